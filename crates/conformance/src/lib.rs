@@ -1,0 +1,1 @@
+//! kobj-conformance: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! kobj-fake: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! kobj-kube: placeholder until its issue lands.
