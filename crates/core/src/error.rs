@@ -352,7 +352,13 @@ impl Error {
     /// 422 `<Kind[.group]> "<name>" is invalid: <errs>` with one cause per field error.
     #[must_use]
     pub fn invalid(rt: &ResourceType, name: &str, errors: &[FieldError]) -> Self {
-        Self::invalid_kind(&rt.qualified_kind(), &rt.api.kind, &rt.api.group, name, errors)
+        Self::invalid_kind(
+            &rt.qualified_kind(),
+            &rt.api.kind,
+            &rt.api.group,
+            name,
+            errors,
+        )
     }
 
     /// 422 Invalid for a qualified kind that is not a resource type (e.g.
@@ -472,15 +478,19 @@ impl Error {
     #[must_use]
     pub fn internal(message: impl fmt::Display) -> Self {
         let message = message.to_string();
-        Self::from_parts(500, "InternalError", format!("Internal error occurred: {message}"))
-            .with_details(StatusDetails {
-                causes: vec![StatusCause {
-                    reason: String::new(),
-                    message,
-                    field: String::new(),
-                }],
-                ..empty_details()
-            })
+        Self::from_parts(
+            500,
+            "InternalError",
+            format!("Internal error occurred: {message}"),
+        )
+        .with_details(StatusDetails {
+            causes: vec![StatusCause {
+                reason: String::new(),
+                message,
+                field: String::new(),
+            }],
+            ..empty_details()
+        })
     }
 
     /// A transport failure.

@@ -45,8 +45,8 @@ pub use verbs::{CoreResources, CustomObjects, PatchValue, WatchStream};
 #[cfg(any(test, feature = "mock"))]
 pub use verbs::{MockCoreResources, MockCustomObjects};
 
+/// k8s-openapi, re-exported (without a Kubernetes version feature; binaries pick one).
+pub use k8s_openapi;
 /// kube-core, re-exported so users name the same params, Patch, ObjectList, WatchEvent and
 /// Status types kobj uses.
 pub use kube_core;
-/// k8s-openapi, re-exported (without a Kubernetes version feature; binaries pick one).
-pub use k8s_openapi;

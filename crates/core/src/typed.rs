@@ -97,8 +97,7 @@ where
 /// A decode error if the patch body does not serialize.
 pub fn patch_value<P: Serialize>(patch: &Patch<P>) -> Result<PatchValue> {
     let encode = |p: &P| {
-        serde_json::to_value(p)
-            .map_err(|e| Error::decode("cannot serialize patch", Some(e.into())))
+        serde_json::to_value(p).map_err(|e| Error::decode("cannot serialize patch", Some(e.into())))
     };
     Ok(match patch {
         Patch::Apply(p) => Patch::Apply(encode(p)?),

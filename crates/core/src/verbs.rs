@@ -231,46 +231,133 @@ macro_rules! forward_verbs {
     ($name:ident, $ptr:ty) => {
         #[async_trait]
         impl<T: $name + ?Sized> $name for $ptr {
-            async fn create_object<'a>(&self, r: &ResourceType, ns: Option<&'a str>, o: &DynamicObject, p: &PostParams) -> Result<DynamicObject> {
+            async fn create_object<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                o: &DynamicObject,
+                p: &PostParams,
+            ) -> Result<DynamicObject> {
                 (**self).create_object(r, ns, o, p).await
             }
-            async fn get_object<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str, p: &GetParams) -> Result<DynamicObject> {
+            async fn get_object<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+                p: &GetParams,
+            ) -> Result<DynamicObject> {
                 (**self).get_object(r, ns, n, p).await
             }
-            async fn list_objects<'a>(&self, r: &ResourceType, ns: Option<&'a str>, p: &ListParams) -> Result<ObjectList<DynamicObject>> {
+            async fn list_objects<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                p: &ListParams,
+            ) -> Result<ObjectList<DynamicObject>> {
                 (**self).list_objects(r, ns, p).await
             }
-            async fn replace_object<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str, o: &DynamicObject, p: &PostParams) -> Result<DynamicObject> {
+            async fn replace_object<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+                o: &DynamicObject,
+                p: &PostParams,
+            ) -> Result<DynamicObject> {
                 (**self).replace_object(r, ns, n, o, p).await
             }
-            async fn patch_object<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str, x: &PatchValue, p: &PatchParams) -> Result<DynamicObject> {
+            async fn patch_object<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+                x: &PatchValue,
+                p: &PatchParams,
+            ) -> Result<DynamicObject> {
                 (**self).patch_object(r, ns, n, x, p).await
             }
-            async fn delete_object<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str, p: &DeleteParams) -> Result<Either<DynamicObject, Status>> {
+            async fn delete_object<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+                p: &DeleteParams,
+            ) -> Result<Either<DynamicObject, Status>> {
                 (**self).delete_object(r, ns, n, p).await
             }
-            async fn delete_collection<'a>(&self, r: &ResourceType, ns: Option<&'a str>, p: &DeleteParams, l: &ListParams) -> Result<Either<ObjectList<DynamicObject>, Status>> {
+            async fn delete_collection<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                p: &DeleteParams,
+                l: &ListParams,
+            ) -> Result<Either<ObjectList<DynamicObject>, Status>> {
                 (**self).delete_collection(r, ns, p, l).await
             }
-            async fn get_object_status<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str) -> Result<DynamicObject> {
+            async fn get_object_status<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+            ) -> Result<DynamicObject> {
                 (**self).get_object_status(r, ns, n).await
             }
-            async fn replace_object_status<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str, o: &DynamicObject, p: &PostParams) -> Result<DynamicObject> {
+            async fn replace_object_status<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+                o: &DynamicObject,
+                p: &PostParams,
+            ) -> Result<DynamicObject> {
                 (**self).replace_object_status(r, ns, n, o, p).await
             }
-            async fn patch_object_status<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str, x: &PatchValue, p: &PatchParams) -> Result<DynamicObject> {
+            async fn patch_object_status<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+                x: &PatchValue,
+                p: &PatchParams,
+            ) -> Result<DynamicObject> {
                 (**self).patch_object_status(r, ns, n, x, p).await
             }
-            async fn get_scale<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str) -> Result<Scale> {
+            async fn get_scale<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+            ) -> Result<Scale> {
                 (**self).get_scale(r, ns, n).await
             }
-            async fn replace_scale<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str, s: &Scale, p: &PostParams) -> Result<Scale> {
+            async fn replace_scale<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+                s: &Scale,
+                p: &PostParams,
+            ) -> Result<Scale> {
                 (**self).replace_scale(r, ns, n, s, p).await
             }
-            async fn patch_scale<'a>(&self, r: &ResourceType, ns: Option<&'a str>, n: &str, x: &PatchValue, p: &PatchParams) -> Result<Scale> {
+            async fn patch_scale<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                n: &str,
+                x: &PatchValue,
+                p: &PatchParams,
+            ) -> Result<Scale> {
                 (**self).patch_scale(r, ns, n, x, p).await
             }
-            async fn watch_objects<'a>(&self, r: &ResourceType, ns: Option<&'a str>, p: &WatchParams, v: &str) -> Result<WatchStream> {
+            async fn watch_objects<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                p: &WatchParams,
+                v: &str,
+            ) -> Result<WatchStream> {
                 (**self).watch_objects(r, ns, p, v).await
             }
         }

@@ -49,9 +49,12 @@ pub fn condition_is_true(object: &DynamicObject, type_: &str) -> bool {
 /// The two reads a wait needs, as boxed futures so the wait works over either trait.
 pub(crate) struct Source<'s> {
     /// Lists with the given parameters.
-    pub list: Box<dyn Fn(ListParams) -> BoxFuture<'s, Result<ObjectList<DynamicObject>>> + Send + Sync + 's>,
+    pub list: Box<
+        dyn Fn(ListParams) -> BoxFuture<'s, Result<ObjectList<DynamicObject>>> + Send + Sync + 's,
+    >,
     /// Watches from a resourceVersion.
-    pub watch: Box<dyn Fn(WatchParams, String) -> BoxFuture<'s, Result<WatchStream>> + Send + Sync + 's>,
+    pub watch:
+        Box<dyn Fn(WatchParams, String) -> BoxFuture<'s, Result<WatchStream>> + Send + Sync + 's>,
 }
 
 /// Waits until `condition` holds for the object `name` (`None` = absent), or fails with a
@@ -67,7 +70,10 @@ pub(crate) async fn wait_for(
         let selector = format!("metadata.name={name}");
         'relist: loop {
             let list = (source.list)(ListParams::default().fields(&selector)).await?;
-            let mut current = list.items.into_iter().find(|o| o.metadata.name.as_deref() == Some(name));
+            let mut current = list
+                .items
+                .into_iter()
+                .find(|o| o.metadata.name.as_deref() == Some(name));
             if condition(current.as_ref()) {
                 return Ok(current);
             }

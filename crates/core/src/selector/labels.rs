@@ -141,8 +141,9 @@ impl LabelSelector {
     /// Parses a selector string exactly as `labels.Parse` does. An empty string (or one of
     /// only whitespace) selects everything.
     pub fn parse(selector: &str) -> Result<Self, SelectorError> {
-        let mut requirements =
-            Parser::new(selector).parse().map_err(|m| SelectorError::new(SelectorKind::Label, m))?;
+        let mut requirements = Parser::new(selector)
+            .parse()
+            .map_err(|m| SelectorError::new(SelectorKind::Label, m))?;
         // `sort.Sort(ByKey(items))`; Go's sort is unstable but insertion-sorts short slices,
         // so a stable sort gives the same order for every realistic selector.
         requirements.sort_by(|a, b| a.key.cmp(&b.key));
@@ -473,7 +474,9 @@ impl Parser {
                         Token::Comma => {
                             let (t2, l2) = self.lookahead(Context::Values);
                             if t2 != Token::Identifier && t2 != Token::DoesNotExist {
-                                return Err(format!("found '{l2}', expected: identifier after ','"));
+                                return Err(format!(
+                                    "found '{l2}', expected: identifier after ','"
+                                ));
                             }
                         }
                         _ => return Err(format!("found '{l}', expected: ',' or 'end of string'")),
@@ -499,7 +502,12 @@ impl Parser {
             LabelOperator::In | LabelOperator::NotIn => self.parse_values()?,
             _ => self.parse_exact_value()?,
         };
-        new_requirement(&key, operator, values.into_iter().collect(), ValuesKind::Slice)
+        new_requirement(
+            &key,
+            operator,
+            values.into_iter().collect(),
+            ValuesKind::Slice,
+        )
     }
 
     fn parse_key_and_infer_operator(&mut self) -> Result<(String, Option<LabelOperator>), String> {
@@ -534,7 +542,11 @@ impl Parser {
             Token::NotIn => LabelOperator::NotIn,
             Token::NotEquals => LabelOperator::NotEquals,
             // strings.Join(binaryOperators, ", ")
-            _ => return Err(format!("found '{lit}', expected: in, notin, =, ==, !=, gt, lt")),
+            _ => {
+                return Err(format!(
+                    "found '{lit}', expected: in, notin, =, ==, !=, gt, lt"
+                ));
+            }
         })
     }
 
@@ -710,7 +722,8 @@ const LABEL_KEY_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const LABEL_KEY_ERR_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
 const LABEL_VALUE_ERR_MSG: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const DNS1123_SUBDOMAIN_FMT: &str = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_SUBDOMAIN_FMT: &str =
+    r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const DNS1123_SUBDOMAIN_ERR_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
 /// `content.RegexError`.
@@ -741,8 +754,7 @@ fn is_label_name(s: &str) -> bool {
         (Some(first), Some(last)) => {
             first.is_ascii_alphanumeric()
                 && last.is_ascii_alphanumeric()
-                && b
-                    .iter()
+                && b.iter()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         }
         _ => false,
@@ -954,7 +966,11 @@ mod tests {
             ("k in (,a)", LabelOperator::In, vec!["", "a"]),
             ("k in (a,,b)", LabelOperator::In, vec!["", "a", "b"]),
             ("k in (in,notin)", LabelOperator::In, vec!["in", "notin"]),
-            ("example.com/k-1.x_y=V.a_l-1", LabelOperator::Equals, vec!["V.a_l-1"]),
+            (
+                "example.com/k-1.x_y=V.a_l-1",
+                LabelOperator::Equals,
+                vec!["V.a_l-1"],
+            ),
         ];
         for (input, op, values) in cases {
             let sel = parse(input);
@@ -964,7 +980,10 @@ mod tests {
             assert_eq!(r.operator(), op, "{input}");
             assert_eq!(r.values(), values.as_slice(), "{input}");
         }
-        assert_eq!(parse("example.com/k-1.x_y=v").requirements()[0].key(), "example.com/k-1.x_y");
+        assert_eq!(
+            parse("example.com/k-1.x_y=v").requirements()[0].key(),
+            "example.com/k-1.x_y"
+        );
     }
 
     #[test]
@@ -983,10 +1002,16 @@ mod tests {
         assert_eq!(parse("\rx").to_string(), "x");
         assert_eq!(parse("foo  in\t (abc)").to_string(), "foo in (abc)");
         assert_eq!(parse("x notin\n (abc)").to_string(), "x notin (abc)");
-        assert_eq!(parse("x  notin\t\t(abc,def)").to_string(), "x notin (abc,def)");
+        assert_eq!(
+            parse("x  notin\t\t(abc,def)").to_string(),
+            "x notin (abc,def)"
+        );
         assert_eq!(parse(" a = b , c != d ").to_string(), "a=b,c!=d");
         assert_eq!(parse("x= ,z= ").to_string(), "x=,z=");
-        assert_eq!(parse("k in ( v1 , v2 )").requirements()[0].values(), ["v1", "v2"]);
+        assert_eq!(
+            parse("k in ( v1 , v2 )").requirements()[0].values(),
+            ["v1", "v2"]
+        );
     }
 
     #[test]
@@ -998,7 +1023,14 @@ mod tests {
             ("x>1,z<5", "x>1,z<5"),
             ("!x", "!x"),
             ("y==jkl,x in (def,abc),z", "x in (abc,def),y==jkl,z"),
-            ("x notin (abc,def),bar,z in (),w", "bar,w,x notin (,abc,def),z in ()"),
+            (
+                "x notin (abc,,def),bar,z in (),w",
+                "bar,w,x notin (,abc,def),z in ()",
+            ),
+            ("x notin (abc,def)", "x notin (abc,def)"),
+            ("x,y in (a)", "x,y in (a)"),
+            ("a in (x,y,notin, z,in)", "a in (in,notin,x,y,z)"),
+            ("x notin ( )", "x notin ()"),
             ("notin=in", "notin=in"),
         ];
         for (input, canonical) in cases {
@@ -1032,8 +1064,14 @@ mod tests {
         assert!(!matches("x", &[("y", "z")]));
         assert!(matches("!x", &[("y", "z")]));
         assert!(!matches("!x", &[("x", "")]));
-        assert!(matches("foo=bar,baz=blah", &[("foo", "bar"), ("baz", "blah")]));
-        assert!(!matches("foo=bar,foobar=bar,baz=blah", &[("foo", "bar"), ("baz", "blah")]));
+        assert!(matches(
+            "foo=bar,baz=blah",
+            &[("foo", "bar"), ("baz", "blah")]
+        ));
+        assert!(!matches(
+            "foo=bar,foobar=bar,baz=blah",
+            &[("foo", "bar"), ("baz", "blah")]
+        ));
     }
 
     #[test]
@@ -1047,27 +1085,48 @@ mod tests {
         assert!(!matches("x<1", &[("x", "2")]));
         assert!(matches("x>9", &[("x", "10")]), "numeric, not lexicographic");
         assert!(matches("x>1", &[("x", "+2")]), "ParseInt accepts a sign");
-        assert!(!matches("x>1", &[("x", "v2")]), "non-integer label never matches");
+        assert!(
+            !matches("x>1", &[("x", "v2")]),
+            "non-integer label never matches"
+        );
         assert!(!matches("x>1", &[("x", "")]));
         assert!(!matches("x>1", &[]), "missing key never matches");
         assert!(!matches("x<1", &[]));
-        assert!(!matches("x>1", &[("x", "99999999999999999999")]), "i64 overflow");
+        assert!(
+            !matches("x>1", &[("x", "99999999999999999999")]),
+            "i64 overflow"
+        );
     }
 
     #[test]
     fn lexer_and_parser_errors() {
         let cases = [
-            (",x", "found ',', expected: !, identifier, or 'end of string'"),
-            ("=x", "found '=', expected: !, identifier, or 'end of string'"),
+            (
+                ",x",
+                "found ',', expected: !, identifier, or 'end of string'",
+            ),
+            (
+                "=x",
+                "found '=', expected: !, identifier, or 'end of string'",
+            ),
             ("x,", "found '', expected: identifier after ','"),
             ("x,,y", "found ',', expected: identifier after ','"),
             ("x=a,=b", "found '=', expected: identifier after ','"),
             ("x==a==b", "found '==', expected: ',' or 'end of string'"),
             ("!x=a", "found '=', expected: ',' or 'end of string'"),
             ("x=a b", "found 'b', expected: ',' or 'end of string'"),
-            ("!,x", "unable to parse requirement: found ',', expected: identifier"),
-            ("!", "unable to parse requirement: found '', expected: identifier"),
-            ("!!x", "unable to parse requirement: found '!', expected: identifier"),
+            (
+                "!,x",
+                "unable to parse requirement: found ',', expected: identifier",
+            ),
+            (
+                "!",
+                "unable to parse requirement: found '', expected: identifier",
+            ),
+            (
+                "!!x",
+                "unable to parse requirement: found '!', expected: identifier",
+            ),
             (
                 "x y",
                 "unable to parse requirement: found 'y', expected: in, notin, =, ==, !=, gt, lt",
@@ -1076,16 +1135,72 @@ mod tests {
                 "x (a)",
                 "unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt",
             ),
-            ("x in a", "unable to parse requirement: found 'a' expected: '('"),
-            ("x in", "unable to parse requirement: found '' expected: '('"),
-            ("x in (", "unable to parse requirement: found '', expected: ',', ')' or identifier"),
-            ("x in (=", "unable to parse requirement: found '=', expected: ',', ')' or identifier"),
-            ("x in (a b)", "unable to parse requirement: found 'b', expected: ',' or ')'"),
-            ("x in (a", "unable to parse requirement: found '', expected: ',' or ')'"),
-            ("x in (a,,)", "unable to parse requirement: found ')', expected: ',', or identifier"),
-            ("x in (a,=)", "unable to parse requirement: found '=', expected: ',', or identifier"),
-            ("x=(", "unable to parse requirement: found '(', expected: identifier"),
-            ("x!=!", "unable to parse requirement: found '!', expected: identifier"),
+            (
+                "x in a",
+                "unable to parse requirement: found 'a' expected: '('",
+            ),
+            (
+                "x in",
+                "unable to parse requirement: found '' expected: '('",
+            ),
+            (
+                "x in (",
+                "unable to parse requirement: found '', expected: ',', ')' or identifier",
+            ),
+            (
+                "x in (=",
+                "unable to parse requirement: found '=', expected: ',', ')' or identifier",
+            ),
+            (
+                "x in (a b)",
+                "unable to parse requirement: found 'b', expected: ',' or ')'",
+            ),
+            (
+                "x in (a",
+                "unable to parse requirement: found '', expected: ',' or ')'",
+            ),
+            (
+                "x in (a,,)",
+                "unable to parse requirement: found ')', expected: ',', or identifier",
+            ),
+            (
+                "x in (a,=)",
+                "unable to parse requirement: found '=', expected: ',', or identifier",
+            ),
+            (
+                "x=(",
+                "unable to parse requirement: found '(', expected: identifier",
+            ),
+            // The remaining invalid inputs of apimachinery's TestSetSelectorParser.
+            ("a in (xyz),", "found '', expected: identifier after ','"),
+            (
+                "a in (xyz)b notin ()",
+                "found 'b', expected: ',' or 'end of string'",
+            ),
+            (
+                "a in (xyz abc)",
+                "unable to parse requirement: found 'abc', expected: ',' or ')'",
+            ),
+            (
+                "a notin(",
+                "unable to parse requirement: found '', expected: ',', ')' or identifier",
+            ),
+            (
+                "(",
+                "found '(', expected: !, identifier, or 'end of string'",
+            ),
+            (
+                "a (",
+                "unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt",
+            ),
+            (
+                "x nott in (y)",
+                "unable to parse requirement: found 'nott', expected: in, notin, =, ==, !=, gt, lt",
+            ),
+            (
+                "x!=!",
+                "unable to parse requirement: found '!', expected: identifier",
+            ),
         ];
         for (input, message) in cases {
             assert_eq!(err(input), message, "{input:?}");
@@ -1096,7 +1211,9 @@ mod tests {
     fn key_validation_errors() {
         assert_eq!(
             err("x=a||y=b"),
-            format!("unable to parse requirement: values[0][x]: Invalid value: \"a||y\": {VALUE_REGEX_ERR}")
+            format!(
+                "unable to parse requirement: values[0][x]: Invalid value: \"a||y\": {VALUE_REGEX_ERR}"
+            )
         );
         assert_eq!(
             err("-x"),
@@ -1122,7 +1239,9 @@ mod tests {
         );
         assert_eq!(
             err("Example.com/x"),
-            format!("unable to parse requirement: <nil>: Invalid value: \"Example.com/x\": {PREFIX_REGEX_ERR}")
+            format!(
+                "unable to parse requirement: <nil>: Invalid value: \"Example.com/x\": {PREFIX_REGEX_ERR}"
+            )
         );
         let long_prefix = format!("{}.com/x", "a".repeat(250));
         assert_eq!(
@@ -1137,11 +1256,15 @@ mod tests {
         );
         assert_eq!(
             err("k\u{b}=v"),
-            format!("unable to parse requirement: <nil>: Invalid value: \"k\\v\": {NAME_REGEX_ERR}")
+            format!(
+                "unable to parse requirement: <nil>: Invalid value: \"k\\v\": {NAME_REGEX_ERR}"
+            )
         );
         assert_eq!(
             err("kä\"=v"),
-            format!("unable to parse requirement: <nil>: Invalid value: \"kä\\\"\": {NAME_REGEX_ERR}")
+            format!(
+                "unable to parse requirement: <nil>: Invalid value: \"kä\\\"\": {NAME_REGEX_ERR}"
+            )
         );
         // The 253-byte prefix and 63-byte name limits are inclusive.
         let ok = format!("{}/{}", "a".repeat(253), "b".repeat(63));
@@ -1164,11 +1287,16 @@ mod tests {
                 "unable to parse requirement: values[0][k]: Invalid value: \"{long_bad}\": must be no more than 63 bytes; {VALUE_REGEX_ERR}"
             )
         );
-        assert_eq!(parse(&format!("k={}", "v".repeat(63))).to_string().len(), 65);
+        assert_eq!(
+            parse(&format!("k={}", "v".repeat(63))).to_string().len(),
+            65
+        );
         // Sorted set: the invalid value is reported at its sorted index.
         assert_eq!(
             err("k in (b,a-)"),
-            format!("unable to parse requirement: values[0][k]: Invalid value: \"a-\": {VALUE_REGEX_ERR}")
+            format!(
+                "unable to parse requirement: values[0][k]: Invalid value: \"a-\": {VALUE_REGEX_ERR}"
+            )
         );
         assert_eq!(
             err("k in (-a,b-)"),
@@ -1208,7 +1336,9 @@ mod tests {
         // "-1" is an integer but not a valid label value.
         assert_eq!(
             err("x<-1"),
-            format!("unable to parse requirement: values[0][x]: Invalid value: \"-1\": {VALUE_REGEX_ERR}")
+            format!(
+                "unable to parse requirement: values[0][x]: Invalid value: \"-1\": {VALUE_REGEX_ERR}"
+            )
         );
     }
 
@@ -1231,10 +1361,7 @@ mod tests {
         }
     }
 
-    fn meta(
-        labels: &[(&str, &str)],
-        exprs: Vec<LabelSelectorRequirement>,
-    ) -> MetaLabelSelector {
+    fn meta(labels: &[(&str, &str)], exprs: Vec<LabelSelectorRequirement>) -> MetaLabelSelector {
         MetaLabelSelector {
             match_labels: (!labels.is_empty()).then(|| set(labels)),
             match_expressions: (!exprs.is_empty()).then_some(exprs),
@@ -1274,7 +1401,10 @@ mod tests {
         let labels = set(&[("app", "a"), ("tier", "web"), ("env", "dev"), ("gpu", "1")]);
         assert!(converted.matches(&labels));
         assert!(!converted.matches(&set(&[("app", "a"), ("tier", "web"), ("env", "dev")])));
-        assert_eq!(parse(&converted.to_string()).to_string(), converted.to_string());
+        assert_eq!(
+            parse(&converted.to_string()).to_string(),
+            converted.to_string()
+        );
 
         let Ok(empty) = LabelSelector::from_label_selector(&MetaLabelSelector::default()) else {
             panic!("empty selector");
@@ -1331,7 +1461,11 @@ mod tests {
     fn from_map_builds_equality_requirements() {
         let sel = LabelSelector::from_map(&set(&[("b", "2"), ("a", "1")]));
         assert_eq!(sel.to_string(), "a=1,b=2");
-        assert!(sel.requirements().iter().all(|r| r.operator() == LabelOperator::Equals));
+        assert!(
+            sel.requirements()
+                .iter()
+                .all(|r| r.operator() == LabelOperator::Equals)
+        );
         assert!(sel.matches(&set(&[("a", "1"), ("b", "2"), ("c", "3")])));
         assert!(!sel.matches(&set(&[("a", "1")])));
         assert!(LabelSelector::from_map(&BTreeMap::new()).is_empty());
@@ -1350,6 +1484,9 @@ mod tests {
         assert!(kube.matches(&labels));
         assert_eq!(parse("a>1").to_kube_selector(), None);
         assert_eq!(parse("a=1,b<1").to_kube_selector(), None);
-        assert_eq!(parse("").to_kube_selector(), Some(kube_core::Selector::default()));
+        assert_eq!(
+            parse("").to_kube_selector(),
+            Some(kube_core::Selector::default())
+        );
     }
 }

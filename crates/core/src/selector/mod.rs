@@ -19,8 +19,11 @@
 //! let fields: FieldSelector = "metadata.name=web".parse()?;
 //! assert_eq!(fields.value_for("metadata.name"), Some("web"));
 //!
-//! let err = LabelSelector::parse("x,").unwrap_err();
-//! assert_eq!(err.message(), "found '', expected: identifier after ','");
+//! let err = LabelSelector::parse("x,").err();
+//! assert_eq!(
+//!     err.as_ref().map(|e| e.message()),
+//!     Some("found '', expected: identifier after ','")
+//! );
 //! # Ok::<(), kobj_core::selector::SelectorError>(())
 //! ```
 
