@@ -1,6 +1,4 @@
 //! The fake's clock: system time by default, or a clock tests set and advance.
-//!
-//! PLACEHOLDER INTERFACE — owned by the test-kit work; bodies are replaced there.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

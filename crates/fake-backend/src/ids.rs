@@ -1,6 +1,4 @@
 //! Uids and generated names: random by default, predictable on request.
-//!
-//! PLACEHOLDER INTERFACE — owned by the test-kit work; bodies are replaced there.
 
 use std::sync::{Arc, Mutex};
 
