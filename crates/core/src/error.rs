@@ -527,8 +527,6 @@ impl From<Status> for Error {
     }
 }
 
-/*TMPSEL*/
-#[cfg(any())]
 impl From<crate::selector::SelectorError> for Error {
     /// A selector that does not parse is a 400 BadRequest with the parser's text, as the API
     /// server answers.

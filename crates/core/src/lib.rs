@@ -31,7 +31,7 @@
 pub mod client;
 pub mod error;
 pub mod resource;
-//TMP pub mod selector;
+pub mod selector;
 pub mod typed;
 pub mod verbs;
 pub mod wait;
