@@ -207,3 +207,108 @@ pub fn is_builtin_group(group: &str) -> bool {
         || group == "kubernetes.io"
         || group.ends_with(".kubernetes.io")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{Namespace, Secret};
+    use kube_core::GroupVersionKind;
+
+    fn widgets() -> ResourceType {
+        let gvk = GroupVersionKind::gvk("example.com", "v1", "Widget");
+        ResourceType::namespaced(ApiResource::from_gvk_with_plural(&gvk, "widgets"))
+    }
+
+    #[test]
+    fn of_reads_scope_and_names_from_the_type() {
+        let s = ResourceType::of::<Secret>();
+        assert_eq!(
+            (
+                s.api.group.as_str(),
+                s.api.version.as_str(),
+                s.api.plural.as_str()
+            ),
+            ("", "v1", "secrets")
+        );
+        assert!(s.is_namespaced());
+        let n = ResourceType::of::<Namespace>();
+        assert_eq!(n.scope, Scope::Cluster);
+        assert_eq!(n.qualified_resource(), "namespaces");
+    }
+
+    #[test]
+    fn a_missing_plural_is_a_bad_request() {
+        let mut rt = widgets();
+        rt.api.plural.clear();
+        let e = rt.check_namespace(Some("ns")).unwrap_err();
+        assert!(e.is_bad_request());
+        assert!(
+            e.status().unwrap().message.contains("the plural is empty"),
+            "{e}"
+        );
+        assert!(rt.check_collection_namespace(None).is_err());
+    }
+
+    #[test]
+    fn namespace_must_match_the_scope() {
+        let e = widgets().check_namespace(None).unwrap_err();
+        assert!(e.is_bad_request());
+        assert_eq!(
+            e.status().unwrap().message,
+            "widgets.example.com is namespaced: a namespace is required"
+        );
+        assert!(
+            widgets()
+                .check_namespace(Some(""))
+                .unwrap_err()
+                .is_bad_request()
+        );
+        let e = ResourceType::of::<Namespace>()
+            .check_namespace(Some("x"))
+            .unwrap_err();
+        assert_eq!(
+            e.status().unwrap().message,
+            "namespaces is cluster-scoped: a namespace (\"x\") may not be given"
+        );
+        assert!(
+            ResourceType::of::<Namespace>()
+                .check_namespace(None)
+                .is_ok()
+        );
+        // lists and watches may span all namespaces
+        assert!(widgets().check_collection_namespace(None).is_ok());
+        assert!(
+            ResourceType::of::<Namespace>()
+                .check_collection_namespace(Some("x"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn an_empty_name_is_refused() {
+        let e = widgets().check_target(Some("ns"), "").unwrap_err();
+        assert!(e.is_bad_request());
+        assert_eq!(
+            e.status().unwrap().message,
+            "resource name may not be empty"
+        );
+        assert!(widgets().check_target(Some("ns"), "a").is_ok());
+    }
+
+    #[test]
+    fn builtin_groups() {
+        for g in [
+            "",
+            "apps",
+            "batch",
+            "coordination.k8s.io",
+            "apiextensions.k8s.io",
+            "metrics.kubernetes.io",
+        ] {
+            assert!(is_builtin_group(g), "{g}");
+        }
+        for g in ["example.com", "jumpstarter.dev", "k8s.io.example.com"] {
+            assert!(!is_builtin_group(g), "{g}");
+        }
+    }
+}

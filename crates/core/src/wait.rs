@@ -140,3 +140,227 @@ async fn with_deadline<T>(
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use futures::stream;
+    use kube_core::{ApiResource, GroupVersionKind, ListMeta, TypeMeta};
+    use serde_json::json;
+
+    use crate::{CustomObjectsExt, MockCustomObjects, ResourceType};
+
+    use super::*;
+
+    fn widgets() -> ResourceType {
+        let gvk = GroupVersionKind::gvk("example.com", "v1", "Widget");
+        ResourceType::namespaced(ApiResource::from_gvk_with_plural(&gvk, "widgets"))
+    }
+
+    fn widget(rv: &str, ready: bool) -> DynamicObject {
+        serde_json::from_value(json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "w", "namespace": "lab", "resourceVersion": rv},
+            "status": {"ready": ready}
+        }))
+        .unwrap()
+    }
+
+    fn list(rv: &str, items: Vec<DynamicObject>) -> ObjectList<DynamicObject> {
+        ObjectList {
+            types: TypeMeta {
+                api_version: "example.com/v1".into(),
+                kind: "WidgetList".into(),
+            },
+            metadata: ListMeta {
+                resource_version: Some(rv.into()),
+                ..ListMeta::default()
+            },
+            items,
+        }
+    }
+
+    fn is_ready(o: Option<&DynamicObject>) -> bool {
+        o.is_some_and(|o| o.data.pointer("/status/ready") == Some(&json!(true)))
+    }
+
+    #[tokio::test]
+    async fn returns_at_once_when_the_listed_object_already_holds() {
+        let mut mock = MockCustomObjects::new();
+        mock.expect_list_objects()
+            .withf(|_, ns, lp| {
+                *ns == Some("lab") && lp.field_selector.as_deref() == Some("metadata.name=w")
+            })
+            .times(1)
+            .returning(|_, _, _| Ok(list("7", vec![widget("7", true)])));
+        mock.expect_watch_objects().never();
+        let found = mock
+            .wait_until_object(
+                &widgets(),
+                Some("lab"),
+                "w",
+                Duration::from_secs(5),
+                is_ready,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            found.unwrap().metadata.resource_version.as_deref(),
+            Some("7")
+        );
+    }
+
+    #[tokio::test]
+    async fn resumes_from_the_last_version_after_a_broken_stream() {
+        let mut mock = MockCustomObjects::new();
+        mock.expect_list_objects()
+            .times(1)
+            .returning(|_, _, _| Ok(list("5", vec![widget("5", false)])));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = calls.clone();
+        mock.expect_watch_objects()
+            .times(2)
+            .returning(move |_, _, wp, rv| {
+                assert_eq!(wp.field_selector.as_deref(), Some("metadata.name=w"));
+                match seen.fetch_add(1, Ordering::SeqCst) {
+                    0 => {
+                        assert_eq!(rv, "5");
+                        Ok(stream::iter(vec![
+                            Ok(WatchEvent::Modified(widget("6", false))),
+                            Err(Error::transport("connection reset", None)),
+                        ])
+                        .boxed())
+                    }
+                    _ => {
+                        // resumed from the version of the last event seen, not re-listed
+                        assert_eq!(rv, "6");
+                        Ok(stream::iter(vec![Ok(WatchEvent::Modified(widget("8", true)))]).boxed())
+                    }
+                }
+            });
+        let found = mock
+            .wait_until_object(
+                &widgets(),
+                Some("lab"),
+                "w",
+                Duration::from_secs(5),
+                is_ready,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            found.unwrap().metadata.resource_version.as_deref(),
+            Some("8")
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn relists_after_an_expired_watch() {
+        let mut mock = MockCustomObjects::new();
+        let lists = Arc::new(AtomicUsize::new(0));
+        let n = lists.clone();
+        mock.expect_list_objects()
+            .times(2)
+            .returning(move |_, _, _| {
+                Ok(match n.fetch_add(1, Ordering::SeqCst) {
+                    0 => list("5", vec![widget("5", false)]),
+                    _ => list("20", vec![widget("19", true)]),
+                })
+            });
+        mock.expect_watch_objects()
+            .times(1)
+            .returning(|_, _, _, _| {
+                let status = Error::expired("too old resource version: 5 (10)");
+                let Error::Api(status) = status else {
+                    unreachable!()
+                };
+                Ok(stream::iter(vec![Ok(WatchEvent::Error(status))]).boxed())
+            });
+        let found = mock
+            .wait_until_object(
+                &widgets(),
+                Some("lab"),
+                "w",
+                Duration::from_secs(5),
+                is_ready,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            found.unwrap().metadata.resource_version.as_deref(),
+            Some("19")
+        );
+        assert_eq!(lists.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn waits_for_deletion_and_times_out_otherwise() {
+        let mut mock = MockCustomObjects::new();
+        mock.expect_list_objects()
+            .returning(|_, _, _| Ok(list("5", vec![widget("5", false)])));
+        mock.expect_watch_objects()
+            .times(1)
+            .returning(|_, _, _, _| {
+                Ok(stream::iter(vec![Ok(WatchEvent::Deleted(widget("9", false)))]).boxed())
+            });
+        let gone = mock
+            .wait_until_object(&widgets(), Some("lab"), "w", Duration::from_secs(5), |o| {
+                o.is_none()
+            })
+            .await
+            .unwrap();
+        assert!(gone.is_none());
+
+        let mut mock = MockCustomObjects::new();
+        mock.expect_list_objects()
+            .returning(|_, _, _| Ok(list("5", vec![widget("5", false)])));
+        mock.expect_watch_objects()
+            .returning(|_, _, _, _| Ok(stream::pending().boxed()));
+        let err = mock
+            .wait_until_object(
+                &widgets(),
+                Some("lab"),
+                "w",
+                Duration::from_millis(50),
+                is_ready,
+            )
+            .await
+            .unwrap_err();
+        assert!(err.is_timeout(), "{err}");
+        assert!(
+            err.to_string().contains("widgets.example.com \"w\""),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn other_errors_end_the_wait() {
+        let mut mock = MockCustomObjects::new();
+        mock.expect_list_objects()
+            .returning(|_, _, _| Err(Error::forbidden(&widgets(), "", "no list for you")));
+        let err = mock
+            .wait_until_object(
+                &widgets(),
+                Some("lab"),
+                "w",
+                Duration::from_secs(5),
+                is_ready,
+            )
+            .await
+            .unwrap_err();
+        assert!(err.is_forbidden());
+    }
+
+    #[test]
+    fn condition_helper_reads_status_conditions() {
+        let mut w = widget("1", false);
+        assert!(!condition_is_true(&w, "Ready"));
+        w.data["status"]["conditions"] = json!([{"type": "Ready", "status": "False"}]);
+        assert!(!condition_is_true(&w, "Ready"));
+        w.data["status"]["conditions"] = json!([{"type": "Ready", "status": "True"}]);
+        assert!(condition_is_true(&w, "Ready"));
+    }
+}
