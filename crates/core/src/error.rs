@@ -673,13 +673,15 @@ impl FieldError {
     #[must_use]
     pub fn body(&self) -> String {
         let mut s = self.error_type.text().to_string();
-        if !self.error_type.omits_value() {
-            if let Some(value) = &self.value {
-                s.push_str(": ");
-                match value {
-                    serde_json::Value::String(text) => s.push_str(&format!("{text:?}")),
-                    other => s.push_str(&other.to_string()),
-                }
+        if let Some(value) = self
+            .value
+            .as_ref()
+            .filter(|_| !self.error_type.omits_value())
+        {
+            s.push_str(": ");
+            match value {
+                serde_json::Value::String(text) => s.push_str(&format!("{text:?}")),
+                other => s.push_str(&other.to_string()),
             }
         }
         if !self.detail.is_empty() {
