@@ -1,1 +1,992 @@
-//! (in progress: owned by the test-kit work)
+//! The action log: every request the fake served, for tests to assert on.
+//!
+//! Like client-go's `testing.Fake.Actions()`, but with the outcome of each call and filters that
+//! say what to look for. The engine records one [`Action`] per request (faulted ones included);
+//! tests read them back with [`ActionLog::all`] or [`ActionLog::matching`], or assert with
+//! [`ActionLog::assert_called`] and friends, which panic with a listing of what was recorded.
+//!
+//! ```
+//! use kobj_fake::actions::{Action, ActionFilter, ActionLog, Outcome, Verb};
+//!
+//! let log = ActionLog::default();
+//! log.record(Action {
+//!     verb: Verb::Create,
+//!     group: "example.com".into(),
+//!     version: "v1".into(),
+//!     resource: "widgets".into(),
+//!     namespace: Some("default".into()),
+//!     name: Some("w1".into()),
+//!     subresource: None,
+//!     params: serde_json::json!({"fieldManager": "test"}),
+//!     outcome: Outcome::Success { code: 201 },
+//! });
+//! log.assert_called(&ActionFilter::verb(Verb::Create).resource("widgets").succeeded());
+//! log.assert_not_called(&ActionFilter::verb(Verb::Delete));
+//! assert_eq!(log.all()[0].to_string(),
+//!     r#"create widgets.example.com default/w1 {"fieldManager":"test"} -> 201"#);
+//! ```
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// An API verb, as the API server's authorizer names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verb {
+    /// `POST` on a collection.
+    Create,
+    /// `GET` of one object (or of a subresource).
+    Get,
+    /// `GET` of a collection.
+    List,
+    /// `PUT` (replace).
+    Update,
+    /// `PATCH`, including server-side apply.
+    Patch,
+    /// `DELETE` of one object.
+    Delete,
+    /// `DELETE` of a collection.
+    DeleteCollection,
+    /// `GET` with `watch=1`.
+    Watch,
+}
+
+impl Verb {
+    /// Every verb, in the order above.
+    pub const ALL: [Verb; 8] = [
+        Verb::Create,
+        Verb::Get,
+        Verb::List,
+        Verb::Update,
+        Verb::Patch,
+        Verb::Delete,
+        Verb::DeleteCollection,
+        Verb::Watch,
+    ];
+
+    /// The lower-case name: `create`, `get`, `list`, `update`, `patch`, `delete`,
+    /// `deletecollection`, `watch`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Create => "create",
+            Verb::Get => "get",
+            Verb::List => "list",
+            Verb::Update => "update",
+            Verb::Patch => "patch",
+            Verb::Delete => "delete",
+            Verb::DeleteCollection => "deletecollection",
+            Verb::Watch => "watch",
+        }
+    }
+}
+
+impl fmt::Display for Verb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a request ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// The request succeeded with this HTTP code (200, 201, 202).
+    Success {
+        /// The HTTP status code.
+        code: u16,
+    },
+    /// The request failed.
+    Failure {
+        /// The HTTP status code; `0` when no HTTP response exists (a transport, decode or
+        /// configuration error).
+        code: u16,
+        /// The Status reason (`NotFound`, `Conflict`, …), or `Transport` / `Decode` / `Config`.
+        reason: String,
+        /// The Status message.
+        message: String,
+    },
+}
+
+impl Outcome {
+    /// The outcome of a call: `Success { code: success_code }` for `Ok`, otherwise the error's
+    /// code, reason and message.
+    ///
+    /// ```
+    /// use kobj_fake::actions::Outcome;
+    ///
+    /// let failed: kobj_core::Result<()> = Err(kobj_core::Error::bad_request("nope"));
+    /// assert_eq!(Outcome::from_result(&failed, 200), Outcome::Failure {
+    ///     code: 400, reason: "BadRequest".into(), message: "nope".into() });
+    /// assert_eq!(Outcome::from_result(&Ok::<_, kobj_core::Error>(()), 201),
+    ///     Outcome::Success { code: 201 });
+    /// ```
+    #[must_use]
+    pub fn from_result<T>(r: &kobj_core::Result<T>, success_code: u16) -> Self {
+        match r {
+            Ok(_) => Outcome::Success { code: success_code },
+            Err(e) => Self::from_error(e),
+        }
+    }
+
+    /// The failure outcome of an error.
+    #[must_use]
+    pub fn from_error(e: &kobj_core::Error) -> Self {
+        match e {
+            kobj_core::Error::Api(status) => Outcome::Failure {
+                code: status.code,
+                reason: status.reason.clone(),
+                message: status.message.clone(),
+            },
+            kobj_core::Error::Transport { message, .. } => Outcome::Failure {
+                code: 0,
+                reason: "Transport".into(),
+                message: message.clone(),
+            },
+            kobj_core::Error::Decode { message, .. } => Outcome::Failure {
+                code: 0,
+                reason: "Decode".into(),
+                message: message.clone(),
+            },
+            kobj_core::Error::Config { message, .. } => Outcome::Failure {
+                code: 0,
+                reason: "Config".into(),
+                message: message.clone(),
+            },
+            other => Outcome::Failure {
+                code: other.code().unwrap_or(0),
+                reason: format!("{:?}", other.kind()),
+                message: other.to_string(),
+            },
+        }
+    }
+
+    /// Whether the request succeeded.
+    #[must_use]
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Success { .. })
+    }
+
+    /// The HTTP code (`0` for failures without an HTTP response).
+    #[must_use]
+    pub fn code(&self) -> u16 {
+        match self {
+            Outcome::Success { code } | Outcome::Failure { code, .. } => *code,
+        }
+    }
+
+    /// The failure reason, if the request failed.
+    #[must_use]
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Outcome::Success { .. } => None,
+            Outcome::Failure { reason, .. } => Some(reason),
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Success { code } => write!(f, "{code}"),
+            Outcome::Failure {
+                code,
+                reason,
+                message,
+            } => write!(f, "{code} {reason}: {message}"),
+        }
+    }
+}
+
+/// One request the fake served.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    /// The verb.
+    pub verb: Verb,
+    /// The API group (empty for the core group).
+    pub group: String,
+    /// The API version.
+    pub version: String,
+    /// The resource, plural (`widgets`).
+    pub resource: String,
+    /// The namespace of the request, if any.
+    pub namespace: Option<String>,
+    /// The object name, for requests on one object.
+    pub name: Option<String>,
+    /// The subresource (`status`, `scale`), if any.
+    pub subresource: Option<String>,
+    /// The request's parameters as a JSON object: `labelSelector`, `fieldSelector`, `limit`,
+    /// `dryRun`, `fieldManager`, `force`, `patchType`, `propagationPolicy`, … (`{}` when none).
+    pub params: serde_json::Value,
+    /// How the request ended.
+    pub outcome: Outcome,
+}
+
+impl Action {
+    /// `<plural>` in the core group, `<plural>.<group>` elsewhere.
+    #[must_use]
+    pub fn qualified_resource(&self) -> String {
+        if self.group.is_empty() {
+            self.resource.clone()
+        } else {
+            format!("{}.{}", self.resource, self.group)
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    /// One line: `<verb> <qr> <target>[ [<subresource>]][ <params>] -> <outcome>`, where the
+    /// target is `ns/name`, `name` (cluster-scoped), `ns/*` (a collection in a namespace) or `*`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} ", self.verb, self.qualified_resource())?;
+        match (&self.namespace, &self.name) {
+            (Some(ns), Some(name)) => write!(f, "{ns}/{name}")?,
+            (None, Some(name)) => f.write_str(name)?,
+            (Some(ns), None) => write!(f, "{ns}/*")?,
+            (None, None) => f.write_str("*")?,
+        }
+        if let Some(sub) = &self.subresource {
+            write!(f, " [{sub}]")?;
+        }
+        let has_params = match &self.params {
+            serde_json::Value::Null => false,
+            serde_json::Value::Object(map) => !map.is_empty(),
+            _ => true,
+        };
+        if has_params {
+            write!(f, " {}", self.params)?;
+        }
+        write!(f, " -> {}", self.outcome)
+    }
+}
+
+/// The recorded actions. Clones share the log; recording is one `Vec` push under a mutex and
+/// can be switched off (for benchmarks) with [`set_enabled`](Self::set_enabled).
+#[derive(Clone, Debug, Default)]
+pub struct ActionLog {
+    actions: Arc<Mutex<Vec<Action>>>,
+    disabled: Arc<AtomicBool>,
+}
+
+impl ActionLog {
+    /// An empty, enabled log.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<Action>> {
+        self.actions.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Appends an action (nothing happens while the log is disabled).
+    pub fn record(&self, a: Action) {
+        if self.is_enabled() {
+            self.lock().push(a);
+        }
+    }
+
+    /// Builds and appends an action only while the log is enabled, so a disabled log costs
+    /// one atomic load.
+    pub fn record_with(&self, build: impl FnOnce() -> Action) {
+        if self.is_enabled() {
+            let action = build();
+            self.lock().push(action);
+        }
+    }
+
+    /// Switches recording on or off; recorded actions stay.
+    pub fn set_enabled(&self, enabled: bool) {
+        self.disabled.store(!enabled, Ordering::Relaxed);
+    }
+
+    /// Whether actions are being recorded (the default).
+    #[must_use]
+    pub fn is_enabled(&self) -> bool {
+        !self.disabled.load(Ordering::Relaxed)
+    }
+
+    /// A copy of every recorded action, oldest first.
+    #[must_use]
+    pub fn all(&self) -> Vec<Action> {
+        self.lock().clone()
+    }
+
+    /// Forgets every recorded action.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// How many actions were recorded.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no action was recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// The recorded actions the filter matches, oldest first.
+    #[must_use]
+    pub fn matching(&self, f: &ActionFilter) -> Vec<Action> {
+        self.lock()
+            .iter()
+            .filter(|a| f.matches(a))
+            .cloned()
+            .collect()
+    }
+
+    /// How many recorded actions the filter matches.
+    #[must_use]
+    pub fn count(&self, f: &ActionFilter) -> usize {
+        self.lock().iter().filter(|a| f.matches(a)).count()
+    }
+
+    /// Asserts that at least one recorded action matches.
+    ///
+    /// # Panics
+    /// When none does, with the filter and a listing of the recorded actions.
+    #[track_caller]
+    pub fn assert_called(&self, f: &ActionFilter) {
+        let actions = self.all();
+        if !actions.iter().any(|a| f.matches(a)) {
+            panic!(
+                "expected an action matching `{f}`, but none was recorded\n{}",
+                listing(&actions, &[])
+            );
+        }
+    }
+
+    /// Asserts that no recorded action matches.
+    ///
+    /// # Panics
+    /// When one does, with the filter and a listing that marks the matching actions.
+    #[track_caller]
+    pub fn assert_not_called(&self, f: &ActionFilter) {
+        let actions = self.all();
+        let hits = matching_indices(&actions, f);
+        if !hits.is_empty() {
+            panic!(
+                "expected no action matching `{f}`, but {} were recorded (marked *)\n{}",
+                hits.len(),
+                listing(&actions, &hits)
+            );
+        }
+    }
+
+    /// Asserts that exactly `n` recorded actions match.
+    ///
+    /// # Panics
+    /// When the count differs, with a listing that marks the matching actions.
+    #[track_caller]
+    pub fn assert_count(&self, f: &ActionFilter, n: usize) {
+        let actions = self.all();
+        let hits = matching_indices(&actions, f);
+        if hits.len() != n {
+            panic!(
+                "expected {n} action(s) matching `{f}`, found {} (marked *)\n{}",
+                hits.len(),
+                listing(&actions, &hits)
+            );
+        }
+    }
+
+    /// Asserts that actions matching `fs` were recorded in this order; other actions may come
+    /// between them. Each filter is matched by an action after the one that matched the
+    /// previous filter.
+    ///
+    /// # Panics
+    /// At the first filter with no match after the previous one, with a listing that marks the
+    /// actions matched so far.
+    #[track_caller]
+    pub fn assert_sequence(&self, fs: &[ActionFilter]) {
+        let actions = self.all();
+        let mut hits = Vec::with_capacity(fs.len());
+        let mut start = 0;
+        for (i, f) in fs.iter().enumerate() {
+            match actions[start..].iter().position(|a| f.matches(a)) {
+                Some(offset) => {
+                    hits.push(start + offset);
+                    start += offset + 1;
+                }
+                None => {
+                    let after = match hits.last() {
+                        Some(last) => format!("after action #{}", last + 1),
+                        None => "at all".to_string(),
+                    };
+                    panic!(
+                        "expected a sequence of {} actions; step {} (`{f}`) was not recorded \
+                         {after} (steps matched so far are marked *)\n{}",
+                        fs.len(),
+                        i + 1,
+                        listing(&actions, &hits)
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn matching_indices(actions: &[Action], f: &ActionFilter) -> Vec<usize> {
+    actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| f.matches(a))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The recorded actions, numbered from 1, those in `marked` flagged with `*`.
+fn listing(actions: &[Action], marked: &[usize]) -> String {
+    if actions.is_empty() {
+        return "recorded actions: none".to_string();
+    }
+    let mut out = format!("recorded actions ({}):", actions.len());
+    for (i, a) in actions.iter().enumerate() {
+        let mark = if marked.contains(&i) { '*' } else { ' ' };
+        out.push_str(&format!("\n {mark}{:>4}. {a}", i + 1));
+    }
+    out
+}
+
+/// Which actions to look for. Every part is optional; an empty filter matches everything.
+///
+/// ```
+/// use kobj_fake::actions::{ActionFilter, Verb};
+///
+/// let f = ActionFilter::verb(Verb::Patch)
+///     .resource("widgets")
+///     .namespace("default")
+///     .subresource("status")
+///     .param("fieldManager", serde_json::json!("ctrl"))
+///     .succeeded();
+/// assert_eq!(f.to_string(),
+///     r#"verb=patch resource=widgets namespace=default subresource=status fieldManager="ctrl" succeeded"#);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ActionFilter {
+    verb: Option<Verb>,
+    group: Option<String>,
+    resource: Option<String>,
+    namespace: Option<Option<String>>,
+    name: Option<Option<String>>,
+    subresource: Option<Option<String>>,
+    succeeded: Option<bool>,
+    code: Option<u16>,
+    reason: Option<String>,
+    params: Vec<(String, serde_json::Value)>,
+}
+
+impl ActionFilter {
+    /// Matches every action.
+    #[must_use]
+    pub fn any() -> Self {
+        Self::default()
+    }
+
+    /// Matches actions with this verb.
+    #[must_use]
+    pub fn verb(v: Verb) -> Self {
+        Self::any().with_verb(v)
+    }
+
+    /// Only actions with this verb.
+    #[must_use]
+    pub fn with_verb(mut self, v: Verb) -> Self {
+        self.verb = Some(v);
+        self
+    }
+
+    /// Only actions on this resource (plural, e.g. `widgets`).
+    #[must_use]
+    pub fn resource(mut self, plural: &str) -> Self {
+        self.resource = Some(plural.to_string());
+        self
+    }
+
+    /// Only actions in this API group (`""` for the core group).
+    #[must_use]
+    pub fn group(mut self, g: &str) -> Self {
+        self.group = Some(g.to_string());
+        self
+    }
+
+    /// Only actions in this namespace.
+    #[must_use]
+    pub fn namespace(mut self, ns: &str) -> Self {
+        self.namespace = Some(Some(ns.to_string()));
+        self
+    }
+
+    /// Only actions without a namespace (cluster-scoped, or across all namespaces).
+    #[must_use]
+    pub fn no_namespace(mut self) -> Self {
+        self.namespace = Some(None);
+        self
+    }
+
+    /// Only actions on the object with this name.
+    #[must_use]
+    pub fn name(mut self, n: &str) -> Self {
+        self.name = Some(Some(n.to_string()));
+        self
+    }
+
+    /// Only actions without a name (list, watch, deletecollection; create without a name).
+    #[must_use]
+    pub fn no_name(mut self) -> Self {
+        self.name = Some(None);
+        self
+    }
+
+    /// Only actions on this subresource (`status`, `scale`).
+    #[must_use]
+    pub fn subresource(mut self, s: &str) -> Self {
+        self.subresource = Some(Some(s.to_string()));
+        self
+    }
+
+    /// Only actions on the main resource, not a subresource.
+    #[must_use]
+    pub fn no_subresource(mut self) -> Self {
+        self.subresource = Some(None);
+        self
+    }
+
+    /// Only successful actions.
+    #[must_use]
+    pub fn succeeded(mut self) -> Self {
+        self.succeeded = Some(true);
+        self
+    }
+
+    /// Only failed actions.
+    #[must_use]
+    pub fn failed(mut self) -> Self {
+        self.succeeded = Some(false);
+        self
+    }
+
+    /// Only actions that ended with this HTTP code.
+    #[must_use]
+    pub fn code(mut self, c: u16) -> Self {
+        self.code = Some(c);
+        self
+    }
+
+    /// Only failed actions with this Status reason (`Conflict`, `NotFound`, …).
+    #[must_use]
+    pub fn reason(mut self, r: &str) -> Self {
+        self.reason = Some(r.to_string());
+        self
+    }
+
+    /// Only actions whose `params` have `key` equal to `value`; `null` matches an absent key.
+    #[must_use]
+    pub fn param(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.params.push((key.to_string(), value));
+        self
+    }
+
+    /// Whether the action satisfies every part of the filter.
+    #[must_use]
+    pub fn matches(&self, a: &Action) -> bool {
+        fn eq_opt(want: &Option<Option<String>>, got: &Option<String>) -> bool {
+            match want {
+                None => true,
+                Some(w) => w.as_deref() == got.as_deref(),
+            }
+        }
+        self.verb.is_none_or(|v| v == a.verb)
+            && self.group.as_deref().is_none_or(|g| g == a.group)
+            && self.resource.as_deref().is_none_or(|r| r == a.resource)
+            && eq_opt(&self.namespace, &a.namespace)
+            && eq_opt(&self.name, &a.name)
+            && eq_opt(&self.subresource, &a.subresource)
+            && self.succeeded.is_none_or(|s| s == a.outcome.is_success())
+            && self.code.is_none_or(|c| c == a.outcome.code())
+            && self
+                .reason
+                .as_deref()
+                .is_none_or(|r| a.outcome.reason() == Some(r))
+            && self.params.iter().all(|(key, want)| {
+                let got = a.params.get(key).unwrap_or(&serde_json::Value::Null);
+                got == want
+            })
+    }
+}
+
+impl fmt::Display for ActionFilter {
+    /// The set parts as `key=value` words, or `any action`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        let opt = |key: &str, v: &Option<Option<String>>, none: &str| {
+            v.as_ref().map(|v| match v {
+                Some(v) => format!("{key}={v}"),
+                None => none.to_string(),
+            })
+        };
+        if let Some(v) = self.verb {
+            parts.push(format!("verb={v}"));
+        }
+        if let Some(g) = &self.group {
+            parts.push(format!("group={g:?}"));
+        }
+        if let Some(r) = &self.resource {
+            parts.push(format!("resource={r}"));
+        }
+        parts.extend(opt("namespace", &self.namespace, "no namespace"));
+        parts.extend(opt("name", &self.name, "no name"));
+        parts.extend(opt("subresource", &self.subresource, "no subresource"));
+        for (key, value) in &self.params {
+            parts.push(format!("{key}={value}"));
+        }
+        match self.succeeded {
+            Some(true) => parts.push("succeeded".into()),
+            Some(false) => parts.push("failed".into()),
+            None => {}
+        }
+        if let Some(c) = self.code {
+            parts.push(format!("code={c}"));
+        }
+        if let Some(r) = &self.reason {
+            parts.push(format!("reason={r}"));
+        }
+        if parts.is_empty() {
+            f.write_str("any action")
+        } else {
+            f.write_str(&parts.join(" "))
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn action(verb: Verb, ns: Option<&str>, name: Option<&str>, outcome: Outcome) -> Action {
+        Action {
+            verb,
+            group: "example.com".into(),
+            version: "v1".into(),
+            resource: "widgets".into(),
+            namespace: ns.map(Into::into),
+            name: name.map(Into::into),
+            subresource: None,
+            params: json!({}),
+            outcome,
+        }
+    }
+
+    fn ok(code: u16) -> Outcome {
+        Outcome::Success { code }
+    }
+
+    fn failure(code: u16, reason: &str) -> Outcome {
+        Outcome::Failure {
+            code,
+            reason: reason.into(),
+            message: format!("{reason} happened"),
+        }
+    }
+
+    /// A log with: create a (201), get a (200), update a (409 Conflict), patch a/status (200),
+    /// list ns-wide with a selector (200), delete a (200).
+    fn sample() -> ActionLog {
+        let log = ActionLog::new();
+        log.record(action(Verb::Create, Some("ns"), Some("a"), ok(201)));
+        log.record(action(Verb::Get, Some("ns"), Some("a"), ok(200)));
+        log.record(action(
+            Verb::Update,
+            Some("ns"),
+            Some("a"),
+            failure(409, "Conflict"),
+        ));
+        let mut status = action(Verb::Patch, Some("ns"), Some("a"), ok(200));
+        status.subresource = Some("status".into());
+        status.params = json!({"patchType": "merge", "fieldManager": "ctrl"});
+        log.record(status);
+        let mut list = action(Verb::List, Some("ns"), None, ok(200));
+        list.params = json!({"labelSelector": "app=x", "limit": 10});
+        log.record(list);
+        log.record(action(Verb::Delete, Some("ns"), Some("a"), ok(200)));
+        log
+    }
+
+    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let err = std::panic::catch_unwind(f).unwrap_err();
+        match err.downcast::<String>() {
+            Ok(s) => *s,
+            Err(err) => err.downcast::<&str>().map(|s| s.to_string()).unwrap(),
+        }
+    }
+
+    #[test]
+    fn verb_names_are_the_authorizer_verbs() {
+        let names: Vec<&str> = Verb::ALL.iter().map(|v| v.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "create",
+                "get",
+                "list",
+                "update",
+                "patch",
+                "delete",
+                "deletecollection",
+                "watch"
+            ]
+        );
+        assert_eq!(Verb::DeleteCollection.to_string(), "deletecollection");
+    }
+
+    #[test]
+    fn outcome_from_result_keeps_code_reason_and_message() {
+        let rt = kobj_core::ResourceType::namespaced(kobj_core::ApiResource::from_gvk_with_plural(
+            &kobj_core::kube_core::GroupVersionKind::gvk("example.com", "v1", "Widget"),
+            "widgets",
+        ));
+        let r: kobj_core::Result<()> = Err(kobj_core::Error::not_found(&rt, "a"));
+        assert_eq!(
+            Outcome::from_result(&r, 200),
+            Outcome::Failure {
+                code: 404,
+                reason: "NotFound".into(),
+                message: "widgets.example.com \"a\" not found".into()
+            }
+        );
+        let r: kobj_core::Result<u8> = Ok(1);
+        let outcome = Outcome::from_result(&r, 201);
+        assert_eq!(outcome, Outcome::Success { code: 201 });
+        assert!(outcome.is_success());
+        assert_eq!(outcome.reason(), None);
+
+        let r: kobj_core::Result<()> = Err(kobj_core::Error::transport("connection reset", None));
+        let outcome = Outcome::from_result(&r, 200);
+        assert_eq!(outcome.code(), 0);
+        assert_eq!(outcome.reason(), Some("Transport"));
+        assert!(!outcome.is_success());
+    }
+
+    #[test]
+    fn display_is_one_readable_line() {
+        let mut a = action(Verb::Create, Some("ns"), Some("a"), ok(201));
+        assert_eq!(a.to_string(), "create widgets.example.com ns/a -> 201");
+        a.subresource = Some("status".into());
+        a.verb = Verb::Update;
+        a.outcome = Outcome::Failure {
+            code: 409,
+            reason: "Conflict".into(),
+            message: "stale".into(),
+        };
+        assert_eq!(
+            a.to_string(),
+            "update widgets.example.com ns/a [status] -> 409 Conflict: stale"
+        );
+
+        let mut list = action(Verb::List, Some("ns"), None, ok(200));
+        list.params = json!({"labelSelector": "app=x"});
+        assert_eq!(
+            list.to_string(),
+            r#"list widgets.example.com ns/* {"labelSelector":"app=x"} -> 200"#
+        );
+
+        let mut cluster = action(Verb::Get, None, Some("default"), ok(200));
+        cluster.group = String::new();
+        cluster.resource = "namespaces".into();
+        assert_eq!(cluster.to_string(), "get namespaces default -> 200");
+        let all = action(Verb::Watch, None, None, ok(200));
+        assert_eq!(all.to_string(), "watch widgets.example.com * -> 200");
+    }
+
+    #[test]
+    fn filters_match_each_part() {
+        let log = sample();
+        let count = |f: ActionFilter| log.count(&f);
+        assert_eq!(count(ActionFilter::any()), 6);
+        assert_eq!(count(ActionFilter::verb(Verb::Get)), 1);
+        assert_eq!(count(ActionFilter::any().with_verb(Verb::Create)), 1);
+        assert_eq!(count(ActionFilter::any().resource("widgets")), 6);
+        assert_eq!(count(ActionFilter::any().resource("gadgets")), 0);
+        assert_eq!(count(ActionFilter::any().group("example.com")), 6);
+        assert_eq!(count(ActionFilter::any().group("")), 0);
+        assert_eq!(count(ActionFilter::any().namespace("ns")), 6);
+        assert_eq!(count(ActionFilter::any().namespace("other")), 0);
+        assert_eq!(count(ActionFilter::any().no_namespace()), 0);
+        assert_eq!(count(ActionFilter::any().name("a")), 5);
+        assert_eq!(count(ActionFilter::any().no_name()), 1);
+        assert_eq!(count(ActionFilter::any().subresource("status")), 1);
+        assert_eq!(count(ActionFilter::any().no_subresource()), 5);
+        assert_eq!(count(ActionFilter::any().succeeded()), 5);
+        assert_eq!(count(ActionFilter::any().failed()), 1);
+        assert_eq!(count(ActionFilter::any().code(201)), 1);
+        assert_eq!(count(ActionFilter::any().code(409)), 1);
+        assert_eq!(count(ActionFilter::any().reason("Conflict")), 1);
+        assert_eq!(count(ActionFilter::any().reason("NotFound")), 0);
+        assert_eq!(
+            count(ActionFilter::any().param("fieldManager", json!("ctrl"))),
+            1
+        );
+        assert_eq!(count(ActionFilter::any().param("limit", json!(10))), 1);
+        assert_eq!(count(ActionFilter::any().param("limit", json!(11))), 0);
+        // `null` stands for an absent parameter.
+        assert_eq!(count(ActionFilter::any().param("limit", json!(null))), 5);
+        // Parts combine with AND.
+        assert_eq!(
+            count(
+                ActionFilter::verb(Verb::Update)
+                    .name("a")
+                    .failed()
+                    .code(409)
+            ),
+            1
+        );
+        assert_eq!(count(ActionFilter::verb(Verb::Update).succeeded()), 0);
+        let found = log.matching(&ActionFilter::verb(Verb::Patch));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].subresource.as_deref(), Some("status"));
+    }
+
+    #[test]
+    fn filter_display_names_the_set_parts() {
+        assert_eq!(ActionFilter::any().to_string(), "any action");
+        assert_eq!(
+            ActionFilter::verb(Verb::Get)
+                .group("")
+                .no_namespace()
+                .no_name()
+                .no_subresource()
+                .failed()
+                .code(404)
+                .reason("NotFound")
+                .to_string(),
+            r#"verb=get group="" no namespace no name no subresource failed code=404 reason=NotFound"#
+        );
+    }
+
+    #[test]
+    fn log_is_shared_by_clones_and_can_be_cleared() {
+        let log = ActionLog::default();
+        assert!(log.is_empty());
+        let clone = log.clone();
+        clone.record(action(Verb::Get, Some("ns"), Some("a"), ok(200)));
+        assert_eq!(log.len(), 1);
+        assert!(!log.is_empty());
+        assert_eq!(log.all()[0].verb, Verb::Get);
+        log.clear();
+        assert!(clone.is_empty());
+    }
+
+    #[test]
+    fn disabled_log_records_nothing_and_builds_nothing() {
+        let log = ActionLog::default();
+        assert!(log.is_enabled());
+        log.set_enabled(false);
+        assert!(!log.clone().is_enabled());
+        log.record(action(Verb::Get, Some("ns"), Some("a"), ok(200)));
+        let mut built = false;
+        log.record_with(|| {
+            built = true;
+            action(Verb::Get, Some("ns"), Some("a"), ok(200))
+        });
+        assert!(!built);
+        assert!(log.is_empty());
+        log.set_enabled(true);
+        log.record_with(|| action(Verb::Get, Some("ns"), Some("a"), ok(200)));
+        assert_eq!(log.len(), 1);
+    }
+
+    #[test]
+    fn record_from_many_threads() {
+        let log = ActionLog::default();
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..250 {
+                        log.record(action(Verb::Get, Some("ns"), Some("a"), ok(200)));
+                    }
+                });
+            }
+        });
+        assert_eq!(log.len(), 1000);
+    }
+
+    #[test]
+    fn passing_assertions() {
+        let log = sample();
+        log.assert_called(&ActionFilter::verb(Verb::Update).failed());
+        log.assert_not_called(&ActionFilter::verb(Verb::Watch));
+        log.assert_count(&ActionFilter::any().name("a"), 5);
+        log.assert_count(&ActionFilter::verb(Verb::Watch), 0);
+        // In order, with other actions in between.
+        log.assert_sequence(&[
+            ActionFilter::verb(Verb::Create),
+            ActionFilter::verb(Verb::Update).code(409),
+            ActionFilter::verb(Verb::Delete),
+        ]);
+        log.assert_sequence(&[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "expected an action matching `verb=watch`, but none was recorded")]
+    fn assert_called_panics_when_missing() {
+        sample().assert_called(&ActionFilter::verb(Verb::Watch));
+    }
+
+    #[test]
+    #[should_panic(expected = "expected no action matching `verb=get`, but 1 were recorded")]
+    fn assert_not_called_panics_when_present() {
+        sample().assert_not_called(&ActionFilter::verb(Verb::Get));
+    }
+
+    #[test]
+    #[should_panic(expected = "expected 2 action(s) matching `name=a`, found 5")]
+    fn assert_count_panics_on_a_different_count() {
+        sample().assert_count(&ActionFilter::any().name("a"), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "step 2 (`verb=create`) was not recorded after action #6")]
+    fn assert_sequence_panics_out_of_order() {
+        sample().assert_sequence(&[
+            ActionFilter::verb(Verb::Delete),
+            ActionFilter::verb(Verb::Create),
+        ]);
+    }
+
+    #[test]
+    fn failure_messages_list_the_recorded_actions() {
+        let log = sample();
+        let message = panic_message(|| log.assert_count(&ActionFilter::verb(Verb::Get), 3));
+        assert!(
+            message.contains("recorded actions (6):"),
+            "unexpected message: {message}"
+        );
+        assert!(
+            message.contains("\n *   2. get widgets.example.com ns/a -> 200"),
+            "unexpected message: {message}"
+        );
+        assert!(
+            message.contains(
+                "\n     3. update widgets.example.com ns/a -> 409 Conflict: Conflict happened"
+            ),
+            "unexpected message: {message}"
+        );
+        let message = panic_message(|| ActionLog::new().assert_called(&ActionFilter::any()));
+        assert!(
+            message.ends_with("recorded actions: none"),
+            "unexpected message: {message}"
+        );
+        let message = panic_message(|| {
+            sample().assert_sequence(&[ActionFilter::verb(Verb::Watch)]);
+        });
+        assert!(
+            message.contains("step 1 (`verb=watch`) was not recorded at all"),
+            "unexpected message: {message}"
+        );
+    }
+}
