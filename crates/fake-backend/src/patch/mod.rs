@@ -1,5 +1,14 @@
-//! Patches: JSON Patch and merge patch (the `json-patch` crate), strategic merge, and
-//! server-side apply.
+//! Patches: JSON Patch and merge patch (the `json-patch` crate), strategic merge
+//! ([`strategic`]), and server-side apply with managedFields tracking ([`managed`]).
+//!
+//! Built-in kinds take their list semantics from a type graph generated from the k8s-openapi
+//! sources (`builtin_types.txt`) plus the hand-kept tag tables in `merge_keys.rs`; custom
+//! resources take theirs from the CRD schema.
 
+pub mod fieldset;
+mod gofmt;
 pub mod managed;
+mod merge_keys;
 pub mod strategic;
+mod typed;
+mod typeinfo;
