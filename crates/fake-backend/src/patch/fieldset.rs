@@ -1,1 +1,347 @@
-//! x
+//! Sets of field paths and their `FieldsV1` encoding (kubernetes-sigs/structured-merge-diff
+//! `fieldpath`): `f:<field>`, `k:<key fields as JSON>`, `v:<value as JSON>`, `i:<index>`, with
+//! `.` marking a node that is itself a member and also has children.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// One step of a field path.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PathElement {
+    /// A field of a map or struct (`f:name`).
+    Field(String),
+    /// An item of an associative list, by its key fields as a JSON object (`k:{"name":"x"}`).
+    Key(String),
+    /// An item of a set, by its value as JSON (`v:"x"`).
+    Value(String),
+    /// An item of an atomic list by index (`i:0`); only appears in decoded input.
+    Index(usize),
+}
+
+impl PathElement {
+    /// The `FieldsV1` key for this element.
+    #[must_use]
+    pub fn encode(&self) -> String {
+        match self {
+            PathElement::Field(f) => format!("f:{f}"),
+            PathElement::Key(k) => format!("k:{k}"),
+            PathElement::Value(v) => format!("v:{v}"),
+            PathElement::Index(i) => format!("i:{i}"),
+        }
+    }
+
+    /// Parses a `FieldsV1` key; `None` for an unknown prefix (ignored, as the server does).
+    #[must_use]
+    pub fn decode(s: &str) -> Option<Self> {
+        let (prefix, rest) = s.split_at_checked(2)?;
+        match prefix {
+            "f:" => Some(PathElement::Field(rest.to_string())),
+            "k:" => {
+                let v: Value = serde_json::from_str(rest).ok()?;
+                v.is_object().then(|| PathElement::Key(v.to_string()))
+            }
+            "v:" => {
+                let v: Value = serde_json::from_str(rest).ok()?;
+                Some(PathElement::Value(v.to_string()))
+            }
+            "i:" => rest.parse().ok().map(PathElement::Index),
+            _ => None,
+        }
+    }
+
+    /// A key element from the key fields of a list item.
+    #[must_use]
+    pub fn key(fields: &Map<String, Value>) -> Self {
+        PathElement::Key(Value::Object(fields.clone()).to_string())
+    }
+}
+
+impl fmt::Display for PathElement {
+    /// As the server prints paths in conflicts: `.name`, `[k="v",k2=1]`, `[="v"]`, `[0]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathElement::Field(name) => write!(f, ".{name}"),
+            PathElement::Key(json) => {
+                let fields: Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
+                let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                write!(f, "[{}]", parts.join(","))
+            }
+            PathElement::Value(json) => write!(f, "[={json}]"),
+            PathElement::Index(i) => write!(f, "[{i}]"),
+        }
+    }
+}
+
+/// A path from the object's root.
+pub type Path = Vec<PathElement>;
+
+/// Renders a path as the server does (`.spec.containers[name="a"].image`).
+#[must_use]
+pub fn path_string(path: &[PathElement]) -> String {
+    path.iter().map(ToString::to_string).collect()
+}
+
+/// A node of a [`FieldSet`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Node {
+    member: bool,
+    children: FieldSet,
+}
+
+/// A set of field paths, stored as a tree.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldSet {
+    nodes: BTreeMap<PathElement, Node>,
+}
+
+impl FieldSet {
+    /// An empty set.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the set has no paths.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Adds a path.
+    pub fn insert(&mut self, path: &[PathElement]) {
+        let Some((first, rest)) = path.split_first() else {
+            return;
+        };
+        let node = self.nodes.entry(first.clone()).or_default();
+        if rest.is_empty() {
+            node.member = true;
+        } else {
+            node.children.insert(rest);
+        }
+    }
+
+    /// Whether `path` is a member.
+    #[must_use]
+    pub fn has(&self, path: &[PathElement]) -> bool {
+        match path.split_first() {
+            None => false,
+            Some((first, rest)) => self.nodes.get(first).is_some_and(|n| {
+                if rest.is_empty() {
+                    n.member
+                } else {
+                    n.children.has(rest)
+                }
+            }),
+        }
+    }
+
+    /// The subset below `pe` (paths relative to it).
+    #[must_use]
+    pub fn child(&self, pe: &PathElement) -> Option<&FieldSet> {
+        self.nodes.get(pe).map(|n| &n.children)
+    }
+
+    /// Whether `pe` is a member at this level.
+    #[must_use]
+    pub fn has_member(&self, pe: &PathElement) -> bool {
+        self.nodes.get(pe).is_some_and(|n| n.member)
+    }
+
+    /// The union of two sets.
+    pub fn union_with(&mut self, other: &FieldSet) {
+        for (pe, theirs) in &other.nodes {
+            let mine = self.nodes.entry(pe.clone()).or_default();
+            mine.member |= theirs.member;
+            mine.children.union_with(&theirs.children);
+        }
+    }
+
+    /// The paths of `self` that are not members of `other` (not recursive for members: a member
+    /// of `other` removes only that path, not what is below it).
+    #[must_use]
+    pub fn difference(&self, other: &FieldSet) -> FieldSet {
+        let mut out = FieldSet::new();
+        for (pe, mine) in &self.nodes {
+            let (member, children) = match other.nodes.get(pe) {
+                None => (mine.member, mine.children.clone()),
+                Some(theirs) => (
+                    mine.member && !theirs.member,
+                    mine.children.difference(&theirs.children),
+                ),
+            };
+            if member || !children.is_empty() {
+                out.nodes.insert(pe.clone(), Node { member, children });
+            }
+        }
+        out
+    }
+
+    /// The paths in both sets.
+    #[must_use]
+    pub fn intersection(&self, other: &FieldSet) -> FieldSet {
+        let mut out = FieldSet::new();
+        for (pe, mine) in &self.nodes {
+            if let Some(theirs) = other.nodes.get(pe) {
+                let member = mine.member && theirs.member;
+                let children = mine.children.intersection(&theirs.children);
+                if member || !children.is_empty() {
+                    out.nodes.insert(pe.clone(), Node { member, children });
+                }
+            }
+        }
+        out
+    }
+
+    /// Every member path, in order.
+    #[must_use]
+    pub fn paths(&self) -> Vec<Path> {
+        let mut out = Vec::new();
+        self.collect(&mut Vec::new(), &mut out);
+        out
+    }
+
+    fn collect(&self, prefix: &mut Path, out: &mut Vec<Path>) {
+        for (pe, node) in &self.nodes {
+            prefix.push(pe.clone());
+            if node.member {
+                out.push(prefix.clone());
+            }
+            node.children.collect(prefix, out);
+            prefix.pop();
+        }
+    }
+
+    /// Removes exact member paths (stripmeta's `Difference` with a fixed set).
+    pub fn remove_members(&mut self, paths: &[&[PathElement]]) {
+        for path in paths {
+            self.remove_member(path);
+        }
+    }
+
+    fn remove_member(&mut self, path: &[PathElement]) {
+        let Some((first, rest)) = path.split_first() else {
+            return;
+        };
+        let Some(node) = self.nodes.get_mut(first) else {
+            return;
+        };
+        if rest.is_empty() {
+            node.member = false;
+        } else {
+            node.children.remove_member(rest);
+        }
+        if !node.member && node.children.is_empty() {
+            self.nodes.remove(first);
+        }
+    }
+
+    /// Makes `pe` a member at this level (for `EnsureNamedFieldsAreMembers`).
+    pub(crate) fn set_member(&mut self, pe: &PathElement) {
+        if let Some(n) = self.nodes.get_mut(pe) {
+            n.member = true;
+        }
+    }
+
+    /// Iterates over this level's elements with their member flag and children.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&PathElement, bool, &FieldSet)> {
+        self.nodes.iter().map(|(pe, n)| (pe, n.member, &n.children))
+    }
+
+    /// Mutable access to the children below `pe`.
+    pub(crate) fn children_mut(&mut self) -> impl Iterator<Item = (&PathElement, &mut FieldSet)> {
+        self.nodes.iter_mut().map(|(pe, n)| (&*pe, &mut n.children))
+    }
+
+    /// The `FieldsV1` JSON of this set.
+    #[must_use]
+    pub fn to_fields_v1(&self) -> Value {
+        let mut map = Map::new();
+        for (pe, node) in &self.nodes {
+            let mut inner = match node.children.to_fields_v1() {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            };
+            if node.member && !inner.is_empty() {
+                inner.insert(".".to_string(), Value::Object(Map::new()));
+            }
+            map.insert(pe.encode(), Value::Object(inner));
+        }
+        Value::Object(map)
+    }
+
+    /// Decodes `FieldsV1` JSON; keys with unknown prefixes are dropped, as the server does.
+    #[must_use]
+    pub fn from_fields_v1(value: &Value) -> FieldSet {
+        let mut set = FieldSet::new();
+        let Value::Object(map) = value else {
+            return set;
+        };
+        for (key, child) in map {
+            if key == "." {
+                continue;
+            }
+            let Some(pe) = PathElement::decode(key) else {
+                continue;
+            };
+            let children = FieldSet::from_fields_v1(child);
+            let member = match child {
+                Value::Object(m) => m.is_empty() || m.contains_key(".") || children.is_empty(),
+                _ => true,
+            };
+            set.nodes.insert(pe, Node { member, children });
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn f(name: &str) -> PathElement {
+        PathElement::Field(name.to_string())
+    }
+
+    #[test]
+    fn encodes_like_the_server() {
+        let mut set = FieldSet::new();
+        set.insert(&[f("metadata"), f("labels"), f("app")]);
+        set.insert(&[f("spec"), f("replicas")]);
+        let key = PathElement::key(json!({"name": "x"}).as_object().unwrap());
+        set.insert(&[f("spec"), f("containers"), key.clone()]);
+        set.insert(&[f("spec"), f("containers"), key.clone(), f("image")]);
+        set.insert(&[f("metadata"), f("finalizers"), PathElement::Value("\"a\"".into())]);
+        assert_eq!(
+            set.to_fields_v1(),
+            json!({"f:metadata": {"f:finalizers": {"v:\"a\"": {}}, "f:labels": {"f:app": {}}},
+                   "f:spec": {"f:containers": {"k:{\"name\":\"x\"}": {".": {}, "f:image": {}}}, "f:replicas": {}}})
+        );
+        assert_eq!(FieldSet::from_fields_v1(&set.to_fields_v1()), set);
+        assert_eq!(
+            path_string(&[f("spec"), f("containers"), key, f("image")]),
+            ".spec.containers[name=\"x\"].image"
+        );
+    }
+
+    #[test]
+    fn set_operations() {
+        let mut a = FieldSet::new();
+        a.insert(&[f("a"), f("b")]);
+        a.insert(&[f("a"), f("c")]);
+        let mut b = FieldSet::new();
+        b.insert(&[f("a"), f("c")]);
+        b.insert(&[f("d")]);
+        assert_eq!(a.intersection(&b).paths(), vec![vec![f("a"), f("c")]]);
+        assert_eq!(a.difference(&b).paths(), vec![vec![f("a"), f("b")]]);
+        let mut u = a.clone();
+        u.union_with(&b);
+        assert_eq!(u.paths().len(), 3);
+        assert!(u.has(&[f("d")]) && !u.has(&[f("a")]));
+        u.remove_members(&[&[f("d")]]);
+        assert!(!u.has(&[f("d")]));
+        assert!(FieldSet::from_fields_v1(&json!({"x:bad": {}})).is_empty());
+    }
+}

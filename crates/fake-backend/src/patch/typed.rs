@@ -1,1 +1,496 @@
-//! x
+//! Typed operations on objects (kubernetes-sigs/structured-merge-diff `typed`): the set of
+//! fields a value sets, what changed between two values, merging an applied configuration into
+//! a live object, and removing fields.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::fieldset::{FieldSet, Path, PathElement, path_string};
+use super::merge_keys::key_default;
+use super::typeinfo::{ListKind, Ty, declares};
+
+/// The path element of a list item, or the reason it has none.
+fn item_element(item: &Value, kind: &ListKind) -> Result<Option<PathElement>, String> {
+    match kind {
+        ListKind::Atomic => Ok(None),
+        ListKind::Set => Ok(Some(PathElement::Value(item.to_string()))),
+        ListKind::Map(_) | ListKind::CrdMap(_) => {
+            let Value::Object(fields) = item else {
+                return Err("expected map type for associative list item".to_string());
+            };
+            let mut key = Map::new();
+            for k in kind.keys().unwrap_or_default() {
+                match fields.get(k).cloned().or_else(|| key_default(k)) {
+                    Some(v) => {
+                        key.insert(k.to_string(), v);
+                    }
+                    None => {
+                        return Err(format!(
+                            "associative list with keys has an element that omits key field {k:?} (and doesn't have default value)"
+                        ));
+                    }
+                }
+            }
+            Ok(Some(PathElement::key(&key)))
+        }
+    }
+}
+
+/// The path elements of a list's items; errors name the list as the server does.
+fn list_elements(
+    items: &[Value],
+    kind: &ListKind,
+    path: &Path,
+    allow_duplicates: bool,
+) -> Result<Vec<PathElement>, String> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut seen = HashSet::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let pe = item_element(item, kind)
+            .map_err(|e| format!("{}: element {i}: {e}", path_string(path)))?
+            .ok_or_else(|| String::from("atomic list"))?;
+        if !seen.insert(pe.clone()) && !allow_duplicates {
+            return Err(format!(
+                "{}: duplicate entries for key {pe}",
+                path_string(path)
+            ));
+        }
+        out.push(pe);
+    }
+    Ok(out)
+}
+
+/// The fields `value` sets (`ToFieldSet`).
+///
+/// # Errors
+/// An associative list item without its keys, or duplicate items, with the server's text.
+pub(crate) fn to_field_set(value: &Value, ty: Ty<'_>) -> Result<FieldSet, String> {
+    let mut set = FieldSet::new();
+    walk_set(value, ty, &mut Vec::new(), &mut set, false)?;
+    Ok(set)
+}
+
+fn walk_set(
+    value: &Value,
+    ty: Ty<'_>,
+    path: &mut Path,
+    set: &mut FieldSet,
+    lenient: bool,
+) -> Result<(), String> {
+    match value {
+        Value::Object(map) => {
+            if ty.is_atomic() && !path.is_empty() {
+                set.insert(path);
+                return Ok(());
+            }
+            for (k, child) in map {
+                let (child_ty, declared) = ty.field(k);
+                path.push(PathElement::Field(k.clone()));
+                walk_set(child, child_ty, path, set, lenient)?;
+                let empty_map = child.as_object().is_some_and(Map::is_empty);
+                if child.is_null() || empty_map || !declared {
+                    set.insert(path);
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            let kind = ty.list_kind();
+            if kind == ListKind::Atomic {
+                set.insert(path);
+                return Ok(());
+            }
+            let elements = match list_elements(items, &kind, path, lenient) {
+                Ok(e) => e,
+                Err(_) if lenient => {
+                    set.insert(path);
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
+            let item_ty = ty.item();
+            for (item, pe) in items.iter().zip(elements) {
+                path.push(pe);
+                if !matches!(kind, ListKind::Set) {
+                    walk_set(item, item_ty, path, set, lenient)?;
+                }
+                set.insert(path);
+                path.pop();
+            }
+        }
+        _ => {
+            if !path.is_empty() {
+                set.insert(path);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The fields whose value `new` adds or changes relative to `old` (`Compare`'s
+/// `Modified ∪ Added`). Never fails: malformed lists are compared as atomic.
+pub(crate) fn changed(old: Option<&Value>, new: &Value, ty: Ty<'_>) -> FieldSet {
+    let mut set = FieldSet::new();
+    walk_changed(old, new, ty, &mut Vec::new(), &mut set);
+    set
+}
+
+fn added_subtree(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
+    let mut sub = FieldSet::new();
+    let mut local = Vec::new();
+    // Lenient: a live object may carry what an applied configuration may not.
+    if walk_set(value, ty, &mut local, &mut sub, true).is_err() {
+        set.insert(path);
+        return;
+    }
+    for p in sub.paths() {
+        let mut full = path.clone();
+        full.extend(p);
+        set.insert(&full);
+    }
+}
+
+fn walk_changed(old: Option<&Value>, new: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
+    match (old, new) {
+        (Some(Value::Object(o)), Value::Object(n)) if !(ty.is_atomic() && !path.is_empty()) => {
+            for (k, child) in n {
+                let (child_ty, declared) = ty.field(k);
+                path.push(PathElement::Field(k.clone()));
+                match o.get(k) {
+                    None => {
+                        added_subtree(child, child_ty, path, set);
+                        let empty_map = child.as_object().is_some_and(Map::is_empty);
+                        if child.is_null() || empty_map || !declared {
+                            set.insert(path);
+                        }
+                    }
+                    Some(prev) => walk_changed(Some(prev), child, child_ty, path, set),
+                }
+                path.pop();
+            }
+        }
+        (Some(Value::Array(o)), Value::Array(n)) => {
+            let kind = ty.list_kind();
+            let elements = (kind != ListKind::Atomic)
+                .then(|| {
+                    let a = list_elements(o, &kind, path, true).ok()?;
+                    let b = list_elements(n, &kind, path, true).ok()?;
+                    Some((a, b))
+                })
+                .flatten();
+            let Some((old_pes, new_pes)) = elements else {
+                if o != n {
+                    set.insert(path);
+                }
+                return;
+            };
+            let mut old_items: HashMap<&PathElement, &Value> = HashMap::with_capacity(o.len());
+            for (pe, item) in old_pes.iter().zip(o) {
+                old_items.entry(pe).or_insert(item);
+            }
+            let item_ty = ty.item();
+            for (pe, item) in new_pes.into_iter().zip(n) {
+                let prev = old_items.get(&pe).copied();
+                path.push(pe);
+                match (prev, &kind) {
+                    (None, ListKind::Set) => set.insert(path),
+                    (None, _) => {
+                        added_subtree(item, item_ty, path, set);
+                        set.insert(path);
+                    }
+                    (Some(_), ListKind::Set) => {}
+                    (Some(p), _) => walk_changed(Some(p), item, item_ty, path, set),
+                }
+                path.pop();
+            }
+        }
+        (None, _) => added_subtree(new, ty, path, set),
+        (Some(o), n) => {
+            if o != n {
+                if path.is_empty() {
+                    added_subtree(n, ty, path, set);
+                } else {
+                    set.insert(path);
+                }
+            }
+        }
+    }
+}
+
+/// Merges an applied configuration into a live value (`TypedValue.Merge`): the configuration
+/// wins for scalars and atomic values; maps and associative lists merge.
+pub(crate) fn merge(live: Option<&Value>, config: &Value, ty: Ty<'_>, path: &mut Path) -> Value {
+    match (live, config) {
+        (Some(Value::Object(l)), Value::Object(r)) if !(ty.is_atomic() && !path.is_empty()) => {
+            let mut out = l.clone();
+            for (k, rv) in r {
+                if rv.is_null() {
+                    out.remove(k);
+                    continue;
+                }
+                let (child_ty, _) = ty.field(k);
+                path.push(PathElement::Field(k.clone()));
+                let merged = merge(l.get(k), rv, child_ty, path);
+                path.pop();
+                out.insert(k.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        (Some(Value::Array(l)), Value::Array(r)) => {
+            let kind = ty.list_kind();
+            if kind == ListKind::Atomic {
+                return config.clone();
+            }
+            match (
+                list_elements(l, &kind, path, true),
+                list_elements(r, &kind, path, true),
+            ) {
+                (Ok(lpes), Ok(rpes)) => {
+                    Value::Array(merge_lists(l, &lpes, r, &rpes, &kind, ty.item(), path))
+                }
+                _ => config.clone(),
+            }
+        }
+        (_, other) => strip_nulls(other),
+    }
+}
+
+fn strip_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(strip_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// structured-merge-diff's list merge order: shared items follow the applied order, live-only
+/// items keep their place.
+fn merge_lists(
+    lhs: &[Value],
+    lpes: &[PathElement],
+    rhs: &[Value],
+    rpes: &[PathElement],
+    kind: &ListKind,
+    item_ty: Ty<'_>,
+    path: &mut Path,
+) -> Vec<Value> {
+    let mut observed_lhs: HashMap<&PathElement, &Value> = HashMap::new();
+    for (pe, v) in lpes.iter().zip(lhs) {
+        observed_lhs.entry(pe).or_insert(v);
+    }
+    let mut observed_rhs: HashMap<&PathElement, &Value> = HashMap::new();
+    for (pe, v) in rpes.iter().zip(rhs) {
+        observed_rhs.entry(pe).or_insert(v);
+    }
+    let mut shared = rpes.iter().filter(|pe| observed_lhs.contains_key(pe));
+    let mut next_shared = shared.next();
+    let mut merged_rhs: HashSet<&PathElement> = HashSet::new();
+    let mut out = Vec::with_capacity(lhs.len().max(rhs.len()));
+    let mut merge_item = |pe: &PathElement, l: Option<&Value>, r: &Value, path: &mut Path| {
+        if matches!(kind, ListKind::Set) {
+            return r.clone();
+        }
+        path.push(pe.clone());
+        let v = merge(l, r, item_ty, path);
+        path.pop();
+        v
+    };
+    let (len_l, len_r) = (lpes.len(), rpes.len());
+    let (mut li, mut ri) = (0, 0);
+    while li < len_l || ri < len_r {
+        if li < len_l && ri < len_r {
+            let pe = &lpes[li];
+            if *pe == rpes[ri] {
+                merged_rhs.insert(pe);
+                let l = observed_lhs.get(pe).copied();
+                let r = observed_rhs.get(pe).copied().unwrap_or(&rhs[ri]);
+                out.push(merge_item(pe, l, r, path));
+                li += 1;
+                ri += 1;
+                if next_shared == Some(pe) {
+                    next_shared = shared.next();
+                }
+                continue;
+            }
+            if observed_rhs.contains_key(pe) && next_shared.is_some_and(|n| n != pe) {
+                li += 1;
+                continue;
+            }
+        }
+        if li < len_l {
+            let pe = &lpes[li];
+            if !observed_rhs.contains_key(pe) {
+                out.push(lhs[li].clone());
+                li += 1;
+                continue;
+            } else if merged_rhs.contains(pe) {
+                li += 1;
+                continue;
+            }
+        }
+        if ri < len_r {
+            let pe = &rpes[ri];
+            merged_rhs.insert(pe);
+            let l = observed_lhs.get(pe).copied();
+            let r = observed_rhs.get(pe).copied().unwrap_or(&rhs[ri]);
+            out.push(merge_item(pe, l, r, path));
+            ri += 1;
+            if next_shared == Some(pe) {
+                next_shared = shared.next();
+            }
+        }
+    }
+    out
+}
+
+/// Removes the members of `set` from `value` (`RemoveItems`): a member that is a map field or
+/// list item goes with everything below it.
+pub(crate) fn remove_items(value: &mut Value, set: &FieldSet, ty: Ty<'_>) {
+    match value {
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for k in keys {
+                let pe = PathElement::Field(k.clone());
+                if set.has_member(&pe) {
+                    map.remove(&k);
+                } else if let Some(sub) = set.child(&pe) {
+                    let (child_ty, _) = ty.field(&k);
+                    if let Some(child) = map.get_mut(&k) {
+                        remove_items(child, sub, child_ty);
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            let kind = ty.list_kind();
+            if kind == ListKind::Atomic {
+                return;
+            }
+            let item_ty = ty.item();
+            let old = std::mem::take(items);
+            for mut item in old {
+                match item_element(&item, &kind) {
+                    Ok(Some(pe)) => {
+                        if set.has_member(&pe) {
+                            continue;
+                        }
+                        if let Some(sub) = set.child(&pe) {
+                            remove_items(&mut item, sub, item_ty);
+                        }
+                        items.push(item);
+                    }
+                    _ => items.push(item),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Marks every declared struct field in `set` as a member (`EnsureNamedFieldsAreMembers`).
+pub(crate) fn ensure_named_fields(set: &mut FieldSet, ty: Ty<'_>) {
+    let mut named = Vec::new();
+    for (pe, children) in set.children_mut() {
+        let child_ty = match pe {
+            PathElement::Field(name) => {
+                if declares(&ty, name) {
+                    named.push(pe.clone());
+                }
+                ty.field(name).0
+            }
+            _ => ty.item(),
+        };
+        ensure_named_fields(children, child_ty);
+    }
+    for pe in named {
+        set.set_member(&pe);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn deployment() -> Ty<'static> {
+        Ty::root("apps", "Deployment", Some("v1"), None)
+    }
+
+    #[test]
+    fn field_set_of_a_deployment() {
+        let obj = json!({"metadata": {"labels": {"app": "x"}},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "x"}},
+                "template": {"spec": {"containers": [{"name": "c", "image": "i", "ports": [{"containerPort": 80}]}]}}}});
+        let set = to_field_set(&obj, deployment()).unwrap();
+        assert_eq!(
+            set.to_fields_v1(),
+            json!({"f:metadata": {"f:labels": {"f:app": {}}},
+                "f:spec": {"f:replicas": {}, "f:selector": {},
+                    "f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"c\"}": {
+                        ".": {}, "f:image": {}, "f:name": {},
+                        "f:ports": {"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}}}}}}}}})
+        );
+    }
+
+    #[test]
+    fn bad_lists_in_applied_configs() {
+        let obj = json!({"spec": {"template": {"spec": {"containers": [{"image": "i"}]}}}});
+        assert_eq!(
+            to_field_set(&obj, deployment()).unwrap_err(),
+            ".spec.template.spec.containers: element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)"
+        );
+        let obj = json!({"spec": {"template": {"spec": {"containers": [{"name": "a"}, {"name": "a"}]}}}});
+        assert_eq!(
+            to_field_set(&obj, deployment()).unwrap_err(),
+            ".spec.template.spec.containers: duplicate entries for key [name=\"a\"]"
+        );
+    }
+
+    #[test]
+    fn changed_fields() {
+        let old = json!({"spec": {"replicas": 1, "paused": false,
+            "template": {"spec": {"containers": [{"name": "a", "image": "1"}]}}}});
+        let new = json!({"spec": {"replicas": 2, "paused": false,
+            "template": {"spec": {"containers": [{"name": "a", "image": "1"}, {"name": "b"}]}}}});
+        let set = changed(Some(&old), &new, deployment());
+        assert_eq!(
+            set.to_fields_v1(),
+            json!({"f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
+                "k:{\"name\":\"b\"}": {".": {}, "f:name": {}}}}}}})
+        );
+    }
+
+    #[test]
+    fn merge_keeps_live_only_items_in_place() {
+        let live = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "a", "image": "1"}, {"name": "x", "image": "x"}, {"name": "b", "image": "1"}]}}}});
+        let cfg = json!({"spec": {"template": {"spec": {"containers": [{"name": "b", "image": "2"}, {"name": "a"}, {"name": "c"}]}}}});
+        let out = merge(Some(&live), &cfg, deployment(), &mut Vec::new());
+        let names: Vec<&str> = out["spec"]["template"]["spec"]["containers"]
+            .as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["x", "b", "a", "c"]);
+        assert_eq!(out["spec"]["template"]["spec"]["containers"][1]["image"], "2");
+        assert_eq!(out["spec"]["template"]["spec"]["containers"][2]["image"], "1");
+    }
+
+    #[test]
+    fn remove_and_ensure_named() {
+        let mut obj = json!({"spec": {"replicas": 1, "paused": true, "template": {"spec": {"containers": [{"name": "a"}, {"name": "b"}]}}}});
+        let mut set = FieldSet::new();
+        set.insert(&[PathElement::Field("spec".into()), PathElement::Field("replicas".into())]);
+        let key = PathElement::key(json!({"name": "b"}).as_object().unwrap());
+        set.insert(&[PathElement::Field("spec".into()), PathElement::Field("template".into()),
+            PathElement::Field("spec".into()), PathElement::Field("containers".into()), key]);
+        remove_items(&mut obj, &set, deployment());
+        assert_eq!(obj, json!({"spec": {"paused": true, "template": {"spec": {"containers": [{"name": "a"}]}}}}));
+        ensure_named_fields(&mut set, deployment());
+        assert!(set.has(&[PathElement::Field("spec".into())]));
+        assert!(set.has(&[PathElement::Field("spec".into()), PathElement::Field("template".into())]));
+    }
+}
