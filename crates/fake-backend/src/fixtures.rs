@@ -265,6 +265,14 @@ enum DocError {
 }
 
 impl DocError {
+    /// Sets the document number of an error found inside a JSON array.
+    fn in_document(self, document: usize) -> Self {
+        match self {
+            DocError::Syntax(place, m) => DocError::Syntax(Place { document, ..place }, m),
+            DocError::Object(place, m) => DocError::Object(Place { document, ..place }, m),
+        }
+    }
+
     fn into_error(self) -> Error {
         match self {
             DocError::Syntax(place, message) | DocError::Object(place, message) => {
@@ -286,7 +294,7 @@ struct RawDoc {
 /// A document: nothing (`null`), an object, or something else (kept for the error text).
 enum Doc {
     Null,
-    Object(RawDoc),
+    Object(Box<RawDoc>),
     Other(Value),
 }
 
@@ -350,7 +358,7 @@ impl<'de> Visitor<'de> for DocVisitor {
                 }
             }
         }
-        Ok(Doc::Object(doc))
+        Ok(Doc::Object(Box::new(doc)))
     }
 
     fn visit_unit<E: de::Error>(self) -> std::result::Result<Doc, E> {
@@ -394,80 +402,81 @@ impl<'de> Visitor<'de> for DocVisitor {
     }
 }
 
-/// A top-level JSON value: an array of documents, or one document.
+/// A top-level JSON value: an array of objects (expanded while it is read, so the documents
+/// never sit in memory all at once), or one document. An array item that is not a usable
+/// object stops the expansion with `Failed`; its place gets the document number later.
 enum JsonTop {
-    Array(Vec<Doc>),
+    Array(Vec<DynamicObject>),
     One(Doc),
+    Failed(DocError),
 }
 
 impl<'de> Deserialize<'de> for JsonTop {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct TopVisitor;
-        impl<'de> Visitor<'de> for TopVisitor {
-            type Value = JsonTop;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a Kubernetes object or an array of objects")
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<JsonTop, A::Error> {
-                let mut docs = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(doc) = seq.next_element::<Doc>()? {
-                    docs.push(doc);
-                }
-                Ok(JsonTop::Array(docs))
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> std::result::Result<JsonTop, A::Error> {
-                DocVisitor {
-                    metadata_via_value: false,
-                }
-                .visit_map(map)
-                .map(JsonTop::One)
-            }
-            fn visit_unit<E: de::Error>(self) -> std::result::Result<JsonTop, E> {
-                Ok(JsonTop::One(Doc::Null))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<JsonTop, E> {
-                DocVisitor {
-                    metadata_via_value: false,
-                }
-                .visit_bool(v)
-                .map(JsonTop::One)
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<JsonTop, E> {
-                DocVisitor {
-                    metadata_via_value: false,
-                }
-                .visit_i64(v)
-                .map(JsonTop::One)
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<JsonTop, E> {
-                DocVisitor {
-                    metadata_via_value: false,
-                }
-                .visit_u64(v)
-                .map(JsonTop::One)
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<JsonTop, E> {
-                DocVisitor {
-                    metadata_via_value: false,
-                }
-                .visit_f64(v)
-                .map(JsonTop::One)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<JsonTop, E> {
-                DocVisitor {
-                    metadata_via_value: false,
-                }
-                .visit_str(v)
-                .map(JsonTop::One)
+        d.deserialize_any(TopVisitor)
+    }
+}
+
+struct TopVisitor;
+
+const JSON_DOC: DocVisitor = DocVisitor {
+    metadata_via_value: false,
+};
+
+impl<'de> Visitor<'de> for TopVisitor {
+    type Value = JsonTop;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a Kubernetes object or an array of objects")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<JsonTop, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        let mut item = 0;
+        while let Some(doc) = seq.next_element_seed(JSON_DOC)? {
+            item += 1;
+            let place = Place {
+                document: 0,
+                item: Some(item),
+            };
+            if let Err(e) = expand(doc, place, &mut out) {
+                // Read the rest of the array so that the parser stays in step.
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                return Ok(JsonTop::Failed(e));
             }
         }
-        d.deserialize_any(TopVisitor)
+        Ok(JsonTop::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<JsonTop, A::Error> {
+        JSON_DOC.visit_map(map).map(JsonTop::One)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<JsonTop, E> {
+        Ok(JsonTop::One(Doc::Null))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<JsonTop, E> {
+        JSON_DOC.visit_bool(v).map(JsonTop::One)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<JsonTop, E> {
+        JSON_DOC.visit_i64(v).map(JsonTop::One)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<JsonTop, E> {
+        JSON_DOC.visit_u64(v).map(JsonTop::One)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<JsonTop, E> {
+        JSON_DOC.visit_f64(v).map(JsonTop::One)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<JsonTop, E> {
+        JSON_DOC.visit_str(v).map(JsonTop::One)
     }
 }
 
@@ -489,16 +498,9 @@ fn parse_json(text: &str) -> std::result::Result<Vec<DynamicObject>, DocError> {
         })?;
         match top {
             JsonTop::One(doc) => expand(doc, place, &mut out)?,
-            JsonTop::Array(docs) => {
-                out.reserve(docs.len());
-                for (j, doc) in docs.into_iter().enumerate() {
-                    let place = Place {
-                        document,
-                        item: Some(j + 1),
-                    };
-                    expand(doc, place, &mut out)?;
-                }
-            }
+            JsonTop::Array(objects) if out.is_empty() => out = objects,
+            JsonTop::Array(objects) => out.extend(objects),
+            JsonTop::Failed(e) => return Err(e.in_document(document)),
         }
     }
     Ok(out)
@@ -656,10 +658,8 @@ fn compact_json(raw: &RawDoc) -> String {
             map.insert(key.to_string(), value.clone());
         }
     }
-    if let Some(metadata) = &raw.metadata {
-        if let Ok(value) = serde_json::to_value(metadata) {
-            map.insert("metadata".to_string(), value);
-        }
+    if let Some(Ok(metadata)) = raw.metadata.as_ref().map(serde_json::to_value) {
+        map.insert("metadata".to_string(), metadata);
     }
     let mut out = String::new();
     let _ = write!(out, "{}", SortedJson(&Value::Object(map)));
@@ -704,7 +704,7 @@ impl std::fmt::Display for SortedJson<'_> {
     }
 }
 
-fn to_object(raw: RawDoc, place: Place) -> std::result::Result<DynamicObject, DocError> {
+fn to_object(raw: Box<RawDoc>, place: Place) -> std::result::Result<DynamicObject, DocError> {
     let (api_version, kind) = check_types(&raw, place)?;
     Ok(DynamicObject {
         types: Some(TypeMeta { api_version, kind }),
@@ -929,6 +929,14 @@ kind: List
         assert_eq!(
             message(r#"[{"apiVersion":"v1","kind":"ConfigMap"},{"kind":"ConfigMap"}]"#),
             r#"document 1, item 2: Object 'apiVersion' is missing in '{"kind":"ConfigMap"}'"#
+        );
+        assert_eq!(
+            message(
+                "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\"}]\n\
+                 [{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"kind\":\"Secret\"}]},\n\
+                  {\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\"}]"
+            ),
+            r#"document 2, item 1: Object 'apiVersion' is missing in '{"kind":"Secret"}'"#
         );
         assert_eq!(
             message("apiVersion: v1\nkind: List\nitems: {a: b}\n"),
