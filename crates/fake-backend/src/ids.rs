@@ -27,6 +27,20 @@ impl Ids {
         }
     }
 
+    /// An independent copy: a deterministic generator continues from the same point (both
+    /// copies then produce the same sequence); a random one stays random.
+    #[must_use]
+    pub fn fork(&self) -> Self {
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        Self {
+            state: Arc::new(Mutex::new(state)),
+        }
+    }
+
     /// A new uid.
     #[must_use]
     pub fn uid(&self) -> String {
@@ -59,5 +73,79 @@ impl Ids {
                 char::from(NAME_ALPHABET[i])
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn is_suffix(s: &str) -> bool {
+        s.len() == 5 && s.bytes().all(|b| NAME_ALPHABET.contains(&b))
+    }
+
+    #[test]
+    fn deterministic_uids_count_up() {
+        let ids = Ids::deterministic(7);
+        assert_eq!(ids.uid(), "00000000-0000-0000-0000-000000000001");
+        assert_eq!(ids.uid(), "00000000-0000-0000-0000-000000000002");
+        for _ in 0..7 {
+            let _ = ids.uid();
+        }
+        let tenth = ids.uid();
+        assert_eq!(tenth, "00000000-0000-0000-0000-000000000010");
+        assert!(uuid::Uuid::parse_str(&tenth).is_ok());
+    }
+
+    #[test]
+    fn seeded_suffixes_repeat_per_seed() {
+        let a: Vec<String> = {
+            let ids = Ids::deterministic(42);
+            (0..20).map(|_| ids.name_suffix()).collect()
+        };
+        let b: Vec<String> = {
+            let ids = Ids::deterministic(42);
+            (0..20).map(|_| ids.name_suffix()).collect()
+        };
+        let c: Vec<String> = {
+            let ids = Ids::deterministic(43);
+            (0..20).map(|_| ids.name_suffix()).collect()
+        };
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert!(a.iter().chain(&c).all(|s| is_suffix(s)), "{a:?} {c:?}");
+        // Uids and suffixes do not disturb each other's sequences.
+        let ids = Ids::deterministic(42);
+        let _ = ids.uid();
+        assert_eq!(ids.name_suffix(), a[0]);
+    }
+
+    #[test]
+    fn random_ids_are_v4_uuids_and_alphabet_suffixes() {
+        let ids = Ids::random();
+        let a = ids.uid();
+        let b = ids.uid();
+        assert_ne!(a, b);
+        let parsed = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(parsed.get_version_num(), 4);
+        let suffixes: Vec<String> = (0..50).map(|_| ids.name_suffix()).collect();
+        assert!(suffixes.iter().all(|s| is_suffix(s)), "{suffixes:?}");
+        // The draws spread over the alphabet.
+        let seen: std::collections::BTreeSet<u8> =
+            suffixes.iter().flat_map(|s| s.bytes()).collect();
+        assert!(seen.len() > 15, "{seen:?}");
+    }
+
+    #[test]
+    fn clones_share_the_sequence_and_forks_copy_it() {
+        let ids = Ids::deterministic(1);
+        let clone = ids.clone();
+        assert_eq!(ids.uid(), "00000000-0000-0000-0000-000000000001");
+        assert_eq!(clone.uid(), "00000000-0000-0000-0000-000000000002");
+        let fork = ids.fork();
+        assert_eq!(fork.uid(), "00000000-0000-0000-0000-000000000003");
+        assert_eq!(ids.uid(), "00000000-0000-0000-0000-000000000003");
+        assert_eq!(fork.name_suffix(), ids.name_suffix());
     }
 }
