@@ -244,14 +244,9 @@ impl FieldSet {
         }
     }
 
-    /// Iterates over this level's elements with their member flag and children.
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (&PathElement, bool, &FieldSet)> {
-        self.nodes.iter().map(|(pe, n)| (pe, n.member, &n.children))
-    }
-
     /// Mutable access to the children below `pe`.
     pub(crate) fn children_mut(&mut self) -> impl Iterator<Item = (&PathElement, &mut FieldSet)> {
-        self.nodes.iter_mut().map(|(pe, n)| (&*pe, &mut n.children))
+        self.nodes.iter_mut().map(|(pe, n)| (pe, &mut n.children))
     }
 
     /// The `FieldsV1` JSON of this set.
@@ -313,7 +308,11 @@ mod tests {
         let key = PathElement::key(json!({"name": "x"}).as_object().unwrap());
         set.insert(&[f("spec"), f("containers"), key.clone()]);
         set.insert(&[f("spec"), f("containers"), key.clone(), f("image")]);
-        set.insert(&[f("metadata"), f("finalizers"), PathElement::Value("\"a\"".into())]);
+        set.insert(&[
+            f("metadata"),
+            f("finalizers"),
+            PathElement::Value("\"a\"".into()),
+        ]);
         assert_eq!(
             set.to_fields_v1(),
             json!({"f:metadata": {"f:finalizers": {"v:\"a\"": {}}, "f:labels": {"f:app": {}}},

@@ -54,11 +54,25 @@ fn go_float(f: f64) -> String {
         // Rust prints `1e21`, Go prints `1e+21`.
         match s.split_once('e') {
             Some((m, e)) if !e.starts_with('-') => {
-                format!("{m}e+{}", if e.len() < 2 { format!("0{e}") } else { e.to_string() })
+                format!(
+                    "{m}e+{}",
+                    if e.len() < 2 {
+                        format!("0{e}")
+                    } else {
+                        e.to_string()
+                    }
+                )
             }
             Some((m, e)) => {
                 let digits = &e[1..];
-                format!("{m}e-{}", if digits.len() < 2 { format!("0{digits}") } else { digits.to_string() })
+                format!(
+                    "{m}e-{}",
+                    if digits.len() < 2 {
+                        format!("0{digits}")
+                    } else {
+                        digits.to_string()
+                    }
+                )
             }
             None => s,
         }

@@ -1,11 +1,27 @@
-//! Field management: server-side apply (rule 26) and managedFields tracking for other writes.
+//! Field management: server-side apply (rule 26) and managedFields tracking for other writes
+//! (k8s.io/apimachinery `pkg/util/managedfields/internal`, kubernetes-sigs/structured-merge-diff
+//! `merge/update.go`).
 //!
-//! PLACEHOLDER INTERFACE — owned by the patch work; bodies are replaced there.
+//! - Entries are keyed like the server's manager identifiers: `(manager, Apply, subresource)`
+//!   for appliers and `(manager, Update, apiVersion, subresource)` for updaters.
+//! - Server-set metadata (`apiVersion`, `kind`, `metadata.name`, `namespace`, `uid`,
+//!   `resourceVersion`, `generation`, `creationTimestamp`, `selfLink`, `managedFields`) is
+//!   never owned (stripmeta.go).
+//! - At most 10 Update entries are kept; older ones merge into `ancient-changes` per apiVersion
+//!   (capmanagers.go).
+//! - An update whose body carries a non-empty `managedFields` list replaces the tracked
+//!   ownership with it (so `[{}]` clears it); an empty or absent list keeps the stored one; writes
+//!   through a subresource always keep the stored one (fieldmanager.go).
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaProps;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kobj_core::error::{StatusCause, StatusDetails, empty_details};
 use kobj_core::{Error, Result};
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use super::fieldset::{FieldSet, Path, PathElement, path_string};
+use super::typed::{changed, ensure_named_fields, merge, remove_items, to_field_set};
+use super::typeinfo::Ty;
 
 /// Who writes, and how: the context of one write for managedFields.
 #[derive(Clone, Debug)]
@@ -26,28 +42,470 @@ pub struct FieldManagement<'a> {
     pub schema: Option<&'a JSONSchemaProps>,
 }
 
+impl FieldManagement<'_> {
+    fn root_ty(&self) -> Ty<'_> {
+        let version = self.api_version.rsplit('/').next();
+        Ty::root(self.group, self.kind, version, self.schema)
+    }
+
+    fn time_value(&self) -> Value {
+        serde_json::to_value(&self.time).unwrap_or(Value::Null)
+    }
+}
+
+const APPLY: &str = "Apply";
+const UPDATE: &str = "Update";
+const MAX_UPDATE_MANAGERS: usize = 10;
+const ANCIENT_CHANGES: &str = "ancient-changes";
+
+/// One managedFields entry, decoded.
+#[derive(Clone, Debug)]
+struct Entry {
+    manager: String,
+    operation: String,
+    api_version: String,
+    time: Option<Value>,
+    subresource: String,
+    set: FieldSet,
+}
+
+impl Entry {
+    /// The server's manager identifier (`BuildManagerIdentifier`): JSON without time and
+    /// fields, and without apiVersion for appliers.
+    fn identifier(&self) -> String {
+        let mut s = format!(
+            "{{\"manager\":{},\"operation\":{}",
+            Value::String(self.manager.clone()),
+            Value::String(self.operation.clone())
+        );
+        if self.operation != APPLY && !self.api_version.is_empty() {
+            s.push_str(&format!(
+                ",\"apiVersion\":{}",
+                Value::String(self.api_version.clone())
+            ));
+        }
+        if !self.subresource.is_empty() {
+            s.push_str(&format!(
+                ",\"subresource\":{}",
+                Value::String(self.subresource.clone())
+            ));
+        }
+        s.push('}');
+        s
+    }
+
+    /// How conflicts name this manager (`printManager`).
+    fn printed(&self) -> String {
+        let mut s = format!("{:?}", self.manager);
+        if !self.subresource.is_empty() {
+            s.push_str(&format!(" with subresource {:?}", self.subresource));
+        }
+        if self.operation == UPDATE {
+            s.push_str(&format!(" using {}", self.api_version));
+        }
+        s
+    }
+
+    fn seconds(&self) -> i64 {
+        self.time
+            .as_ref()
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse::<k8s_openapi::jiff::Timestamp>().ok())
+            .map_or(0, |t| t.as_second())
+    }
+
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("manager".into(), Value::String(self.manager.clone()));
+        m.insert("operation".into(), Value::String(self.operation.clone()));
+        m.insert("apiVersion".into(), Value::String(self.api_version.clone()));
+        if let Some(t) = &self.time {
+            m.insert("time".into(), t.clone());
+        }
+        m.insert("fieldsType".into(), Value::String("FieldsV1".into()));
+        m.insert("fieldsV1".into(), self.set.to_fields_v1());
+        if !self.subresource.is_empty() {
+            m.insert(
+                "subresource".into(),
+                Value::String(self.subresource.clone()),
+            );
+        }
+        Value::Object(m)
+    }
+}
+
+fn managed_fields_of(obj: &Value) -> Option<&Vec<Value>> {
+    obj.get("metadata")?.get("managedFields")?.as_array()
+}
+
+/// Decodes managedFields; entries with the same identifier are merged.
+fn decode(list: &[Value]) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Vec::new();
+    for item in list {
+        let text = |k: &str| {
+            item.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let entry = Entry {
+            manager: text("manager"),
+            operation: text("operation"),
+            api_version: text("apiVersion"),
+            time: item.get("time").filter(|t| t.is_string()).cloned(),
+            subresource: text("subresource"),
+            set: item
+                .get("fieldsV1")
+                .map(FieldSet::from_fields_v1)
+                .unwrap_or_default(),
+        };
+        let id = entry.identifier();
+        match entries.iter_mut().find(|e| e.identifier() == id) {
+            Some(existing) => existing.set.union_with(&entry.set),
+            None => entries.push(entry),
+        }
+    }
+    entries
+}
+
+/// Sorts as `sortEncodedManagedFields` does and writes the entries into the object.
+fn encode(obj: &mut Value, mut entries: Vec<Entry>) {
+    entries.retain(|e| !e.set.is_empty());
+    entries.sort_by(|p, q| {
+        p.operation
+            .cmp(&q.operation)
+            .then(p.seconds().cmp(&q.seconds()))
+            .then_with(|| p.manager.cmp(&q.manager))
+            .then_with(|| p.api_version.cmp(&q.api_version))
+            .then_with(|| p.subresource.cmp(&q.subresource))
+    });
+    let Value::Object(root) = obj else { return };
+    let meta = root
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(meta) = meta else { return };
+    if entries.is_empty() {
+        meta.remove("managedFields");
+    } else {
+        meta.insert(
+            "managedFields".into(),
+            Value::Array(entries.iter().map(Entry::to_json).collect()),
+        );
+    }
+}
+
+/// Removes what nobody owns: server-set metadata (stripmeta.go).
+fn strip_meta(set: &mut FieldSet) {
+    let f = |s: &str| PathElement::Field(s.to_string());
+    let meta = |s: &str| vec![f("metadata"), f(s)];
+    let paths: Vec<Path> = vec![
+        vec![f("apiVersion")],
+        vec![f("kind")],
+        vec![f("metadata")],
+        meta("name"),
+        meta("namespace"),
+        meta("creationTimestamp"),
+        meta("selfLink"),
+        meta("uid"),
+        meta("clusterName"),
+        meta("generation"),
+        meta("managedFields"),
+        meta("resourceVersion"),
+    ];
+    let refs: Vec<&[PathElement]> = paths.iter().map(Vec::as_slice).collect();
+    set.remove_members(&refs);
+}
+
+/// Merges the oldest Update entries into `ancient-changes` buckets (capmanagers.go).
+fn cap_update_managers(entries: &mut Vec<Entry>) {
+    let mut updaters: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].operation != APPLY)
+        .collect();
+    if updaters.len() <= MAX_UPDATE_MANAGERS {
+        return;
+    }
+    updaters.sort_by(|&a, &b| {
+        entries[a]
+            .seconds()
+            .cmp(&entries[b].seconds())
+            .then_with(|| entries[a].identifier().cmp(&entries[b].identifier()))
+    });
+    let mut first_by_version: std::collections::HashMap<String, usize> = Default::default();
+    let mut removed = vec![false; entries.len()];
+    let mut length = updaters.len();
+    for &i in &updaters {
+        if length <= MAX_UPDATE_MANAGERS {
+            break;
+        }
+        let version = entries[i].api_version.clone();
+        match first_by_version.get(&version) {
+            Some(&first) => {
+                if entries[first].manager != ANCIENT_CHANGES {
+                    entries[first].manager = ANCIENT_CHANGES.to_string();
+                    entries[first].operation = UPDATE.to_string();
+                    entries[first].subresource.clear();
+                }
+                let set = entries[i].set.clone();
+                entries[first].set.union_with(&set);
+                entries[first].time = entries[i].time.clone();
+                removed[i] = true;
+                length -= 1;
+            }
+            None => {
+                first_by_version.insert(version, i);
+            }
+        }
+    }
+    let mut idx = 0;
+    entries.retain(|_| {
+        let keep = !removed[idx];
+        idx += 1;
+        keep
+    });
+}
+
+/// The object without `metadata.managedFields`.
+fn without_managed_fields(obj: &Value) -> Value {
+    let mut copy = obj.clone();
+    if let Some(Value::Object(meta)) = copy.get_mut("metadata") {
+        meta.remove("managedFields");
+    }
+    copy
+}
+
 /// Server-side apply of `applied` onto `live` (`None` creates): merges by field ownership,
-/// removes fields this manager applied before but no longer applies, and records managedFields
-/// with operation `Apply`. Returns the new object.
+/// removes fields this manager applied before but no longer applies (unless another manager
+/// owns them), and records managedFields with operation `Apply`. Returns the new object.
 ///
 /// # Errors
-/// 409 Conflict with cause `FieldManagerConflict` when another manager owns a changed field and
-/// `force` is false.
+/// - 409 Conflict with one `FieldManagerConflict` cause per field when another manager owns a
+///   field whose value the configuration changes and `force` is false.
+/// - 400 BadRequest when the configuration's apiVersion or kind is not the object's, when it
+///   carries managedFields, or when a keyed list item lacks its keys or repeats one.
 pub fn apply(
     live: Option<&Value>,
     applied: &Value,
     ctx: &FieldManagement<'_>,
     force: bool,
 ) -> Result<Value> {
-    let _ = (live, applied, ctx, force);
-    Err(Error::bad_request(
-        "server-side apply is not implemented yet",
-    ))
+    let Value::Object(config) = applied else {
+        return Err(Error::bad_request(
+            "error decoding YAML: the applied configuration is not an object",
+        ));
+    };
+    let version = config
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if version != ctx.api_version {
+        return Err(Error::bad_request(format!(
+            "Incorrect version specified in apply patch. Specified patch version: {version}, expected: {}",
+            ctx.api_version
+        )));
+    }
+    let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
+    let gvk = |k: &str| {
+        let (g, v) = ctx
+            .api_version
+            .rsplit_once('/')
+            .unwrap_or(("", ctx.api_version));
+        format!("{g}/{v}, Kind={k}")
+    };
+    if kind != ctx.kind {
+        return Err(Error::bad_request(format!(
+            "failed to create typed patch object ({}): no corresponding type for {}",
+            gvk(kind),
+            gvk(kind)
+        )));
+    }
+    if applied
+        .get("metadata")
+        .and_then(|m| m.get("managedFields"))
+        .is_some_and(|mf| !mf.is_null())
+    {
+        return Err(Error::bad_request("metadata.managedFields must be nil"));
+    }
+    let ty = ctx.root_ty();
+    let mut config_set = to_field_set(applied, ty).map_err(|e| {
+        Error::bad_request(format!(
+            "failed to create typed patch object ({}): {e}",
+            gvk(kind)
+        ))
+    })?;
+    strip_meta(&mut config_set);
+
+    let mut entries = live
+        .and_then(managed_fields_of)
+        .map(|l| decode(l))
+        .unwrap_or_default();
+    let live_plain = live.map(without_managed_fields);
+    let empty = Value::Object(Map::new());
+    let merged = merge(
+        Some(live_plain.as_ref().unwrap_or(&empty)),
+        applied,
+        ty,
+        &mut Vec::new(),
+    );
+
+    let me = Entry {
+        manager: ctx.manager.to_string(),
+        operation: APPLY.to_string(),
+        api_version: ctx.api_version.to_string(),
+        time: Some(ctx.time_value()),
+        subresource: ctx.subresource.unwrap_or("").to_string(),
+        set: config_set,
+    };
+    let my_id = me.identifier();
+    let last_set = entries
+        .iter()
+        .position(|e| e.identifier() == my_id)
+        .map(|i| entries.remove(i).set);
+
+    let new_obj = match last_set {
+        Some(last) if !last.is_empty() => prune(merged, &last, &entries, &me.set, ty),
+        _ => merged,
+    };
+
+    let mut diff = changed(live_plain.as_ref(), &new_obj, ty);
+    strip_meta(&mut diff);
+    let mut conflicts: Vec<(usize, FieldSet)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let c = e.set.intersection(&diff);
+        if !c.is_empty() {
+            conflicts.push((i, c));
+        }
+    }
+    if !conflicts.is_empty() {
+        if !force {
+            return Err(conflict_error(&entries, &conflicts));
+        }
+        for (i, c) in &conflicts {
+            entries[*i].set = entries[*i].set.difference(c);
+        }
+    }
+    entries.push(me);
+    cap_update_managers(&mut entries);
+    let mut out = new_obj;
+    encode(&mut out, entries);
+    Ok(out)
+}
+
+/// Removes what the applier owned before and no longer applies, unless someone owns it
+/// (`Updater.prune`, `addBackOwnedItems`, `addBackDanglingItems`).
+fn prune(merged: Value, last: &FieldSet, others: &[Entry], mine: &FieldSet, ty: Ty<'_>) -> Value {
+    let lenient = |v: &Value| {
+        let mut s = super::typed::to_field_set_lenient(v, ty);
+        ensure_named_fields(&mut s, ty);
+        s
+    };
+    let mut last = last.clone();
+    ensure_named_fields(&mut last, ty);
+    let mut pruned = merged.clone();
+    remove_items(&mut pruned, &last, ty);
+
+    let mut managed = mine.clone();
+    for e in others {
+        managed.union_with(&e.set);
+    }
+    ensure_named_fields(&mut managed, ty);
+    let merged_set = lenient(&merged);
+    let mut keep = lenient(&pruned);
+    keep.union_with(&managed);
+    let mut pruned = merged.clone();
+    remove_items(&mut pruned, &merged_set.difference(&keep), ty);
+
+    let dangling = merged_set.difference(&lenient(&pruned)).intersection(&last);
+    let mut out = merged;
+    remove_items(&mut out, &dangling, ty);
+    out
+}
+
+/// The 409 for apply conflicts, worded as upstream `conflict.go` words it.
+fn conflict_error(entries: &[Entry], conflicts: &[(usize, FieldSet)]) -> Error {
+    let mut flat: Vec<(&Entry, String)> = Vec::new();
+    let mut sorted: Vec<&(usize, FieldSet)> = conflicts.iter().collect();
+    sorted.sort_by_key(|(i, _)| entries[*i].identifier());
+    for (i, set) in sorted {
+        for p in set.paths() {
+            flat.push((&entries[*i], path_string(&p)));
+        }
+    }
+    let message = if let [(e, p)] = flat.as_slice() {
+        format!(
+            "Apply failed with 1 conflict: conflict with {}: {p}",
+            e.printed()
+        )
+    } else {
+        let mut lines = Vec::new();
+        let mut current: Option<String> = None;
+        for (e, p) in &flat {
+            let id = e.identifier();
+            if current.as_deref() != Some(&id) {
+                lines.push(format!("conflicts with {}:", e.printed()));
+                current = Some(id);
+            }
+            lines.push(format!("- {p}"));
+        }
+        format!(
+            "Apply failed with {} conflicts: {}",
+            flat.len(),
+            lines.join("\n")
+        )
+    };
+    let causes = flat
+        .iter()
+        .map(|(e, p)| StatusCause {
+            reason: "FieldManagerConflict".to_string(),
+            message: format!("conflict with {}", e.printed()),
+            field: p.clone(),
+        })
+        .collect();
+    Error::from_parts(409, "Conflict", message).with_details(StatusDetails {
+        causes,
+        ..empty_details()
+    })
 }
 
 /// Records, after a non-apply write (create, update, patch), that `ctx.manager` with operation
 /// `Update` owns the fields it set or changed, removing them from other managers; writes
 /// `metadata.managedFields` into `new`.
 pub fn track_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<'_>) {
-    let _ = (old, new, ctx);
+    let incoming = managed_fields_of(new).filter(|l| !l.is_empty() && ctx.subresource.is_none());
+    let mut entries = match incoming {
+        Some(list) => decode(list),
+        None => old
+            .and_then(managed_fields_of)
+            .map(|l| decode(l))
+            .unwrap_or_default(),
+    };
+    let ty = ctx.root_ty();
+    let mut diff = changed(old, new, ty);
+    strip_meta(&mut diff);
+    if !diff.is_empty() {
+        for e in &mut entries {
+            e.set = e.set.difference(&diff);
+        }
+        let me = Entry {
+            manager: ctx.manager.to_string(),
+            operation: UPDATE.to_string(),
+            api_version: ctx.api_version.to_string(),
+            time: Some(ctx.time_value()),
+            subresource: ctx.subresource.unwrap_or("").to_string(),
+            set: diff,
+        };
+        let id = me.identifier();
+        match entries.iter_mut().find(|e| e.identifier() == id) {
+            Some(existing) => {
+                existing.set.union_with(&me.set);
+                existing.time = me.time;
+            }
+            None => entries.push(me),
+        }
+        cap_update_managers(&mut entries);
+    }
+    encode(new, entries);
 }
+
+#[cfg(test)]
+#[path = "managed_tests.rs"]
+mod tests;

@@ -28,7 +28,11 @@ const SMP_MERGE: &[(&str, &str, &str)] = &[
     ("core.v1.PodSpec", "volumes", "name"),
     ("core.v1.PodSpec", "imagePullSecrets", "name"),
     ("core.v1.PodSpec", "hostAliases", "ip"),
-    ("core.v1.PodSpec", "topologySpreadConstraints", "topologyKey"),
+    (
+        "core.v1.PodSpec",
+        "topologySpreadConstraints",
+        "topologyKey",
+    ),
     ("core.v1.PodSpec", "schedulingGates", "name"),
     ("core.v1.PodSpec", "resourceClaims", "name"),
     ("core.v1.Container", "ports", "containerPort"),

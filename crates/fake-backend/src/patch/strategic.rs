@@ -180,9 +180,13 @@ fn merge_map(
         let merged = match (current, patch_value) {
             (Value::Object(o), Value::Object(p)) => Value::Object(merge_map(o, p, child_ty)?),
             (Value::Array(o), Value::Array(p)) => match strategy {
-                Some(strategy) => {
-                    Value::Array(merge_slice(o, p, child_ty.item(), strategy, is_delete_list)?)
-                }
+                Some(strategy) => Value::Array(merge_slice(
+                    o,
+                    p,
+                    child_ty.item(),
+                    strategy,
+                    is_delete_list,
+                )?),
                 None => clean(Value::Array(p)),
             },
             (_, p) => clean(p),
@@ -293,11 +297,11 @@ fn validate_set_order(patch: &[Value], order: &[Value], merge_key: Option<&str>)
     };
     let (mut pi, mut oi) = (0, 0);
     while pi < non_delete.len() && oi < order.len() {
-        if let Value::Object(m) = non_delete[pi] {
-            if m.contains_key(DIRECTIVE) {
-                pi += 1;
-                continue;
-            }
+        if let Value::Object(m) = non_delete[pi]
+            && m.contains_key(DIRECTIVE)
+        {
+            pi += 1;
+            continue;
         }
         if merge_key_equal(non_delete[pi], &order[oi], merge_key)? {
             pi += 1;
@@ -491,8 +495,9 @@ fn merge_slice(
     };
     let (rest, plain) = merge_special_elements(original.clone(), patch, key)?;
     let merged = match plain {
-        Some(plain) => merge_plain_elements(rest, plain.clone(), key, item_ty)
-            .map(|m| (m, plain))?,
+        Some(plain) => {
+            merge_plain_elements(rest, plain.clone(), key, item_ty).map(|m| (m, plain))?
+        }
         None => {
             // `$patch: replace` in the list: the non-directive items are the whole list.
             let plain = rest.clone();
@@ -564,7 +569,10 @@ fn merge_plain_elements(
         let Value::Object(item) = v else {
             return Err(bad_arg_type("map[string]interface {}", &v));
         };
-        let id = item.get(key).ok_or_else(|| no_merge_key(&item, key))?.to_string();
+        let id = item
+            .get(key)
+            .ok_or_else(|| no_merge_key(&item, key))?
+            .to_string();
         match index.get(&id) {
             Some(&i) => {
                 let current = match std::mem::take(&mut original[i]) {

@@ -71,6 +71,15 @@ pub(crate) fn to_field_set(value: &Value, ty: Ty<'_>) -> Result<FieldSet, String
     Ok(set)
 }
 
+/// [`to_field_set`] for stored objects: malformed keyed lists count as atomic.
+pub(crate) fn to_field_set_lenient(value: &Value, ty: Ty<'_>) -> FieldSet {
+    let mut set = FieldSet::new();
+    if walk_set(value, ty, &mut Vec::new(), &mut set, true).is_err() {
+        return FieldSet::new();
+    }
+    set
+}
+
 fn walk_set(
     value: &Value,
     ty: Ty<'_>,
@@ -153,7 +162,7 @@ fn added_subtree(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet)
 
 fn walk_changed(old: Option<&Value>, new: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
     match (old, new) {
-        (Some(Value::Object(o)), Value::Object(n)) if !(ty.is_atomic() && !path.is_empty()) => {
+        (Some(Value::Object(o)), Value::Object(n)) if !ty.is_atomic() || path.is_empty() => {
             for (k, child) in n {
                 let (child_ty, declared) = ty.field(k);
                 path.push(PathElement::Field(k.clone()));
@@ -222,7 +231,7 @@ fn walk_changed(old: Option<&Value>, new: &Value, ty: Ty<'_>, path: &mut Path, s
 /// wins for scalars and atomic values; maps and associative lists merge.
 pub(crate) fn merge(live: Option<&Value>, config: &Value, ty: Ty<'_>, path: &mut Path) -> Value {
     match (live, config) {
-        (Some(Value::Object(l)), Value::Object(r)) if !(ty.is_atomic() && !path.is_empty()) => {
+        (Some(Value::Object(l)), Value::Object(r)) if !ty.is_atomic() || path.is_empty() => {
             let mut out = l.clone();
             for (k, rv) in r {
                 if rv.is_null() {
@@ -292,7 +301,7 @@ fn merge_lists(
     let mut next_shared = shared.next();
     let mut merged_rhs: HashSet<&PathElement> = HashSet::new();
     let mut out = Vec::with_capacity(lhs.len().max(rhs.len()));
-    let mut merge_item = |pe: &PathElement, l: Option<&Value>, r: &Value, path: &mut Path| {
+    let merge_item = |pe: &PathElement, l: Option<&Value>, r: &Value, path: &mut Path| {
         if matches!(kind, ListKind::Set) {
             return r.clone();
         }
@@ -445,7 +454,8 @@ mod tests {
             to_field_set(&obj, deployment()).unwrap_err(),
             ".spec.template.spec.containers: element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)"
         );
-        let obj = json!({"spec": {"template": {"spec": {"containers": [{"name": "a"}, {"name": "a"}]}}}});
+        let obj =
+            json!({"spec": {"template": {"spec": {"containers": [{"name": "a"}, {"name": "a"}]}}}});
         assert_eq!(
             to_field_set(&obj, deployment()).unwrap_err(),
             ".spec.template.spec.containers: duplicate entries for key [name=\"a\"]"
@@ -473,24 +483,48 @@ mod tests {
         let cfg = json!({"spec": {"template": {"spec": {"containers": [{"name": "b", "image": "2"}, {"name": "a"}, {"name": "c"}]}}}});
         let out = merge(Some(&live), &cfg, deployment(), &mut Vec::new());
         let names: Vec<&str> = out["spec"]["template"]["spec"]["containers"]
-            .as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["x", "b", "a", "c"]);
-        assert_eq!(out["spec"]["template"]["spec"]["containers"][1]["image"], "2");
-        assert_eq!(out["spec"]["template"]["spec"]["containers"][2]["image"], "1");
+        assert_eq!(
+            out["spec"]["template"]["spec"]["containers"][1]["image"],
+            "2"
+        );
+        assert_eq!(
+            out["spec"]["template"]["spec"]["containers"][2]["image"],
+            "1"
+        );
     }
 
     #[test]
     fn remove_and_ensure_named() {
         let mut obj = json!({"spec": {"replicas": 1, "paused": true, "template": {"spec": {"containers": [{"name": "a"}, {"name": "b"}]}}}});
         let mut set = FieldSet::new();
-        set.insert(&[PathElement::Field("spec".into()), PathElement::Field("replicas".into())]);
+        set.insert(&[
+            PathElement::Field("spec".into()),
+            PathElement::Field("replicas".into()),
+        ]);
         let key = PathElement::key(json!({"name": "b"}).as_object().unwrap());
-        set.insert(&[PathElement::Field("spec".into()), PathElement::Field("template".into()),
-            PathElement::Field("spec".into()), PathElement::Field("containers".into()), key]);
+        set.insert(&[
+            PathElement::Field("spec".into()),
+            PathElement::Field("template".into()),
+            PathElement::Field("spec".into()),
+            PathElement::Field("containers".into()),
+            key,
+        ]);
         remove_items(&mut obj, &set, deployment());
-        assert_eq!(obj, json!({"spec": {"paused": true, "template": {"spec": {"containers": [{"name": "a"}]}}}}));
+        assert_eq!(
+            obj,
+            json!({"spec": {"paused": true, "template": {"spec": {"containers": [{"name": "a"}]}}}})
+        );
         ensure_named_fields(&mut set, deployment());
         assert!(set.has(&[PathElement::Field("spec".into())]));
-        assert!(set.has(&[PathElement::Field("spec".into()), PathElement::Field("template".into())]));
+        assert!(set.has(&[
+            PathElement::Field("spec".into()),
+            PathElement::Field("template".into())
+        ]));
     }
 }

@@ -118,15 +118,19 @@ fn parse_graph(text: &'static str) -> Graph {
 /// The built-in root type of `group`/`kind`, preferring `version` when given, then `v1`.
 pub(crate) fn builtin_root(group: &str, kind: &str, version: Option<&str>) -> Option<&'static str> {
     let candidates = graph().roots.get(&(group, kind))?;
-    if let Some(v) = version {
-        if let Some((_, ty)) = candidates.iter().find(|(cv, _)| *cv == v) {
-            return Some(ty);
-        }
+    if let Some(v) = version
+        && let Some((_, ty)) = candidates.iter().find(|(cv, _)| *cv == v)
+    {
+        return Some(ty);
     }
     candidates
         .iter()
         .find(|(v, _)| *v == "v1")
-        .or_else(|| candidates.iter().find(|(v, _)| !v.contains("alpha") && !v.contains("beta")))
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|(v, _)| !v.contains("alpha") && !v.contains("beta"))
+        })
         .or_else(|| candidates.first())
         .map(|(_, ty)| *ty)
 }
@@ -190,9 +194,7 @@ impl<'a> Ty<'a> {
                 };
                 match fields.get(name) {
                     Some(BuiltinField::Struct(s)) => (Ty::Struct(s), true),
-                    Some(BuiltinField::List(kind, elem)) => {
-                        (list_ty(t, name, kind, *elem), true)
-                    }
+                    Some(BuiltinField::List(kind, elem)) => (list_ty(t, name, kind, *elem), true),
                     Some(BuiltinField::Map(v)) => (Ty::Map(*v), true),
                     Some(BuiltinField::AtomicMap) => (Ty::Atomic, true),
                     // Scalars (and fields this version does not know) are leaves.
@@ -241,7 +243,12 @@ impl<'a> Ty<'a> {
     }
 }
 
-fn list_ty(owner: &str, field: &str, kind: &'static ListKind, elem: Option<&'static str>) -> Ty<'static> {
+fn list_ty(
+    owner: &str,
+    field: &str,
+    kind: &'static ListKind,
+    elem: Option<&'static str>,
+) -> Ty<'static> {
     if let Some(keys) = merge_keys::ssa_key_override(owner, field) {
         return Ty::List(keys, elem);
     }
@@ -252,10 +259,8 @@ fn list_ty(owner: &str, field: &str, kind: &'static ListKind, elem: Option<&'sta
 }
 
 fn crd_field<'a>(schema: &'a JSONSchemaProps, name: &str) -> (Ty<'a>, bool) {
-    if let Some(props) = &schema.properties {
-        if let Some(p) = props.get(name) {
-            return (Ty::Crd(p), true);
-        }
+    if let Some(p) = schema.properties.as_ref().and_then(|props| props.get(name)) {
+        return (Ty::Crd(p), true);
     }
     match &schema.additional_properties {
         Some(JSONSchemaPropsOrBool::Schema(s)) => (Ty::Crd(s), false),
@@ -313,8 +318,14 @@ mod tests {
 
     #[test]
     fn unknown_kinds_are_deduced() {
-        assert!(matches!(Ty::root("example.com", "Foo", None, None), Ty::Deduced));
+        assert!(matches!(
+            Ty::root("example.com", "Foo", None, None),
+            Ty::Deduced
+        ));
         assert!(builtin_root("apps", "Nope", None).is_none());
-        assert_eq!(builtin_root("batch", "CronJob", None), Some("batch.v1.CronJob"));
+        assert_eq!(
+            builtin_root("batch", "CronJob", None),
+            Some("batch.v1.CronJob")
+        );
     }
 }
