@@ -1,4 +1,5 @@
-//! [`KubeBackend`]: the [`CustomObjects`] and [`CoreResources`] verbs through
+//! [`KubeBackend`]: the [`CustomObjects`](kobj_core::CustomObjects) and
+//! [`CoreResources`](kobj_core::CoreResources) verbs through
 //! `kube::Api<DynamicObject>`.
 //!
 //! Every verb does what a careful kube-rs user does by hand, and nothing more:
@@ -14,34 +15,28 @@
 //!    request on the wire as the typed `Api<K>`;
 //! 4. map any failure into [`kobj_core::Error`] (see `errors.rs`).
 //!
-//! Watch builds kube-rs's own watch request and reads the stream itself; see `watch.rs`.
+//! The verbs themselves are in `verbs.rs`. Watch builds kube-rs's own watch request and reads
+//! the stream itself; see `watch.rs`.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use either::Either;
-use k8s_openapi::api::autoscaling::v1::Scale;
-use kobj_core::{
-    ApiResource, CoreResources, CustomObjects, PatchValue, ResourceType, Result, WatchStream,
-};
+use kobj_core::{ApiResource, ResourceType, Result};
 use kube::Api;
-use kube_core::params::{
-    DeleteParams, GetParams, ListParams, PatchParams, PostParams, WatchParams,
-};
-use kube_core::{DynamicObject, GroupVersionKind, ObjectList, Status};
+use kube_core::{DynamicObject, GroupVersionKind};
 use tracing::Instrument as _;
 
-use crate::checks::{self, check_segment, escape_segment};
+use crate::checks::{check_segment, escape_segment};
 use crate::discovery::{self, DiscoveryCache, gvk_of};
 use crate::errors::{self, Call, map_error};
 
 /// The kobj backend for a real cluster, through kube-rs.
 ///
 /// Cheap to clone (one `Arc`); clones share the connection pool and the discovery cache.
-/// Implements [`CustomObjects`] and [`CoreResources`] with identical behaviour (strategic merge
+/// Implements [`CustomObjects`](kobj_core::CustomObjects) and
+/// [`CoreResources`](kobj_core::CoreResources) with identical behaviour (strategic merge
 /// patch is sent as asked; the API server refuses it for custom resources with a 415).
 ///
 /// Build it from an existing `kube::Client` ([`from_kube_client`](Self::from_kube_client)), from
@@ -74,7 +69,7 @@ struct Inner {
 
 /// What a verb addresses, for the argument checks.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(crate) enum Target {
     /// A POST to a collection in one namespace (or cluster-wide for cluster-scoped types).
     Create,
     /// One named object.
@@ -85,13 +80,13 @@ enum Target {
 
 /// One verb's description.
 #[derive(Clone, Copy)]
-struct Op<'a> {
-    method: &'static str,
-    target: Target,
-    rt: &'a ResourceType,
-    namespace: Option<&'a str>,
-    name: &'a str,
-    subresource: Option<&'static str>,
+pub(crate) struct Op<'a> {
+    pub method: &'static str,
+    pub target: Target,
+    pub rt: &'a ResourceType,
+    pub namespace: Option<&'a str>,
+    pub name: &'a str,
+    pub subresource: Option<&'static str>,
 }
 
 impl KubeBackend {
@@ -225,7 +220,7 @@ impl KubeBackend {
 
     /// Runs one verb: checks, discovery, the kube-rs call, error mapping, and one retry when a
     /// discovered type turned out stale.
-    async fn run<T, F, Fut>(&self, op: Op<'_>, call: F) -> Result<T>
+    pub(crate) async fn run<T, F, Fut>(&self, op: Op<'_>, call: F) -> Result<T>
     where
         F: Fn(Api<DynamicObject>) -> Fut + Send + Sync,
         Fut: Future<Output = kube::Result<T>> + Send,
@@ -325,272 +320,4 @@ impl fmt::Debug for KubeBackend {
             .field("discovered_kinds", &self.inner.discovery.len())
             .finish()
     }
-}
-
-fn op<'a>(
-    method: &'static str,
-    target: Target,
-    rt: &'a ResourceType,
-    namespace: Option<&'a str>,
-    name: &'a str,
-    subresource: Option<&'static str>,
-) -> Op<'a> {
-    Op {
-        method,
-        target,
-        rt,
-        namespace,
-        name,
-        subresource,
-    }
-}
-
-#[async_trait]
-impl CustomObjects for KubeBackend {
-    async fn create_object<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        object: &DynamicObject,
-        pp: &PostParams,
-    ) -> Result<DynamicObject> {
-        checks::check_post_params(pp, "CreateOptions")?;
-        let op = op("POST", Target::Create, rt, ns, "", None);
-        self.run(op, |api| async move { api.create(pp, object).await })
-            .await
-    }
-
-    async fn get_object<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-        gp: &GetParams,
-    ) -> Result<DynamicObject> {
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("GET", Target::Object, rt, ns, name, None);
-        self.run(op, |api| async move { api.get_with(n, gp).await })
-            .await
-    }
-
-    async fn list_objects<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        lp: &ListParams,
-    ) -> Result<ObjectList<DynamicObject>> {
-        checks::check_list_params(lp)?;
-        let op = op("GET", Target::Collection, rt, ns, "", None);
-        self.run(op, |api| async move { api.list(lp).await }).await
-    }
-
-    async fn replace_object<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-        object: &DynamicObject,
-        pp: &PostParams,
-    ) -> Result<DynamicObject> {
-        checks::check_post_params(pp, "UpdateOptions")?;
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("PUT", Target::Object, rt, ns, name, None);
-        self.run(op, |api| async move { api.replace(n, pp, object).await })
-            .await
-    }
-
-    async fn patch_object<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-        patch: &PatchValue,
-        pp: &PatchParams,
-    ) -> Result<DynamicObject> {
-        checks::check_patch_params(pp, patch)?;
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("PATCH", Target::Object, rt, ns, name, None);
-        self.run(op, |api| async move { api.patch(n, pp, patch).await })
-            .await
-    }
-
-    async fn delete_object<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-        dp: &DeleteParams,
-    ) -> Result<Either<DynamicObject, Status>> {
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("DELETE", Target::Object, rt, ns, name, None);
-        self.run(op, |api| async move { api.delete(n, dp).await })
-            .await
-    }
-
-    async fn delete_collection<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        dp: &DeleteParams,
-        lp: &ListParams,
-    ) -> Result<Either<ObjectList<DynamicObject>, Status>> {
-        let op = op("DELETE", Target::Collection, rt, ns, "", None);
-        self.run(op, |api| async move { api.delete_collection(dp, lp).await })
-            .await
-    }
-
-    async fn get_object_status<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-    ) -> Result<DynamicObject> {
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("GET", Target::Object, rt, ns, name, Some("status"));
-        self.run(op, |api| async move { api.get_status(n).await })
-            .await
-    }
-
-    async fn replace_object_status<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-        object: &DynamicObject,
-        pp: &PostParams,
-    ) -> Result<DynamicObject> {
-        checks::check_post_params(pp, "UpdateOptions")?;
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("PUT", Target::Object, rt, ns, name, Some("status"));
-        self.run(
-            op,
-            |api| async move { api.replace_status(n, pp, object).await },
-        )
-        .await
-    }
-
-    async fn patch_object_status<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-        patch: &PatchValue,
-        pp: &PatchParams,
-    ) -> Result<DynamicObject> {
-        checks::check_patch_params(pp, patch)?;
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("PATCH", Target::Object, rt, ns, name, Some("status"));
-        self.run(
-            op,
-            |api| async move { api.patch_status(n, pp, patch).await },
-        )
-        .await
-    }
-
-    async fn get_scale<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-    ) -> Result<Scale> {
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("GET", Target::Object, rt, ns, name, Some("scale"));
-        self.run(op, |api| async move { api.get_scale(n).await })
-            .await
-    }
-
-    async fn replace_scale<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-        scale: &Scale,
-        pp: &PostParams,
-    ) -> Result<Scale> {
-        checks::check_post_params(pp, "UpdateOptions")?;
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("PUT", Target::Object, rt, ns, name, Some("scale"));
-        self.run(
-            op,
-            |api| async move { api.replace_scale(n, pp, scale).await },
-        )
-        .await
-    }
-
-    async fn patch_scale<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        name: &str,
-        patch: &PatchValue,
-        pp: &PatchParams,
-    ) -> Result<Scale> {
-        checks::check_patch_params(pp, patch)?;
-        let n = escape_segment(name);
-        let n = &*n;
-        let op = op("PATCH", Target::Object, rt, ns, name, Some("scale"));
-        self.run(op, |api| async move { api.patch_scale(n, pp, patch).await })
-            .await
-    }
-
-    async fn watch_objects<'a>(
-        &self,
-        rt: &ResourceType,
-        ns: Option<&'a str>,
-        wp: &WatchParams,
-        version: &str,
-    ) -> Result<WatchStream> {
-        let op = op("GET", Target::Collection, rt, ns, "", None);
-        let server = self.server_url();
-        self.run(op, |api| async move {
-            crate::watch::open_raw(api, server, wp, version).await
-        })
-        .await
-    }
-}
-
-/// `CoreResources` is the same verb set: every method forwards to the `CustomObjects` one.
-macro_rules! forward_core {
-    ($($name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
-        #[async_trait]
-        impl CoreResources for KubeBackend {
-            $(
-                async fn $name<'a>(
-                    &self,
-                    rt: &ResourceType,
-                    ns: Option<&'a str>,
-                    $($arg: $ty),*
-                ) -> Result<$ret> {
-                    <Self as CustomObjects>::$name(self, rt, ns, $($arg),*).await
-                }
-            )*
-        }
-    };
-}
-
-forward_core! {
-    create_object(object: &DynamicObject, pp: &PostParams) -> DynamicObject;
-    get_object(name: &str, gp: &GetParams) -> DynamicObject;
-    list_objects(lp: &ListParams) -> ObjectList<DynamicObject>;
-    replace_object(name: &str, object: &DynamicObject, pp: &PostParams) -> DynamicObject;
-    patch_object(name: &str, patch: &PatchValue, pp: &PatchParams) -> DynamicObject;
-    delete_object(name: &str, dp: &DeleteParams) -> Either<DynamicObject, Status>;
-    delete_collection(dp: &DeleteParams, lp: &ListParams)
-        -> Either<ObjectList<DynamicObject>, Status>;
-    get_object_status(name: &str) -> DynamicObject;
-    replace_object_status(name: &str, object: &DynamicObject, pp: &PostParams) -> DynamicObject;
-    patch_object_status(name: &str, patch: &PatchValue, pp: &PatchParams) -> DynamicObject;
-    get_scale(name: &str) -> Scale;
-    replace_scale(name: &str, scale: &Scale, pp: &PostParams) -> Scale;
-    patch_scale(name: &str, patch: &PatchValue, pp: &PatchParams) -> Scale;
-    watch_objects(wp: &WatchParams, version: &str) -> WatchStream;
 }

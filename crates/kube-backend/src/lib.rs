@@ -41,6 +41,7 @@ mod checks;
 pub mod connect;
 pub mod discovery;
 mod errors;
+mod verbs;
 pub mod watch;
 
 pub use backend::KubeBackend;
