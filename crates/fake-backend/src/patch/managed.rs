@@ -12,6 +12,8 @@
 //! - An update whose body carries a non-empty `managedFields` list replaces the tracked
 //!   ownership with it (so `[{}]` clears it); an empty or absent list keeps the stored one; writes
 //!   through a subresource always keep the stored one (fieldmanager.go).
+//! - An update of an existing object that has no managedFields is not tracked, and an apply to
+//!   such an object first attributes its fields to `before-first-apply` (skipnonapplied.go).
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaProps;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -57,6 +59,7 @@ const APPLY: &str = "Apply";
 const UPDATE: &str = "Update";
 const MAX_UPDATE_MANAGERS: usize = 10;
 const ANCIENT_CHANGES: &str = "ancient-changes";
+const BEFORE_FIRST_APPLY: &str = "before-first-apply";
 
 /// One managedFields entry, decoded.
 #[derive(Clone, Debug)]
@@ -339,6 +342,19 @@ pub fn apply(
         .map(|l| decode(l))
         .unwrap_or_default();
     let live_plain = live.map(without_managed_fields);
+    if let (Some(existing), true) = (&live_plain, entries.is_empty()) {
+        // skipNonAppliedManager: fields of an untracked object belong to `before-first-apply`.
+        let mut set = changed(None, existing, ty);
+        strip_meta(&mut set);
+        entries.push(Entry {
+            manager: BEFORE_FIRST_APPLY.to_string(),
+            operation: UPDATE.to_string(),
+            api_version: ctx.api_version.to_string(),
+            time: Some(ctx.time_value()),
+            subresource: String::new(),
+            set,
+        });
+    }
     let empty = Value::Object(Map::new());
     let merged = merge(
         Some(live_plain.as_ref().unwrap_or(&empty)),
@@ -478,6 +494,11 @@ pub fn track_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<
             .map(|l| decode(l))
             .unwrap_or_default(),
     };
+    // skipNonAppliedManager: an existing object nobody tracks stays untracked on update.
+    if old.is_some() && entries.is_empty() {
+        encode(new, entries);
+        return;
+    }
     let ty = ctx.root_ty();
     let mut diff = changed(old, new, ty);
     strip_meta(&mut diff);

@@ -319,6 +319,8 @@ fn update_managers_are_capped() {
     c.api_version = "v1";
     c.group = "";
     c.kind = "ConfigMap";
+    obj["data"]["init"] = json!("v");
+    track_update(None, &mut obj, &c);
     let names: Vec<String> = (0..12).map(|i| format!("m{i:02}")).collect();
     for (i, name) in names.iter().enumerate() {
         let mut next = obj.clone();
@@ -335,7 +337,9 @@ fn update_managers_are_capped() {
         .iter()
         .find(|e| e["manager"] == "ancient-changes")
         .unwrap();
-    assert_eq!(ancient["fieldsV1"]["f:data"].as_object().unwrap().len(), 3);
+    // The creator's entry became the bucket and took m00..m02.
+    assert_eq!(ancient["fieldsV1"]["f:data"].as_object().unwrap().len(), 4);
+    assert_eq!(ancient["time"], "1970-01-01T00:00:03Z");
 }
 
 #[test]
@@ -365,4 +369,27 @@ fn thousand_item_lists_stay_fast() {
             .len(),
         500
     );
+}
+
+#[test]
+fn untracked_objects_stay_untracked_and_apply_meets_before_first_apply() {
+    let old = deployment(1);
+    let mut new = old.clone();
+    new["spec"]["replicas"] = json!(2);
+    track_update(Some(&old), &mut new, &ctx("x", 10));
+    assert!(new["metadata"].get("managedFields").is_none());
+
+    let err = apply(Some(&new), &deployment(3), &ctx("a", 20), false).unwrap_err();
+    assert_eq!(
+        err.status().unwrap().message,
+        "Apply failed with 1 conflict: conflict with \"before-first-apply\" using apps/v1: .spec.replicas"
+    );
+    let out = apply(Some(&new), &deployment(2), &ctx("a", 20), false).unwrap();
+    let managers: Vec<&str> = managed(&out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["manager"].as_str().unwrap())
+        .collect();
+    assert_eq!(managers, ["a", "before-first-apply"]);
 }
