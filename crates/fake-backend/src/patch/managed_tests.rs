@@ -393,3 +393,29 @@ fn untracked_objects_stay_untracked_and_apply_meets_before_first_apply() {
         .collect();
     assert_eq!(managers, ["a", "before-first-apply"]);
 }
+
+#[test]
+fn entries_sort_apply_first_then_by_time_and_record_subresources() {
+    let live = apply(None, &deployment(2), &ctx("z-applier", 50), false).unwrap();
+    let mut with_status = live.clone();
+    with_status["status"] = json!({"replicas": 2});
+    let mut sub = ctx("controller", 20);
+    sub.subresource = Some("status");
+    track_update(Some(&live), &mut with_status, &sub);
+    let entries = managed(&with_status).as_array().unwrap();
+    assert_eq!(entries[0]["operation"], "Apply");
+    assert_eq!(
+        entries[1],
+        json!({"manager": "controller", "operation": "Update", "apiVersion": "apps/v1",
+        "time": "1970-01-01T00:00:20Z", "fieldsType": "FieldsV1",
+        "fieldsV1": {"f:status": {"f:replicas": {}}}, "subresource": "status"})
+    );
+    // A conflict names the subresource.
+    let mut cfg = deployment(2);
+    cfg["status"] = json!({"replicas": 3});
+    let err = apply(Some(&with_status), &cfg, &ctx("z-applier", 60), false).unwrap_err();
+    assert_eq!(
+        err.status().unwrap().message,
+        "Apply failed with 1 conflict: conflict with \"controller\" with subresource \"status\" using apps/v1: .status.replicas"
+    );
+}

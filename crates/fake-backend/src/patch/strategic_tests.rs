@@ -455,3 +455,85 @@ fn thousand_item_lists_are_fast() {
     assert_eq!(out["spec"]["containers"][0]["name"], "c999");
     assert_eq!(out["spec"]["containers"][999]["image"], "y");
 }
+
+#[test]
+fn every_pod_merge_key_merges() {
+    // (field under spec, merge key, two items)
+    let cases = [
+        ("initContainers", "name"),
+        ("ephemeralContainers", "name"),
+        ("volumes", "name"),
+        ("imagePullSecrets", "name"),
+        ("hostAliases", "ip"),
+        ("resourceClaims", "name"),
+        ("schedulingGates", "name"),
+        ("topologySpreadConstraints", "topologyKey"),
+    ];
+    for (field, key) in cases {
+        let pod = json!({"spec": {field: [{key: "one", "x": 1}]}});
+        let out = smp(
+            "Pod",
+            pod,
+            json!({"spec": {field: [{key: "one", "y": 2}, {key: "two"}]}}),
+        );
+        assert_eq!(
+            out["spec"][field],
+            json!([{key: "one", "x": 1, "y": 2}, {key: "two"}]),
+            "{field}"
+        );
+    }
+    let container_cases = [
+        ("volumeDevices", "devicePath"),
+        ("env", "name"),
+        ("volumeMounts", "mountPath"),
+    ];
+    for (field, key) in container_cases {
+        let pod = json!({"spec": {"containers": [{"name": "c", field: [{key: "one", "x": 1}]}]}});
+        let out = smp(
+            "Pod",
+            pod,
+            json!({"spec": {"containers": [{"name": "c", field: [{key: "two"}]}]}}),
+        );
+        assert_eq!(
+            out["spec"]["containers"][0][field]
+                .as_array()
+                .unwrap()
+                .len(),
+            2,
+            "{field}"
+        );
+    }
+    let status = json!({"status": {"podIPs": [{"ip": "1"}], "conditions": [{"type": "Ready", "status": "False"}]}});
+    let out = smp(
+        "Pod",
+        status,
+        json!({"status": {"podIPs": [{"ip": "2"}], "conditions": [{"type": "Ready", "status": "True"}]}}),
+    );
+    assert_eq!(out["status"]["podIPs"], json!([{"ip": "2"}, {"ip": "1"}]));
+    assert_eq!(
+        out["status"]["conditions"],
+        json!([{"type": "Ready", "status": "True"}])
+    );
+}
+
+#[test]
+fn atomic_container_lists_replace() {
+    let pod = json!({"spec": {"containers": [{"name": "c", "args": ["a"], "command": ["x"], "resizePolicy": [{"resourceName": "cpu"}]}],
+        "readinessGates": [{"conditionType": "a"}]}});
+    let out = smp(
+        "Pod",
+        pod,
+        json!({"spec": {"containers": [{"name": "c", "args": ["b"], "command": ["y"]}],
+        "readinessGates": [{"conditionType": "b"}]}}),
+    );
+    assert_eq!(out["spec"]["containers"][0]["args"], json!(["b"]));
+    assert_eq!(out["spec"]["containers"][0]["command"], json!(["y"]));
+    assert_eq!(
+        out["spec"]["containers"][0]["resizePolicy"],
+        json!([{"resourceName": "cpu"}])
+    );
+    assert_eq!(
+        out["spec"]["readinessGates"],
+        json!([{"conditionType": "b"}])
+    );
+}
