@@ -1,0 +1,138 @@
+//! The suite's cases, one module per area, and helpers they share.
+
+use kobj_core::ResourceType;
+use kube_core::DynamicObject;
+use serde_json::{Value, json};
+
+use crate::case::{Case, Failure};
+use crate::check::name_of;
+use crate::ctx::Ctx;
+use crate::fixtures::HOLD;
+
+mod apply;
+mod builtins;
+mod crd;
+mod crd_schema;
+mod create;
+mod delete;
+mod errors;
+mod gc;
+mod list;
+mod namespaces;
+mod patch;
+mod read;
+mod selectors;
+mod subresources;
+mod update;
+mod watch;
+mod workflow;
+
+/// Every case of the suite, grouped by area.
+#[must_use]
+pub fn cases() -> Vec<Case> {
+    [
+        errors::cases(),
+        create::cases(),
+        read::cases(),
+        list::cases(),
+        update::cases(),
+        subresources::cases(),
+        patch::cases(),
+        apply::cases(),
+        delete::cases(),
+        gc::cases(),
+        watch::cases(),
+        selectors::cases(),
+        crd::cases(),
+        crd_schema::cases(),
+        namespaces::cases(),
+        builtins::cases(),
+        workflow::cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// `{"metadata": {"finalizers": [HOLD]}}` merged with `spec`.
+fn held(spec: Value) -> Value {
+    json!({"metadata": {"finalizers": [HOLD]}, "spec": spec})
+}
+
+/// An ownerReference to `owner` (of type `rt`), as a JSON value.
+fn owner_ref(rt: &ResourceType, owner: &DynamicObject, block: bool) -> Value {
+    json!({
+        "apiVersion": rt.api.api_version,
+        "kind": rt.api.kind,
+        "name": name_of(owner),
+        "uid": owner.metadata.uid.clone().unwrap_or_default(),
+        "blockOwnerDeletion": block
+    })
+}
+
+/// The uid of an object, or a failure.
+fn uid(object: &DynamicObject) -> Result<String, Failure> {
+    object
+        .metadata
+        .uid
+        .clone()
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| Failure::new(format!("{} has no uid", name_of(object))))
+}
+
+/// Creates a widget in the case's namespace with the given spec.
+async fn widget(cx: &Ctx<'_>, name: &str, spec: Value) -> Result<DynamicObject, Failure> {
+    cx.create(&crate::fixtures::widgets(), name, json!({ "spec": spec }))
+        .await
+}
+
+/// The owner references' uids of an object.
+fn owner_uids(object: &DynamicObject) -> Vec<String> {
+    object
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .map(|r| r.uid.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::cases;
+
+    #[test]
+    fn there_are_at_least_120_cases_with_unique_names() {
+        let all = cases();
+        assert!(all.len() >= 120, "only {} cases", all.len());
+        let mut seen = BTreeSet::new();
+        for case in &all {
+            assert!(seen.insert(case.name), "duplicate case name {}", case.name);
+            assert!(!case.summary.is_empty(), "{} has no summary", case.name);
+        }
+    }
+
+    #[test]
+    fn every_rule_of_sections_a_to_j_has_a_case() {
+        let mut by_rule: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+        for case in cases() {
+            assert!(!case.rules.is_empty(), "{} names no rule", case.name);
+            for rule in case.rules {
+                assert!((1..=55).contains(rule), "{} names rule {rule}", case.name);
+                by_rule.entry(*rule).or_default().push(case.name);
+            }
+        }
+        let missing: Vec<u32> = (1..=51).filter(|r| !by_rule.contains_key(r)).collect();
+        assert!(missing.is_empty(), "rules without a case: {missing:?}");
+    }
+
+    #[test]
+    fn every_area_has_cases() {
+        let all = cases();
+        for area in crate::case::Area::ALL {
+            assert!(all.iter().any(|c| c.area == area), "no case in {area}");
+        }
+    }
+}
