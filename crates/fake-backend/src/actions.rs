@@ -294,6 +294,15 @@ impl ActionLog {
         }
     }
 
+    /// An independent copy: the same actions and the same on/off switch, shared with nobody.
+    #[must_use]
+    pub fn fork(&self) -> Self {
+        let copy = Self::default();
+        copy.set_enabled(self.is_enabled());
+        copy.lock().extend(self.lock().iter().cloned());
+        copy
+    }
+
     /// Switches recording on or off; recorded actions stay.
     pub fn set_enabled(&self, enabled: bool) {
         self.disabled.store(!enabled, Ordering::Relaxed);

@@ -379,7 +379,7 @@ pub struct Injection {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FaultId(u64);
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Rule {
     id: FaultId,
     fault: Fault,
@@ -421,6 +421,20 @@ impl Faults {
             .rules
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// An independent copy: the same rules with the same counters, shared with nobody.
+    #[must_use]
+    pub fn fork(&self) -> Self {
+        let rules = self.lock().clone();
+        let live = rules.iter().filter(|r| r.is_live()).count();
+        Self {
+            inner: Arc::new(Inner {
+                live: AtomicUsize::new(live),
+                next_id: AtomicU64::new(self.inner.next_id.load(Ordering::Relaxed)),
+                rules: Mutex::new(rules),
+            }),
+        }
     }
 
     /// Adds a rule after the existing ones (the first matching rule wins).

@@ -218,6 +218,19 @@ fn log_is_shared_by_clones_and_can_be_cleared() {
 }
 
 #[test]
+fn forks_are_independent_copies() {
+    let log = sample();
+    log.set_enabled(false);
+    let fork = log.fork();
+    assert_eq!(fork.all(), log.all());
+    assert!(!fork.is_enabled());
+    fork.set_enabled(true);
+    assert!(!log.is_enabled());
+    fork.clear();
+    assert_eq!(log.len(), 6);
+}
+
+#[test]
 fn disabled_log_records_nothing_and_builds_nothing() {
     let log = ActionLog::default();
     assert!(log.is_enabled());

@@ -237,6 +237,25 @@ fn clones_share_rules() {
 }
 
 #[test]
+fn forks_copy_rules_and_counters() {
+    let faults = Faults::new();
+    let id = faults.add(Fault::on_any().error_kind(FaultError::NotFound).times(2));
+    let r = req(Verb::Get, Some("a"));
+    assert!(faults.check(&r, &widgets()).is_some());
+    let fork = faults.fork();
+    assert_eq!(fork.fired(id), 1);
+    // The fork has one firing left, and so has the original, independently.
+    assert!(fork.check(&r, &widgets()).is_some());
+    assert!(fork.check(&r, &widgets()).is_none());
+    assert!(fork.is_empty());
+    assert!(!faults.is_empty());
+    assert!(faults.check(&r, &widgets()).is_some());
+    assert!(faults.check(&r, &widgets()).is_none());
+    // New ids in the fork do not collide with the original's.
+    assert_ne!(fork.add(Fault::on_any()), id);
+}
+
+#[test]
 fn delay_with_and_without_error() {
     let faults = Faults::new();
     faults.add(Fault::on(Verb::Get).delay(Duration::from_millis(30)).once());
