@@ -671,5 +671,7 @@ impl fmt::Display for ActionFilter {
     }
 }
 
+pub mod params;
+
 #[cfg(test)]
 mod tests;
