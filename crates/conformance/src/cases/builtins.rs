@@ -1,5 +1,164 @@
-//! stub
-use crate::case::Case;
+//! Area `builtins`: server-side special cases of built-in kinds (rules 6, 11, 15, 16, 18).
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kobj_core::{CoreResourcesExt, ErrorKind};
+use kube_core::params::{ListParams, PostParams};
+use serde_json::json;
+
+use crate::case::{Case, During, Failure, Outcome, case};
+use crate::check::*;
+use crate::ctx::Ctx;
+use crate::fixtures::{configmaps, leases, secrets};
+
 pub(super) fn cases() -> Vec<Case> {
-    vec![]
+    vec![
+        case!(
+            secret_string_data_folds_into_data,
+            Builtins,
+            [6],
+            "Secret stringData is stored base64-encoded in data and not kept"
+        ),
+        case!(
+            secret_immutable_refuses_data_change,
+            Builtins,
+            [18],
+            "an immutable Secret's data cannot change: 422 `field is immutable when `immutable` is set`"
+        ),
+        case!(
+            configmap_immutable_refuses_data_change,
+            Builtins,
+            [18],
+            "an immutable ConfigMap's data cannot change"
+        ),
+        case!(
+            lease_round_trip,
+            Builtins,
+            [6, 15],
+            "a coordination.k8s.io Lease is created, read and renewed"
+        ),
+        case!(
+            typed_layer_round_trip,
+            Builtins,
+            [6, 11],
+            "the typed layer (create/get/list::<ConfigMap>, get::<Secret>) works over the backend"
+        ),
+    ]
+}
+
+async fn secret_string_data_folds_into_data(cx: &Ctx<'_>) -> Outcome {
+    let rt = secrets();
+    let created = cx
+        .create(
+            &rt,
+            "s",
+            json!({"stringData": {"user": "admin"}, "data": {"other": "eA=="}}),
+        )
+        .await?;
+    for (what, object) in [
+        ("create answer", &created),
+        ("stored", &cx.get(&rt, "s").await.during("get")?),
+    ] {
+        ensure_field(what, object, "/data/user", &json!("YWRtaW4="))?;
+        ensure_field(what, object, "/data/other", &json!("eA=="))?;
+        ensure_absent(what, object, "/stringData")?;
+    }
+    Ok(())
+}
+
+async fn immutable_refuses(
+    cx: &Ctx<'_>,
+    rt: &kobj_core::ResourceType,
+    data: serde_json::Value,
+    changed: serde_json::Value,
+) -> Outcome {
+    let created = cx
+        .create(rt, "x", json!({"immutable": true, "data": data}))
+        .await?;
+    let mut body = created.clone();
+    body.data["data"] = changed;
+    let err = expect_error(
+        "replace",
+        cx.replace(rt, "x", &body).await,
+        ErrorKind::Invalid,
+    )?;
+    expect_message_contains(
+        "replace",
+        &err,
+        "data: Forbidden: field is immutable when `immutable` is set",
+    )?;
+    let read = cx.get(rt, "x").await.during("get")?;
+    ensure_eq("resourceVersion", &rv(&created)?, &rv(&read)?)
+}
+
+async fn secret_immutable_refuses_data_change(cx: &Ctx<'_>) -> Outcome {
+    immutable_refuses(cx, &secrets(), json!({"k": "djE="}), json!({"k": "djI="})).await
+}
+
+async fn configmap_immutable_refuses_data_change(cx: &Ctx<'_>) -> Outcome {
+    immutable_refuses(cx, &configmaps(), json!({"k": "v1"}), json!({"k": "v2"})).await
+}
+
+async fn lease_round_trip(cx: &Ctx<'_>) -> Outcome {
+    let rt = leases();
+    let created = cx
+        .create(
+            &rt,
+            "leader",
+            json!({"spec": {"holderIdentity": "a", "leaseDurationSeconds": 15}}),
+        )
+        .await?;
+    ensure_field("created", &created, "/spec/holderIdentity", &json!("a"))?;
+    let mut renewed = created.clone();
+    renewed.data["spec"]["holderIdentity"] = json!("b");
+    let replaced = cx
+        .replace(&rt, "leader", &renewed)
+        .await
+        .during("replace")?;
+    ensure_field("replaced", &replaced, "/spec/holderIdentity", &json!("b"))?;
+    ensure(rv(&replaced)? > rv(&created)?, || {
+        "resourceVersion did not advance".into()
+    })
+}
+
+async fn typed_layer_round_trip(cx: &Ctx<'_>) -> Outcome {
+    let core = cx.core();
+    let ns = Some(cx.ns());
+    let mut cm = ConfigMap::default();
+    cm.metadata.name = Some("typed".into());
+    cm.metadata.namespace = Some(cx.ns().into());
+    cm.data = Some([("k".to_string(), "v".to_string())].into());
+    let created: ConfigMap = core
+        .create(&cm, &PostParams::default())
+        .await
+        .during("typed create")?;
+    ensure(created.metadata.uid.is_some(), || "no uid".into())?;
+    let read: ConfigMap = core.get(ns, "typed").await.during("typed get")?;
+    ensure_eq("data", &cm.data, &read.data)?;
+    let list = core
+        .list::<ConfigMap>(ns, &ListParams::default().fields("metadata.name=typed"))
+        .await
+        .during("typed list")?;
+    ensure_eq("typed list", 1, list.items.len())?;
+    let missing = core
+        .get_opt::<Secret>(ns, "absent")
+        .await
+        .during("typed get_opt")?;
+    ensure(missing.is_none(), || {
+        "get_opt found a Secret that does not exist".into()
+    })?;
+    let mut secret = Secret::default();
+    secret.metadata.name = Some("typed".into());
+    secret.metadata.namespace = Some(cx.ns().into());
+    secret.data = Some([("password".to_string(), ByteString(b"hunter2".to_vec()))].into());
+    core.create(&secret, &PostParams::default())
+        .await
+        .during("typed create secret")?;
+    let read: Secret = core.get(ns, "typed").await.during("typed get secret")?;
+    let password = read
+        .data
+        .as_ref()
+        .and_then(|d| d.get("password"))
+        .map(|b| b.0.clone());
+    ensure_eq("password", Some(b"hunter2".to_vec()), password).map_err(|f: Failure| f)
 }
