@@ -1,11 +1,50 @@
 //! # kobj-fake
 //!
-//! An in-memory Kubernetes API server for tests (work in progress).
+//! An in-memory Kubernetes API server for tests: [`FakeCluster`] implements kobj's
+//! [`CustomObjects`](kobj_core::CustomObjects) and [`CoreResources`](kobj_core::CoreResources)
+//! with the real API server's rules (see `shared/kubernetes-semantics.md`, sections A–J):
+//! resourceVersions, generation, managedFields, optimistic concurrency, status and scale
+//! subresources, finalizers and garbage collection, namespace lifecycle, selectors,
+//! consistent paging, watches with history, CRDs with schema validation, pruning and
+//! defaulting, JSON/merge/strategic patches and server-side apply, dry-run.
+//!
+//! Modules and the rules they implement:
+//! - [`cluster`]: the shared state, builder, fork, fixtures and dumps.
+//! - [`registry`]: built-in types and CRD-registered types (rules 22, 43–46, 50).
+//! - `store`: objects, the resourceVersion counter and the history (rules 12–14, 36–37).
+//! - `meta`: names (rules 7–8), metadata helpers.
+//! - `verbs`: create (6–10), get/list (11–13), update (15–20), subresources (21–22), patch
+//!   (23–27), delete (28–33), watch start (36–39).
+//! - `watch`: the watch hub and streams (34–41); `selection`: selectors (42–43).
+//! - `gc` and `namespaces`: garbage collection and namespace lifecycle (31–33).
+//! - `crd`: CRD validation, conditions and registration (44–46, 51).
+//! - [`schema`], [`patch`]: schema validation/pruning/defaulting (47–49) and patches (23–26).
+//! - [`actions`], [`faults`], [`fixtures`], [`clock`], [`ids`]: the test kit.
 
 pub mod actions;
+mod builtins;
 pub mod clock;
+pub mod cluster;
+mod crd;
 pub mod faults;
 pub mod fixtures;
+mod gc;
 pub mod ids;
+mod load;
+pub mod meta;
+mod namespaces;
 pub mod patch;
+pub mod registry;
 pub mod schema;
+mod selection;
+mod store;
+mod verbs;
+mod watch;
+
+pub use clock::Clock;
+pub use cluster::{FakeCluster, FakeClusterBuilder, Settings};
+pub use crd::{CLEANUP_FINALIZER, crd_type};
+pub use ids::Ids;
+pub use registry::{NameRule, ScaleSpec, TypeInfo};
+pub use verbs::WriteOptions;
+pub use verbs::delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};

@@ -1,0 +1,131 @@
+//! Server-side special cases of built-in kinds that tests notice: Secret `stringData` folded
+//! into `data`, immutable Secrets and ConfigMaps, Namespace finalizers and phase, which
+//! kinds keep a generation, and status reset on create.
+
+use base64::Engine as _;
+use kobj_core::FieldError;
+use serde_json::{Map, Value, json};
+
+use crate::meta;
+use crate::registry::TypeInfo;
+
+fn is(info: &TypeInfo, group: &str, plural: &str) -> bool {
+    info.resource.api.group == group && info.resource.api.plural == plural
+}
+
+/// Whether a built-in kind keeps `metadata.generation` (its strategy sets it).
+pub(crate) fn tracks_generation(info: &TypeInfo) -> bool {
+    let api = &info.resource.api;
+    matches!(
+        (api.group.as_str(), api.plural.as_str()),
+        ("apps", _)
+            | ("batch", _)
+            | ("apiextensions.k8s.io", "customresourcedefinitions")
+            | ("", "pods")
+            | ("", "replicationcontrollers")
+            | ("policy", "poddisruptionbudgets")
+            | ("networking.k8s.io", "networkpolicies" | "ingresses")
+            | ("autoscaling", "horizontalpodautoscalers")
+    )
+}
+
+/// Mutations on create and update (`PrepareForCreate`/`PrepareForUpdate`).
+pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
+    if is(info, "", "secrets") {
+        fold_string_data(obj);
+        if let Some(map) = obj.as_object_mut() {
+            if map.get("type").is_none_or(Value::is_null) {
+                map.insert("type".into(), Value::String("Opaque".into()));
+            }
+        }
+    }
+    if is(info, "", "namespaces") && creating {
+        let name = meta::meta_str(obj, "name").to_string();
+        if let Some(map) = obj.as_object_mut() {
+            let spec = map
+                .entry("spec")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(spec) = spec.as_object_mut() {
+                if spec.get("finalizers").is_none() {
+                    spec.insert("finalizers".into(), json!(["kubernetes"]));
+                }
+            }
+            map.insert("status".into(), json!({"phase": "Active"}));
+        }
+        let m = meta::meta_mut(obj);
+        let labels = m
+            .entry("labels")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(labels) = labels.as_object_mut() {
+            labels.insert("kubernetes.io/metadata.name".into(), Value::String(name));
+        }
+    } else if creating && info.status {
+        if let Some(map) = obj.as_object_mut() {
+            map.remove("status");
+            if is(info, "", "pods") {
+                map.insert("status".into(), json!({"phase": "Pending"}));
+            }
+        }
+    }
+}
+
+/// Folds a Secret's `stringData` into `data` (base64), as the Secret strategy does.
+fn fold_string_data(obj: &mut Value) {
+    let Some(map) = obj.as_object_mut() else {
+        return;
+    };
+    let Some(Value::Object(string_data)) = map.remove("stringData") else {
+        return;
+    };
+    let data = map
+        .entry("data")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !data.is_object() {
+        *data = Value::Object(Map::new());
+    }
+    if let Some(data) = data.as_object_mut() {
+        for (k, v) in string_data {
+            let text = v.as_str().unwrap_or_default().to_string();
+            data.insert(
+                k,
+                Value::String(base64::engine::general_purpose::STANDARD.encode(text)),
+            );
+        }
+    }
+}
+
+/// Validation of built-ins beyond names: immutable ConfigMaps and Secrets, Secret type.
+pub(crate) fn validate(info: &TypeInfo, obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let Some(old) = old else { return errs };
+    let immutable_kind = is(info, "", "configmaps") || is(info, "", "secrets");
+    if immutable_kind && old.get("immutable").and_then(Value::as_bool) == Some(true) {
+        const WHY: &str = "field is immutable when `immutable` is set";
+        if obj.get("immutable").and_then(Value::as_bool) != Some(true) {
+            errs.push(FieldError::forbidden("immutable", WHY));
+        }
+        let fields: &[&str] = if is(info, "", "configmaps") {
+            &["data", "binaryData"]
+        } else {
+            &["data"]
+        };
+        for f in fields {
+            let norm = |v: Option<&Value>| match v {
+                Some(Value::Object(m)) if m.is_empty() => None,
+                Some(Value::Null) => None,
+                other => other.cloned(),
+            };
+            if norm(obj.get(*f)) != norm(old.get(*f)) {
+                errs.push(FieldError::forbidden(*f, WHY));
+            }
+        }
+    }
+    if is(info, "", "secrets") && obj.get("type") != old.get("type") {
+        errs.push(FieldError::invalid(
+            "type",
+            obj.get("type").cloned().unwrap_or(Value::Null),
+            "field is immutable",
+        ));
+    }
+    errs
+}

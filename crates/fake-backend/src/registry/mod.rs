@@ -1,0 +1,234 @@
+//! The resource-type table: built-in kinds (see [`builtin`]) and the resources CRDs register
+//! (rules 22, 43–46, 50). Lookups by group/version/plural and group/version/kind.
+
+pub mod builtin;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+    CustomResourceColumnDefinition, JSONSchemaProps,
+};
+use kobj_core::{ApiResource, ResourceType, Scope};
+
+/// How the server validates object names of a type (rule 8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameRule {
+    /// An RFC 1123 subdomain (at most 253 characters): custom resources and most built-ins.
+    Subdomain,
+    /// An RFC 1123 label (at most 63 characters): namespaces.
+    Label,
+    /// An RFC 1035 label: services.
+    Dns1035,
+    /// Any valid path segment (not `.`/`..`, no `/` or `%`): RBAC objects, events.
+    PathSegment,
+}
+
+/// Where the scale subresource reads and writes its values (rule 22): JSON paths as in a
+/// CRD's `subresources.scale`, e.g. `.spec.replicas`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScaleSpec {
+    /// The desired replicas, e.g. `.spec.replicas`.
+    pub spec_replicas_path: String,
+    /// The observed replicas, e.g. `.status.replicas`.
+    pub status_replicas_path: String,
+    /// The label selector in string form, e.g. `.status.selector` (optional).
+    pub label_selector_path: Option<String>,
+}
+
+/// A served resource: its [`ResourceType`] and what the server knows about it.
+#[derive(Clone, Debug)]
+pub struct TypeInfo {
+    /// Group, version, kind, plural and scope.
+    pub resource: ResourceType,
+    /// The singular name (lower case).
+    pub singular: String,
+    /// The list kind, e.g. `ConfigMapList`.
+    pub list_kind: String,
+    /// Short names (`cm`, `deploy`, …).
+    pub short_names: Vec<String>,
+    /// Categories (`all`, …).
+    pub categories: Vec<String>,
+    /// Whether the `/status` subresource is enabled.
+    pub status: bool,
+    /// The `/scale` subresource, if enabled.
+    pub scale: Option<ScaleSpec>,
+    /// Field labels usable in field selectors besides `metadata.name` and
+    /// `metadata.namespace` (rule 43): a CRD's selectableFields or a built-in's field labels.
+    pub field_labels: Vec<String>,
+    /// The name rule (rule 8).
+    pub name_rule: NameRule,
+    /// For custom resources: the name of the CRD that defines the type.
+    pub crd: Option<String>,
+    /// For custom resources: the version's `openAPIV3Schema`.
+    pub schema: Option<Arc<JSONSchemaProps>>,
+    /// Whether the schema declares any `default` (defaults are applied on every read).
+    pub has_defaults: bool,
+    /// For custom resources: `additionalPrinterColumns` (rule 50).
+    pub printer_columns: Vec<CustomResourceColumnDefinition>,
+    /// Whether this version is the storage version.
+    pub storage: bool,
+    /// Whether the type's CRD is terminating (rule 51: create is refused).
+    pub terminating: bool,
+}
+
+impl TypeInfo {
+    /// Whether objects of this type are custom resources.
+    #[must_use]
+    pub fn is_custom(&self) -> bool {
+        self.crd.is_some()
+    }
+
+    /// The storage key shared by every version of the type: `<group>/<plural>`.
+    #[must_use]
+    pub fn store_key(&self) -> String {
+        store_key(&self.resource.api.group, &self.resource.api.plural)
+    }
+
+    /// Whether `/status` exists on this type.
+    #[must_use]
+    pub fn has_status(&self) -> bool {
+        self.status
+    }
+}
+
+/// `<group>/<plural>`, the key under which objects of all versions of a type are stored.
+#[must_use]
+pub fn store_key(group: &str, plural: &str) -> String {
+    format!("{group}/{plural}")
+}
+
+/// The table of served resource types.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    by_plural: HashMap<(String, String, String), Arc<TypeInfo>>,
+    by_kind: HashMap<(String, String, String), Arc<TypeInfo>>,
+}
+
+impl Registry {
+    /// A registry with every built-in type of [`builtin::types`].
+    #[must_use]
+    pub fn with_builtins() -> Self {
+        let mut registry = Self::default();
+        for info in builtin::types() {
+            registry.insert(info);
+        }
+        registry
+    }
+
+    /// Registers (or replaces) a type.
+    pub fn insert(&mut self, info: TypeInfo) {
+        let api = &info.resource.api;
+        let plural_key = (api.group.clone(), api.version.clone(), api.plural.clone());
+        let kind_key = (api.group.clone(), api.version.clone(), api.kind.clone());
+        let info = Arc::new(info);
+        self.by_plural.insert(plural_key, info.clone());
+        self.by_kind.insert(kind_key, info);
+    }
+
+    /// Removes every version registered by the CRD `crd`.
+    pub fn remove_crd(&mut self, crd: &str) {
+        self.by_plural.retain(|_, t| t.crd.as_deref() != Some(crd));
+        self.by_kind.retain(|_, t| t.crd.as_deref() != Some(crd));
+    }
+
+    /// Marks the types of the CRD `crd` as terminating (rule 51).
+    pub fn mark_terminating(&mut self, crd: &str) {
+        for map in [&mut self.by_plural, &mut self.by_kind] {
+            for info in map.values_mut() {
+                if info.crd.as_deref() == Some(crd) {
+                    Arc::make_mut(info).terminating = true;
+                }
+            }
+        }
+    }
+
+    /// The type served at group/version/plural.
+    #[must_use]
+    pub fn by_plural(&self, group: &str, version: &str, plural: &str) -> Option<&Arc<TypeInfo>> {
+        self.by_plural
+            .get(&(group.to_string(), version.to_string(), plural.to_string()))
+    }
+
+    /// The type served for group/version/kind.
+    #[must_use]
+    pub fn by_kind(&self, group: &str, version: &str, kind: &str) -> Option<&Arc<TypeInfo>> {
+        self.by_kind
+            .get(&(group.to_string(), version.to_string(), kind.to_string()))
+    }
+
+    /// Whether any served type other than those of CRD `except` uses `plural` (or `kind`)
+    /// in `group`: the naming conflicts of rule 45.
+    #[must_use]
+    pub fn name_taken(
+        &self,
+        group: &str,
+        except: &str,
+        plural: &str,
+        kind: &str,
+    ) -> Option<String> {
+        for info in self.by_plural.values() {
+            let api = &info.resource.api;
+            if api.group != group || info.crd.as_deref() == Some(except) {
+                continue;
+            }
+            if api.plural == plural {
+                return Some("PluralConflict".to_string());
+            }
+            if api.kind == kind {
+                return Some("KindConflict".to_string());
+            }
+        }
+        None
+    }
+
+    /// Every served type, sorted by group, version and plural.
+    #[must_use]
+    pub fn all(&self) -> Vec<Arc<TypeInfo>> {
+        let mut all: Vec<_> = self.by_plural.values().cloned().collect();
+        all.sort_by(|a, b| {
+            let (a, b) = (&a.resource.api, &b.resource.api);
+            (&a.group, &a.version, &a.plural).cmp(&(&b.group, &b.version, &b.plural))
+        });
+        all
+    }
+
+    /// Every served version of the type stored under `store_key`.
+    #[must_use]
+    pub fn versions_of(&self, store_key: &str) -> Vec<Arc<TypeInfo>> {
+        self.all()
+            .into_iter()
+            .filter(|t| t.store_key() == store_key)
+            .collect()
+    }
+}
+
+/// A [`ResourceType`] from its parts.
+#[must_use]
+pub fn resource_type(
+    group: &str,
+    version: &str,
+    kind: &str,
+    plural: &str,
+    namespaced: bool,
+) -> ResourceType {
+    let api_version = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    ResourceType {
+        api: ApiResource {
+            group: group.to_string(),
+            version: version.to_string(),
+            api_version,
+            kind: kind.to_string(),
+            plural: plural.to_string(),
+        },
+        scope: if namespaced {
+            Scope::Namespaced
+        } else {
+            Scope::Cluster
+        },
+    }
+}

@@ -1,0 +1,107 @@
+//! One stored object version: a compact encoding of the object plus the few fields the
+//! engine reads without decoding it (labels for selectors, uid and owners for garbage
+//! collection).
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::codec;
+
+/// An immutable stored object version. Shared (`Arc`) between the live table, the history
+/// and watch channels.
+#[derive(Debug)]
+pub(crate) struct Stored {
+    /// The object's resourceVersion (decoding always writes it into the object).
+    pub rv: u64,
+    /// `metadata.uid`.
+    pub uid: Box<str>,
+    /// `metadata.labels`, sorted by key.
+    pub labels: Box<[(Box<str>, Box<str>)]>,
+    /// The uids in `metadata.ownerReferences`.
+    pub owners: Box<[Box<str>]>,
+    /// Whether `metadata.deletionTimestamp` is set.
+    pub deleting: bool,
+    /// The encoded object.
+    body: Arc<[u8]>,
+}
+
+impl Stored {
+    /// Encodes `object` (its resourceVersion is replaced by `rv` when decoded).
+    pub fn new(object: &Value, rv: u64) -> Self {
+        let meta = object.get("metadata").and_then(Value::as_object);
+        let text = |k: &str| {
+            meta.and_then(|m| m.get(k))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        };
+        let labels = meta
+            .and_then(|m| m.get("labels"))
+            .and_then(Value::as_object)
+            .map(|l| {
+                l.iter()
+                    .map(|(k, v)| (k.as_str().into(), v.as_str().unwrap_or_default().into()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let owners = meta
+            .and_then(|m| m.get("ownerReferences"))
+            .and_then(Value::as_array)
+            .map(|refs| {
+                refs.iter()
+                    .filter_map(|r| r.get("uid").and_then(Value::as_str))
+                    .map(Into::into)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        Self {
+            rv,
+            uid: text("uid").into(),
+            labels: labels.into_boxed_slice(),
+            owners: owners.into_boxed_slice(),
+            deleting: meta
+                .is_some_and(|m| m.get("deletionTimestamp").is_some_and(|t| !t.is_null())),
+            body: codec::encode(object).into(),
+        }
+    }
+
+    /// The same object at another resourceVersion (a DELETED event carries the deletion's
+    /// version, rule 35).
+    pub fn at_version(&self, rv: u64) -> Self {
+        Self {
+            rv,
+            uid: self.uid.clone(),
+            labels: self.labels.clone(),
+            owners: self.owners.clone(),
+            deleting: self.deleting,
+            body: self.body.clone(),
+        }
+    }
+
+    /// The object as JSON, with `metadata.resourceVersion` set.
+    pub fn value(&self) -> Value {
+        let mut value = codec::decode(&self.body);
+        set_rv(&mut value, self.rv);
+        value
+    }
+
+    /// A label's value.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .binary_search_by(|(k, _)| (**k).cmp(key))
+            .ok()
+            .map(|i| &*self.labels[i].1)
+    }
+}
+
+/// Writes `metadata.resourceVersion`.
+pub(crate) fn set_rv(value: &mut Value, rv: u64) {
+    if let Some(obj) = value.as_object_mut() {
+        let meta = obj
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(meta) = meta.as_object_mut() {
+            meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! Create (rules 6–10): namespace handling and lifecycle, type checks, name validation and
+//! generateName, server-set metadata, duplicates.
+
+use kobj_core::error::empty_details;
+use kobj_core::{Error, FieldError, ResourceType, Result};
+use kube_core::response::StatusDetails;
+use serde_json::Value;
+
+use super::write::{Request, WriteCtx, tracks_generation};
+use super::{WriteOptions, ns_of, resolve};
+use crate::cluster::{FakeCluster, Inner, State};
+use crate::meta;
+use crate::registry::TypeInfo;
+use crate::store;
+
+/// Checks `apiVersion` and `kind` of a request body against the type (rule 10); a built-in
+/// body without them gets them filled in, as the typed decoder does.
+pub(crate) fn check_type(info: &TypeInfo, obj: &mut Value) -> Result<()> {
+    let api = &info.resource.api;
+    let Some(map) = obj.as_object_mut() else {
+        return Err(Error::bad_request(
+            "the body of the request is not a JSON object",
+        ));
+    };
+    let api_version = map
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let kind = map
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if kind.is_empty() || api_version.is_empty() {
+        if info.is_custom() {
+            let body = Value::Object(map.clone()).to_string();
+            let what = if kind.is_empty() {
+                "Kind"
+            } else {
+                "apiVersion"
+            };
+            return Err(Error::bad_request(format!(
+                "Object '{what}' is missing in '{body}'"
+            )));
+        }
+        if api_version.is_empty() {
+            map.insert("apiVersion".into(), Value::String(api.api_version.clone()));
+        }
+        if kind.is_empty() {
+            map.insert("kind".into(), Value::String(api.kind.clone()));
+        }
+        return check_type(info, obj);
+    }
+    if api_version != api.api_version {
+        return Err(Error::bad_request(format!(
+            "the API version in the data ({api_version}) does not match the expected API version ({})",
+            api.api_version
+        )));
+    }
+    if kind != api.kind {
+        let name = map
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if info.is_custom() {
+            return Err(Error::invalid(
+                &info.resource,
+                &name,
+                &[FieldError::invalid(
+                    "kind",
+                    Value::String(kind.clone()),
+                    format!("must be {}", api.kind),
+                )],
+            ));
+        }
+        return Err(Error::bad_request(format!(
+            "the kind in the data ({kind}) does not match the expected kind ({})",
+            api.kind
+        )));
+    }
+    Ok(())
+}
+
+/// Checks and fills the body's namespace against the request's (rule 9).
+pub(crate) fn check_namespace(info: &TypeInfo, obj: &mut Value, ns: &str) -> Result<()> {
+    let body_ns = meta::meta_str(obj, "namespace").to_string();
+    if info.resource.is_namespaced() {
+        if body_ns.is_empty() {
+            meta::set_meta(obj, "namespace", Some(Value::String(ns.to_string())));
+        } else if body_ns != ns {
+            return Err(Error::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
+        }
+    } else if !body_ns.is_empty() {
+        meta::set_meta(obj, "namespace", None);
+    }
+    Ok(())
+}
+
+/// NamespaceLifecycle admission (rule 9): the namespace must exist and not be terminating.
+pub(crate) fn check_namespace_lifecycle(
+    st: &State,
+    info: &TypeInfo,
+    ns: &str,
+    name: &str,
+) -> Result<()> {
+    if !info.resource.is_namespaced() {
+        return Ok(());
+    }
+    let ns_rt = crate::registry::resource_type("", "v1", "Namespace", "namespaces", false);
+    match st.store.get("/namespaces", &store::key("", ns)) {
+        None => Err(Error::not_found(&ns_rt, ns)),
+        Some(n) if n.deleting => Err(Error::forbidden(
+            &info.resource,
+            name,
+            format!(
+                "unable to create new content in namespace {ns} because it is being terminated"
+            ),
+        )
+        .with_details(StatusDetails {
+            name: name.to_string(),
+            group: info.resource.api.group.clone(),
+            kind: info.resource.api.plural.clone(),
+            causes: vec![kube_core::response::StatusCause {
+                reason: "NamespaceTerminating".into(),
+                message: format!("namespace {ns} is being terminated"),
+                field: "metadata.namespace".into(),
+            }],
+            ..empty_details()
+        })),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Creates an object under the lock: everything of rules 6–10 plus the schema stage, the
+/// CRD rules for CRDs, managedFields and the commit.
+pub(crate) fn create_locked(
+    inner: &Inner,
+    st: &mut State,
+    rt: &ResourceType,
+    namespace: Option<&str>,
+    mut obj: Value,
+    opts: &WriteOptions,
+    request: Request<'_>,
+) -> Result<Value> {
+    let info = resolve(st, rt, namespace, false)?;
+    let ns = ns_of(&info, namespace).to_string();
+    check_type(&info, &mut obj)?;
+    check_namespace(&info, &mut obj, &ns)?;
+    let name = meta::meta_str(&obj, "name").to_string();
+    let generate_name = meta::meta_str(&obj, "generateName").to_string();
+    if !meta::meta_str(&obj, "resourceVersion").is_empty() {
+        return Err(Error::from_parts(
+            500,
+            "",
+            "resourceVersion should not be set on objects to be created",
+        ));
+    }
+    check_namespace_lifecycle(st, &info, &ns, &name)?;
+    if info.terminating {
+        return Err(Error::forbidden(
+            &info.resource,
+            &name,
+            "create not allowed while custom resource definition is terminating",
+        ));
+    }
+    let errors = meta::validate_name(info.name_rule, &name, &generate_name);
+    if !errors.is_empty() {
+        return Err(Error::invalid(&info.resource, &name, &errors));
+    }
+    let ctx = WriteCtx::new(inner, &info, opts, request);
+    // Server-set metadata (FillObjectMetaSystemFields).
+    {
+        let m = meta::meta_mut(&mut obj);
+        m.insert("uid".into(), Value::String(inner.ids.uid()));
+        m.insert("creationTimestamp".into(), Value::String(ctx.now.clone()));
+        for f in [
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "selfLink",
+            "resourceVersion",
+        ] {
+            m.remove(f);
+        }
+        if !matches!(request, Request::Apply(_)) {
+            m.remove("managedFields");
+        }
+        if tracks_generation(&info) {
+            m.insert("generation".into(), Value::from(1));
+        } else {
+            m.remove("generation");
+        }
+    }
+    if info.is_custom() && info.status {
+        if let Some(map) = obj.as_object_mut() {
+            map.remove("status");
+        }
+    }
+    if !info.is_custom() {
+        crate::builtins::prepare(&info, &mut obj, true);
+    }
+    if crate::crd::is_crd(&info) {
+        crate::crd::prepare_create(st, &mut obj)?;
+    }
+    ctx.admit(&mut obj, None)?;
+    ctx.track(None, &mut obj);
+    // Storage: duplicates, generateName retries (rule 7).
+    let generated = name.is_empty();
+    let mut name = name;
+    let mut tries = 0;
+    loop {
+        if generated {
+            name = format!(
+                "{}{}",
+                meta::generate_base(&generate_name),
+                inner.ids.name_suffix()
+            );
+            meta::set_meta(&mut obj, "name", Some(Value::String(name.clone())));
+        }
+        let key = store::key(&ns, &name);
+        let Some(existing) = st.store.get(&info.store_key(), &key) else {
+            let created = super::write::commit(st, &info, &key, obj, opts.dry_run);
+            if !opts.dry_run && crate::crd::is_crd(&info) {
+                crate::crd::after_write(st, &created);
+            }
+            return Ok(created);
+        };
+        tries += 1;
+        if generated && tries < 8 {
+            continue;
+        }
+        let mut err = Error::already_exists(&info.resource, &name);
+        if let Error::Api(s) = &mut err {
+            if existing.deleting {
+                s.message = format!("object is being deleted: {}", s.message);
+            }
+            if generated {
+                s.message
+                    .push_str(", the server was not able to generate a unique name for the object");
+                if let Some(d) = &mut s.details {
+                    d.retry_after_seconds = 1;
+                }
+            }
+        }
+        return Err(err);
+    }
+}
+
+impl FakeCluster {
+    /// Creates an object given as JSON (the engine behind `create_object`).
+    ///
+    /// # Errors
+    /// As `create_object`.
+    pub fn create_value(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        obj: Value,
+        opts: &WriteOptions,
+    ) -> Result<Value> {
+        let mut st = self.inner.lock();
+        let created = create_locked(
+            &self.inner,
+            &mut st,
+            rt,
+            namespace,
+            obj,
+            opts,
+            Request::Create,
+        )?;
+        if !opts.dry_run {
+            crate::gc::settle(&self.inner, &mut st);
+        }
+        Ok(created)
+    }
+}

@@ -1,0 +1,232 @@
+//! Delete and deletecollection (rules 28–33): preconditions, propagation policy and its
+//! finalizers, deletionTimestamp marking, the success Status.
+
+use std::sync::Arc;
+
+use either::Either;
+use kobj_core::error::empty_details;
+use kobj_core::{Error, ResourceType, Result};
+use kube_core::params::{DeleteParams, ListParams, PropagationPolicy};
+use kube_core::response::{StatusDetails, StatusSummary};
+use kube_core::{DynamicObject, ObjectList, Status};
+use serde_json::Value;
+
+use super::{ns_of, resolve};
+use crate::cluster::{FakeCluster, Inner, State};
+use crate::meta;
+use crate::registry::TypeInfo;
+use crate::store;
+
+/// The finalizer of Orphan propagation.
+pub const ORPHAN_FINALIZER: &str = "orphan";
+/// The finalizer of Foreground propagation.
+pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
+
+/// The Status of an immediate delete (rule 28).
+pub(crate) fn success_status(info: &TypeInfo, name: &str, uid: &str) -> Status {
+    Status {
+        status: Some(StatusSummary::Success),
+        code: 0,
+        message: String::new(),
+        metadata: None,
+        reason: String::new(),
+        details: Some(StatusDetails {
+            name: name.to_string(),
+            group: info.resource.api.group.clone(),
+            kind: info.resource.api.plural.clone(),
+            uid: uid.to_string(),
+            ..empty_details()
+        }),
+    }
+}
+
+/// A precondition Conflict (rule 30): the resource is named by Kind.
+fn precondition_failed(info: &TypeInfo, name: &str, cause: String) -> Error {
+    let mut by_kind = info.resource.clone();
+    by_kind.api.plural = info.resource.api.kind.clone();
+    Error::conflict(&by_kind, name, cause)
+}
+
+/// Which built-ins return the deleted object instead of a Status (their stores set
+/// `ReturnDeletedObject`).
+fn returns_object(info: &TypeInfo) -> bool {
+    !info.is_custom() && info.resource.api.group.is_empty() && info.resource.api.plural == "pods"
+}
+
+/// Deletes one object under the lock.
+pub(crate) fn delete_locked(
+    inner: &Inner,
+    st: &mut State,
+    info: &Arc<TypeInfo>,
+    ns: &str,
+    name: &str,
+    params: &DeleteParams,
+) -> Result<Either<Value, Status>> {
+    let key = store::key(ns, name);
+    let skey = info.store_key();
+    let existing = st
+        .store
+        .get(&skey, &key)
+        .cloned()
+        .ok_or_else(|| Error::not_found(&info.resource, name))?;
+    if let Some(pre) = &params.preconditions {
+        if let Some(uid) = &pre.uid {
+            if *uid != *existing.uid {
+                return Err(precondition_failed(
+                    info,
+                    name,
+                    format!(
+                        "the UID in the precondition ({uid}) does not match the UID in record ({}). The object might have been deleted and then recreated",
+                        existing.uid
+                    ),
+                ));
+            }
+        }
+        if let Some(rv) = &pre.resource_version {
+            if *rv != existing.rv.to_string() {
+                return Err(precondition_failed(
+                    info,
+                    name,
+                    format!(
+                        "the ResourceVersion in the precondition ({rv}) does not match the ResourceVersion in record ({}). The object might have been modified",
+                        existing.rv
+                    ),
+                ));
+            }
+        }
+    }
+    let mut obj = inner.render_value(info, &existing);
+    let mut finalizers = meta::finalizers(&obj);
+    // Rule 31: orphanDependents, then propagationPolicy, then a finalizer already present,
+    // then the default (Background).
+    let policy = match &params.propagation_policy {
+        Some(p) => Some(p.clone()),
+        None if finalizers.iter().any(|f| f == ORPHAN_FINALIZER) => Some(PropagationPolicy::Orphan),
+        None if finalizers.iter().any(|f| f == FOREGROUND_FINALIZER) => {
+            Some(PropagationPolicy::Foreground)
+        }
+        None => None,
+    };
+    let wanted = match policy {
+        Some(PropagationPolicy::Orphan) => Some(ORPHAN_FINALIZER),
+        Some(PropagationPolicy::Foreground) => Some(FOREGROUND_FINALIZER),
+        _ => None,
+    };
+    finalizers.retain(|f| {
+        (f != ORPHAN_FINALIZER && f != FOREGROUND_FINALIZER) || Some(f.as_str()) == wanted
+    });
+    if let Some(w) = wanted {
+        if !finalizers.iter().any(|f| f == w) {
+            finalizers.push(w.to_string());
+        }
+    }
+    if meta::is_deleting(&obj) {
+        // Rule 29: a repeated DELETE returns the object (updating GC finalizers only).
+        if finalizers != meta::finalizers(&obj) && !params.dry_run {
+            meta::set_finalizers(&mut obj, &finalizers);
+            let out = super::write::commit(st, info, &key, obj, false);
+            crate::gc::enqueue_finalizing(st, &skey, &key);
+            return Ok(Either::Left(out));
+        }
+        return Ok(Either::Left(obj));
+    }
+    if finalizers.is_empty() {
+        let status = success_status(info, name, &existing.uid);
+        if !params.dry_run {
+            st.commit(&skey, &key, None);
+            crate::gc::owner_removed(st, &existing);
+        }
+        if returns_object(info) {
+            return Ok(Either::Left(obj));
+        }
+        return Ok(Either::Right(status));
+    }
+    // Rule 29: mark for deletion.
+    let now = inner.clock.now().to_string();
+    {
+        let m = meta::meta_mut(&mut obj);
+        m.insert("deletionTimestamp".into(), Value::String(now));
+        m.insert("deletionGracePeriodSeconds".into(), Value::from(0));
+        let generation = m.get("generation").and_then(Value::as_i64).unwrap_or(0);
+        if generation > 0 {
+            m.insert("generation".into(), Value::from(generation + 1));
+        }
+    }
+    meta::set_finalizers(&mut obj, &finalizers);
+    if crate::namespaces::is_namespace(info) {
+        crate::namespaces::mark_terminating(&mut obj);
+    }
+    let out = super::write::commit(st, info, &key, obj, params.dry_run);
+    if !params.dry_run {
+        crate::gc::enqueue_finalizing(st, &skey, &key);
+        if crate::namespaces::is_namespace(info) {
+            st.gc.namespaces.insert(name.to_string());
+        }
+        if crate::crd::is_crd(info) {
+            crate::crd::mark_terminating(st, name);
+        }
+    }
+    Ok(Either::Left(out))
+}
+
+impl FakeCluster {
+    /// Deletes one object (the engine behind `delete_object`).
+    ///
+    /// # Errors
+    /// As `delete_object`.
+    pub fn delete_value(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+        params: &DeleteParams,
+    ) -> Result<Either<Value, Status>> {
+        let mut st = self.inner.lock();
+        let info = resolve(&st, rt, namespace, false)?;
+        let ns = ns_of(&info, namespace).to_string();
+        let out = delete_locked(&self.inner, &mut st, &info, &ns, name, params)?;
+        if !params.dry_run {
+            crate::gc::settle(&self.inner, &mut st);
+        }
+        Ok(out)
+    }
+
+    /// Deletes every selected object (the engine behind `delete_collection`); returns the
+    /// affected objects as they were after their delete (rule 33).
+    pub(crate) async fn delete_collection_dynamic(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        params: &DeleteParams,
+        list: &ListParams,
+    ) -> Result<ObjectList<DynamicObject>> {
+        let mut all = list.clone();
+        all.limit = None;
+        all.continue_token = None;
+        let listed = self.list_dynamic(rt, namespace, &all).await?;
+        let mut st = self.inner.lock();
+        let info = resolve(&st, rt, namespace, true)?;
+        let mut items = Vec::new();
+        for item in listed.items {
+            let name = item.metadata.name.clone().unwrap_or_default();
+            let ns = item.metadata.namespace.clone().unwrap_or_default();
+            match delete_locked(&self.inner, &mut st, &info, &ns, &name, params) {
+                Ok(Either::Left(v)) => items.push(meta::to_dynamic(v)?),
+                Ok(Either::Right(_)) => items.push(item),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if !params.dry_run {
+            crate::gc::settle(&self.inner, &mut st);
+        }
+        Ok(ObjectList {
+            types: listed.types,
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta {
+                resource_version: Some(st.store.rv.to_string()),
+                ..Default::default()
+            },
+            items,
+        })
+    }
+}

@@ -1,0 +1,79 @@
+//! The verbs, one engine behind both traits: argument checks, type resolution (rules 5,
+//! 46), and the synchronous cores of every verb in the submodules.
+
+pub(crate) mod create;
+pub mod delete;
+pub(crate) mod patching;
+pub(crate) mod read;
+pub(crate) mod subresources;
+pub(crate) mod traits;
+pub(crate) mod update;
+pub(crate) mod watching;
+pub(crate) mod write;
+
+use std::sync::Arc;
+
+use kobj_core::error::empty_details;
+use kobj_core::{Error, ResourceType, Result};
+use kube_core::params::ValidationDirective;
+
+use crate::cluster::State;
+use crate::registry::TypeInfo;
+
+/// Options of a write, as the HTTP layer receives them (a superset of kube-core's
+/// `PostParams`/`PatchParams`).
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    /// `dryRun=All`: run everything, store nothing, emit no events.
+    pub dry_run: bool,
+    /// `fieldManager` (default: the cluster's default field manager).
+    pub field_manager: Option<String>,
+    /// `fieldValidation` (default Warn, rule 27).
+    pub field_validation: Option<ValidationDirective>,
+    /// `force` for server-side apply.
+    pub force: bool,
+}
+
+/// The 404 for a path the server does not serve (rule 5; in-process it is a NotFound error).
+pub(crate) fn not_served(rt: &ResourceType) -> Error {
+    Error::from_parts(
+        404,
+        "NotFound",
+        "the server could not find the requested resource",
+    )
+    .with_details(kube_core::response::StatusDetails {
+        group: rt.api.group.clone(),
+        kind: rt.api.plural.clone(),
+        ..empty_details()
+    })
+}
+
+/// Resolves the served type of `rt` and checks the scope (rule 46): a namespaced type
+/// without a namespace is reachable only for collections (`collection`), a cluster-scoped
+/// type never with one.
+pub(crate) fn resolve(
+    st: &State,
+    rt: &ResourceType,
+    namespace: Option<&str>,
+    collection: bool,
+) -> Result<Arc<TypeInfo>> {
+    let info = st
+        .registry
+        .by_plural(&rt.api.group, &rt.api.version, &rt.api.plural)
+        .ok_or_else(|| not_served(rt))?;
+    let namespaced = info.resource.is_namespaced();
+    match (namespaced, namespace) {
+        (true, None) if !collection => Err(not_served(rt)),
+        (false, Some(_)) => Err(not_served(rt)),
+        _ => Ok(info.clone()),
+    }
+}
+
+/// The namespace part of a table key for `info` (empty for cluster-scoped types).
+pub(crate) fn ns_of<'a>(info: &TypeInfo, namespace: Option<&'a str>) -> &'a str {
+    if info.resource.is_namespaced() {
+        namespace.unwrap_or_default()
+    } else {
+        ""
+    }
+}

@@ -1,0 +1,201 @@
+//! Patch (rules 23–27): dispatch over JSON Patch and merge patch (the `json-patch` crate),
+//! strategic merge (built-ins only) and server-side apply, then the update core.
+
+use kobj_core::{Error, FieldError, PatchValue, ResourceType, Result};
+use kube_core::params::Patch;
+use serde_json::Value;
+
+use super::create::create_locked;
+use super::update::{Sub, update_locked};
+use super::write::{Request, WriteCtx};
+use super::{WriteOptions, ns_of, resolve};
+use crate::cluster::FakeCluster;
+use crate::patch::managed;
+use crate::registry::TypeInfo;
+use crate::store;
+
+/// The most operations a JSON Patch may have (rule 25).
+const MAX_JSON_PATCH_OPERATIONS: usize = 10_000;
+
+/// The media types a type accepts for PATCH (rule 23).
+fn accepted(info: &TypeInfo) -> Vec<&'static str> {
+    let mut types = vec![
+        "application/json-patch+json",
+        "application/merge-patch+json",
+        "application/apply-patch+yaml",
+    ];
+    if !info.is_custom() {
+        types.push("application/strategic-merge-patch+json");
+    }
+    types
+}
+
+/// 422 on `PatchOptions.meta.k8s.io ""`.
+fn invalid_patch_options(errors: &[FieldError]) -> Error {
+    Error::invalid_kind(
+        "PatchOptions.meta.k8s.io",
+        "PatchOptions",
+        "meta.k8s.io",
+        "",
+        errors,
+    )
+}
+
+/// The patch body as JSON (for error texts and the action log).
+pub(crate) fn patch_json(patch: &PatchValue) -> Value {
+    match patch {
+        Patch::Json(p) => serde_json::to_value(p).unwrap_or(Value::Null),
+        Patch::Merge(v) | Patch::Apply(v) | Patch::Strategic(v) => v.clone(),
+        _ => Value::Null,
+    }
+}
+
+/// Applies a non-apply patch to `doc`.
+fn apply_patch(info: &TypeInfo, doc: &mut Value, patch: &PatchValue) -> Result<()> {
+    match patch {
+        Patch::Json(p) => {
+            if p.0.len() > MAX_JSON_PATCH_OPERATIONS {
+                return Err(Error::request_entity_too_large(format!(
+                    "The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got {}",
+                    p.0.len()
+                )));
+            }
+            json_patch::patch(doc, &p.0).map_err(|e| {
+                tracing::debug!(target: "kobj_fake", "json patch failed: {e}");
+                Error::from_parts(
+                    422,
+                    "Invalid",
+                    "the server rejected our request due to an error in our request",
+                )
+            })
+        }
+        Patch::Merge(v) => {
+            if !v.is_object() {
+                return Err(Error::bad_request(
+                    "json: cannot unmarshal non-object into Go value of type map[string]interface {}",
+                ));
+            }
+            json_patch::merge(doc, v);
+            Ok(())
+        }
+        Patch::Strategic(v) => {
+            let api = &info.resource.api;
+            *doc = crate::patch::strategic::strategic_merge(&api.group, &api.kind, doc, v)?;
+            Ok(())
+        }
+        _ => Err(Error::unsupported_media_type("", &accepted(info))),
+    }
+}
+
+impl FakeCluster {
+    /// Patches an object, its status or its scale's object (the engine behind the patch
+    /// verbs).
+    ///
+    /// # Errors
+    /// As `patch_object`.
+    pub fn patch_value(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+        patch: &PatchValue,
+        status: bool,
+        opts: &WriteOptions,
+    ) -> Result<Value> {
+        let mut st = self.inner.lock();
+        let info = resolve(&st, rt, namespace, false)?;
+        let sub = if status {
+            if !info.status {
+                return Err(super::subresources::no_subresource(&info, name, "status"));
+            }
+            Sub::Status
+        } else {
+            Sub::Main
+        };
+        let is_apply = matches!(patch, Patch::Apply(_));
+        let mut errs = Vec::new();
+        if opts.force && !is_apply {
+            errs.push(FieldError::forbidden(
+                "force",
+                "may not be specified for non-apply patch",
+            ));
+        }
+        if is_apply && opts.field_manager.as_deref().unwrap_or_default().is_empty() {
+            errs.push(FieldError::required(
+                "fieldManager",
+                "is required for apply patch",
+            ));
+        }
+        if !errs.is_empty() {
+            return Err(invalid_patch_options(&errs));
+        }
+        if matches!(patch, Patch::Strategic(_)) && info.is_custom() {
+            return Err(Error::unsupported_media_type(
+                "application/strategic-merge-patch+json",
+                &accepted(&info),
+            ));
+        }
+        let ns = ns_of(&info, namespace).to_string();
+        let body = patch_json(patch);
+        let key = store::key(&ns, name);
+        let existing = st.store.get(&info.store_key(), &key).cloned();
+        let out = match (existing, patch) {
+            (None, Patch::Apply(applied)) => {
+                if sub == Sub::Status {
+                    return Err(Error::not_found(&info.resource, name));
+                }
+                let ctx = WriteCtx::new(&self.inner, &info, opts, Request::Apply(&body));
+                let mut obj = managed::apply(None, applied, &ctx.field_management(), opts.force)?;
+                if crate::meta::meta_str(&obj, "name").is_empty() {
+                    crate::meta::set_meta(&mut obj, "name", Some(Value::String(name.to_string())));
+                }
+                create_locked(
+                    &self.inner,
+                    &mut st,
+                    rt,
+                    namespace,
+                    obj,
+                    opts,
+                    Request::Apply(&body),
+                )?
+            }
+            (None, _) => return Err(Error::not_found(&info.resource, name)),
+            (Some(existing), _) => {
+                let old = self.inner.render_value(&info, &existing);
+                let new = match patch {
+                    Patch::Apply(applied) => {
+                        let mut ctx =
+                            WriteCtx::new(&self.inner, &info, opts, Request::Apply(&body));
+                        ctx.subresource = sub.name();
+                        managed::apply(Some(&old), applied, &ctx.field_management(), opts.force)?
+                    }
+                    _ => {
+                        let mut doc = old.clone();
+                        apply_patch(&info, &mut doc, patch)?;
+                        doc
+                    }
+                };
+                update_locked(
+                    &self.inner,
+                    &mut st,
+                    &info,
+                    &ns,
+                    name,
+                    new,
+                    sub,
+                    opts,
+                    if is_apply {
+                        Request::Apply(&body)
+                    } else {
+                        Request::Patch(&body)
+                    },
+                    false,
+                )?
+            }
+        };
+        if !opts.dry_run {
+            crate::gc::settle(&self.inner, &mut st);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,298 @@
+//! Get and list (rules 11–14, 42–43): resourceVersion semantics, consistent paged snapshots
+//! with continue tokens, selectors, sorted items.
+
+use std::ops::Bound;
+use std::time::Instant;
+
+use base64::Engine as _;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta;
+use kobj_core::error::empty_details;
+use kobj_core::{Error, FieldError, ResourceType, Result};
+use kube_core::params::{ListParams, VersionMatch};
+use kube_core::response::{StatusCause, StatusDetails};
+use kube_core::{DynamicObject, ObjectList, TypeMeta};
+use serde_json::Value;
+
+use super::{ns_of, resolve};
+use crate::cluster::FakeCluster;
+use crate::selection::Selection;
+use crate::store::{self, Table};
+
+/// Parses a resourceVersion parameter (`""` → `None`).
+pub(crate) fn parse_rv(rv: &str) -> Result<Option<u64>> {
+    if rv.is_empty() {
+        return Ok(None);
+    }
+    rv.parse::<u64>().map(Some).map_err(|_| {
+        Error::bad_request(format!(
+            "resourceVersion: Invalid value: {rv:?}: strconv.ParseUint: parsing {rv:?}: invalid syntax"
+        ))
+    })
+}
+
+/// The 504 of rule 13 for a version ahead of the cluster.
+pub(crate) fn too_large(wanted: u64, current: u64) -> Error {
+    Error::timeout(format!(
+        "Too large resource version: {wanted}, current: {current}"
+    ))
+    .with_details(StatusDetails {
+        causes: vec![StatusCause {
+            reason: "ResourceVersionTooLarge".into(),
+            message: "Too large resource version".into(),
+            field: String::new(),
+        }],
+        retry_after_seconds: 1,
+        ..empty_details()
+    })
+}
+
+/// 422 on `ListOptions.meta.k8s.io ""` (rule 13).
+pub(crate) fn invalid_list_options(errors: &[FieldError]) -> Error {
+    Error::invalid_kind(
+        "ListOptions.meta.k8s.io",
+        "ListOptions",
+        "meta.k8s.io",
+        "",
+        errors,
+    )
+}
+
+/// What a list continues from.
+struct Token {
+    rv: u64,
+    after: String,
+}
+
+const TOO_OLD_CONTINUE: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+
+fn encode_token(rv: u64, last_key: &str) -> String {
+    let (ns, name) = store::split_key(last_key);
+    let start = if ns.is_empty() {
+        format!("{name}\u{0}")
+    } else {
+        format!("{ns}/{name}\u{0}")
+    };
+    let json = serde_json::json!({"v": "meta.k8s.io/v1", "rv": rv, "start": start});
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string())
+}
+
+fn decode_token(token: &str) -> Result<Token> {
+    let bad = |detail: String| {
+        Error::bad_request(format!(
+            "invalid continue token: continue key is not valid: {detail}"
+        ))
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.trim_end_matches('='))
+        .map_err(|e| bad(format!("illegal base64 data: {e}")))?;
+    let json: Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    if json.get("v").and_then(Value::as_str) != Some("meta.k8s.io/v1") {
+        return Err(Error::bad_request(
+            "invalid continue token: continue key is not valid: server does not recognize this encoded version",
+        ));
+    }
+    let rv = json.get("rv").and_then(Value::as_u64).unwrap_or(0);
+    if rv == 0 {
+        return Err(bad(
+            "incorrect encoded start resourceVersion (version meta.k8s.io/v1)".into(),
+        ));
+    }
+    let start = json
+        .get("start")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if start.is_empty() {
+        return Err(bad(
+            "encoded start key empty (version meta.k8s.io/v1)".into()
+        ));
+    }
+    let start = start.strip_suffix('\u{0}').unwrap_or(start);
+    let after = match start.split_once('/') {
+        Some((ns, name)) => store::key(ns, name),
+        None => store::key("", start),
+    };
+    Ok(Token { rv, after })
+}
+
+/// Which snapshot a list reads.
+enum At {
+    /// The newest state (optionally at least this version).
+    Newest(Option<u64>),
+    /// Exactly this version.
+    Exact(u64),
+}
+
+impl FakeCluster {
+    /// Waits (up to the configured time) until the cluster reaches `rv`; the 504 of rule 13
+    /// otherwise.
+    pub(crate) async fn wait_for_rv(&self, rv: u64) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            let current = self.inner.lock().store.rv;
+            if current >= rv {
+                return Ok(());
+            }
+            if start.elapsed() >= self.inner.settings.too_large_wait {
+                return Err(too_large(rv, current));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Reads one object (the engine behind `get_object`), with a resourceVersion that was
+    /// already waited for.
+    pub(crate) fn get_now(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<DynamicObject> {
+        let st = self.inner.lock();
+        let info = resolve(&st, rt, namespace, false)?;
+        let key = store::key(ns_of(&info, namespace), name);
+        let obj = st
+            .store
+            .get(&info.store_key(), &key)
+            .cloned()
+            .ok_or_else(|| Error::not_found(&info.resource, name))?;
+        drop(st);
+        self.inner.render(&info, &obj)
+    }
+
+    /// Lists objects (the engine behind `list_objects`).
+    pub(crate) async fn list_dynamic(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        params: &ListParams,
+    ) -> Result<ObjectList<DynamicObject>> {
+        let rv = params.resource_version.as_deref().unwrap_or_default();
+        let cont = params.continue_token.as_deref().unwrap_or_default();
+        // Rule 13: ListOptions validation.
+        if let Some(m) = &params.version_match {
+            let mut errs = Vec::new();
+            if rv.is_empty() {
+                errs.push(FieldError::forbidden(
+                    "resourceVersionMatch",
+                    "resourceVersionMatch is forbidden unless resourceVersion is provided",
+                ));
+            }
+            if !cont.is_empty() {
+                errs.push(FieldError::forbidden(
+                    "resourceVersionMatch",
+                    "resourceVersionMatch is forbidden when continue is provided",
+                ));
+            }
+            if matches!(m, VersionMatch::Exact) && rv == "0" {
+                errs.push(FieldError::forbidden(
+                    "resourceVersionMatch",
+                    "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
+                ));
+            }
+            if !errs.is_empty() {
+                return Err(invalid_list_options(&errs));
+            }
+        }
+        let limit = params.limit.unwrap_or(0) as usize;
+        let token = if cont.is_empty() {
+            None
+        } else {
+            if !rv.is_empty() && rv != "0" {
+                return Err(Error::bad_request(
+                    "specifying resource version is not allowed when using continue",
+                ));
+            }
+            Some(decode_token(cont)?)
+        };
+        let wanted = parse_rv(rv)?;
+        let at = match (&token, &params.version_match, wanted) {
+            (Some(t), _, _) => At::Exact(t.rv),
+            (None, _, None | Some(0)) => At::Newest(None),
+            (None, Some(VersionMatch::Exact), Some(n)) => At::Exact(n),
+            (None, None, Some(n)) if limit > 0 => At::Exact(n),
+            (None, _, Some(n)) => At::Newest(Some(n)),
+        };
+        if let At::Newest(Some(n)) | At::Exact(n) = at {
+            if token.is_none() {
+                self.wait_for_rv(n).await?;
+            }
+        }
+        let st = self.inner.lock();
+        let info = resolve(&st, rt, namespace, true)?;
+        let selection = Selection::parse(
+            &info,
+            params.label_selector.as_deref(),
+            params.field_selector.as_deref(),
+        )?;
+        let (snapshot_rv, table) = match at {
+            At::Newest(_) => (
+                st.store.rv,
+                std::borrow::Cow::Borrowed(st.store.table(&info.store_key()).unwrap_or(&EMPTY)),
+            ),
+            At::Exact(n) => match st.store.table_at(&info.store_key(), n) {
+                Some(t) => (n, t),
+                None if token.is_some() => return Err(Error::expired(TOO_OLD_CONTINUE)),
+                None => {
+                    return Err(Error::expired(
+                        "The resourceVersion for the provided list is too old.",
+                    ));
+                }
+            },
+        };
+        let table: &Table = &table;
+        let ns = namespace.filter(|_| info.resource.is_namespaced());
+        let (lo, hi) = match ns {
+            Some(ns) => (store::key(ns, ""), Some(format!("{ns}\u{1}"))),
+            None => (String::new(), None),
+        };
+        let lower = match &token {
+            Some(t) if t.after.as_str() >= lo.as_str() => Bound::Excluded(t.after.as_str()),
+            _ => Bound::Included(lo.as_str()),
+        };
+        let upper = match &hi {
+            Some(h) => Bound::Excluded(h.as_str()),
+            None => Bound::Unbounded,
+        };
+        let mut range = table
+            .range::<str, _>((lower, upper))
+            .filter(|(k, o)| selection.is_empty() || selection.matches(k, o));
+        let mut picked = Vec::new();
+        let mut last_key = None;
+        for (k, o) in range.by_ref() {
+            picked.push(o.clone());
+            if limit > 0 && picked.len() == limit {
+                last_key = Some(k.to_string());
+                break;
+            }
+        }
+        let mut more = 0usize;
+        let mut continue_ = None;
+        if let Some(last) = &last_key {
+            more = range.count();
+            if more > 0 {
+                continue_ = Some(encode_token(snapshot_rv, last));
+            }
+        }
+        drop(st);
+        let items = picked
+            .iter()
+            .map(|o| self.inner.render(&info, o))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ObjectList {
+            types: TypeMeta {
+                api_version: info.resource.api.api_version.clone(),
+                kind: info.list_kind.clone(),
+            },
+            metadata: ListMeta {
+                continue_,
+                remaining_item_count: (more > 0 && !selection.is_set())
+                    .then_some(i64::try_from(more).unwrap_or(i64::MAX)),
+                resource_version: Some(snapshot_rv.to_string()),
+                ..ListMeta::default()
+            },
+            items,
+        })
+    }
+}
+
+static EMPTY: Table = Table::new();

@@ -1,0 +1,462 @@
+//! [`CustomObjects`] and [`CoreResources`] for [`FakeCluster`]: argument checks, fault
+//! injection and the action log around the engine's verbs. Both traits share one body.
+
+use std::future::Future;
+
+use async_trait::async_trait;
+use either::Either;
+use k8s_openapi::api::autoscaling::v1::Scale;
+use kobj_core::{CoreResources, CustomObjects, PatchValue, ResourceType, Result, WatchStream};
+use kube_core::params::{
+    DeleteParams, GetParams, ListParams, Patch, PatchParams, PostParams, WatchParams,
+};
+use kube_core::{DynamicObject, ObjectList, Status};
+use serde_json::Value;
+
+use super::WriteOptions;
+use crate::actions::{Action, Outcome, Verb, params};
+use crate::cluster::FakeCluster;
+use crate::faults::RequestInfo;
+use crate::meta;
+
+/// What one request is, for faults and the action log.
+pub(crate) struct Call<'a> {
+    /// The verb.
+    pub verb: Verb,
+    /// The type.
+    pub rt: &'a ResourceType,
+    /// The namespace.
+    pub namespace: Option<&'a str>,
+    /// The name.
+    pub name: Option<&'a str>,
+    /// The subresource.
+    pub subresource: Option<&'a str>,
+    /// The HTTP code of success.
+    pub success: u16,
+}
+
+impl FakeCluster {
+    /// Runs one request: faults first (delay, then error, before any state is touched),
+    /// then the verb, then the action record.
+    pub(crate) async fn run<T, F>(
+        &self,
+        call: Call<'_>,
+        params: impl FnOnce() -> Value,
+        body: F,
+    ) -> Result<T>
+    where
+        F: Future<Output = Result<T>>,
+    {
+        let req = RequestInfo {
+            verb: call.verb,
+            group: &call.rt.api.group,
+            resource: &call.rt.api.plural,
+            namespace: call.namespace,
+            name: call.name,
+            subresource: call.subresource,
+        };
+        let result = match self.inner.faults.check(&req, call.rt) {
+            Some(injection) => {
+                if let Some(delay) = injection.delay {
+                    tokio::time::sleep(delay).await;
+                }
+                match injection.error {
+                    Some(e) => Err(e),
+                    None => body.await,
+                }
+            }
+            None => body.await,
+        };
+        self.inner.actions.record_with(|| Action {
+            verb: call.verb,
+            group: call.rt.api.group.clone(),
+            version: call.rt.api.version.clone(),
+            resource: call.rt.api.plural.clone(),
+            namespace: call.namespace.map(ToString::to_string),
+            name: call.name.map(ToString::to_string),
+            subresource: call.subresource.map(ToString::to_string),
+            params: params(),
+            outcome: Outcome::from_result(&result, call.success),
+        });
+        result
+    }
+}
+
+fn post_opts(p: &PostParams) -> WriteOptions {
+    WriteOptions {
+        dry_run: p.dry_run,
+        field_manager: p.field_manager.clone(),
+        field_validation: None,
+        force: false,
+    }
+}
+
+fn patch_opts(p: &PatchParams) -> WriteOptions {
+    WriteOptions {
+        dry_run: p.dry_run,
+        field_manager: p.field_manager.clone(),
+        field_validation: p.field_validation.clone(),
+        force: p.force,
+    }
+}
+
+macro_rules! impl_verbs {
+    ($trait:ident) => {
+        #[async_trait]
+        impl $trait for FakeCluster {
+            async fn create_object<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                object: &DynamicObject,
+                p: &PostParams,
+            ) -> Result<DynamicObject> {
+                let name = object.metadata.name.as_deref();
+                let call = Call {
+                    verb: Verb::Create,
+                    rt,
+                    namespace: ns,
+                    name,
+                    subresource: None,
+                    success: 201,
+                };
+                self.run(call, || params::post(p), async {
+                    rt.check_namespace(ns)?;
+                    let value = meta::to_value(object)?;
+                    meta::to_dynamic(self.create_value(rt, ns, value, &post_opts(p))?)
+                })
+                .await
+            }
+
+            async fn get_object<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+                p: &GetParams,
+            ) -> Result<DynamicObject> {
+                let call = Call {
+                    verb: Verb::Get,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: None,
+                    success: 200,
+                };
+                self.run(call, || params::get(p), async {
+                    rt.check_target(ns, name)?;
+                    if let Some(rv) =
+                        super::read::parse_rv(p.resource_version.as_deref().unwrap_or_default())?
+                    {
+                        self.wait_for_rv(rv).await?;
+                    }
+                    self.get_now(rt, ns, name)
+                })
+                .await
+            }
+
+            async fn list_objects<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                p: &ListParams,
+            ) -> Result<ObjectList<DynamicObject>> {
+                let call = Call {
+                    verb: Verb::List,
+                    rt,
+                    namespace: ns,
+                    name: None,
+                    subresource: None,
+                    success: 200,
+                };
+                self.run(call, || params::list(p), async {
+                    rt.check_collection_namespace(ns)?;
+                    self.list_dynamic(rt, ns, p).await
+                })
+                .await
+            }
+
+            async fn replace_object<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+                object: &DynamicObject,
+                p: &PostParams,
+            ) -> Result<DynamicObject> {
+                let call = Call {
+                    verb: Verb::Update,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: None,
+                    success: 200,
+                };
+                self.run(call, || params::post(p), async {
+                    rt.check_target(ns, name)?;
+                    let value = meta::to_value(object)?;
+                    meta::to_dynamic(self.replace_value(
+                        rt,
+                        ns,
+                        name,
+                        value,
+                        false,
+                        &post_opts(p),
+                    )?)
+                })
+                .await
+            }
+
+            async fn patch_object<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+                patch: &PatchValue,
+                p: &PatchParams,
+            ) -> Result<DynamicObject> {
+                let success = if matches!(patch, Patch::Apply(_)) {
+                    200
+                } else {
+                    200
+                };
+                let call = Call {
+                    verb: Verb::Patch,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: None,
+                    success,
+                };
+                self.run(call, || params::patch(p, patch), async {
+                    rt.check_target(ns, name)?;
+                    meta::to_dynamic(self.patch_value(
+                        rt,
+                        ns,
+                        name,
+                        patch,
+                        false,
+                        &patch_opts(p),
+                    )?)
+                })
+                .await
+            }
+
+            async fn delete_object<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+                p: &DeleteParams,
+            ) -> Result<Either<DynamicObject, Status>> {
+                let call = Call {
+                    verb: Verb::Delete,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: None,
+                    success: 200,
+                };
+                self.run(call, || params::delete(p), async {
+                    rt.check_target(ns, name)?;
+                    match self.delete_value(rt, ns, name, p)? {
+                        Either::Left(v) => Ok(Either::Left(meta::to_dynamic(v)?)),
+                        Either::Right(s) => Ok(Either::Right(s)),
+                    }
+                })
+                .await
+            }
+
+            async fn delete_collection<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                p: &DeleteParams,
+                l: &ListParams,
+            ) -> Result<Either<ObjectList<DynamicObject>, Status>> {
+                let call = Call {
+                    verb: Verb::DeleteCollection,
+                    rt,
+                    namespace: ns,
+                    name: None,
+                    subresource: None,
+                    success: 200,
+                };
+                self.run(call, || params::delete_collection(p, l), async {
+                    rt.check_collection_namespace(ns)?;
+                    Ok(Either::Left(
+                        self.delete_collection_dynamic(rt, ns, p, l).await?,
+                    ))
+                })
+                .await
+            }
+
+            async fn get_object_status<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+            ) -> Result<DynamicObject> {
+                let call = Call {
+                    verb: Verb::Get,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: Some("status"),
+                    success: 200,
+                };
+                self.run(call, || Value::Object(Default::default()), async {
+                    rt.check_target(ns, name)?;
+                    self.get_status_now(rt, ns, name)
+                })
+                .await
+            }
+
+            async fn replace_object_status<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+                object: &DynamicObject,
+                p: &PostParams,
+            ) -> Result<DynamicObject> {
+                let call = Call {
+                    verb: Verb::Update,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: Some("status"),
+                    success: 200,
+                };
+                self.run(call, || params::post(p), async {
+                    rt.check_target(ns, name)?;
+                    let value = meta::to_value(object)?;
+                    meta::to_dynamic(self.replace_value(
+                        rt,
+                        ns,
+                        name,
+                        value,
+                        true,
+                        &post_opts(p),
+                    )?)
+                })
+                .await
+            }
+
+            async fn patch_object_status<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+                patch: &PatchValue,
+                p: &PatchParams,
+            ) -> Result<DynamicObject> {
+                let call = Call {
+                    verb: Verb::Patch,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: Some("status"),
+                    success: 200,
+                };
+                self.run(call, || params::patch(p, patch), async {
+                    rt.check_target(ns, name)?;
+                    meta::to_dynamic(self.patch_value(rt, ns, name, patch, true, &patch_opts(p))?)
+                })
+                .await
+            }
+
+            async fn get_scale<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+            ) -> Result<Scale> {
+                let call = Call {
+                    verb: Verb::Get,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: Some("scale"),
+                    success: 200,
+                };
+                self.run(call, || Value::Object(Default::default()), async {
+                    rt.check_target(ns, name)?;
+                    self.get_scale_now(rt, ns, name)
+                })
+                .await
+            }
+
+            async fn replace_scale<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+                scale: &Scale,
+                p: &PostParams,
+            ) -> Result<Scale> {
+                let call = Call {
+                    verb: Verb::Update,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: Some("scale"),
+                    success: 200,
+                };
+                self.run(call, || params::post(p), async {
+                    rt.check_target(ns, name)?;
+                    self.write_scale(rt, ns, name, Ok(scale), &post_opts(p))
+                })
+                .await
+            }
+
+            async fn patch_scale<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                name: &str,
+                patch: &PatchValue,
+                p: &PatchParams,
+            ) -> Result<Scale> {
+                let call = Call {
+                    verb: Verb::Patch,
+                    rt,
+                    namespace: ns,
+                    name: Some(name),
+                    subresource: Some("scale"),
+                    success: 200,
+                };
+                self.run(call, || params::patch(p, patch), async {
+                    rt.check_target(ns, name)?;
+                    self.write_scale(rt, ns, name, Err(patch), &patch_opts(p))
+                })
+                .await
+            }
+
+            async fn watch_objects<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                p: &WatchParams,
+                resource_version: &str,
+            ) -> Result<WatchStream> {
+                let call = Call {
+                    verb: Verb::Watch,
+                    rt,
+                    namespace: ns,
+                    name: None,
+                    subresource: None,
+                    success: 200,
+                };
+                self.run(call, || params::watch(p, resource_version), async {
+                    rt.check_collection_namespace(ns)?;
+                    self.watch_dynamic(rt, ns, p, resource_version).await
+                })
+                .await
+            }
+        }
+    };
+}
+
+impl_verbs!(CustomObjects);
+impl_verbs!(CoreResources);

@@ -1,0 +1,290 @@
+//! Update (rules 15–20) and the status subresource's update (rule 21): the shared core of
+//! PUT, every patch and the scale subresource.
+
+use std::sync::Arc;
+
+use kobj_core::{Error, FieldError, ResourceType, Result};
+use serde_json::Value;
+
+use super::create::{check_namespace, check_type};
+use super::write::{Request, WriteCtx, bump_generation, unchanged};
+use super::{WriteOptions, ns_of, resolve};
+use crate::cluster::{FakeCluster, Inner, State};
+use crate::meta;
+use crate::registry::TypeInfo;
+use crate::store;
+
+/// Which endpoint a write goes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sub {
+    /// The main resource.
+    Main,
+    /// `/status`.
+    Status,
+    /// `/scale` (the body is already the whole object).
+    Scale,
+}
+
+impl Sub {
+    /// The subresource name for managedFields.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Sub::Main => None,
+            Sub::Status => Some("status"),
+            Sub::Scale => Some("scale"),
+        }
+    }
+}
+
+/// The 409 of rule 17 for a uid that differs from the stored one.
+pub(crate) fn uid_precondition(
+    info: &TypeInfo,
+    ns: &str,
+    name: &str,
+    want: &str,
+    have: &str,
+) -> Error {
+    let api = &info.resource.api;
+    let group = if api.group.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", api.group)
+    };
+    let key = if ns.is_empty() {
+        format!("/registry/{group}{}/{name}", api.plural)
+    } else {
+        format!("/registry/{group}{}/{ns}/{name}", api.plural)
+    };
+    Error::conflict(
+        &info.resource,
+        name,
+        format!(
+            "StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: {want}, UID in object meta: {have}"
+        ),
+    )
+}
+
+/// The 422 of rule 16: a custom resource (or CRD) replaced without a resourceVersion.
+fn rv_required(info: &TypeInfo, name: &str) -> Error {
+    let err = FieldError::invalid(
+        "metadata.resourceVersion",
+        Value::from(0),
+        "must be specified for an update",
+    );
+    Error::invalid_kind(
+        &info.resource.qualified_resource(),
+        &info.resource.api.kind,
+        &info.resource.api.group,
+        name,
+        &[err],
+    )
+}
+
+/// Whether PUT without a resourceVersion is refused for this type (rule 16).
+fn requires_rv(info: &TypeInfo) -> bool {
+    info.is_custom() || crate::crd::is_crd(info)
+}
+
+/// The update core. `obj` is the whole desired object; `check_rv` is false for patches
+/// that do not set a resourceVersion (rule 24).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn update_locked(
+    inner: &Inner,
+    st: &mut State,
+    info: &Arc<TypeInfo>,
+    ns: &str,
+    name: &str,
+    mut obj: Value,
+    sub: Sub,
+    opts: &WriteOptions,
+    request: Request<'_>,
+    put: bool,
+) -> Result<Value> {
+    let key = store::key(ns, name);
+    let existing = st
+        .store
+        .get(&info.store_key(), &key)
+        .cloned()
+        .ok_or_else(|| Error::not_found(&info.resource, name))?;
+    check_type(info, &mut obj)?;
+    let body_name = meta::meta_str(&obj, "name").to_string();
+    if body_name != name {
+        return Err(Error::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
+    }
+    check_namespace(info, &mut obj, ns)?;
+    let old = inner.render_value(info, &existing);
+    // Optimistic concurrency (rules 16, 17, 24).
+    let body_rv = meta::meta_str(&obj, "resourceVersion").to_string();
+    if body_rv.is_empty() {
+        if put && requires_rv(info) && sub != Sub::Scale {
+            return Err(rv_required(info, name));
+        }
+    } else if body_rv.parse::<u64>().ok() != Some(existing.rv) {
+        return Err(Error::stale(&info.resource, name));
+    }
+    let body_uid = meta::meta_str(&obj, "uid").to_string();
+    if !body_uid.is_empty() && body_uid != *existing.uid {
+        return Err(uid_precondition(info, ns, name, &body_uid, &existing.uid));
+    }
+    // Subresource rules (rule 21).
+    match sub {
+        Sub::Main | Sub::Scale => {
+            if info.status && sub == Sub::Main {
+                if let Some(map) = obj.as_object_mut() {
+                    match old.get("status") {
+                        Some(s) => {
+                            map.insert("status".into(), s.clone());
+                        }
+                        None => {
+                            map.remove("status");
+                        }
+                    }
+                }
+            }
+        }
+        Sub::Status => {
+            let status = obj.get("status").cloned();
+            let mut merged = old.clone();
+            if let Some(map) = merged.as_object_mut() {
+                match status {
+                    Some(s) => {
+                        map.insert("status".into(), s);
+                    }
+                    None => {
+                        map.remove("status");
+                    }
+                }
+            }
+            obj = merged;
+        }
+    }
+    // Immutable metadata (rule 18).
+    let mut errors = Vec::new();
+    {
+        let old_meta = meta::meta(&old).cloned().unwrap_or_default();
+        let m = meta::meta_mut(&mut obj);
+        for f in ["uid", "creationTimestamp"] {
+            match old_meta.get(f) {
+                Some(v) => m.insert(f.to_string(), v.clone()),
+                None => m.remove(f),
+            };
+        }
+        match old_meta.get("deletionTimestamp") {
+            Some(v) => {
+                m.insert("deletionTimestamp".into(), v.clone());
+                if let Some(g) = old_meta.get("deletionGracePeriodSeconds") {
+                    m.insert("deletionGracePeriodSeconds".into(), g.clone());
+                }
+            }
+            None => {
+                if let Some(v) = m.get("deletionTimestamp").filter(|v| !v.is_null()) {
+                    errors.push(FieldError::invalid(
+                        "metadata.deletionTimestamp",
+                        v.clone(),
+                        "field is immutable",
+                    ));
+                }
+                m.remove("deletionGracePeriodSeconds");
+            }
+        }
+        m.remove("resourceVersion");
+        m.remove("selfLink");
+    }
+    if meta::is_deleting(&old) {
+        let before = meta::finalizers(&old);
+        let added: Vec<String> = meta::finalizers(&obj)
+            .into_iter()
+            .filter(|f| !before.contains(f))
+            .collect();
+        if !added.is_empty() {
+            errors.push(FieldError::forbidden(
+                "metadata.finalizers",
+                format!(
+                    "no new finalizers can be added if the object is being deleted, found new finalizers {}",
+                    meta::go_string_slice(&added)
+                ),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::invalid(&info.resource, name, &errors));
+    }
+    if !info.is_custom() {
+        crate::builtins::prepare(info, &mut obj, false);
+    }
+    bump_generation(info, &old, &mut obj);
+    if crate::crd::is_crd(info) {
+        crate::crd::prepare_update(st, &old, &mut obj)?;
+    }
+    let mut ctx = WriteCtx::new(inner, info, opts, request);
+    ctx.subresource = sub.name();
+    ctx.admit(&mut obj, Some(&old))?;
+    ctx.track(Some(&old), &mut obj);
+    if unchanged(&old, &obj) {
+        let mut same = old;
+        store::object::set_rv(&mut same, existing.rv);
+        return Ok(same);
+    }
+    // Rule 20: the last finalizer of a deleting object removed: the object goes away.
+    if meta::is_deleting(&obj) && meta::finalizers(&obj).is_empty() {
+        let rv = st.store.next_rv();
+        if !opts.dry_run {
+            st.commit(&info.store_key(), &key, None);
+            crate::gc::owner_removed(st, &existing);
+        }
+        store::object::set_rv(&mut obj, rv);
+        return Ok(obj);
+    }
+    let updated = super::write::commit(st, info, &key, obj, opts.dry_run);
+    if !opts.dry_run && crate::crd::is_crd(info) {
+        crate::crd::after_write(st, &updated);
+    }
+    Ok(updated)
+}
+
+impl FakeCluster {
+    /// Replaces an object or its status (the engine behind `replace_object` and
+    /// `replace_object_status`).
+    ///
+    /// # Errors
+    /// As `replace_object`.
+    pub fn replace_value(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+        obj: Value,
+        status: bool,
+        opts: &WriteOptions,
+    ) -> Result<Value> {
+        let mut st = self.inner.lock();
+        let info = resolve(&st, rt, namespace, false)?;
+        let sub = if status {
+            if !info.status {
+                return Err(super::subresources::no_subresource(&info, name, "status"));
+            }
+            Sub::Status
+        } else {
+            Sub::Main
+        };
+        let ns = ns_of(&info, namespace).to_string();
+        let out = update_locked(
+            &self.inner,
+            &mut st,
+            &info,
+            &ns,
+            name,
+            obj,
+            sub,
+            opts,
+            Request::Update,
+            true,
+        )?;
+        if !opts.dry_run {
+            crate::gc::settle(&self.inner, &mut st);
+        }
+        Ok(out)
+    }
+}

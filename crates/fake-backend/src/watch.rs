@@ -1,0 +1,229 @@
+//! Watch (rules 34–41): one hub of watchers fed under the write lock, so every watcher sees
+//! the same order; per-watcher unbounded channels, so a slow watcher never blocks a writer;
+//! start points, replay from the history, 410 as one ERROR event, selectors with the
+//! ADDED/DELETED transitions of rule 35, bookmarks and timeouts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kobj_core::WatchStream;
+use kube_core::watch::{Bookmark, BookmarkMeta};
+use kube_core::{Status, TypeMeta, WatchEvent};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::cluster::Inner;
+use crate::registry::TypeInfo;
+use crate::selection::Selection;
+use crate::store::{Change, ChangeKind, Stored, split_key};
+
+/// What a watcher's channel carries.
+#[derive(Debug)]
+pub(crate) enum Msg {
+    /// An event with its object.
+    Event(ChangeKind, Arc<Stored>),
+    /// A bookmark at a resourceVersion; `true` marks the end of initial events (rule 39).
+    Bookmark(u64, bool),
+}
+
+/// A registered watcher.
+#[derive(Debug)]
+struct Watcher {
+    store: Arc<str>,
+    namespace: Option<String>,
+    selection: Arc<Selection>,
+    tx: UnboundedSender<Msg>,
+}
+
+/// Every open watch.
+#[derive(Debug, Default)]
+pub(crate) struct Hub {
+    watchers: Vec<Watcher>,
+}
+
+/// What a change means to one watcher (rule 35).
+pub(crate) fn event_for(
+    change: &Change,
+    namespace: Option<&str>,
+    selection: &Selection,
+) -> Option<(ChangeKind, Arc<Stored>)> {
+    if let Some(ns) = namespace {
+        if split_key(&change.key).0 != ns {
+            return None;
+        }
+    }
+    let prev_matches = change
+        .prev
+        .as_ref()
+        .is_some_and(|p| selection.is_empty() || selection.matches(&change.key, p));
+    match change.kind {
+        ChangeKind::Deleted => prev_matches.then(|| (ChangeKind::Deleted, change.object.clone())),
+        ChangeKind::Added | ChangeKind::Modified => {
+            let now = selection.is_empty() || selection.matches(&change.key, &change.object);
+            match (prev_matches, now) {
+                (true, true) => Some((ChangeKind::Modified, change.object.clone())),
+                (false, true) => Some((ChangeKind::Added, change.object.clone())),
+                (true, false) => {
+                    let prev = change.prev.as_ref()?;
+                    Some((ChangeKind::Deleted, Arc::new(prev.at_version(change.rv))))
+                }
+                (false, false) => None,
+            }
+        }
+    }
+}
+
+impl Hub {
+    /// Delivers one committed change to every interested watcher (called under the lock).
+    pub fn dispatch(&mut self, change: &Change) {
+        let mut dead = false;
+        for w in &self.watchers {
+            if *w.store != *change.store {
+                continue;
+            }
+            if let Some((kind, obj)) = event_for(change, w.namespace.as_deref(), &w.selection) {
+                if w.tx.send(Msg::Event(kind, obj)).is_err() {
+                    dead = true;
+                }
+            }
+        }
+        if dead {
+            self.watchers.retain(|w| !w.tx.is_closed());
+        }
+    }
+
+    /// Registers a watcher.
+    pub fn add(
+        &mut self,
+        store: Arc<str>,
+        namespace: Option<String>,
+        selection: Arc<Selection>,
+        tx: UnboundedSender<Msg>,
+    ) {
+        self.watchers.retain(|w| !w.tx.is_closed());
+        self.watchers.push(Watcher {
+            store,
+            namespace,
+            selection,
+            tx,
+        });
+    }
+
+    /// The number of open watches.
+    pub fn len(&self) -> usize {
+        self.watchers.iter().filter(|w| !w.tx.is_closed()).count()
+    }
+}
+
+/// How a stream turns stored objects into events.
+pub(crate) struct StreamSpec {
+    /// The type watched (apiVersion, kind, defaults).
+    pub info: Arc<TypeInfo>,
+    /// Send bookmarks.
+    pub bookmarks: bool,
+    /// Close after this long.
+    pub timeout: Option<Duration>,
+    /// Bookmark period.
+    pub bookmark_interval: Duration,
+}
+
+struct StreamState {
+    rx: UnboundedReceiver<Msg>,
+    tx: UnboundedSender<Msg>,
+    inner: Arc<Inner>,
+    spec: StreamSpec,
+    deadline: Option<tokio::time::Instant>,
+    done: bool,
+}
+
+/// Builds the `'static` stream of a watch from its channel.
+pub(crate) fn stream(
+    rx: UnboundedReceiver<Msg>,
+    tx: UnboundedSender<Msg>,
+    inner: Arc<Inner>,
+    spec: StreamSpec,
+) -> WatchStream {
+    let deadline = spec.timeout.map(|t| tokio::time::Instant::now() + t);
+    let state = StreamState {
+        rx,
+        tx,
+        inner,
+        spec,
+        deadline,
+        done: false,
+    };
+    futures::stream::unfold(state, |mut st| async move {
+        if st.done {
+            return None;
+        }
+        loop {
+            let bookmark_at = tokio::time::sleep(st.spec.bookmark_interval);
+            let msg = match st.deadline {
+                Some(deadline) => tokio::select! {
+                    biased;
+                    m = st.rx.recv() => m,
+                    () = tokio::time::sleep_until(deadline) => return None,
+                    () = bookmark_at, if st.spec.bookmarks => { st.request_bookmark(); continue; }
+                },
+                None => tokio::select! {
+                    biased;
+                    m = st.rx.recv() => m,
+                    () = bookmark_at, if st.spec.bookmarks => { st.request_bookmark(); continue; }
+                },
+            };
+            let msg = msg?;
+            let event = match msg {
+                Msg::Event(kind, obj) => {
+                    let obj = match st.inner.render(&st.spec.info, &obj) {
+                        Ok(o) => o,
+                        Err(e) => return Some((Err(e), st)),
+                    };
+                    match kind {
+                        ChangeKind::Added => WatchEvent::Added(obj),
+                        ChangeKind::Modified => WatchEvent::Modified(obj),
+                        ChangeKind::Deleted => WatchEvent::Deleted(obj),
+                    }
+                }
+                Msg::Bookmark(rv, initial_end) => {
+                    if !st.spec.bookmarks {
+                        continue;
+                    }
+                    let mut annotations = std::collections::BTreeMap::new();
+                    if initial_end {
+                        annotations
+                            .insert("k8s.io/initial-events-end".to_string(), "true".to_string());
+                    }
+                    WatchEvent::Bookmark(Bookmark {
+                        types: TypeMeta {
+                            api_version: st.spec.info.resource.api.api_version.clone(),
+                            kind: st.spec.info.resource.api.kind.clone(),
+                        },
+                        metadata: BookmarkMeta {
+                            resource_version: rv.to_string(),
+                            annotations,
+                        },
+                    })
+                }
+            };
+            return Some((Ok(event), st));
+        }
+    })
+    .boxed()
+}
+
+impl StreamState {
+    /// Queues a bookmark at the current resourceVersion behind every event already queued
+    /// (taken under the lock, so no event at or below it can arrive later).
+    fn request_bookmark(&mut self) {
+        let rv = self.inner.lock().store.rv;
+        let _ = self.tx.send(Msg::Bookmark(rv, false));
+    }
+}
+
+/// A stream that yields one ERROR event and ends (the 410 of rule 37).
+pub(crate) fn single_error(status: Status) -> WatchStream {
+    futures::stream::iter([Ok::<_, kobj_core::Error>(WatchEvent::Error(Box::new(
+        status,
+    )))])
+    .boxed()
+}

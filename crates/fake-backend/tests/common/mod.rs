@@ -1,0 +1,152 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kobj_core::{ApiResource, ResourceType};
+use kobj_fake::FakeCluster;
+use kube_core::{DynamicObject, GroupVersionKind};
+use serde_json::{Value, json};
+
+/// The `widgets.example.com` type used across tests.
+pub fn widgets() -> ResourceType {
+    ResourceType::namespaced(ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("example.com", "v1", "Widget"),
+        "widgets",
+    ))
+}
+
+/// A cluster-scoped `gadgets.example.com`.
+pub fn gadgets() -> ResourceType {
+    ResourceType::cluster(ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("example.com", "v1", "Gadget"),
+        "gadgets",
+    ))
+}
+
+/// ConfigMaps.
+pub fn configmaps() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::core::v1::ConfigMap>()
+}
+
+/// Secrets.
+pub fn secrets() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::core::v1::Secret>()
+}
+
+/// Namespaces.
+pub fn namespaces() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::core::v1::Namespace>()
+}
+
+/// Deployments.
+pub fn deployments() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::apps::v1::Deployment>()
+}
+
+/// The widgets CRD: status and scale subresources, a schema with a default, an enum, an
+/// integer, and a selectable field.
+pub fn widget_crd() -> CustomResourceDefinition {
+    serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"]},
+            "versions": [{
+                "name": "v1", "served": true, "storage": true,
+                "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas", "labelSelectorPath": ".status.selector"}},
+                "selectableFields": [{"jsonPath": ".spec.color"}],
+                "additionalPrinterColumns": [{"name": "Color", "type": "string", "jsonPath": ".spec.color"}],
+                "schema": {"openAPIV3Schema": {
+                    "type": "object",
+                    "properties": {
+                        "spec": {"type": "object", "properties": {
+                            "color": {"type": "string", "enum": ["red", "green", "blue"]},
+                            "replicas": {"type": "integer", "default": 1},
+                            "size": {"type": "integer"},
+                            "note": {"type": "string"}
+                        }},
+                        "status": {"type": "object", "properties": {
+                            "phase": {"type": "string"},
+                            "replicas": {"type": "integer"},
+                            "selector": {"type": "string"}
+                        }}
+                    }
+                }}
+            }]
+        }
+    }))
+    .unwrap()
+}
+
+/// The gadgets CRD: cluster-scoped, no subresources, preserves unknown fields in spec.
+pub fn gadget_crd() -> CustomResourceDefinition {
+    serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gadgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Cluster",
+            "names": {"plural": "gadgets", "kind": "Gadget"},
+            "versions": [{
+                "name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {
+                    "type": "object",
+                    "properties": {
+                        "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                        "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}
+                    }
+                }}
+            }]
+        }
+    }))
+    .unwrap()
+}
+
+/// A cluster with both CRDs installed.
+pub async fn cluster() -> FakeCluster {
+    let c = FakeCluster::builder()
+        .too_large_resource_version_wait(std::time::Duration::from_millis(50))
+        .build()
+        .unwrap();
+    c.install_crd(&widget_crd()).await.unwrap();
+    c.install_crd(&gadget_crd()).await.unwrap();
+    c
+}
+
+/// A dynamic object from JSON.
+pub fn obj(v: Value) -> DynamicObject {
+    serde_json::from_value(v).unwrap()
+}
+
+/// A widget named `name` with `spec`.
+pub fn widget(name: &str, spec: Value) -> DynamicObject {
+    obj(
+        json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": name}, "spec": spec}),
+    )
+}
+
+/// A widget with labels.
+pub fn widget_labeled(name: &str, labels: Value) -> DynamicObject {
+    obj(
+        json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": name, "labels": labels}, "spec": {}}),
+    )
+}
+
+/// A ConfigMap.
+pub fn configmap(name: &str, data: Value) -> DynamicObject {
+    obj(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}))
+}
+
+/// The status of an error.
+pub fn status(e: &kobj_core::Error) -> &kube_core::Status {
+    e.status().expect("an API error")
+}
+
+/// The message of an error.
+pub fn message(e: &kobj_core::Error) -> String {
+    status(e).message.clone()
+}
