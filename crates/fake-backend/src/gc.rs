@@ -109,7 +109,7 @@ fn rewrite(
     if obj == before {
         return false;
     }
-    if meta::is_deleting(&obj) && meta::finalizers(&obj).is_empty() {
+    if meta::is_deleting(&obj) && !meta::has_finalizers(&obj) {
         st.commit(store_key, key, None);
         owner_removed(st, &existing);
         if crate::crd::is_crd(&info) {

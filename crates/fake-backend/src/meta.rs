@@ -82,6 +82,20 @@ pub(crate) fn set_finalizers(obj: &mut Value, list: &[String]) {
     }
 }
 
+/// Whether finalizers hold the object: `metadata.finalizers`, and for a Namespace also
+/// `spec.finalizers` (the namespace controller's `kubernetes`).
+pub(crate) fn has_finalizers(obj: &Value) -> bool {
+    if !finalizers(obj).is_empty() {
+        return true;
+    }
+    obj.get("kind").and_then(Value::as_str) == Some("Namespace")
+        && obj
+            .get("spec")
+            .and_then(|s| s.get("finalizers"))
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+}
+
 /// `metadata.generation` (0 when absent).
 pub(crate) fn generation(obj: &Value) -> i64 {
     meta(obj)

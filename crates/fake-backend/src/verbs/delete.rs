@@ -130,7 +130,9 @@ pub(crate) fn delete_locked(
         }
         return Ok(Either::Left(obj));
     }
-    if finalizers.is_empty() {
+    let mut probe = obj.clone();
+    meta::set_finalizers(&mut probe, &finalizers);
+    if !meta::has_finalizers(&probe) {
         let status = success_status(info, name, &existing.uid);
         if !params.dry_run {
             st.commit(&skey, &key, None);

@@ -228,7 +228,7 @@ pub(crate) fn update_locked(
         return Ok(same);
     }
     // Rule 20: the last finalizer of a deleting object removed: the object goes away.
-    if meta::is_deleting(&obj) && meta::finalizers(&obj).is_empty() {
+    if meta::is_deleting(&obj) && !meta::has_finalizers(&obj) {
         let rv = st.store.next_rv();
         if !opts.dry_run {
             st.commit(&info.store_key(), &key, None);
