@@ -211,7 +211,7 @@ fn is_mac(value: &str) -> bool {
     }
     let hex = |x: &[u8]| x.iter().all(u8::is_ascii_hexdigit);
     if b[2] == b':' || b[2] == b'-' {
-        if (b.len() + 1) % 3 != 0 {
+        if !(b.len() + 1).is_multiple_of(3) {
             return false;
         }
         let n = (b.len() + 1) / 3;
@@ -224,7 +224,7 @@ fn is_mac(value: &str) -> bool {
             hex(&b[at..at + 2]) && (i + 1 == n || b[at + 2] == sep)
         })
     } else if b[4] == b'.' {
-        if (b.len() + 1) % 5 != 0 {
+        if !(b.len() + 1).is_multiple_of(5) {
             return false;
         }
         let n = 2 * (b.len() + 1) / 5;
@@ -295,7 +295,7 @@ fn is_credit_card(value: &str) -> bool {
         sum += n;
         double = !double;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// `time.Parse("2006-01-02", value)`: (year, month, day).

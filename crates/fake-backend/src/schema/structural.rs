@@ -348,18 +348,16 @@ fn list_and_map_types(s: &JSONSchemaProps, path: &str, errs: &mut Vec<FieldError
                         ));
                     }
                 }
-                "object" => {
-                    if is.x_kubernetes_map_type.as_deref() != Some("atomic") {
-                        let shown = is
-                            .x_kubernetes_list_type
-                            .clone()
-                            .map_or(Value::Null, Value::String);
-                        errs.push(invalid(
-                            child(&child(path, "items"), "x-kubernetes-map-type"),
-                            shown,
-                            detail,
-                        ));
-                    }
+                "object" if is.x_kubernetes_map_type.as_deref() != Some("atomic") => {
+                    let shown = is
+                        .x_kubernetes_list_type
+                        .clone()
+                        .map_or(Value::Null, Value::String);
+                    errs.push(invalid(
+                        child(&child(path, "items"), "x-kubernetes-map-type"),
+                        shown,
+                        detail,
+                    ));
                 }
                 _ => {}
             }

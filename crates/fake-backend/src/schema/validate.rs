@@ -334,25 +334,21 @@ fn check_type(
         && GoNumber::of(data).is_some_and(|n| go::is_float_a_json_integer(n.as_f64()))
         && types_contain(types, "integer");
     let is_int_float = sch_type == "integer" && types_contain(types, "number");
-    if !is_string_or_array
-        && !format.is_empty()
-        && !(types_contain(types, sch_type)
-            || data_format == format
-            || is_float_int
-            || is_int_float)
-    {
+    let matches_type = types_contain(types, sch_type) || is_float_int || is_int_float;
+    let has_format = !format.is_empty();
+    // A number, boolean or object where a formatted value belongs names the Go type.
+    if has_format && !is_string_or_array && !(matches_type || data_format == format) {
         return invalid(format, data_format);
     }
-    if !(types_contain(types, "number") || types_contain(types, "integer"))
-        && !format.is_empty()
-        && is_string_or_array
-    {
+    // Strings and arrays pass a formatted non-numeric node (the format validator checks them).
+    let numeric = types_contain(types, "number") || types_contain(types, "integer");
+    if has_format && is_string_or_array && !numeric {
         return Outcome {
             errors: Vec::new(),
             matches: 1,
         };
     }
-    if !(types_contain(types, sch_type) || is_float_int || is_int_float) {
+    if !matches_type {
         return invalid(&types_text(types), sch_type);
     }
     Outcome {
