@@ -176,8 +176,10 @@ mod tests {
     #[test]
     fn list_params_rules_are_the_servers_422() {
         assert!(check_list_params(&ListParams::default()).is_ok());
-        let mut lp = ListParams::default();
-        lp.version_match = Some(VersionMatch::NotOlderThan);
+        let lp = ListParams {
+            version_match: Some(VersionMatch::NotOlderThan),
+            ..Default::default()
+        };
         let err = check_list_params(&lp).unwrap_err();
         assert!(err.is_invalid());
         assert_eq!(

@@ -135,7 +135,7 @@ impl Connect {
 
     pub(crate) async fn load_config_in(&self, env: &Env) -> Result<kube::Config> {
         let mut config = match find_kubeconfig(self.kubeconfig.as_deref(), env)? {
-            Found::File { config, files } => self.from_kubeconfig(config, &files).await?,
+            Found::File { config, files } => self.use_kubeconfig(*config, &files).await?,
             Found::Nothing { looked_at } => self.in_cluster(&looked_at)?,
         };
         if let Some(ns) = self.namespace.as_deref().filter(|ns| !ns.is_empty()) {
@@ -144,7 +144,7 @@ impl Connect {
         Ok(config)
     }
 
-    async fn from_kubeconfig(&self, kubeconfig: Kubeconfig, files: &str) -> Result<kube::Config> {
+    async fn use_kubeconfig(&self, kubeconfig: Kubeconfig, files: &str) -> Result<kube::Config> {
         let context = match self
             .context
             .clone()
@@ -207,8 +207,13 @@ impl Connect {
 }
 
 enum Found {
-    File { config: Kubeconfig, files: String },
-    Nothing { looked_at: String },
+    File {
+        config: Box<Kubeconfig>,
+        files: String,
+    },
+    Nothing {
+        looked_at: String,
+    },
 }
 
 fn find_kubeconfig(explicit: Option<&Path>, env: &Env) -> Result<Found> {
@@ -219,7 +224,7 @@ fn find_kubeconfig(explicit: Option<&Path>, env: &Env) -> Result<Found> {
                 None,
             ));
         }
-        let config = read(path)?;
+        let config = Box::new(read(path)?);
         return Ok(Found::File {
             config,
             files: path.display().to_string(),
@@ -250,7 +255,7 @@ fn find_kubeconfig(explicit: Option<&Path>, env: &Env) -> Result<Found> {
         }
         if let Some(config) = merged {
             return Ok(Found::File {
-                config,
+                config: Box::new(config),
                 files: used.join(", "),
             });
         }
@@ -262,7 +267,7 @@ fn find_kubeconfig(explicit: Option<&Path>, env: &Env) -> Result<Found> {
     } else if let Some(home) = &env.home {
         let path = home.join(".kube").join("config");
         if path.exists() {
-            let config = read(&path)?;
+            let config = Box::new(read(&path)?);
             return Ok(Found::File {
                 config,
                 files: path.display().to_string(),

@@ -151,7 +151,6 @@ impl KubeBackend {
     /// }
     /// # Ok(()) }
     /// ```
-    #[must_use]
     pub fn resilient_watch(
         &self,
         resource: &ResourceType,

@@ -489,8 +489,10 @@ async fn bad_arguments_never_reach_the_wire() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Invalid);
-    let mut lp = ListParams::default();
-    lp.version_match = Some(VersionMatch::NotOlderThan);
+    let lp = ListParams {
+        version_match: Some(VersionMatch::NotOlderThan),
+        ..Default::default()
+    };
     let err = backend
         .list_objects(&w, Some("lab"), &lp)
         .await
