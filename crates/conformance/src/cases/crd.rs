@@ -44,6 +44,12 @@ pub(super) fn cases() -> Vec<Case> {
             "plural, singular, kind and listKind must be DNS-1035 labels"
         ),
         case!(
+            crd_validation_reports_every_error,
+            Crd,
+            [44, 4],
+            "CRD validation reports metadata and spec errors together, as one aggregate"
+        ),
+        case!(
             crd_needs_exactly_one_storage_version,
             Crd,
             [44],
@@ -230,18 +236,47 @@ async fn crd_group_needs_a_dot(cx: &Ctx<'_>) -> Outcome {
 
 async fn crd_names_must_be_dns_labels(cx: &Ctx<'_>) -> Outcome {
     let group = case_group(cx);
-    let mut crd = crd_json(
+    // A valid subdomain label, but not a DNS-1035 label (it starts with a digit).
+    let crd = crd_json(
         &group,
-        "bad_things",
+        "9things",
         "Thing",
         "Namespaced",
         json!([simple_version("v1", true)]),
     );
-    crd["metadata"]["name"] = json!(format!("bad_things.{group}"));
-    expect_refused(cx, crd, "spec.names.plural").await?;
+    expect_refused(cx, crd, "spec.names.plural: Invalid value: \"9things\"").await?;
     let mut crd = things(cx);
     crd["spec"]["names"]["kind"] = json!("Thing Two");
-    expect_refused(cx, crd, "spec.names.kind").await
+    expect_refused(cx, crd, "spec.names.kind").await?;
+    let mut crd = things(cx);
+    crd["spec"]["names"]["listKind"] = json!("Thing-List!");
+    expect_refused(cx, crd, "spec.names.listKind").await
+}
+
+async fn crd_validation_reports_every_error(cx: &Ctx<'_>) -> Outcome {
+    let group = case_group(cx);
+    let crd = crd_json(
+        &group,
+        "bad_things",
+        "Thing",
+        "Namespaced",
+        json!([simple_version("v1", true), simple_version("v2", true)]),
+    );
+    let object = case_crd(cx, crd)?;
+    let err = expect_error(
+        "create the CRD",
+        cx.create_with(&crds(), &object, &Default::default()).await,
+        ErrorKind::Invalid,
+    )?;
+    for field in ["metadata.name", "spec.names.plural", "spec.versions"] {
+        ensure(err.causes().iter().any(|c| c.field == field), || {
+            format!(
+                "expected a cause on {field} among {:?}",
+                err.causes().iter().map(|c| &c.field).collect::<Vec<_>>()
+            )
+        })?;
+    }
+    expect_message_contains("create the CRD", &err, "is invalid: [")
 }
 
 async fn crd_needs_exactly_one_storage_version(cx: &Ctx<'_>) -> Outcome {

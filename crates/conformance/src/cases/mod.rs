@@ -18,6 +18,7 @@ mod delete;
 mod errors;
 mod gc;
 mod list;
+mod names;
 mod namespaces;
 mod patch;
 mod read;
@@ -33,6 +34,7 @@ pub fn cases() -> Vec<Case> {
     [
         errors::cases(),
         create::cases(),
+        names::cases(),
         read::cases(),
         list::cases(),
         update::cases(),

@@ -69,7 +69,7 @@ pub(super) fn cases() -> Vec<Case> {
             label_selector_validates_keys_and_values,
             Selectors,
             [42],
-            "over-long values, bad keys and empty sets are refused with 400"
+            "over-long values and bad keys are refused with 400; `()` is the set of the empty value"
         ),
         case!(
             field_selector_metadata_name,
@@ -260,7 +260,9 @@ async fn label_selector_validates_keys_and_values(cx: &Ctx<'_>) -> Outcome {
     let long_key = format!("{}=v", "k".repeat(64));
     expect_bad_labels(cx, &long_key).await?;
     expect_bad_labels(cx, "bad key=v").await?;
-    expect_bad_labels(cx, "tier in ()").await?;
+    expect_bad_labels(cx, "tier in (a,)b").await?;
+    // `()` is the set holding the empty value, not an empty set (apimachinery's parseValues).
+    expect_labels(cx, "app in ()", &["e"]).await?;
     let fits = format!("app={}", "v".repeat(63));
     expect_labels(cx, &fits, &[]).await
 }
