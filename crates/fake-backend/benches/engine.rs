@@ -1,0 +1,220 @@
+//! Engine benchmarks: get, create, replace, fixture loading, label-selector lists, watch
+//! fan-out and memory. Run with `cargo bench -p kobj-fake --bench engine`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use futures::StreamExt;
+use kobj_core::{ApiResource, CustomObjects, ResourceType};
+use kobj_fake::FakeCluster;
+use kube_core::params::{GetParams, ListParams, PostParams, WatchParams};
+use kube_core::{DynamicObject, GroupVersionKind};
+use serde_json::json;
+
+fn configmaps() -> ResourceType {
+    ResourceType::namespaced(ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("", "v1", "ConfigMap"),
+        "configmaps",
+    ))
+}
+
+/// A ConfigMap of about 1 KiB once stored (with server metadata and managedFields).
+fn object(name: &str, labels: serde_json::Value) -> DynamicObject {
+    let data: serde_json::Map<String, serde_json::Value> = (0..6)
+        .map(|i| (format!("key-{i}"), json!("v".repeat(90))))
+        .collect();
+    serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": "default", "labels": labels,
+                     "annotations": {"example.com/owner": "team-a"}},
+        "data": data,
+    }))
+    .unwrap()
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn quiet() -> FakeCluster {
+    let c = FakeCluster::new();
+    c.actions().set_enabled(false);
+    c
+}
+
+fn bench_get(cr: &mut Criterion) {
+    let rt = rt();
+    let c = quiet();
+    let made = rt
+        .block_on(c.create_object(&configmaps(), Some("default"), &object("one", json!({"app": "a"})), &PostParams::default()))
+        .unwrap();
+    let size = serde_json::to_vec(&made).unwrap().len();
+    eprintln!("stored object: {size} bytes of compact JSON");
+    cr.bench_function("get_1kib", |b| {
+        b.iter(|| {
+            rt.block_on(c.get_object(&configmaps(), Some("default"), "one", &GetParams::default()))
+                .unwrap()
+        })
+    });
+}
+
+fn bench_create(cr: &mut Criterion) {
+    let rt = rt();
+    let c = quiet();
+    let obj = object("x", json!({"app": "a"}));
+    let mut i = 0u64;
+    cr.bench_function("create", |b| {
+        b.iter(|| {
+            i += 1;
+            let mut o = obj.clone();
+            o.metadata.name = Some(format!("obj-{i}"));
+            rt.block_on(c.create_object(&configmaps(), Some("default"), &o, &PostParams::default()))
+                .unwrap()
+        })
+    });
+}
+
+fn bench_replace(cr: &mut Criterion) {
+    let rt = rt();
+    let c = quiet();
+    let mut cur = rt
+        .block_on(c.create_object(&configmaps(), Some("default"), &object("r", json!({"app": "a"})), &PostParams::default()))
+        .unwrap();
+    let mut n = 0u64;
+    cr.bench_function("replace_with_rv", |b| {
+        b.iter(|| {
+            n += 1;
+            cur.data["data"]["key-0"] = json!(n.to_string());
+            cur = rt
+                .block_on(c.replace_object(&configmaps(), Some("default"), "r", &cur, &PostParams::default()))
+                .unwrap();
+        })
+    });
+}
+
+fn bench_load(cr: &mut Criterion) {
+    let objects: Vec<DynamicObject> = (0..30_000)
+        .map(|i| {
+            serde_json::from_value(json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": format!("cm-{i:05}"), "namespace": "default", "labels": {"app": format!("a{}", i % 100)}},
+                "data": {"k": "v"},
+            }))
+            .unwrap()
+        })
+        .collect();
+    let mut g = cr.benchmark_group("load");
+    g.sample_size(10);
+    g.bench_function("load_30000_objects", |b| {
+        b.iter_batched(
+            || (quiet(), objects.clone()),
+            |(c, objs)| black_box(c.load_objects(objs).unwrap().len()),
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+fn bench_list(cr: &mut Criterion) {
+    let rt = rt();
+    let c = quiet();
+    let objects: Vec<DynamicObject> = (0..10_000)
+        .map(|i| object(&format!("cm-{i:05}"), json!({"bucket": format!("b{}", i % 100)})))
+        .collect();
+    c.load_objects(objects).unwrap();
+    let lp = ListParams::default().labels("bucket=b7");
+    cr.bench_function("list_selector_10000_returning_100", |b| {
+        b.iter(|| {
+            let l = rt.block_on(c.list_objects(&configmaps(), Some("default"), &lp)).unwrap();
+            assert_eq!(l.items.len(), 100);
+            l
+        })
+    });
+}
+
+fn bench_watch_fanout(cr: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let c = quiet();
+    let mut cur = rt
+        .block_on(c.create_object(&configmaps(), Some("default"), &object("w", json!({"app": "a"})), &PostParams::default()))
+        .unwrap();
+    let rv = c.resource_version().to_string();
+    let wp = WatchParams { bookmarks: false, ..Default::default() };
+    let mut watches: Vec<_> = (0..100)
+        .map(|_| rt.block_on(c.watch_objects(&configmaps(), Some("default"), &wp, &rv)).unwrap())
+        .collect();
+    let mut n = 0u64;
+    // One write, then every one of the 100 watches yields the event.
+    cr.bench_function("write_delivered_to_100_watches", |b| {
+        b.iter(|| {
+            n += 1;
+            cur.data["data"]["key-0"] = json!(n.to_string());
+            rt.block_on(async {
+                cur = c
+                    .replace_object(&configmaps(), Some("default"), "w", &cur, &PostParams::default())
+                    .await
+                    .unwrap();
+                for w in &mut watches {
+                    black_box(w.next().await);
+                }
+            })
+        })
+    });
+}
+
+fn statm_rss() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<usize>().ok()))
+        .unwrap_or(0)
+        * 4096
+}
+
+fn bench_memory(_cr: &mut Criterion) {
+    let objects: Vec<DynamicObject> = (0..30_000)
+        .map(|i| object(&format!("cm-{i:05}"), json!({"bucket": format!("b{}", i % 100)})))
+        .collect();
+    let c = quiet();
+    let before = statm_rss();
+    let start = Instant::now();
+    let loaded = c.load_objects(objects).unwrap();
+    let took = start.elapsed();
+    drop(loaded);
+    let after = statm_rss();
+    let dump: usize = rt()
+        .block_on(c.list_objects(&configmaps(), Some("default"), &ListParams::default()))
+        .unwrap()
+        .items
+        .iter()
+        .map(|o| serde_json::to_vec(o).unwrap().len())
+        .sum();
+    eprintln!(
+        "memory: 30000 objects, {:.1} MiB compact JSON, RSS delta {:.1} MiB, ratio {:.2} (load {:?})",
+        dump as f64 / 1048576.0,
+        after.saturating_sub(before) as f64 / 1048576.0,
+        after.saturating_sub(before) as f64 / dump as f64,
+        took,
+    );
+    black_box(c);
+    let _ = Duration::ZERO;
+}
+
+criterion_group!(
+    benches,
+    bench_memory,
+    bench_get,
+    bench_create,
+    bench_replace,
+    bench_list,
+    bench_watch_fanout,
+    bench_load
+);
+criterion_main!(benches);
