@@ -50,7 +50,12 @@ fn bench_get(cr: &mut Criterion) {
     let rt = rt();
     let c = quiet();
     let made = rt
-        .block_on(c.create_object(&configmaps(), Some("default"), &object("one", json!({"app": "a"})), &PostParams::default()))
+        .block_on(c.create_object(
+            &configmaps(),
+            Some("default"),
+            &object("one", json!({"app": "a"})),
+            &PostParams::default(),
+        ))
         .unwrap();
     let size = serde_json::to_vec(&made).unwrap().len();
     eprintln!("stored object: {size} bytes of compact JSON");
@@ -82,7 +87,12 @@ fn bench_replace(cr: &mut Criterion) {
     let rt = rt();
     let c = quiet();
     let mut cur = rt
-        .block_on(c.create_object(&configmaps(), Some("default"), &object("r", json!({"app": "a"})), &PostParams::default()))
+        .block_on(c.create_object(
+            &configmaps(),
+            Some("default"),
+            &object("r", json!({"app": "a"})),
+            &PostParams::default(),
+        ))
         .unwrap();
     let mut n = 0u64;
     cr.bench_function("replace_with_rv", |b| {
@@ -90,7 +100,13 @@ fn bench_replace(cr: &mut Criterion) {
             n += 1;
             cur.data["data"]["key-0"] = json!(n.to_string());
             cur = rt
-                .block_on(c.replace_object(&configmaps(), Some("default"), "r", &cur, &PostParams::default()))
+                .block_on(c.replace_object(
+                    &configmaps(),
+                    Some("default"),
+                    "r",
+                    &cur,
+                    &PostParams::default(),
+                ))
                 .unwrap();
         })
     });
@@ -123,13 +139,20 @@ fn bench_list(cr: &mut Criterion) {
     let rt = rt();
     let c = quiet();
     let objects: Vec<DynamicObject> = (0..10_000)
-        .map(|i| object(&format!("cm-{i:05}"), json!({"bucket": format!("b{}", i % 100)})))
+        .map(|i| {
+            object(
+                &format!("cm-{i:05}"),
+                json!({"bucket": format!("b{}", i % 100)}),
+            )
+        })
         .collect();
     c.load_objects(objects).unwrap();
     let lp = ListParams::default().labels("bucket=b7");
     cr.bench_function("list_selector_10000_returning_100", |b| {
         b.iter(|| {
-            let l = rt.block_on(c.list_objects(&configmaps(), Some("default"), &lp)).unwrap();
+            let l = rt
+                .block_on(c.list_objects(&configmaps(), Some("default"), &lp))
+                .unwrap();
             assert_eq!(l.items.len(), 100);
             l
         })
@@ -144,12 +167,23 @@ fn bench_watch_fanout(cr: &mut Criterion) {
         .unwrap();
     let c = quiet();
     let mut cur = rt
-        .block_on(c.create_object(&configmaps(), Some("default"), &object("w", json!({"app": "a"})), &PostParams::default()))
+        .block_on(c.create_object(
+            &configmaps(),
+            Some("default"),
+            &object("w", json!({"app": "a"})),
+            &PostParams::default(),
+        ))
         .unwrap();
     let rv = c.resource_version().to_string();
-    let wp = WatchParams { bookmarks: false, ..Default::default() };
+    let wp = WatchParams {
+        bookmarks: false,
+        ..Default::default()
+    };
     let mut watches: Vec<_> = (0..100)
-        .map(|_| rt.block_on(c.watch_objects(&configmaps(), Some("default"), &wp, &rv)).unwrap())
+        .map(|_| {
+            rt.block_on(c.watch_objects(&configmaps(), Some("default"), &wp, &rv))
+                .unwrap()
+        })
         .collect();
     let mut n = 0u64;
     // One write, then every one of the 100 watches yields the event.
@@ -159,7 +193,13 @@ fn bench_watch_fanout(cr: &mut Criterion) {
             cur.data["data"]["key-0"] = json!(n.to_string());
             rt.block_on(async {
                 cur = c
-                    .replace_object(&configmaps(), Some("default"), "w", &cur, &PostParams::default())
+                    .replace_object(
+                        &configmaps(),
+                        Some("default"),
+                        "w",
+                        &cur,
+                        &PostParams::default(),
+                    )
                     .await
                     .unwrap();
                 for w in &mut watches {
@@ -173,14 +213,23 @@ fn bench_watch_fanout(cr: &mut Criterion) {
 fn statm_rss() -> usize {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<usize>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<usize>().ok())
+        })
         .unwrap_or(0)
         * 4096
 }
 
 fn bench_memory(_cr: &mut Criterion) {
     let objects: Vec<DynamicObject> = (0..30_000)
-        .map(|i| object(&format!("cm-{i:05}"), json!({"bucket": format!("b{}", i % 100)})))
+        .map(|i| {
+            object(
+                &format!("cm-{i:05}"),
+                json!({"bucket": format!("b{}", i % 100)}),
+            )
+        })
         .collect();
     let c = quiet();
     let before = statm_rss();

@@ -94,7 +94,20 @@ impl Inner {
     /// Turns a stored object into what a read returns: the requested version's apiVersion,
     /// defaults applied (rule 49).
     pub fn render(&self, info: &TypeInfo, obj: &Stored) -> Result<DynamicObject> {
-        meta::to_dynamic(self.render_value(info, obj))
+        if info.is_custom() && info.has_defaults {
+            return meta::to_dynamic(self.render_value(info, obj));
+        }
+        let mut out = obj
+            .dynamic()
+            .map_err(|e| Error::internal(format!("stored object does not decode: {e}")))?;
+        if info.is_custom() {
+            if let Some(t) = out.types.as_mut() {
+                if t.api_version != info.resource.api.api_version {
+                    t.api_version.clone_from(&info.resource.api.api_version);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// [`render`](Self::render), as JSON.

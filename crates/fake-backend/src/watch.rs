@@ -3,13 +3,13 @@
 //! start points, replay from the history, 410 as one ERROR event, selectors with the
 //! ADDED/DELETED transitions of rule 35, bookmarks and timeouts.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::StreamExt;
 use kobj_core::WatchStream;
 use kube_core::watch::{Bookmark, BookmarkMeta};
-use kube_core::{Status, TypeMeta, WatchEvent};
+use kube_core::{DynamicObject, Status, TypeMeta, WatchEvent};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::cluster::Inner;
@@ -20,11 +20,15 @@ use crate::store::{Change, ChangeKind, Stored, split_key};
 /// What a watcher's channel carries.
 #[derive(Debug)]
 pub(crate) enum Msg {
-    /// An event with its object.
-    Event(ChangeKind, Arc<Stored>),
+    /// An event with its object, and the rendering shared by the watchers that receive the
+    /// same object (decoded once, cloned by the others).
+    Event(ChangeKind, Arc<Stored>, Arc<Rendered>),
     /// A bookmark at a resourceVersion; `true` marks the end of initial events (rule 39).
     Bookmark(u64, bool),
 }
+
+/// An object rendered for one apiVersion, shared between watchers of one change.
+pub(crate) type Rendered = OnceLock<(String, DynamicObject)>;
 
 /// A registered watcher.
 #[derive(Debug)]
@@ -77,12 +81,18 @@ impl Hub {
     /// Delivers one committed change to every interested watcher (called under the lock).
     pub fn dispatch(&mut self, change: &Change) {
         let mut dead = false;
+        let shared: Arc<Rendered> = Arc::default();
         for w in &self.watchers {
             if *w.store != *change.store {
                 continue;
             }
             if let Some((kind, obj)) = event_for(change, w.namespace.as_deref(), &w.selection) {
-                if w.tx.send(Msg::Event(kind, obj)).is_err() {
+                let cache = if Arc::ptr_eq(&obj, &change.object) {
+                    shared.clone()
+                } else {
+                    Arc::default()
+                };
+                if w.tx.send(Msg::Event(kind, obj, cache)).is_err() {
                     dead = true;
                 }
             }
@@ -173,10 +183,17 @@ pub(crate) fn stream(
             };
             let msg = msg?;
             let event = match msg {
-                Msg::Event(kind, obj) => {
-                    let obj = match st.inner.render(&st.spec.info, &obj) {
-                        Ok(o) => o,
-                        Err(e) => return Some((Err(e), st)),
+                Msg::Event(kind, obj, cache) => {
+                    let version = &st.spec.info.resource.api.api_version;
+                    let obj = match cache.get() {
+                        Some((v, o)) if v == version => o.clone(),
+                        _ => match st.inner.render(&st.spec.info, &obj) {
+                            Ok(o) => {
+                                let _ = cache.set((version.clone(), o.clone()));
+                                o
+                            }
+                            Err(e) => return Some((Err(e), st)),
+                        },
                     };
                     match kind {
                         ChangeKind::Added => WatchEvent::Added(obj),

@@ -4,42 +4,91 @@ mod common;
 
 use common::*;
 use kobj_core::CustomObjects;
-use kube_core::params::{DeleteParams, GetParams, ListParams, PostParams, Preconditions, PropagationPolicy};
+use kube_core::params::{
+    DeleteParams, GetParams, ListParams, PostParams, Preconditions, PropagationPolicy,
+};
 use serde_json::json;
 
-async fn owned(c: &kobj_fake::FakeCluster, name: &str, owner: &kube_core::DynamicObject, block: bool) {
+async fn owned(
+    c: &kobj_fake::FakeCluster,
+    name: &str,
+    owner: &kube_core::DynamicObject,
+    block: bool,
+) {
     let mut w = widget(name, json!({}));
-    w.metadata.owner_references = Some(vec![serde_json::from_value(json!({
-        "apiVersion": "example.com/v1", "kind": "Widget",
-        "name": owner.metadata.name, "uid": owner.metadata.uid, "blockOwnerDeletion": block
-    })).unwrap()]);
-    c.create_object(&widgets(), Some("default"), &w, &PostParams::default()).await.unwrap();
+    w.metadata.owner_references = Some(vec![
+        serde_json::from_value(json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "name": owner.metadata.name, "uid": owner.metadata.uid, "blockOwnerDeletion": block
+        }))
+        .unwrap(),
+    ]);
+    c.create_object(&widgets(), Some("default"), &w, &PostParams::default())
+        .await
+        .unwrap();
 }
 
 async fn exists(c: &kobj_fake::FakeCluster, name: &str) -> bool {
-    c.get_object(&widgets(), Some("default"), name, &GetParams::default()).await.is_ok()
+    c.get_object(&widgets(), Some("default"), name, &GetParams::default())
+        .await
+        .is_ok()
 }
 
 #[tokio::test]
 async fn immediate_delete_returns_success_status() {
     let c = cluster().await;
-    let a = c.create_object(&widgets(), Some("default"), &widget("a", json!({})), &PostParams::default()).await.unwrap();
-    let s = c.delete_object(&widgets(), Some("default"), "a", &DeleteParams::default()).await.unwrap().right().unwrap();
+    let a = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("a", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    let s = c
+        .delete_object(&widgets(), Some("default"), "a", &DeleteParams::default())
+        .await
+        .unwrap()
+        .right()
+        .unwrap();
     assert_eq!(s.status, Some(kube_core::response::StatusSummary::Success));
     let d = s.details.unwrap();
-    assert_eq!((d.name.as_str(), d.group.as_str(), d.kind.as_str()), ("a", "example.com", "widgets"));
+    assert_eq!(
+        (d.name.as_str(), d.group.as_str(), d.kind.as_str()),
+        ("a", "example.com", "widgets")
+    );
     assert_eq!(Some(d.uid), a.metadata.uid);
-    let e = c.delete_object(&widgets(), Some("default"), "a", &DeleteParams::default()).await.unwrap_err();
+    let e = c
+        .delete_object(&widgets(), Some("default"), "a", &DeleteParams::default())
+        .await
+        .unwrap_err();
     assert!(e.is_not_found());
 }
 
 #[tokio::test]
 async fn preconditions() {
     let c = cluster().await;
-    c.create_object(&widgets(), Some("default"), &widget("a", json!({})), &PostParams::default()).await.unwrap();
+    c.create_object(
+        &widgets(),
+        Some("default"),
+        &widget("a", json!({})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
     let before = c.dump_yaml().unwrap();
-    let dp = DeleteParams { preconditions: Some(Preconditions { uid: Some("x".into()), resource_version: None }), ..Default::default() };
-    let e = c.delete_object(&widgets(), Some("default"), "a", &dp).await.unwrap_err();
+    let dp = DeleteParams {
+        preconditions: Some(Preconditions {
+            uid: Some("x".into()),
+            resource_version: None,
+        }),
+        ..Default::default()
+    };
+    let e = c
+        .delete_object(&widgets(), Some("default"), "a", &dp)
+        .await
+        .unwrap_err();
     assert!(e.is_conflict());
     assert!(message(&e).starts_with("Operation cannot be fulfilled on Widget.example.com \"a\": the UID in the precondition (x) does not match the UID in record ("), "{}", message(&e));
     assert_eq!(c.dump_yaml().unwrap(), before);
@@ -48,36 +97,95 @@ async fn preconditions() {
 #[tokio::test]
 async fn background_collects_dependents_but_not_those_with_another_owner() {
     let c = cluster().await;
-    let owner = c.create_object(&widgets(), Some("default"), &widget("owner", json!({})), &PostParams::default()).await.unwrap();
-    let other = c.create_object(&widgets(), Some("default"), &widget("other", json!({})), &PostParams::default()).await.unwrap();
+    let owner = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("owner", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    let other = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("other", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
     owned(&c, "dep", &owner, false).await;
     let mut two = widget("two", json!({}));
     two.metadata.owner_references = Some(vec![
         serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "owner", "uid": owner.metadata.uid})).unwrap(),
         serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "other", "uid": other.metadata.uid})).unwrap(),
     ]);
-    c.create_object(&widgets(), Some("default"), &two, &PostParams::default()).await.unwrap();
-    c.delete_object(&widgets(), Some("default"), "owner", &DeleteParams::default()).await.unwrap();
+    c.create_object(&widgets(), Some("default"), &two, &PostParams::default())
+        .await
+        .unwrap();
+    c.delete_object(
+        &widgets(),
+        Some("default"),
+        "owner",
+        &DeleteParams::default(),
+    )
+    .await
+    .unwrap();
     assert!(!exists(&c, "dep").await);
     assert!(exists(&c, "two").await);
-    let survivor = c.get_object(&widgets(), Some("default"), "two", &GetParams::default()).await.unwrap();
+    let survivor = c
+        .get_object(&widgets(), Some("default"), "two", &GetParams::default())
+        .await
+        .unwrap();
     assert_eq!(survivor.metadata.owner_references.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn foreground_waits_for_blocking_dependents() {
     let c = cluster().await;
-    let owner = c.create_object(&widgets(), Some("default"), &widget("owner", json!({})), &PostParams::default()).await.unwrap();
+    let owner = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("owner", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
     let mut held = widget("held", json!({}));
     held.metadata.finalizers = Some(vec!["example.com/x".into()]);
     held.metadata.owner_references = Some(vec![serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "owner", "uid": owner.metadata.uid, "blockOwnerDeletion": true})).unwrap()]);
-    c.create_object(&widgets(), Some("default"), &held, &PostParams::default()).await.unwrap();
-    let dp = DeleteParams { propagation_policy: Some(PropagationPolicy::Foreground), ..Default::default() };
-    let out = c.delete_object(&widgets(), Some("default"), "owner", &dp).await.unwrap().left().unwrap();
-    assert!(out.metadata.finalizers.unwrap().contains(&"foregroundDeletion".to_string()));
+    c.create_object(&widgets(), Some("default"), &held, &PostParams::default())
+        .await
+        .unwrap();
+    let dp = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Foreground),
+        ..Default::default()
+    };
+    let out = c
+        .delete_object(&widgets(), Some("default"), "owner", &dp)
+        .await
+        .unwrap()
+        .left()
+        .unwrap();
+    assert!(
+        out.metadata
+            .finalizers
+            .unwrap()
+            .contains(&"foregroundDeletion".to_string())
+    );
     assert!(exists(&c, "owner").await, "held by a blocking dependent");
     let patch = kube_core::params::Patch::Merge(json!({"metadata": {"finalizers": null}}));
-    c.patch_object(&widgets(), Some("default"), "held", &patch, &Default::default()).await.unwrap();
+    c.patch_object(
+        &widgets(),
+        Some("default"),
+        "held",
+        &patch,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     assert!(!exists(&c, "held").await);
     assert!(!exists(&c, "owner").await);
 }
@@ -85,25 +193,67 @@ async fn foreground_waits_for_blocking_dependents() {
 #[tokio::test]
 async fn orphan_strips_owner_references() {
     let c = cluster().await;
-    let owner = c.create_object(&widgets(), Some("default"), &widget("owner", json!({})), &PostParams::default()).await.unwrap();
+    let owner = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("owner", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
     owned(&c, "dep", &owner, true).await;
-    let dp = DeleteParams { propagation_policy: Some(PropagationPolicy::Orphan), ..Default::default() };
-    c.delete_object(&widgets(), Some("default"), "owner", &dp).await.unwrap();
+    let dp = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Orphan),
+        ..Default::default()
+    };
+    c.delete_object(&widgets(), Some("default"), "owner", &dp)
+        .await
+        .unwrap();
     assert!(!exists(&c, "owner").await);
-    let dep = c.get_object(&widgets(), Some("default"), "dep", &GetParams::default()).await.unwrap();
+    let dep = c
+        .get_object(&widgets(), Some("default"), "dep", &GetParams::default())
+        .await
+        .unwrap();
     assert!(dep.metadata.owner_references.is_none());
 }
 
 #[tokio::test]
 async fn cycles_do_not_block() {
     let c = cluster().await;
-    let a = c.create_object(&widgets(), Some("default"), &widget("a", json!({})), &PostParams::default()).await.unwrap();
+    let a = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("a", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
     owned(&c, "b", &a, true).await;
-    let b = c.get_object(&widgets(), Some("default"), "b", &GetParams::default()).await.unwrap();
-    let patch = kube_core::params::Patch::Merge(json!({"metadata": {"ownerReferences": [{"apiVersion": "example.com/v1", "kind": "Widget", "name": "b", "uid": b.metadata.uid, "blockOwnerDeletion": true}]}}));
-    c.patch_object(&widgets(), Some("default"), "a", &patch, &Default::default()).await.unwrap();
-    let dp = DeleteParams { propagation_policy: Some(PropagationPolicy::Foreground), ..Default::default() };
-    c.delete_object(&widgets(), Some("default"), "a", &dp).await.unwrap();
+    let b = c
+        .get_object(&widgets(), Some("default"), "b", &GetParams::default())
+        .await
+        .unwrap();
+    let patch = kube_core::params::Patch::Merge(
+        json!({"metadata": {"ownerReferences": [{"apiVersion": "example.com/v1", "kind": "Widget", "name": "b", "uid": b.metadata.uid, "blockOwnerDeletion": true}]}}),
+    );
+    c.patch_object(
+        &widgets(),
+        Some("default"),
+        "a",
+        &patch,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let dp = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Foreground),
+        ..Default::default()
+    };
+    c.delete_object(&widgets(), Some("default"), "a", &dp)
+        .await
+        .unwrap();
     assert!(!exists(&c, "a").await);
     assert!(!exists(&c, "b").await);
 }
@@ -112,15 +262,49 @@ async fn cycles_do_not_block() {
 async fn delete_collection_returns_affected_items_and_dry_run_keeps_them() {
     let c = cluster().await;
     for (n, app) in [("a", "x"), ("b", "x"), ("c", "y")] {
-        c.create_object(&widgets(), Some("default"), &widget_labeled(n, json!({"app": app})), &PostParams::default()).await.unwrap();
+        c.create_object(
+            &widgets(),
+            Some("default"),
+            &widget_labeled(n, json!({"app": app})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
     }
     let before = c.dump_yaml().unwrap();
-    let dry = DeleteParams { dry_run: true, ..Default::default() };
-    let out = c.delete_collection(&widgets(), Some("default"), &dry, &ListParams::default().labels("app=x")).await.unwrap().left().unwrap();
+    let dry = DeleteParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    let out = c
+        .delete_collection(
+            &widgets(),
+            Some("default"),
+            &dry,
+            &ListParams::default().labels("app=x"),
+        )
+        .await
+        .unwrap()
+        .left()
+        .unwrap();
     assert_eq!(out.items.len(), 2);
     assert_eq!(c.dump_yaml().unwrap(), before);
-    let out = c.delete_collection(&widgets(), Some("default"), &DeleteParams::default(), &ListParams::default().labels("app=x")).await.unwrap().left().unwrap();
-    let names: Vec<_> = out.items.iter().map(|o| o.metadata.name.clone().unwrap()).collect();
+    let out = c
+        .delete_collection(
+            &widgets(),
+            Some("default"),
+            &DeleteParams::default(),
+            &ListParams::default().labels("app=x"),
+        )
+        .await
+        .unwrap()
+        .left()
+        .unwrap();
+    let names: Vec<_> = out
+        .items
+        .iter()
+        .map(|o| o.metadata.name.clone().unwrap())
+        .collect();
     assert_eq!(names, ["a", "b"]);
     assert!(exists(&c, "c").await);
     assert!(!exists(&c, "a").await);
@@ -129,12 +313,38 @@ async fn delete_collection_returns_affected_items_and_dry_run_keeps_them() {
 #[tokio::test]
 async fn crd_deletion_removes_objects_and_type() {
     let c = cluster().await;
-    c.create_object(&widgets(), Some("default"), &widget("a", json!({})), &PostParams::default()).await.unwrap();
+    c.create_object(
+        &widgets(),
+        Some("default"),
+        &widget("a", json!({})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
     let crds = kobj_fake::crd_type();
-    let out = kobj_core::CoreResources::delete_object(&c, &crds, None, "widgets.example.com", &DeleteParams::default()).await.unwrap();
+    let out = kobj_core::CoreResources::delete_object(
+        &c,
+        &crds,
+        None,
+        "widgets.example.com",
+        &DeleteParams::default(),
+    )
+    .await
+    .unwrap();
     let crd = out.left().unwrap();
-    assert!(crd.metadata.finalizers.unwrap().contains(&kobj_fake::CLEANUP_FINALIZER.to_string()));
-    let e = c.list_objects(&widgets(), Some("default"), &ListParams::default()).await.unwrap_err();
+    assert!(
+        crd.metadata
+            .finalizers
+            .unwrap()
+            .contains(&kobj_fake::CLEANUP_FINALIZER.to_string())
+    );
+    let e = c
+        .list_objects(&widgets(), Some("default"), &ListParams::default())
+        .await
+        .unwrap_err();
     assert!(e.is_not_found());
-    assert!(c.resource_type_for_plural("example.com", "v1", "widgets").is_none());
+    assert!(
+        c.resource_type_for_plural("example.com", "v1", "widgets")
+            .is_none()
+    );
 }

@@ -17,7 +17,9 @@ async fn seeded(n: usize) -> kobj_fake::FakeCluster {
         let color = ["red", "green", "blue"][i % 3];
         let mut w = widget(&format!("w{i:02}"), json!({"color": color}));
         w.metadata.labels = Some([("color".to_string(), color.to_string())].into());
-        c.create_object(&widgets(), Some("default"), &w, &PostParams::default()).await.unwrap();
+        c.create_object(&widgets(), Some("default"), &w, &PostParams::default())
+            .await
+            .unwrap();
     }
     c
 }
@@ -26,17 +28,40 @@ async fn seeded(n: usize) -> kobj_fake::FakeCluster {
 async fn paging_is_a_consistent_snapshot() {
     let c = seeded(10).await;
     let p = ListParams::default().limit(4);
-    let first = c.list_objects(&widgets(), Some("default"), &p).await.unwrap();
+    let first = c
+        .list_objects(&widgets(), Some("default"), &p)
+        .await
+        .unwrap();
     assert_eq!(first.items.len(), 4);
     assert_eq!(first.metadata.remaining_item_count, Some(6));
     let rv = first.metadata.resource_version.clone();
     // Changes after the first page are not seen by later pages.
-    c.delete_object(&widgets(), Some("default"), "w09", &Default::default()).await.unwrap();
-    c.create_object(&widgets(), Some("default"), &widget("w05a", json!({})), &PostParams::default()).await.unwrap();
-    let mut names: Vec<String> = first.items.iter().map(|o| o.metadata.name.clone().unwrap()).collect();
+    c.delete_object(&widgets(), Some("default"), "w09", &Default::default())
+        .await
+        .unwrap();
+    c.create_object(
+        &widgets(),
+        Some("default"),
+        &widget("w05a", json!({})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+    let mut names: Vec<String> = first
+        .items
+        .iter()
+        .map(|o| o.metadata.name.clone().unwrap())
+        .collect();
     let mut token = first.metadata.continue_.clone();
     while let Some(t) = token {
-        let page = c.list_objects(&widgets(), Some("default"), &ListParams::default().limit(4).continue_token(&t)).await.unwrap();
+        let page = c
+            .list_objects(
+                &widgets(),
+                Some("default"),
+                &ListParams::default().limit(4).continue_token(&t),
+            )
+            .await
+            .unwrap();
         assert_eq!(page.metadata.resource_version, rv);
         names.extend(page.items.iter().map(|o| o.metadata.name.clone().unwrap()));
         token = page.metadata.continue_.clone();
@@ -51,28 +76,79 @@ async fn paging_is_a_consistent_snapshot() {
 #[tokio::test]
 async fn continue_token_errors() {
     let c = seeded(5).await;
-    let e = c.list_objects(&widgets(), Some("default"), &ListParams::default().continue_token("!!!")).await.unwrap_err();
+    let e = c
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().continue_token("!!!"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some(400));
-    assert!(message(&e).starts_with("invalid continue token: continue key is not valid"), "{}", message(&e));
-    let first = c.list_objects(&widgets(), Some("default"), &ListParams::default().limit(2)).await.unwrap();
+    assert!(
+        message(&e).starts_with("invalid continue token: continue key is not valid"),
+        "{}",
+        message(&e)
+    );
+    let first = c
+        .list_objects(&widgets(), Some("default"), &ListParams::default().limit(2))
+        .await
+        .unwrap();
     let t = first.metadata.continue_.unwrap();
     let mut p = ListParams::default().continue_token(&t);
     p.resource_version = Some("3".into());
-    let e = c.list_objects(&widgets(), Some("default"), &p).await.unwrap_err();
-    assert_eq!(message(&e), "specifying resource version is not allowed when using continue");
+    let e = c
+        .list_objects(&widgets(), Some("default"), &p)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "specifying resource version is not allowed when using continue"
+    );
     // Expired once the version leaves the history.
-    let small = kobj_fake::FakeCluster::builder().watch_history(3).build().unwrap();
+    let small = kobj_fake::FakeCluster::builder()
+        .watch_history(3)
+        .build()
+        .unwrap();
     small.install_crd(&widget_crd()).await.unwrap();
     for i in 0..4 {
-        small.create_object(&widgets(), Some("default"), &widget(&format!("x{i}"), json!({})), &PostParams::default()).await.unwrap();
+        small
+            .create_object(
+                &widgets(),
+                Some("default"),
+                &widget(&format!("x{i}"), json!({})),
+                &PostParams::default(),
+            )
+            .await
+            .unwrap();
     }
-    let page = small.list_objects(&widgets(), Some("default"), &ListParams::default().limit(1)).await.unwrap();
+    let page = small
+        .list_objects(&widgets(), Some("default"), &ListParams::default().limit(1))
+        .await
+        .unwrap();
     for i in 0..4 {
-        small.create_object(&widgets(), Some("default"), &widget(&format!("y{i}"), json!({})), &PostParams::default()).await.unwrap();
+        small
+            .create_object(
+                &widgets(),
+                Some("default"),
+                &widget(&format!("y{i}"), json!({})),
+                &PostParams::default(),
+            )
+            .await
+            .unwrap();
     }
-    let e = small.list_objects(&widgets(), Some("default"), &ListParams::default().continue_token(&page.metadata.continue_.unwrap())).await.unwrap_err();
+    let e = small
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().continue_token(&page.metadata.continue_.unwrap()),
+        )
+        .await
+        .unwrap_err();
     assert!(e.is_expired());
-    assert!(message(&e).starts_with("The provided continue parameter is too old to display a consistent list result."));
+    assert!(message(&e).starts_with(
+        "The provided continue parameter is too old to display a consistent list result."
+    ));
 }
 
 #[tokio::test]
@@ -81,25 +157,48 @@ async fn resource_version_match_rules() {
     let before = c.dump_yaml().unwrap();
     let mut p = ListParams::default();
     p.version_match = Some(VersionMatch::Exact);
-    let e = c.list_objects(&widgets(), Some("default"), &p).await.unwrap_err();
+    let e = c
+        .list_objects(&widgets(), Some("default"), &p)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some(422));
-    assert_eq!(message(&e), "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+    assert_eq!(
+        message(&e),
+        "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"
+    );
     p.resource_version = Some("0".into());
-    let e = c.list_objects(&widgets(), Some("default"), &p).await.unwrap_err();
-    assert_eq!(message(&e), "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+    let e = c
+        .list_objects(&widgets(), Some("default"), &p)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""
+    );
     assert_eq!(c.dump_yaml().unwrap(), before);
     // Exact at an older version shows the older state.
     let rv_before = c.resource_version();
-    c.delete_object(&widgets(), Some("default"), "w00", &Default::default()).await.unwrap();
+    c.delete_object(&widgets(), Some("default"), "w00", &Default::default())
+        .await
+        .unwrap();
     p.resource_version = Some(rv_before.to_string());
-    let old = c.list_objects(&widgets(), Some("default"), &p).await.unwrap();
+    let old = c
+        .list_objects(&widgets(), Some("default"), &p)
+        .await
+        .unwrap();
     assert_eq!(old.items.len(), 3);
     assert_eq!(old.metadata.resource_version, Some(rv_before.to_string()));
-    let now = c.list_objects(&widgets(), Some("default"), &ListParams::default()).await.unwrap();
+    let now = c
+        .list_objects(&widgets(), Some("default"), &ListParams::default())
+        .await
+        .unwrap();
     assert_eq!(now.items.len(), 2);
     // Too large: 504 after the (short) wait.
     p.resource_version = Some((c.resource_version() + 100).to_string());
-    let e = c.list_objects(&widgets(), Some("default"), &p).await.unwrap_err();
+    let e = c
+        .list_objects(&widgets(), Some("default"), &p)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some(504));
     assert!(message(&e).starts_with("Timeout: Too large resource version: "));
     assert_eq!(e.causes()[0].reason, "ResourceVersionTooLarge");
@@ -108,31 +207,94 @@ async fn resource_version_match_rules() {
 #[tokio::test]
 async fn selectors() {
     let c = seeded(9).await;
-    let l = c.list_objects(&widgets(), Some("default"), &ListParams::default().labels("color=red").limit(2)).await.unwrap();
+    let l = c
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().labels("color=red").limit(2),
+        )
+        .await
+        .unwrap();
     assert_eq!(l.items.len(), 2);
-    assert_eq!(l.metadata.remaining_item_count, None, "no count with a selector");
+    assert_eq!(
+        l.metadata.remaining_item_count, None,
+        "no count with a selector"
+    );
     assert!(l.metadata.continue_.is_some());
-    let l = c.list_objects(&widgets(), Some("default"), &ListParams::default().labels("color in (red,blue)")).await.unwrap();
+    let l = c
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().labels("color in (red,blue)"),
+        )
+        .await
+        .unwrap();
     assert_eq!(l.items.len(), 6);
-    let l = c.list_objects(&widgets(), Some("default"), &ListParams::default().fields("spec.color=green")).await.unwrap();
+    let l = c
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().fields("spec.color=green"),
+        )
+        .await
+        .unwrap();
     assert_eq!(l.items.len(), 3);
-    let l = c.list_objects(&widgets(), None, &ListParams::default().fields("metadata.name=w01,metadata.namespace=default")).await.unwrap();
+    let l = c
+        .list_objects(
+            &widgets(),
+            None,
+            &ListParams::default().fields("metadata.name=w01,metadata.namespace=default"),
+        )
+        .await
+        .unwrap();
     assert_eq!(l.items.len(), 1);
     let before = c.dump_yaml().unwrap();
-    let e = c.list_objects(&widgets(), Some("default"), &ListParams::default().fields("spec.size=1")).await.unwrap_err();
+    let e = c
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().fields("spec.size=1"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(message(&e), "field label not supported: spec.size");
-    let e = c.list_objects(&widgets(), Some("default"), &ListParams::default().labels("x,")).await.unwrap_err();
+    let e = c
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().labels("x,"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some(400));
-    let e = c.list_objects(&widgets(), Some("default"), &ListParams::default().fields("a")).await.unwrap_err();
+    let e = c
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().fields("a"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(message(&e), "invalid selector: 'a'; can't understand 'a'");
-    let e = c.list_objects(&gadgets(), None, &ListParams::default().fields("metadata.namespace=x")).await.unwrap_err();
+    let e = c
+        .list_objects(
+            &gadgets(),
+            None,
+            &ListParams::default().fields("metadata.namespace=x"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(message(&e), "field label not supported: metadata.namespace");
     assert_eq!(c.dump_yaml().unwrap(), before);
 }
 
 async fn next(w: &mut kobj_core::WatchStream) -> WatchEvent<kube_core::DynamicObject> {
     loop {
-        let e = tokio::time::timeout(Duration::from_secs(2), w.next()).await.expect("an event").expect("open").unwrap();
+        let e = tokio::time::timeout(Duration::from_secs(2), w.next())
+            .await
+            .expect("an event")
+            .expect("open")
+            .unwrap();
         if !matches!(e, WatchEvent::Bookmark(_)) {
             return e;
         }
@@ -143,14 +305,34 @@ async fn next(w: &mut kobj_core::WatchStream) -> WatchEvent<kube_core::DynamicOb
 async fn watch_from_version_and_selector_transitions() {
     let c = seeded(0).await;
     let start = c.resource_version().to_string();
-    let made = c.create_object(&widgets(), Some("default"), &widget_labeled("a", json!({"app": "x"})), &PostParams::default()).await.unwrap();
+    let made = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget_labeled("a", json!({"app": "x"})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
     let wp = WatchParams::default().labels("app=x");
-    let mut w = c.watch_objects(&widgets(), Some("default"), &wp, &start).await.unwrap();
+    let mut w = c
+        .watch_objects(&widgets(), Some("default"), &wp, &start)
+        .await
+        .unwrap();
     assert!(matches!(next(&mut w).await, WatchEvent::Added(_)));
     // Stops matching: DELETED with the old content at the new version.
     let mut moved = made.clone();
     moved.metadata.labels = Some([("app".to_string(), "y".to_string())].into());
-    let upd = c.replace_object(&widgets(), Some("default"), "a", &moved, &PostParams::default()).await.unwrap();
+    let upd = c
+        .replace_object(
+            &widgets(),
+            Some("default"),
+            "a",
+            &moved,
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
     match next(&mut w).await {
         WatchEvent::Deleted(o) => {
             assert_eq!(o.metadata.labels.unwrap()["app"], "x");
@@ -160,25 +342,52 @@ async fn watch_from_version_and_selector_transitions() {
     }
     let mut back = upd.clone();
     back.metadata.labels = Some([("app".to_string(), "x".to_string())].into());
-    c.replace_object(&widgets(), Some("default"), "a", &back, &PostParams::default()).await.unwrap();
+    c.replace_object(
+        &widgets(),
+        Some("default"),
+        "a",
+        &back,
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
     assert!(matches!(next(&mut w).await, WatchEvent::Added(_)));
-    c.delete_object(&widgets(), Some("default"), "a", &Default::default()).await.unwrap();
+    c.delete_object(&widgets(), Some("default"), "a", &Default::default())
+        .await
+        .unwrap();
     assert!(matches!(next(&mut w).await, WatchEvent::Deleted(_)));
 }
 
 #[tokio::test]
 async fn watch_too_old_is_one_error_event() {
-    let c = kobj_fake::FakeCluster::builder().watch_history(2).build().unwrap();
+    let c = kobj_fake::FakeCluster::builder()
+        .watch_history(2)
+        .build()
+        .unwrap();
     c.install_crd(&widget_crd()).await.unwrap();
     for i in 0..5 {
-        c.create_object(&widgets(), Some("default"), &widget(&format!("x{i}"), json!({})), &PostParams::default()).await.unwrap();
+        c.create_object(
+            &widgets(),
+            Some("default"),
+            &widget(&format!("x{i}"), json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
     }
-    let mut w = c.watch_objects(&widgets(), Some("default"), &WatchParams::default(), "1").await.unwrap();
+    let mut w = c
+        .watch_objects(&widgets(), Some("default"), &WatchParams::default(), "1")
+        .await
+        .unwrap();
     match w.next().await.unwrap().unwrap() {
         WatchEvent::Error(s) => {
             assert_eq!(s.code, 410);
             assert_eq!(s.reason, "Expired");
-            assert!(s.message.starts_with("too old resource version: 1 ("), "{}", s.message);
+            assert!(
+                s.message.starts_with("too old resource version: 1 ("),
+                "{}",
+                s.message
+            );
         }
         e => panic!("{e:?}"),
     }
@@ -189,14 +398,29 @@ async fn watch_too_old_is_one_error_event() {
 async fn send_initial_events_ends_with_annotated_bookmark() {
     let c = seeded(3).await;
     let wp = WatchParams::default().initial_events();
-    let mut w = c.watch_objects(&widgets(), Some("default"), &wp, "").await.unwrap();
+    let mut w = c
+        .watch_objects(&widgets(), Some("default"), &wp, "")
+        .await
+        .unwrap();
     for _ in 0..3 {
-        assert!(matches!(w.next().await.unwrap().unwrap(), WatchEvent::Added(_)));
+        assert!(matches!(
+            w.next().await.unwrap().unwrap(),
+            WatchEvent::Added(_)
+        ));
     }
     match w.next().await.unwrap().unwrap() {
         WatchEvent::Bookmark(b) => {
-            assert_eq!(b.metadata.annotations.get("k8s.io/initial-events-end").map(String::as_str), Some("true"));
-            assert_eq!(b.metadata.resource_version, c.resource_version().to_string());
+            assert_eq!(
+                b.metadata
+                    .annotations
+                    .get("k8s.io/initial-events-end")
+                    .map(String::as_str),
+                Some("true")
+            );
+            assert_eq!(
+                b.metadata.resource_version,
+                c.resource_version().to_string()
+            );
         }
         e => panic!("{e:?}"),
     }
@@ -206,8 +430,19 @@ async fn send_initial_events_ends_with_annotated_bookmark() {
 async fn watch_timeout_closes_the_stream() {
     let c = seeded(0).await;
     let wp = WatchParams::default().timeout(1);
-    let mut w = c.watch_objects(&widgets(), Some("default"), &wp, &c.resource_version().to_string()).await.unwrap();
-    let ended = tokio::time::timeout(Duration::from_secs(3), async { while w.next().await.is_some() {} }).await;
+    let mut w = c
+        .watch_objects(
+            &widgets(),
+            Some("default"),
+            &wp,
+            &c.resource_version().to_string(),
+        )
+        .await
+        .unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(3), async {
+        while w.next().await.is_some() {}
+    })
+    .await;
     assert!(ended.is_ok());
 }
 
@@ -215,14 +450,27 @@ async fn watch_timeout_closes_the_stream() {
 async fn watchers_see_one_order() {
     let c = seeded(0).await;
     let rv = c.resource_version().to_string();
-    let mut a = c.watch_objects(&widgets(), None, &WatchParams::default(), &rv).await.unwrap();
-    let mut b = c.watch_objects(&widgets(), Some("default"), &WatchParams::default(), &rv).await.unwrap();
+    let mut a = c
+        .watch_objects(&widgets(), None, &WatchParams::default(), &rv)
+        .await
+        .unwrap();
+    let mut b = c
+        .watch_objects(&widgets(), Some("default"), &WatchParams::default(), &rv)
+        .await
+        .unwrap();
     let writers: Vec<_> = (0..4)
         .map(|t| {
             let c = c.clone();
             tokio::spawn(async move {
                 for i in 0..10 {
-                    c.create_object(&widgets(), Some("default"), &widget(&format!("t{t}-{i}"), json!({})), &PostParams::default()).await.unwrap();
+                    c.create_object(
+                        &widgets(),
+                        Some("default"),
+                        &widget(&format!("t{t}-{i}"), json!({})),
+                        &PostParams::default(),
+                    )
+                    .await
+                    .unwrap();
                 }
             })
         })
@@ -233,8 +481,12 @@ async fn watchers_see_one_order() {
     let mut seen_a = Vec::new();
     let mut seen_b = Vec::new();
     for _ in 0..40 {
-        if let WatchEvent::Added(o) = next(&mut a).await { seen_a.push(o.metadata.resource_version.unwrap()); }
-        if let WatchEvent::Added(o) = next(&mut b).await { seen_b.push(o.metadata.resource_version.unwrap()); }
+        if let WatchEvent::Added(o) = next(&mut a).await {
+            seen_a.push(o.metadata.resource_version.unwrap());
+        }
+        if let WatchEvent::Added(o) = next(&mut b).await {
+            seen_b.push(o.metadata.resource_version.unwrap());
+        }
     }
     assert_eq!(seen_a, seen_b);
 }

@@ -14,12 +14,23 @@ use serde_json::json;
 async fn ten_thousand_increments_with_conflict_retry() {
     let c = cluster().await;
     let made = c
-        .create_object(&widgets(), Some("default"), &widget("counter", json!({"size": 0})), &PostParams::default())
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("counter", json!({"size": 0})),
+            &PostParams::default(),
+        )
         .await
         .unwrap();
     let start: u64 = made.metadata.resource_version.unwrap().parse().unwrap();
-    let wp = WatchParams { bookmarks: false, ..Default::default() };
-    let mut watch = c.watch_objects(&widgets(), Some("default"), &wp, &start.to_string()).await.unwrap();
+    let wp = WatchParams {
+        bookmarks: false,
+        ..Default::default()
+    };
+    let mut watch = c
+        .watch_objects(&widgets(), Some("default"), &wp, &start.to_string())
+        .await
+        .unwrap();
     let watcher = tokio::spawn(async move {
         let mut seen = Vec::with_capacity(10_000);
         while seen.len() < 10_000 {
@@ -40,10 +51,27 @@ async fn ten_thousand_increments_with_conflict_retry() {
                 let mut conflicts = 0u64;
                 for _ in 0..1250 {
                     loop {
-                        let mut cur = c.get_object(&widgets(), Some("default"), "counter", &GetParams::default()).await.unwrap();
+                        let mut cur = c
+                            .get_object(
+                                &widgets(),
+                                Some("default"),
+                                "counter",
+                                &GetParams::default(),
+                            )
+                            .await
+                            .unwrap();
                         let n = cur.data["spec"]["size"].as_i64().unwrap();
                         cur.data["spec"]["size"] = json!(n + 1);
-                        match c.replace_object(&widgets(), Some("default"), "counter", &cur, &PostParams::default()).await {
+                        match c
+                            .replace_object(
+                                &widgets(),
+                                Some("default"),
+                                "counter",
+                                &cur,
+                                &PostParams::default(),
+                            )
+                            .await
+                        {
                             Ok(_) => break,
                             Err(e) if e.is_conflict() => conflicts += 1,
                             Err(e) => panic!("{e}"),
@@ -57,11 +85,23 @@ async fn ten_thousand_increments_with_conflict_retry() {
     for t in tasks {
         t.await.unwrap();
     }
-    let end = c.get_object(&widgets(), Some("default"), "counter", &GetParams::default()).await.unwrap();
+    let end = c
+        .get_object(
+            &widgets(),
+            Some("default"),
+            "counter",
+            &GetParams::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(end.data["spec"]["size"], json!(10_000));
     let seen = watcher.await.unwrap();
     for (i, (rv, size)) in seen.iter().enumerate() {
-        assert_eq!(*rv, start + 1 + i as u64, "resourceVersions in order with no gap");
+        assert_eq!(
+            *rv,
+            start + 1 + i as u64,
+            "resourceVersions in order with no gap"
+        );
         assert_eq!(*size, i as i64 + 1);
     }
 }

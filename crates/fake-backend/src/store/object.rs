@@ -85,6 +85,14 @@ impl Stored {
         value
     }
 
+    /// The object as a [`DynamicObject`](kube_core::DynamicObject), with its
+    /// resourceVersion, decoded without an intermediate JSON tree.
+    pub fn dynamic(&self) -> Result<kube_core::DynamicObject, serde_json::Error> {
+        let mut obj = codec::decode_dynamic(&self.body)?;
+        obj.metadata.resource_version = Some(self.rv.to_string());
+        Ok(obj)
+    }
+
     /// A label's value.
     pub fn label(&self, key: &str) -> Option<&str> {
         self.labels

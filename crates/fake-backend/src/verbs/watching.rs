@@ -56,7 +56,7 @@ impl FakeCluster {
                 for (k, o) in table.range::<str, _>((std::ops::Bound::Included(lo.as_str()), upper))
                 {
                     if selection.is_empty() || selection.matches(k, o) {
-                        let _ = tx.send(Msg::Event(ChangeKind::Added, o.clone()));
+                        let _ = tx.send(Msg::Event(ChangeKind::Added, o.clone(), Arc::default()));
                     }
                 }
             }
@@ -79,7 +79,7 @@ impl FakeCluster {
                     continue;
                 }
                 if let Some((kind, obj)) = event_for(change, ns.as_deref(), &selection) {
-                    let _ = tx.send(Msg::Event(kind, obj));
+                    let _ = tx.send(Msg::Event(kind, obj, Arc::default()));
                 }
             }
         }

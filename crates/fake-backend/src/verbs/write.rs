@@ -199,15 +199,31 @@ pub(crate) fn bump_generation(info: &TypeInfo, old: &Value, new: &mut Value) {
 /// Whether two versions are the same apart from resourceVersion and managedFields (a write
 /// that changes nothing gets no new version, rule 14).
 pub(crate) fn unchanged(old: &Value, new: &Value) -> bool {
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-            m.remove("resourceVersion");
-            m.remove("managedFields");
-        }
-        v
+    let (Some(o), Some(n)) = (old.as_object(), new.as_object()) else {
+        return old == new;
     };
-    strip(old) == strip(new)
+    let ignored = |k: &str| k == "resourceVersion" || k == "managedFields";
+    let same_meta = |a: Option<&Value>, b: Option<&Value>| match (
+        a.and_then(Value::as_object),
+        b.and_then(Value::as_object),
+    ) {
+        (Some(a), Some(b)) => {
+            a.iter().filter(|(k, _)| !ignored(k)).count()
+                == b.iter().filter(|(k, _)| !ignored(k)).count()
+                && a.iter()
+                    .filter(|(k, _)| !ignored(k))
+                    .all(|(k, v)| b.get(k) == Some(v))
+        }
+        _ => a == b,
+    };
+    o.len() == n.len()
+        && o.iter().all(|(k, v)| {
+            if k == "metadata" {
+                same_meta(Some(v), n.get(k))
+            } else {
+                n.get(k) == Some(v)
+            }
+        })
 }
 
 /// Commits `obj` (or, for dry-run, only stamps the version it would get) and returns it
