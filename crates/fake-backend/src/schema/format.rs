@@ -1,6 +1,7 @@
 //! String formats of CRD schemas, as kube-openapi's `strfmt.Default` registry checks them, and
 //! the rule that strips formats a CRD may not use (apiextensions `StripUnsupportedFormats`).
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::LazyLock;
 
@@ -44,7 +45,7 @@ pub(crate) fn effective<'a>(format: &'a str, schema_type: &str) -> &'a str {
         return "";
     }
     let keep = match schema_type {
-        "" | "string" => SUPPORTED.contains(&normalize(format).as_str()),
+        "" | "string" => SUPPORTED.contains(&normalize(format).as_ref()),
         "integer" => format == "int32" || format == "int64",
         "number" => format == "float" || format == "double",
         _ => false,
@@ -53,18 +54,22 @@ pub(crate) fn effective<'a>(format: &'a str, schema_type: &str) -> &'a str {
 }
 
 /// go-openapi's registry name normalization: dashes are removed.
-fn normalize(format: &str) -> String {
-    format.replace('-', "")
+fn normalize(format: &str) -> Cow<'_, str> {
+    if format.contains('-') {
+        Cow::Owned(format.replace('-', ""))
+    } else {
+        Cow::Borrowed(format)
+    }
 }
 
 /// Whether the `strfmt.Default` registry knows the format (so the format validator applies).
 pub(crate) fn is_known(format: &str) -> bool {
-    !format.is_empty() && SUPPORTED.contains(&normalize(format).as_str())
+    !format.is_empty() && SUPPORTED.contains(&normalize(format).as_ref())
 }
 
 /// Whether `value` is valid for the (known) format.
 pub(crate) fn check(format: &str, value: &str) -> bool {
-    match normalize(format).as_str() {
+    match normalize(format).as_ref() {
         "bsonobjectid" => value.len() == 24 && value.bytes().all(|b| b.is_ascii_hexdigit()),
         "uri" => is_request_uri(value),
         "email" => is_email(value),

@@ -13,6 +13,10 @@
 //! `schema/validation.go` + `complete.go` (structural), `schema/listtype`, `schema/objectmeta`,
 //! `schema/cel/validation.go`, and `apis/apiextensions/validation` (CRD schema checks).
 //!
+//! Paths follow the server: OpenAPI errors name map values `spec.labels.key` (kube-openapi's
+//! dotted names) while CEL, list-type and embedded-resource errors use `spec.labels[key]`
+//! (`field.Path`); errors with no path print `<nil>`.
+//!
 //! Known differences from the real server:
 //! - CEL rules run on the `cel` crate with kube-cel's Kubernetes function libraries. Rules are
 //!   checked dynamically, not type-checked: a rule the server would reject at CRD creation for a

@@ -11,16 +11,17 @@ use std::sync::{Arc, LazyLock, Mutex};
 use regex::Regex;
 
 /// Compiled patterns (or the compile error), keyed by the pattern text.
-type Cache = HashMap<String, Result<Regex, Arc<str>>>;
+type Cache = HashMap<String, Result<Arc<Regex>, Arc<str>>>;
 
 static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Patterns kept before the cache is emptied (CRD schemas hold few distinct patterns).
 const CACHE_LIMIT: usize = 4096;
 
-/// Compiles `pattern` as Go's `regexp.Compile` would, from the cache when possible. The error is
+/// Compiles `pattern` as Go's `regexp.Compile` would, from the cache when possible (shared, so
+/// the regex's match caches are reused). The error is
 /// the text Go's error would carry after `error parsing regexp: `.
-pub(crate) fn compile(pattern: &str) -> Result<Regex, Arc<str>> {
+pub(crate) fn compile(pattern: &str) -> Result<Arc<Regex>, Arc<str>> {
     if let Ok(cache) = CACHE.lock()
         && let Some(hit) = cache.get(pattern)
     {
@@ -48,11 +49,12 @@ pub(crate) fn go_error(pattern: &str, detail: &str) -> String {
     format!("error parsing regexp: {detail}: `{pattern}`")
 }
 
-fn compile_uncached(pattern: &str) -> Result<Regex, Arc<str>> {
+fn compile_uncached(pattern: &str) -> Result<Arc<Regex>, Arc<str>> {
     let translated = translate(pattern);
     regex::RegexBuilder::new(&translated)
         .size_limit(1 << 22)
         .build()
+        .map(Arc::new)
         .map_err(|err| Arc::from(describe(pattern, &err)))
 }
 
