@@ -160,7 +160,7 @@ pub(crate) fn is_float_a_json_integer(f: f64) -> bool {
     }
     let g = f.trunc();
     let diff = (f - g).abs();
-    if g == 0.0 || diff < f64::MIN_POSITIVE {
+    if g == 0.0 || diff < f64::from_bits(1) {
         return diff < EPSILON * f64::from_bits(1);
     }
     diff / (f.abs() + g.abs()).min(f64::MAX) < EPSILON
