@@ -26,6 +26,7 @@ mod selectors;
 mod subresources;
 mod update;
 mod watch;
+mod watch_start;
 mod workflow;
 
 /// Every case of the suite, grouped by area.
@@ -44,6 +45,7 @@ pub fn cases() -> Vec<Case> {
         delete::cases(),
         gc::cases(),
         watch::cases(),
+        watch_start::cases(),
         selectors::cases(),
         crd::cases(),
         crd_schema::cases(),
