@@ -27,6 +27,7 @@
 //! - `email` and `uri` formats follow Go's `net/mail` and `net/url` closely but not exactly.
 
 mod cel;
+mod crd_checks;
 mod defaults;
 mod format;
 mod go;
@@ -150,7 +151,7 @@ pub fn check_structural(schema: &JSONSchemaProps, path: &str) -> Vec<FieldError>
 /// `path` is the schema's path as for [`check_structural`].
 #[must_use]
 pub fn check_status_subresource_root(schema: &JSONSchemaProps, path: &str) -> Vec<FieldError> {
-    structural::check_status_root(schema, path)
+    crd_checks::check_status_root(schema, path)
 }
 
 /// What Go prints for a nil `*field.Path`.

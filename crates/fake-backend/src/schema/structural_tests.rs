@@ -363,30 +363,3 @@ fn validation_rules_are_checked() {
         errs[0]
     );
 }
-
-#[test]
-fn status_subresource_root() {
-    let root = |v: Value| -> Vec<String> {
-        let s: JSONSchemaProps = serde_json::from_value(v).unwrap();
-        check_status_root(&s, P)
-            .iter()
-            .map(ToString::to_string)
-            .collect()
-    };
-    assert!(
-        root(json!({"type": "object", "description": "d", "properties": {}, "required": ["spec"]}))
-            .is_empty()
-    );
-    assert_eq!(
-        root(json!({"type": "string"})),
-        vec![format!(
-            "{P}.type: Invalid value: \"string\": only \"object\" is allowed as the type at the root of the schema if the status subresource is enabled"
-        )]
-    );
-    let errs = root(json!({"type": "object", "anyOf": [{"required": ["spec"]}]}));
-    assert_eq!(errs.len(), 1);
-    assert!(errs[0].starts_with(&format!("{P}: Invalid value: {{")));
-    assert!(errs[0].ends_with(
-        "only [Description Type Format Title Maximum ExclusiveMaximum Minimum ExclusiveMinimum MaxLength MinLength Pattern MaxItems MinItems UniqueItems MultipleOf Required Items Properties ExternalDocs Example XPreserveUnknownFields XValidations] fields are allowed at the root of the schema if the status subresource is enabled"
-    ));
-}
