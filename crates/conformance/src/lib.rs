@@ -76,6 +76,6 @@ pub mod watching;
 pub use api::Api;
 pub use backend::{Backend, Capabilities, Need};
 pub use case::{Area, Case, CaseFn, During, Failure, Outcome};
-pub use cases::cases;
+pub use cases::{cases, cases_by_rule};
 pub use ctx::Ctx;
 pub use runner::{Report, run, run_cases};

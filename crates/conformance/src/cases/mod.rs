@@ -58,6 +58,24 @@ pub fn cases() -> Vec<Case> {
     .collect()
 }
 
+/// For each rule number, the names of the cases that check it (ascending rule order): the
+/// mapping `docs/semantics.md` prints.
+///
+/// ```
+/// let by_rule = kobj_conformance::cases_by_rule();
+/// assert!(by_rule[&26].contains(&"apply_conflicts_with_other_applier"));
+/// ```
+#[must_use]
+pub fn cases_by_rule() -> std::collections::BTreeMap<u32, Vec<&'static str>> {
+    let mut by_rule = std::collections::BTreeMap::<u32, Vec<&'static str>>::new();
+    for case in cases() {
+        for rule in case.rules {
+            by_rule.entry(*rule).or_default().push(case.name);
+        }
+    }
+    by_rule
+}
+
 /// `{"metadata": {"finalizers": [HOLD]}}` merged with `spec`.
 fn held(spec: Value) -> Value {
     json!({"metadata": {"finalizers": [HOLD]}, "spec": spec})

@@ -68,12 +68,16 @@ async fn controller(cx: &Ctx<'_>, mut events: kobj_core::WatchStream) -> Outcome
 
 async fn client(cx: &Ctx<'_>) -> Outcome {
     let (rt, srt) = (widgets(), secrets());
+    let patience = cx
+        .capabilities()
+        .eventual_timeout
+        .max(Duration::from_secs(30));
     let created = cx
         .create(&rt, "app", json!({"metadata": {"labels": {"app.kubernetes.io/name": "demo"}}, "spec": {"size": "medium"}}))
         .await?;
     let ready = cx
         .custom()
-        .wait_until_object(&rt, Some(cx.ns()), "app", Duration::from_secs(30), |o| {
+        .wait_until_object(&rt, Some(cx.ns()), "app", patience, |o| {
             o.is_some_and(|o| condition_is_true(o, "Ready"))
         })
         .await
@@ -143,9 +147,7 @@ async fn client(cx: &Ctx<'_>) -> Outcome {
         }
     }
     cx.custom()
-        .wait_until_object(&rt, Some(cx.ns()), "app", Duration::from_secs(30), |o| {
-            o.is_none()
-        })
+        .wait_until_object(&rt, Some(cx.ns()), "app", patience, |o| o.is_none())
         .await
         .during("waiting for the Widget to go")?;
     cx.expect_gone(&srt, Some(cx.ns()), &secret_name)
