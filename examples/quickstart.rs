@@ -20,7 +20,9 @@ use k8s_openapi::api::core::v1::{Namespace, Secret};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kobj::kube_core::WatchEvent;
-use kobj::kube_core::params::{DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchParams};
+use kobj::kube_core::params::{
+    DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchParams,
+};
 use kobj::{Client, CoreResourcesExt, CustomObjectsExt};
 use kube::{CustomResource, CustomResourceExt, Resource, ResourceExt};
 use schemars::JsonSchema;
@@ -77,7 +79,14 @@ const NAMESPACE: &str = "kobj-quickstart";
 const WAIT: Duration = Duration::from_secs(30);
 
 #[tokio::main]
-async fn main() -> Result<(), BoxError> {
+async fn main() {
+    if let Err(e) = quickstart().await {
+        eprintln!("quickstart failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn quickstart() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| {
         args.iter()
@@ -85,10 +94,13 @@ async fn main() -> Result<(), BoxError> {
             .and_then(|i| args.get(i + 1).cloned())
     };
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("usage: quickstart [--kubeconfig PATH] [--context NAME]\n\nWithout a kubeconfig (flag or KUBECONFIG) the workflow runs against the embedded fake.");
+        println!(
+            "usage: quickstart [--kubeconfig PATH] [--context NAME]\n\nWithout a kubeconfig (flag or KUBECONFIG) the workflow runs against the embedded fake."
+        );
         return Ok(());
     }
-    let kubeconfig = flag("--kubeconfig").or_else(|| std::env::var("KUBECONFIG").ok().filter(|v| !v.is_empty()));
+    let kubeconfig =
+        flag("--kubeconfig").or_else(|| std::env::var("KUBECONFIG").ok().filter(|v| !v.is_empty()));
     let client = match kubeconfig {
         Some(path) => connect_cluster(&path, flag("--context")).await?,
         None => {
@@ -102,8 +114,20 @@ async fn main() -> Result<(), BoxError> {
 }
 
 async fn connect_cluster(path: &str, context: Option<String>) -> Result<Client, BoxError> {
-    let _ = (path, context);
-    Err("running against a cluster needs the kube backend (kobj feature `kube`)".into())
+    let mut options = kobj::kube::Connect::default()
+        .kubeconfig(path)
+        .namespace(NAMESPACE);
+    if let Some(context) = &context {
+        options = options.context(context.clone());
+    }
+    let client = kobj::kube::connect(options).await?;
+    println!(
+        "backend: the cluster of kubeconfig {path}{}",
+        context
+            .map(|c| format!(", context {c}"))
+            .unwrap_or_default()
+    );
+    Ok(client)
 }
 
 async fn run(client: &Client) -> Result<(), BoxError> {
@@ -121,14 +145,20 @@ async fn run(client: &Client) -> Result<(), BoxError> {
     core.wait_until::<CustomResourceDefinition, _>(None, &crd.name_any(), WAIT, |crd| {
         crd.and_then(|c| c.status.as_ref())
             .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Established" && c.status == "True"))
+            .is_some_and(|cs| {
+                cs.iter()
+                    .any(|c| c.type_ == "Established" && c.status == "True")
+            })
     })
     .await?;
     println!("CRD is Established");
 
     // 2. The namespace this client is bound to.
     let namespace = Namespace {
-        metadata: ObjectMeta { name: Some(NAMESPACE.into()), ..ObjectMeta::default() },
+        metadata: ObjectMeta {
+            name: Some(NAMESPACE.into()),
+            ..ObjectMeta::default()
+        },
         ..Namespace::default()
     };
     match core.create(&namespace, &PostParams::default()).await {
@@ -143,7 +173,12 @@ async fn run(client: &Client) -> Result<(), BoxError> {
 
     // 4. Create two objects.
     for (name, team) in [("alice", "hardware"), ("bob", "software")] {
-        let mut object = LabClient::new(name, LabClientSpec { username: Some(name.into()) });
+        let mut object = LabClient::new(
+            name,
+            LabClientSpec {
+                username: Some(name.into()),
+            },
+        );
         object.metadata.namespace = Some(NAMESPACE.into());
         object.labels_mut().insert("team".into(), team.into());
         let created = custom.create(&object, &PostParams::default()).await?;
@@ -155,33 +190,53 @@ async fn run(client: &Client) -> Result<(), BoxError> {
     }
 
     // 5. List with a label selector.
-    let hardware = custom.list::<LabClient>(ns, &ListParams::default().labels("team=hardware")).await?;
+    let hardware = custom
+        .list::<LabClient>(ns, &ListParams::default().labels("team=hardware"))
+        .await?;
     let names: Vec<String> = hardware.items.iter().map(ResourceExt::name_any).collect();
     println!("labclients with team=hardware: {names:?}");
 
     // 6. Wait on a watch until the controller has made alice Ready (no polling loop).
     let alice = custom
         .wait_until::<LabClient, _>(ns, "alice", WAIT, |c| {
-            c.and_then(|c| c.status.as_ref())
-                .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+            c.and_then(|c| c.status.as_ref()).is_some_and(|s| {
+                s.conditions
+                    .iter()
+                    .any(|c| c.type_ == "Ready" && c.status == "True")
+            })
         })
         .await?
         .ok_or("alice vanished")?;
-    let secret_name = alice.status.and_then(|s| s.credential).map(|c| c.name).ok_or("no credential")?;
+    let secret_name = alice
+        .status
+        .and_then(|s| s.credential)
+        .map(|c| c.name)
+        .ok_or("no credential")?;
     println!("alice is Ready; credential Secret {secret_name}");
 
     // 7. Read the Secret the controller made.
     let secret: Secret = core.get(ns, &secret_name).await?;
-    let token = secret.data.as_ref().and_then(|d| d.get("token")).map(|b| String::from_utf8_lossy(&b.0).into_owned());
-    println!("token for alice has {} characters", token.map(|t| t.len()).unwrap_or(0));
+    let token = secret
+        .data
+        .as_ref()
+        .and_then(|d| d.get("token"))
+        .map(|b| String::from_utf8_lossy(&b.0).into_owned());
+    println!(
+        "token for alice has {} characters",
+        token.map(|t| t.len()).unwrap_or(0)
+    );
 
     // 8. Release alice with a merge patch.
     let patch = Patch::Merge(json!({"metadata": {"labels": {"released": "true"}}}));
-    let released: LabClient = custom.patch(ns, "alice", &patch, &PatchParams::default()).await?;
+    let released: LabClient = custom
+        .patch(ns, "alice", &patch, &PatchParams::default())
+        .await?;
     println!("released alice: labels {:?}", released.labels());
 
     // 9. Delete alice and watch the owned Secret get garbage-collected.
-    custom.delete::<LabClient>(ns, "alice", &DeleteParams::default()).await?;
+    custom
+        .delete::<LabClient>(ns, "alice", &DeleteParams::default())
+        .await?;
     custom.wait_deleted::<LabClient>(ns, "alice", WAIT).await?;
     println!("deleted alice");
     core.wait_deleted::<Secret>(ns, &secret_name, WAIT).await?;
@@ -189,8 +244,11 @@ async fn run(client: &Client) -> Result<(), BoxError> {
 
     // 10. Clean up.
     controller.abort();
-    custom.delete::<LabClient>(ns, "bob", &DeleteParams::default()).await?;
-    core.delete::<Namespace>(None, NAMESPACE, &DeleteParams::default()).await?;
+    custom
+        .delete::<LabClient>(ns, "bob", &DeleteParams::default())
+        .await?;
+    core.delete::<Namespace>(None, NAMESPACE, &DeleteParams::default())
+        .await?;
     println!("deleted labclient bob and namespace {NAMESPACE}");
     Ok(())
 }
@@ -199,13 +257,20 @@ async fn run(client: &Client) -> Result<(), BoxError> {
 async fn controller(client: Client) -> kobj::Result<()> {
     let custom = client.custom_objects();
     let core = client.core();
-    let mut events = custom.watch::<LabClient>(client.ns(), &WatchParams::default(), "0").await?;
+    let mut events = custom
+        .watch::<LabClient>(client.ns(), &WatchParams::default(), "0")
+        .await?;
     while let Some(event) = events.next().await {
         let object = match event? {
             WatchEvent::Added(o) | WatchEvent::Modified(o) => o,
             _ => continue,
         };
-        if object.meta().deletion_timestamp.is_some() || object.status.as_ref().is_some_and(|s| s.credential.is_some()) {
+        if object.meta().deletion_timestamp.is_some()
+            || object
+                .status
+                .as_ref()
+                .is_some_and(|s| s.credential.is_some())
+        {
             continue;
         }
         let name = object.name_any();
@@ -217,7 +282,10 @@ async fn controller(client: Client) -> kobj::Result<()> {
                 owner_references: object.controller_owner_ref(&()).map(|r| vec![r]),
                 ..ObjectMeta::default()
             },
-            data: Some(BTreeMap::from([("token".to_string(), ByteString(format!("token-for-{name}").into_bytes()))])),
+            data: Some(BTreeMap::from([(
+                "token".to_string(),
+                ByteString(format!("token-for-{name}").into_bytes()),
+            )])),
             ..Secret::default()
         };
         match core.create(&secret, &PostParams::default()).await {
@@ -230,7 +298,12 @@ async fn controller(client: Client) -> kobj::Result<()> {
             "conditions": [{"type": "Ready", "status": "True"}]
         }});
         custom
-            .patch_status::<LabClient, _>(client.ns(), &name, &Patch::Merge(status), &PatchParams::default())
+            .patch_status::<LabClient, _>(
+                client.ns(),
+                &name,
+                &Patch::Merge(status),
+                &PatchParams::default(),
+            )
             .await?;
         println!("  controller: {name} is Ready");
     }
