@@ -65,7 +65,7 @@ pub(super) fn cases() -> Vec<Case> {
             crd_kind_conflict_not_accepted,
             Crd,
             [45],
-            "a second CRD reusing a kind in the group: NamesAccepted=False, KindConflict, `\"X\" is already in use`"
+            "a second CRD reusing a kind in the group: NamesAccepted=False, KindConflict, `\"X\" is already in use`, and its resource is not served"
         ),
         case!(
             crd_unserved_version_not_found,
@@ -349,7 +349,16 @@ async fn crd_kind_conflict_not_accepted(cx: &Ctx<'_>) -> Outcome {
             other => Err(format!("NamesAccepted is {other:?}")),
         }
     })
-    .await
+    .await?;
+    // Neither NamesAccepted nor Established: its resource is not served.
+    let gvk = kube_core::GroupVersionKind::gvk(&group, "v1", "Alpha");
+    let betas =
+        ResourceType::namespaced(kobj_core::ApiResource::from_gvk_with_plural(&gvk, "betas"));
+    let served = cx
+        .api(&betas)
+        .list(&betas, Some(cx.ns()), &ListParams::default())
+        .await;
+    expect_error("list the conflicting resource", served, ErrorKind::NotFound).map(|_| ())
 }
 
 async fn crd_unserved_version_not_found(cx: &Ctx<'_>) -> Outcome {
