@@ -9,6 +9,10 @@
 //! Criterion measures each path on its own (`<verb>/kube_api` and `<verb>/kobj`); then a paired
 //! run alternates the two paths call by call (ABBA order, 4000 calls each) and prints both
 //! medians and the overhead, which is less sensitive to drift on a busy machine.
+//!
+//! The `inproc-<verb>` groups run the same calls against an in-process tower service that
+//! answers the same bytes at once (no socket), so the difference between the two paths there
+//! is the backend's own CPU cost per call, free of network noise.
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -48,6 +52,15 @@ fn configmap(i: usize) -> Value {
     })
 }
 
+/// The bytes the endpoint answers: one ConfigMap, or a list of ten.
+fn bodies() -> (String, String) {
+    let one = configmap(0).to_string();
+    let list = json!({"apiVersion": "v1", "kind": "ConfigMapList", "metadata": {"resourceVersion": "2000"},
+        "items": (0..10).map(configmap).collect::<Vec<_>>()})
+    .to_string();
+    (one, list)
+}
+
 struct Fixture {
     runtime: tokio::runtime::Runtime,
     api: Api<DynamicObject>,
@@ -61,10 +74,7 @@ fn fixture() -> Fixture {
         .enable_all()
         .build()
         .unwrap();
-    let one = configmap(0).to_string();
-    let list = json!({"apiVersion": "v1", "kind": "ConfigMapList", "metadata": {"resourceVersion": "2000"},
-        "items": (0..10).map(configmap).collect::<Vec<_>>()})
-    .to_string();
+    let (one, list) = bodies();
     let (url, client) = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -98,6 +108,42 @@ fn fixture() -> Fixture {
     let rt = ResourceType::of::<k8s_openapi::api::core::v1::ConfigMap>();
     let api = Api::namespaced_with(client.clone(), NS, &rt.api);
     let backend = KubeBackend::from_kube_client(client).with_server_url(url);
+    Fixture {
+        runtime,
+        api,
+        backend,
+        rt,
+    }
+}
+
+/// The same bytes from an in-process tower service: no socket, no HTTP parsing.
+fn inproc_fixture() -> Fixture {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (one, list) = bodies();
+    let client = runtime.block_on(async move {
+        let service = tower::service_fn(move |req: http::Request<kube::client::Body>| {
+            let body = if req.uri().path().ends_with("/configmaps") {
+                list.clone()
+            } else {
+                one.clone()
+            };
+            async move {
+                let mut res = http::Response::new(kube::client::Body::from(body.into_bytes()));
+                res.headers_mut().insert(
+                    CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/json"),
+                );
+                Ok::<_, std::convert::Infallible>(res)
+            }
+        });
+        kube::Client::new(service, NS)
+    });
+    let rt = ResourceType::of::<k8s_openapi::api::core::v1::ConfigMap>();
+    let api = Api::namespaced_with(client.clone(), NS, &rt.api);
+    let backend = KubeBackend::from_kube_client(client);
     Fixture {
         runtime,
         api,
@@ -172,6 +218,18 @@ fn criterion_benches(c: &mut Criterion) {
         });
         group.finish();
     }
+    let f = inproc_fixture();
+    for verb in [Verb::Get, Verb::List, Verb::Patch] {
+        let mut group = c.benchmark_group(format!("inproc-{}", verb.name()));
+        group.measurement_time(Duration::from_secs(5));
+        group.bench_function("kube_api", |b| {
+            b.to_async(&f.runtime).iter(|| direct(&f, verb, &p))
+        });
+        group.bench_function("kobj", |b| {
+            b.to_async(&f.runtime).iter(|| ours(&f, verb, &p))
+        });
+        group.finish();
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -180,10 +238,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// Alternates the two paths call by call and reports both medians.
-fn paired() {
-    let f = fixture();
+fn paired(label: &str, f: &Fixture, rounds: usize) {
     let p = patch();
-    let rounds = 4000;
     for verb in [Verb::Get, Verb::List, Verb::Patch] {
         let (a, b) = f.runtime.block_on(async {
             for _ in 0..200 {
@@ -214,7 +270,7 @@ fn paired() {
         let (ma, mb) = (median(a), median(b));
         let overhead = (mb.as_secs_f64() / ma.as_secs_f64() - 1.0) * 100.0;
         println!(
-            "paired {:<5}: kube::Api median {:>8.2} µs, kobj median {:>8.2} µs, overhead {:+.2}%",
+            "paired {label:<7} {:<5}: kube::Api median {:>8.2} µs, kobj median {:>8.2} µs, overhead {:+.2}%",
             verb.name(),
             ma.as_secs_f64() * 1e6,
             mb.as_secs_f64() * 1e6,
@@ -230,6 +286,7 @@ fn main() {
     Criterion::default().configure_from_args().final_summary();
     // `cargo test --benches` runs benches in test mode: skip the long paired run there.
     if !std::env::args().any(|a| a == "--test" || a == "--list") {
-        paired();
+        paired("tcp", &fixture(), 4000);
+        paired("inproc", &inproc_fixture(), 20000);
     }
 }

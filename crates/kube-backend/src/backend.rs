@@ -8,7 +8,8 @@
 //!    rules, and the parameter rules kube-rs enforces; see `checks.rs`), so bad input never
 //!    reaches the wire and fails with the BadRequest / Invalid the fake returns;
 //! 2. resolve the plural and scope by discovery when the [`ResourceType`] has no plural;
-//! 3. build `Api::namespaced_with` / `Api::all_with` for the [`ApiResource`] and call the one
+//! 3. take the `Api::namespaced_with` / `Api::all_with` handle for the [`ApiResource`] (built
+//!    once per type and namespace, see `apis.rs`) and call the one
 //!    kube-rs method for the verb (`create`, `get_with`, `list`, `replace`, `patch`, `delete`,
 //!    `delete_collection`, `get_status`, `replace_status`, `patch_status`, `get_scale`,
 //!    `replace_scale`, `patch_scale`); built-in kinds take the same path, which is the same
@@ -28,7 +29,8 @@ use kube::Api;
 use kube_core::{DynamicObject, GroupVersionKind};
 use tracing::Instrument as _;
 
-use crate::checks::{check_segment, escape_segment};
+use crate::apis::ApiCache;
+use crate::checks::check_segment;
 use crate::discovery::{self, DiscoveryCache, gvk_of};
 use crate::errors::{self, Call, map_error};
 
@@ -65,6 +67,7 @@ struct Inner {
     client: kube::Client,
     server: Option<String>,
     discovery: DiscoveryCache,
+    apis: ApiCache,
 }
 
 /// What a verb addresses, for the argument checks.
@@ -114,11 +117,13 @@ impl KubeBackend {
                 client,
                 server,
                 discovery: DiscoveryCache::default(),
+                apis: ApiCache::default(),
             }),
         }
     }
 
-    /// The same backend, with the API server's URL recorded for error messages.
+    /// A handle on the same `kube::Client` with the API server's URL recorded for error
+    /// messages (its discovery cache starts empty).
     #[must_use]
     pub fn with_server_url(self, url: impl Into<String>) -> Self {
         Self::build(self.inner.client.clone(), Some(url.into()))
@@ -222,7 +227,7 @@ impl KubeBackend {
     /// discovered type turned out stale.
     pub(crate) async fn run<T, F, Fut>(&self, op: Op<'_>, call: F) -> Result<T>
     where
-        F: Fn(Api<DynamicObject>) -> Fut + Send + Sync,
+        F: Fn(Arc<Api<DynamicObject>>) -> Fut + Send + Sync,
         Fut: Future<Output = kube::Result<T>> + Send,
         T: Send,
     {
@@ -259,7 +264,7 @@ impl KubeBackend {
 
     async fn send<T, F, Fut>(&self, op: &Op<'_>, rt: &ResourceType, call: &F) -> Result<T>
     where
-        F: Fn(Api<DynamicObject>) -> Fut,
+        F: Fn(Arc<Api<DynamicObject>>) -> Fut,
         Fut: Future<Output = kube::Result<T>>,
     {
         match op.target {
@@ -284,13 +289,13 @@ impl KubeBackend {
         })
     }
 
-    /// `Api::namespaced_with` or `Api::all_with`, exactly as a kube-rs user builds it.
-    pub(crate) fn api(&self, rt: &ResourceType, namespace: Option<&str>) -> Api<DynamicObject> {
-        let client = self.inner.client.clone();
-        match namespace {
-            Some(ns) => Api::namespaced_with(client, &escape_segment(ns), &rt.api),
-            None => Api::all_with(client, &rt.api),
-        }
+    /// The `Api` handle for a type and namespace (built once; see `apis.rs`).
+    pub(crate) fn api(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+    ) -> Arc<Api<DynamicObject>> {
+        self.inner.apis.get(&self.inner.client, rt, namespace)
     }
 }
 
@@ -318,6 +323,7 @@ impl fmt::Debug for KubeBackend {
             .field("server", &self.inner.server)
             .field("default_namespace", &self.default_namespace())
             .field("discovered_kinds", &self.inner.discovery.len())
+            .field("cached_apis", &self.inner.apis.len())
             .finish()
     }
 }

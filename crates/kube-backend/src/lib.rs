@@ -36,6 +36,7 @@
 //! # Ok(()) }
 //! ```
 
+mod apis;
 mod backend;
 mod checks;
 pub mod connect;

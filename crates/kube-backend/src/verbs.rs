@@ -12,7 +12,7 @@ use kobj_core::{CoreResources, CustomObjects, PatchValue, ResourceType, Result, 
 use kube_core::params::{
     DeleteParams, GetParams, ListParams, PatchParams, PostParams, WatchParams,
 };
-use kube_core::{DynamicObject, ObjectList, Status};
+use kube_core::{DynamicObject, ObjectList, Status, TypeMeta};
 
 use crate::KubeBackend;
 use crate::backend::{Op, Target};
@@ -33,6 +33,19 @@ fn op<'a>(
         namespace,
         name,
         subresource,
+    }
+}
+
+/// Gives list items without `apiVersion`/`kind` (the API server leaves them out for built-in
+/// kinds) those of the resource type, so every item describes itself as a watch event's does.
+fn fill_types(list: &mut ObjectList<DynamicObject>, rt: &ResourceType) {
+    for item in &mut list.items {
+        if item.types.as_ref().is_none_or(|t| t.kind.is_empty()) {
+            item.types = Some(TypeMeta {
+                api_version: rt.api.api_version.clone(),
+                kind: rt.api.kind.clone(),
+            });
+        }
     }
 }
 
@@ -72,7 +85,8 @@ impl KubeBackend {
             .await
     }
 
-    /// Lists objects (GET on the collection); see [`CustomObjects::list_objects`].
+    /// Lists objects (GET on the collection); see [`CustomObjects::list_objects`]. Items the
+    /// server sent without `apiVersion`/`kind` (built-in kinds) get them filled in.
     ///
     /// # Errors
     /// As the trait method documents; argument errors before any request.
@@ -84,7 +98,11 @@ impl KubeBackend {
     ) -> Result<ObjectList<DynamicObject>> {
         checks::check_list_params(lp)?;
         let op = op("GET", Target::Collection, rt, ns, "", None);
-        self.run(op, |api| async move { api.list(lp).await }).await
+        let mut list = self
+            .run(op, |api| async move { api.list(lp).await })
+            .await?;
+        fill_types(&mut list, rt);
+        Ok(list)
     }
 
     /// Replaces an object (PUT); see [`CustomObjects::replace_object`].
@@ -157,8 +175,13 @@ impl KubeBackend {
         lp: &ListParams,
     ) -> Result<Either<ObjectList<DynamicObject>, Status>> {
         let op = op("DELETE", Target::Collection, rt, ns, "", None);
-        self.run(op, |api| async move { api.delete_collection(dp, lp).await })
-            .await
+        let mut result = self
+            .run(op, |api| async move { api.delete_collection(dp, lp).await })
+            .await?;
+        if let Either::Left(list) = &mut result {
+            fill_types(list, rt);
+        }
+        Ok(result)
     }
 
     /// Reads the status subresource; see [`CustomObjects::get_object_status`].
@@ -297,8 +320,9 @@ impl KubeBackend {
     ) -> Result<WatchStream> {
         let op = op("GET", Target::Collection, rt, ns, "", None);
         let server = self.server_url();
+        let client = self.kube_client();
         self.run(op, |api| async move {
-            crate::watch::open_raw(api, server, wp, version).await
+            crate::watch::open_raw(&api, client.clone(), server, wp, version).await
         })
         .await
     }

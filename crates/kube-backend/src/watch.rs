@@ -62,7 +62,8 @@ use crate::errors::error_chain;
 
 /// Opens the raw watch: kube-rs's own request, read line by line.
 pub(crate) async fn open_raw(
-    api: Api<DynamicObject>,
+    api: &Api<DynamicObject>,
+    client: kube::Client,
     server: Option<&str>,
     params: &WatchParams,
     version: &str,
@@ -82,7 +83,7 @@ pub(crate) async fn open_raw(
         server.unwrap_or("").trim_end_matches('/'),
         request.uri()
     );
-    let reader = api.into_client().request_stream(request).await?;
+    let reader = client.request_stream(request).await?;
     Ok(events(Box::pin(reader), target))
 }
 

@@ -477,7 +477,8 @@ async fn built_in_kinds_take_the_same_paths_as_the_typed_api() {
             "ConfigMap",
             "v1",
             "5",
-            vec![cm.clone()],
+            // As the API server sends built-in items: without apiVersion and kind.
+            vec![json!({"metadata": {"name": "c", "namespace": "lab"}, "data": {"k": "v"}})],
         )))
         .mount(&server)
         .await;
@@ -526,9 +527,14 @@ async fn built_in_kinds_take_the_same_paths_as_the_typed_api() {
     )
     .await
     .unwrap();
-    CoreResources::list_objects(&backend, &configmaps, None, &ListParams::default())
+    let list = CoreResources::list_objects(&backend, &configmaps, None, &ListParams::default())
         .await
         .unwrap();
+    let types = list.items[0].types.as_ref().unwrap();
+    assert_eq!(
+        (types.api_version.as_str(), types.kind.as_str()),
+        ("v1", "ConfigMap")
+    );
     let seen = requests(&server).await;
     let lines: Vec<String> = seen
         .iter()
