@@ -1,6 +1,8 @@
 //! Engine benchmarks: get, create, replace, fixture loading, label-selector lists, watch
 //! fan-out and memory. Run with `cargo bench -p kobj-fake --bench engine`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

@@ -33,10 +33,10 @@ pub(crate) fn tracks_generation(info: &TypeInfo) -> bool {
 pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
     if is(info, "", "secrets") {
         fold_string_data(obj);
-        if let Some(map) = obj.as_object_mut() {
-            if map.get("type").is_none_or(Value::is_null) {
-                map.insert("type".into(), Value::String("Opaque".into()));
-            }
+        if let Some(map) = obj.as_object_mut()
+            && map.get("type").is_none_or(Value::is_null)
+        {
+            map.insert("type".into(), Value::String("Opaque".into()));
         }
     }
     if is(info, "", "namespaces") && creating {
@@ -45,10 +45,10 @@ pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
             let spec = map
                 .entry("spec")
                 .or_insert_with(|| Value::Object(Map::new()));
-            if let Some(spec) = spec.as_object_mut() {
-                if spec.get("finalizers").is_none() {
-                    spec.insert("finalizers".into(), json!(["kubernetes"]));
-                }
+            if let Some(spec) = spec.as_object_mut()
+                && spec.get("finalizers").is_none()
+            {
+                spec.insert("finalizers".into(), json!(["kubernetes"]));
             }
             map.insert("status".into(), json!({"phase": "Active"}));
         }
@@ -59,12 +59,13 @@ pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
         if let Some(labels) = labels.as_object_mut() {
             labels.insert("kubernetes.io/metadata.name".into(), Value::String(name));
         }
-    } else if creating && info.status {
-        if let Some(map) = obj.as_object_mut() {
-            map.remove("status");
-            if is(info, "", "pods") {
-                map.insert("status".into(), json!({"phase": "Pending"}));
-            }
+    } else if creating
+        && info.status
+        && let Some(map) = obj.as_object_mut()
+    {
+        map.remove("status");
+        if is(info, "", "pods") {
+            map.insert("status".into(), json!({"phase": "Pending"}));
         }
     }
 }

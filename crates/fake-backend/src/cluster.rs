@@ -100,12 +100,11 @@ impl Inner {
         let mut out = obj
             .dynamic()
             .map_err(|e| Error::internal(format!("stored object does not decode: {e}")))?;
-        if info.is_custom() {
-            if let Some(t) = out.types.as_mut() {
-                if t.api_version != info.resource.api.api_version {
-                    t.api_version.clone_from(&info.resource.api.api_version);
-                }
-            }
+        if info.is_custom()
+            && let Some(t) = out.types.as_mut()
+            && t.api_version != info.resource.api.api_version
+        {
+            t.api_version.clone_from(&info.resource.api.api_version);
         }
         Ok(out)
     }
@@ -114,20 +113,19 @@ impl Inner {
     pub fn render_value(&self, info: &TypeInfo, obj: &Stored) -> Value {
         let mut value = obj.value();
         if info.is_custom() {
-            if let Some(map) = value.as_object_mut() {
-                if map.get("apiVersion").and_then(Value::as_str)
+            if let Some(map) = value.as_object_mut()
+                && map.get("apiVersion").and_then(Value::as_str)
                     != Some(info.resource.api.api_version.as_str())
-                {
-                    map.insert(
-                        "apiVersion".into(),
-                        Value::String(info.resource.api.api_version.clone()),
-                    );
-                }
+            {
+                map.insert(
+                    "apiVersion".into(),
+                    Value::String(info.resource.api.api_version.clone()),
+                );
             }
-            if info.has_defaults {
-                if let Some(schema) = &info.schema {
-                    crate::schema::apply_defaults(schema, &mut value);
-                }
+            if info.has_defaults
+                && let Some(schema) = &info.schema
+            {
+                crate::schema::apply_defaults(schema, &mut value);
             }
         }
         value
@@ -151,8 +149,11 @@ impl Inner {
 /// let client = cluster.client("default");
 /// let mut cm = ConfigMap::default();
 /// cm.metadata.name = Some("settings".into());
-/// let created = client.core().create(client.ns(), &cm).await?;
-/// assert_eq!(created.metadata.resource_version.is_some(), true);
+/// cm.metadata.namespace = Some(client.namespace().to_string());
+/// let created = client.core().create(&cm, &Default::default()).await?;
+/// assert!(created.metadata.resource_version.is_some());
+/// let read: ConfigMap = client.core().get(client.ns(), "settings").await?;
+/// assert_eq!(read.metadata.uid, created.metadata.uid);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -213,15 +213,15 @@ pub(crate) fn validate(obj: &Value) -> Vec<FieldError> {
                 )),
             },
         }
-        if let Some(fields) = v.get("selectableFields").and_then(Value::as_array) {
-            if fields.len() > 8 {
-                errs.push(FieldError::new(
-                    FieldErrorType::TooMany,
-                    format!("{path}.selectableFields"),
-                    Some(Value::from(fields.len())),
-                    "must have at most 8 items",
-                ));
-            }
+        if let Some(fields) = v.get("selectableFields").and_then(Value::as_array)
+            && fields.len() > 8
+        {
+            errs.push(FieldError::new(
+                FieldErrorType::TooMany,
+                format!("{path}.selectableFields"),
+                Some(Value::from(fields.len())),
+                "must have at most 8 items",
+            ));
         }
     }
     errs

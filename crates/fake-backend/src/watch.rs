@@ -51,10 +51,10 @@ pub(crate) fn event_for(
     namespace: Option<&str>,
     selection: &Selection,
 ) -> Option<(ChangeKind, Arc<Stored>)> {
-    if let Some(ns) = namespace {
-        if split_key(&change.key).0 != ns {
-            return None;
-        }
+    if let Some(ns) = namespace
+        && split_key(&change.key).0 != ns
+    {
+        return None;
     }
     let prev_matches = change
         .prev

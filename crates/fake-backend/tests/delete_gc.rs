@@ -1,5 +1,7 @@
 //! Rules 28–33: delete, preconditions, propagation, garbage collection, deletecollection.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::*;

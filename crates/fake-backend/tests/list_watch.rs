@@ -1,5 +1,7 @@
 //! Rules 11–14, 34–43: lists, paging, resourceVersion semantics, selectors, watches.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::time::Duration;
@@ -155,8 +157,10 @@ async fn continue_token_errors() {
 async fn resource_version_match_rules() {
     let c = seeded(3).await;
     let before = c.dump_yaml().unwrap();
-    let mut p = ListParams::default();
-    p.version_match = Some(VersionMatch::Exact);
+    let mut p = ListParams {
+        version_match: Some(VersionMatch::Exact),
+        ..Default::default()
+    };
     let e = c
         .list_objects(&widgets(), Some("default"), &p)
         .await

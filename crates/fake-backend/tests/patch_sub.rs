@@ -1,5 +1,7 @@
 //! Rules 21–27: patches, server-side apply, status and scale subresources, and CRDs (44–49).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::*;

@@ -1,5 +1,7 @@
 //! First end-to-end checks: create, get, list, watch through the traits.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::*;

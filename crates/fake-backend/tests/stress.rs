@@ -1,6 +1,8 @@
 //! Concurrency: 8 tasks doing read-modify-write with conflict retry on one object, 10,000
 //! successful updates in all; a watcher sees every resourceVersion in order with no gap.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::*;

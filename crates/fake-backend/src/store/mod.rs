@@ -118,10 +118,10 @@ impl Store {
             Some(new) => {
                 let new = Arc::new(new);
                 let prev = table.insert(key.into(), new.clone());
-                if let Some(p) = &prev {
-                    if p.uid != new.uid {
-                        self.uids.remove(&p.uid);
-                    }
+                if let Some(p) = &prev
+                    && p.uid != new.uid
+                {
+                    self.uids.remove(&p.uid);
                 }
                 if !new.uid.is_empty() {
                     self.uids

@@ -195,10 +195,11 @@ pub(crate) fn create_locked(
             m.remove("generation");
         }
     }
-    if info.is_custom() && info.status {
-        if let Some(map) = obj.as_object_mut() {
-            map.remove("status");
-        }
+    if info.is_custom()
+        && info.status
+        && let Some(map) = obj.as_object_mut()
+    {
+        map.remove("status");
     }
     if !info.is_custom() {
         crate::builtins::prepare(&info, &mut obj, true);

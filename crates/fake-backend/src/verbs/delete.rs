@@ -70,29 +70,29 @@ pub(crate) fn delete_locked(
         .cloned()
         .ok_or_else(|| Error::not_found(&info.resource, name))?;
     if let Some(pre) = &params.preconditions {
-        if let Some(uid) = &pre.uid {
-            if *uid != *existing.uid {
-                return Err(precondition_failed(
-                    info,
-                    name,
-                    format!(
-                        "the UID in the precondition ({uid}) does not match the UID in record ({}). The object might have been deleted and then recreated",
-                        existing.uid
-                    ),
-                ));
-            }
+        if let Some(uid) = &pre.uid
+            && *uid != *existing.uid
+        {
+            return Err(precondition_failed(
+                info,
+                name,
+                format!(
+                    "the UID in the precondition ({uid}) does not match the UID in record ({}). The object might have been deleted and then recreated",
+                    existing.uid
+                ),
+            ));
         }
-        if let Some(rv) = &pre.resource_version {
-            if *rv != existing.rv.to_string() {
-                return Err(precondition_failed(
-                    info,
-                    name,
-                    format!(
-                        "the ResourceVersion in the precondition ({rv}) does not match the ResourceVersion in record ({}). The object might have been modified",
-                        existing.rv
-                    ),
-                ));
-            }
+        if let Some(rv) = &pre.resource_version
+            && *rv != existing.rv.to_string()
+        {
+            return Err(precondition_failed(
+                info,
+                name,
+                format!(
+                    "the ResourceVersion in the precondition ({rv}) does not match the ResourceVersion in record ({}). The object might have been modified",
+                    existing.rv
+                ),
+            ));
         }
     }
     let mut obj = inner.render_value(info, &existing);
@@ -115,10 +115,10 @@ pub(crate) fn delete_locked(
     finalizers.retain(|f| {
         (f != ORPHAN_FINALIZER && f != FOREGROUND_FINALIZER) || Some(f.as_str()) == wanted
     });
-    if let Some(w) = wanted {
-        if !finalizers.iter().any(|f| f == w) {
-            finalizers.push(w.to_string());
-        }
+    if let Some(w) = wanted
+        && !finalizers.iter().any(|f| f == w)
+    {
+        finalizers.push(w.to_string());
     }
     if meta::is_deleting(&obj) {
         // Rule 29: a repeated DELETE returns the object (updating GC finalizers only).

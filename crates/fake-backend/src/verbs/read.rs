@@ -212,10 +212,10 @@ impl FakeCluster {
             (None, None, Some(n)) if limit > 0 => At::Exact(n),
             (None, _, Some(n)) => At::Newest(Some(n)),
         };
-        if let At::Newest(Some(n)) | At::Exact(n) = at {
-            if token.is_none() {
-                self.wait_for_rv(n).await?;
-            }
+        if let At::Newest(Some(n)) | At::Exact(n) = at
+            && token.is_none()
+        {
+            self.wait_for_rv(n).await?;
         }
         let st = self.inner.lock();
         let info = resolve(&st, rt, namespace, true)?;

@@ -131,15 +131,16 @@ pub(crate) fn update_locked(
     // Subresource rules (rule 21).
     match sub {
         Sub::Main | Sub::Scale => {
-            if info.status && sub == Sub::Main {
-                if let Some(map) = obj.as_object_mut() {
-                    match old.get("status") {
-                        Some(s) => {
-                            map.insert("status".into(), s.clone());
-                        }
-                        None => {
-                            map.remove("status");
-                        }
+            if info.status
+                && sub == Sub::Main
+                && let Some(map) = obj.as_object_mut()
+            {
+                match old.get("status") {
+                    Some(s) => {
+                        map.insert("status".into(), s.clone());
+                    }
+                    None => {
+                        map.remove("status");
                     }
                 }
             }
