@@ -232,9 +232,17 @@ fn crd_invalid(obj: &Value, errs: &[FieldError]) -> Error {
 }
 
 /// Create-time rules for a CRD: defaults, validation, finalizer, status (rule 45).
-pub(crate) fn prepare_create(st: &State, obj: &mut Value) -> Result<()> {
+/// `name_errors` are the generic `metadata.name` errors, reported first in the same
+/// aggregate as the CRD's own (ValidateObjectMeta runs inside
+/// ValidateCustomResourceDefinition).
+pub(crate) fn prepare_create(
+    st: &State,
+    obj: &mut Value,
+    name_errors: Vec<FieldError>,
+) -> Result<()> {
     default_crd(obj);
-    let errs = validate(obj);
+    let mut errs = name_errors;
+    errs.extend(validate(obj));
     if !errs.is_empty() {
         return Err(crd_invalid(obj, &errs));
     }

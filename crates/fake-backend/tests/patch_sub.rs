@@ -113,7 +113,13 @@ async fn json_and_merge_patch() {
         )
         .await
         .unwrap_err();
-    assert!(e.is_conflict());
+    // A patch carries no uid precondition: the changed uid is an immutable field (422).
+    assert_eq!(e.code(), Some(422), "{e}");
+    assert!(
+        e.to_string()
+            .contains("metadata.uid: Invalid value: \"u\": field is immutable"),
+        "{e}"
+    );
     let e = c
         .patch_object(
             &widgets(),
@@ -239,6 +245,60 @@ async fn server_side_apply() {
         .await
         .unwrap();
     assert_eq!(forced.data["spec"]["color"], json!("blue"));
+}
+
+#[tokio::test]
+async fn apply_of_the_same_value_shares_ownership() {
+    let c = cluster().await;
+    let body = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "s"}, "spec": {"color": "red"}});
+    let apply = |manager: &'static str, body: serde_json::Value| {
+        let c = c.clone();
+        async move {
+            c.patch_object(
+                &widgets(),
+                Some("default"),
+                "s",
+                &Patch::Apply(body),
+                &PatchParams::apply(manager),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let first = apply("alice", body.clone()).await;
+    // The same manager applying the same configuration changes nothing: no new version.
+    let again = apply("alice", body.clone()).await;
+    assert_eq!(
+        first.metadata.resource_version,
+        again.metadata.resource_version
+    );
+    // Another manager applying the same value becomes a co-owner: a real write.
+    let shared = apply("bob", body).await;
+    assert_ne!(
+        first.metadata.resource_version,
+        shared.metadata.resource_version
+    );
+    let managers: Vec<_> = shared
+        .metadata
+        .managed_fields
+        .unwrap()
+        .iter()
+        .map(|m| (m.manager.clone().unwrap(), m.operation.clone().unwrap()))
+        .collect();
+    assert_eq!(
+        managers,
+        [
+            ("alice".into(), "Apply".into()),
+            ("bob".into(), "Apply".into())
+        ]
+    );
+    // alice no longer applying the color leaves it: bob still owns it.
+    let dropped = apply(
+        "alice",
+        json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "s"}}),
+    )
+    .await;
+    assert_eq!(dropped.data["spec"]["color"], json!("red"));
 }
 
 #[tokio::test]
@@ -374,6 +434,23 @@ async fn crd_validation_and_strict_fields() {
     let e = c.install_crd(&bad).await.unwrap_err();
     assert_eq!(e.code(), Some(422));
     assert!(message(&e).contains("metadata.name: Invalid value: \"wrong.example.com\": must be spec.names.plural+\".\"+spec.group"), "{}", message(&e));
+    // Metadata and spec errors come in one aggregate (rule 44).
+    let mut many = widget_crd();
+    many.metadata.name = Some("bad_widgets.example.com".into());
+    many.spec.names.plural = "bad_widgets".into();
+    many.spec.scope = "Everywhere".into();
+    let e = c.install_crd(&many).await.unwrap_err();
+    let fields: Vec<&str> = status(&e)
+        .details
+        .as_ref()
+        .unwrap()
+        .causes
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
+    for f in ["metadata.name", "spec.scope", "spec.names.plural"] {
+        assert!(fields.contains(&f), "{f} missing in {fields:?}");
+    }
     let mut no_dot = gadget_crd();
     no_dot.spec.group = "example".into();
     no_dot.metadata.name = Some("gadgets.example".into());

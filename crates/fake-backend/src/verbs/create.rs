@@ -168,9 +168,11 @@ pub(crate) fn create_locked(
             "create not allowed while custom resource definition is terminating",
         ));
     }
-    let errors = meta::validate_name(info.name_rule, &name, &generate_name);
-    if !errors.is_empty() {
-        return Err(Error::invalid(&info.resource, &name, &errors));
+    let name_errors = meta::validate_name(info.name_rule, &name, &generate_name);
+    // A CRD's name errors are reported with the rest of its validation (rule 44).
+    let is_crd = crate::crd::is_crd(&info);
+    if !name_errors.is_empty() && !is_crd {
+        return Err(Error::invalid(&info.resource, &name, &name_errors));
     }
     let ctx = WriteCtx::new(inner, &info, opts, request);
     // Server-set metadata (FillObjectMetaSystemFields).
@@ -204,8 +206,8 @@ pub(crate) fn create_locked(
     if !info.is_custom() {
         crate::builtins::prepare(&info, &mut obj, true);
     }
-    if crate::crd::is_crd(&info) {
-        crate::crd::prepare_create(st, &mut obj)?;
+    if is_crd {
+        crate::crd::prepare_create(st, &mut obj, name_errors)?;
     }
     ctx.admit(&mut obj, None)?;
     ctx.track(None, &mut obj);

@@ -124,8 +124,10 @@ pub(crate) fn update_locked(
     } else if body_rv.parse::<u64>().ok() != Some(existing.rv) {
         return Err(Error::stale(&info.resource, name));
     }
+    // PUT turns the body's uid into a storage precondition (409, rule 17); a patch has no
+    // preconditions, so a changed uid fails ValidateObjectMetaUpdate below (422, rule 18).
     let body_uid = meta::meta_str(&obj, "uid").to_string();
-    if !body_uid.is_empty() && body_uid != *existing.uid {
+    if put && !body_uid.is_empty() && body_uid != *existing.uid {
         return Err(uid_precondition(info, ns, name, &body_uid, &existing.uid));
     }
     // Subresource rules (rule 21).
@@ -161,11 +163,40 @@ pub(crate) fn update_locked(
             obj = merged;
         }
     }
-    // Immutable metadata (rule 18).
+    // Immutable metadata (rule 18), in ValidateObjectMetaUpdate's order.
     let mut errors = Vec::new();
+    if meta::is_deleting(&old) {
+        let before = meta::finalizers(&old);
+        let added: Vec<String> = meta::finalizers(&obj)
+            .into_iter()
+            .filter(|f| !before.contains(f))
+            .collect();
+        if !added.is_empty() {
+            errors.push(FieldError::forbidden(
+                "metadata.finalizers",
+                format!(
+                    "no new finalizers can be added if the object is being deleted, found new finalizers {}",
+                    meta::go_string_slice(&added)
+                ),
+            ));
+        }
+    }
     {
         let old_meta = meta::meta(&old).cloned().unwrap_or_default();
         let m = meta::meta_mut(&mut obj);
+        // An empty uid takes the stored one (BeforeUpdate); a different one is immutable.
+        if let Some(new_uid) = m
+            .get("uid")
+            .and_then(Value::as_str)
+            .filter(|u| !u.is_empty())
+            && new_uid != &*existing.uid
+        {
+            errors.push(FieldError::invalid(
+                "metadata.uid",
+                Value::String(new_uid.to_string()),
+                "field is immutable",
+            ));
+        }
         for f in ["uid", "creationTimestamp"] {
             match old_meta.get(f) {
                 Some(v) => m.insert(f.to_string(), v.clone()),
@@ -192,22 +223,6 @@ pub(crate) fn update_locked(
         }
         m.remove("resourceVersion");
         m.remove("selfLink");
-    }
-    if meta::is_deleting(&old) {
-        let before = meta::finalizers(&old);
-        let added: Vec<String> = meta::finalizers(&obj)
-            .into_iter()
-            .filter(|f| !before.contains(f))
-            .collect();
-        if !added.is_empty() {
-            errors.push(FieldError::forbidden(
-                "metadata.finalizers",
-                format!(
-                    "no new finalizers can be added if the object is being deleted, found new finalizers {}",
-                    meta::go_string_slice(&added)
-                ),
-            ));
-        }
     }
     if !errors.is_empty() {
         return Err(Error::invalid(&info.resource, name, &errors));

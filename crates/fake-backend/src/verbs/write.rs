@@ -196,8 +196,30 @@ pub(crate) fn bump_generation(info: &TypeInfo, old: &Value, new: &mut Value) {
     meta::set_meta(new, "generation", Some(Value::from(generation.max(1))));
 }
 
-/// Whether two versions are the same apart from resourceVersion and managedFields (a write
-/// that changes nothing gets no new version, rule 14).
+/// Whether two managedFields lists are the same apart from the entries' timestamps
+/// (`IgnoreManagedFieldsTimestampsTransformer`: a write that only refreshes timestamps
+/// keeps the old ones, while a change of owners is a real change).
+fn same_managed_fields(a: Option<&Value>, b: Option<&Value>) -> bool {
+    fn entries(v: Option<&Value>) -> &[Value] {
+        v.and_then(Value::as_array).map_or(&[][..], Vec::as_slice)
+    }
+    let (a, b) = (entries(a), entries(b));
+    let same_entry = |x: &Value, y: &Value| match (x.as_object(), y.as_object()) {
+        (Some(x), Some(y)) => {
+            let keys =
+                |m: &serde_json::Map<String, Value>| m.keys().filter(|k| *k != "time").count();
+            keys(x) == keys(y)
+                && x.iter()
+                    .filter(|(k, _)| *k != "time")
+                    .all(|(k, v)| y.get(k) == Some(v))
+        }
+        _ => x == y,
+    };
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_entry(x, y))
+}
+
+/// Whether two versions are the same apart from resourceVersion and managedFields
+/// timestamps (a write that changes nothing gets no new version, rule 14).
 pub(crate) fn unchanged(old: &Value, new: &Value) -> bool {
     let (Some(o), Some(n)) = (old.as_object(), new.as_object()) else {
         return old == new;
@@ -213,6 +235,7 @@ pub(crate) fn unchanged(old: &Value, new: &Value) -> bool {
                 && a.iter()
                     .filter(|(k, _)| !ignored(k))
                     .all(|(k, v)| b.get(k) == Some(v))
+                && same_managed_fields(a.get("managedFields"), b.get("managedFields"))
         }
         _ => a == b,
     };
