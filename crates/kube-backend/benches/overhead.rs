@@ -10,6 +10,10 @@
 //! run alternates the two paths call by call (ABBA order, 4000 calls each) and prints both
 //! medians and the overhead, which is less sensitive to drift on a busy machine.
 //!
+//! With `KOBJ_BENCH_CALLS=<direct|kobj>:<get|list|patch>:<n>` the binary only makes `n`
+//! in-process calls on one path and exits: run it under `valgrind --tool=callgrind` with two
+//! values of `n` to get a machine-independent instruction count per call.
+//!
 //! The `inproc-<verb>` groups run the same calls against an in-process tower service that
 //! answers the same bytes at once (no socket), so the difference between the two paths there
 //! is the backend's own CPU cost per call, free of network noise.
@@ -243,8 +247,8 @@ fn paired(label: &str, f: &Fixture, rounds: usize) {
     for verb in [Verb::Get, Verb::List, Verb::Patch] {
         let (a, b) = f.runtime.block_on(async {
             for _ in 0..200 {
-                direct(&f, verb, &p).await;
-                ours(&f, verb, &p).await;
+                direct(f, verb, &p).await;
+                ours(f, verb, &p).await;
             }
             let mut a = Vec::with_capacity(rounds);
             let mut b = Vec::with_capacity(rounds);
@@ -257,10 +261,10 @@ fn paired(label: &str, f: &Fixture, rounds: usize) {
                 for direct_first in order {
                     let start = Instant::now();
                     if direct_first {
-                        direct(&f, verb, &p).await;
+                        direct(f, verb, &p).await;
                         a.push(start.elapsed());
                     } else {
-                        ours(&f, verb, &p).await;
+                        ours(f, verb, &p).await;
                         b.push(start.elapsed());
                     }
                 }
@@ -281,7 +285,33 @@ fn paired(label: &str, f: &Fixture, rounds: usize) {
 
 criterion_group!(benches, criterion_benches);
 
+/// `KOBJ_BENCH_CALLS=<direct|kobj>:<get|list|patch>:<n>`: `n` in-process calls, nothing else.
+fn fixed_calls(spec: &str) {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let verb = match parts.get(1) {
+        Some(&"list") => Verb::List,
+        Some(&"patch") => Verb::Patch,
+        _ => Verb::Get,
+    };
+    let n: usize = parts.get(2).and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let f = inproc_fixture();
+    let p = patch();
+    f.runtime.block_on(async {
+        for _ in 0..n {
+            if parts.first() == Some(&"direct") {
+                direct(&f, verb, &p).await;
+            } else {
+                ours(&f, verb, &p).await;
+            }
+        }
+    });
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("KOBJ_BENCH_CALLS") {
+        fixed_calls(&spec);
+        return;
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
     // `cargo test --benches` runs benches in test mode: skip the long paired run there.

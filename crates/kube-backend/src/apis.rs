@@ -9,7 +9,7 @@
 //! cache holds at most [`CAPACITY`] handles and starts over when full.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::{Arc, RwLock};
 
 use kobj_core::ResourceType;
@@ -23,11 +23,58 @@ pub(crate) const CAPACITY: usize = 1024;
 
 type Entry = (ResourceType, Option<String>, Arc<Api<DynamicObject>>);
 
+/// The Fx hash (rustc's): a few instructions per word. The keys are resource types and
+/// namespaces the program itself uses, so collision resistance is not needed, and SipHash
+/// would cost more than the rest of the lookup.
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &byte in chunks.remainder() {
+            self.add(u64::from(byte));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 /// `Api` handles by resource type and namespace.
 #[derive(Default)]
 pub(crate) struct ApiCache {
-    hasher: RandomState,
-    entries: RwLock<HashMap<u64, Vec<Entry>>>,
+    hasher: BuildHasherDefault<FxHasher>,
+    entries: RwLock<HashMap<u64, Vec<Entry>, BuildHasherDefault<FxHasher>>>,
     len: std::sync::atomic::AtomicUsize,
 }
 
@@ -39,7 +86,8 @@ impl ApiCache {
         rt: &ResourceType,
         namespace: Option<&str>,
     ) -> Arc<Api<DynamicObject>> {
-        let key = self.hasher.hash_one((rt, namespace));
+        // Hash what tells types apart in practice; equality below checks everything.
+        let key = self.hasher.hash_one((&rt.api.plural, namespace));
         {
             let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
             if let Some(bucket) = entries.get(&key)

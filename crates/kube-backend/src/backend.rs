@@ -19,7 +19,6 @@
 //! The verbs themselves are in `verbs.rs`. Watch builds kube-rs's own watch request and reads
 //! the stream itself; see `watch.rs`.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -211,18 +210,6 @@ impl KubeBackend {
         self.inner.discovery.clear();
     }
 
-    /// The resource type to use: `rt` itself, or its discovered form when its plural is
-    /// empty (the flag says which).
-    async fn resolve_type<'r>(
-        &self,
-        rt: &'r ResourceType,
-    ) -> Result<(Cow<'r, ResourceType>, bool)> {
-        if !rt.api.plural.is_empty() {
-            return Ok((Cow::Borrowed(rt), false));
-        }
-        Ok((Cow::Owned(self.resolve(&gvk_of(rt)).await?), true))
-    }
-
     /// Runs one verb: checks, discovery, the kube-rs call, error mapping, and one retry when a
     /// discovered type turned out stale.
     pub(crate) async fn run<T, F, Fut>(&self, op: Op<'_>, call: F) -> Result<T>
@@ -240,26 +227,41 @@ impl KubeBackend {
             name = op.name,
             subresource = op.subresource,
         );
-        async {
-            precheck(&op)?;
-            let (rt, discovered) = self.resolve_type(op.rt).await?;
-            let result = self.send(&op, &rt, &call).await;
-            match result {
-                Err(err) if discovered && errors::is_unserved_path(&err) => {
-                    let gvk = gvk_of(op.rt);
-                    self.inner.discovery.remove(&gvk);
-                    let fresh = self.resolve(&gvk).await?;
-                    if fresh == *rt {
-                        return Err(err);
-                    }
-                    tracing::debug!("discovery answer changed; retrying once");
-                    self.send(&op, &fresh, &call).await
-                }
-                other => other,
-            }
+        if span.is_disabled() {
+            // No subscriber wants the span: skip the `Instrumented` wrapper entirely.
+            self.run_unspanned(op, call).await
+        } else {
+            self.run_unspanned(op, call).instrument(span).await
         }
-        .instrument(span)
-        .await
+    }
+
+    async fn run_unspanned<T, F, Fut>(&self, op: Op<'_>, call: F) -> Result<T>
+    where
+        F: Fn(Arc<Api<DynamicObject>>) -> Fut + Send + Sync,
+        Fut: Future<Output = kube::Result<T>> + Send,
+        T: Send,
+    {
+        precheck(&op)?;
+        if !op.rt.api.plural.is_empty() {
+            // The common case, kept free of nested futures: check, call, map.
+            check_scope(&op, op.rt)?;
+            let api = self.api(op.rt, op.namespace);
+            return call(api).await.map_err(|err| self.map(err, &op, op.rt));
+        }
+        let gvk = gvk_of(op.rt);
+        let rt = self.resolve(&gvk).await?;
+        match self.send(&op, &rt, &call).await {
+            Err(err) if errors::is_unserved_path(&err) => {
+                self.inner.discovery.remove(&gvk);
+                let fresh = self.resolve(&gvk).await?;
+                if fresh == rt {
+                    return Err(err);
+                }
+                tracing::debug!("discovery answer changed; retrying once");
+                self.send(&op, &fresh, &call).await
+            }
+            other => other,
+        }
     }
 
     async fn send<T, F, Fut>(&self, op: &Op<'_>, rt: &ResourceType, call: &F) -> Result<T>
@@ -267,26 +269,24 @@ impl KubeBackend {
         F: Fn(Arc<Api<DynamicObject>>) -> Fut,
         Fut: Future<Output = kube::Result<T>>,
     {
-        match op.target {
-            Target::Object => rt.check_target(op.namespace, op.name)?,
-            Target::Create => rt.check_namespace(op.namespace)?,
-            Target::Collection => rt.check_collection_namespace(op.namespace)?,
-        }
+        check_scope(op, rt)?;
         let api = self.api(rt, op.namespace);
-        call(api).await.map_err(|err| {
-            map_error(
-                err,
-                &Call {
-                    method: op.method,
-                    rt,
-                    namespace: op.namespace,
-                    name: op.name,
-                    subresource: op.subresource,
-                    server: self.server_url(),
-                    path: None,
-                },
-            )
-        })
+        call(api).await.map_err(|err| self.map(err, op, rt))
+    }
+
+    fn map(&self, err: kube::Error, op: &Op<'_>, rt: &ResourceType) -> kobj_core::Error {
+        map_error(
+            err,
+            &Call {
+                method: op.method,
+                rt,
+                namespace: op.namespace,
+                name: op.name,
+                subresource: op.subresource,
+                server: self.server_url(),
+                path: None,
+            },
+        )
     }
 
     /// The `Api` handle for a type and namespace (built once; see `apis.rs`).
@@ -296,6 +296,15 @@ impl KubeBackend {
         namespace: Option<&str>,
     ) -> Arc<Api<DynamicObject>> {
         self.inner.apis.get(&self.inner.client, rt, namespace)
+    }
+}
+
+/// The checks against the (resolved) type: the namespace against the scope, and the name.
+fn check_scope(op: &Op<'_>, rt: &ResourceType) -> Result<()> {
+    match op.target {
+        Target::Object => rt.check_target(op.namespace, op.name),
+        Target::Create => rt.check_namespace(op.namespace),
+        Target::Collection => rt.check_collection_namespace(op.namespace),
     }
 }
 

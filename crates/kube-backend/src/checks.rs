@@ -28,6 +28,10 @@ const FIELD_MANAGER_MAX_LENGTH: usize = 128;
 /// client-go's check of a path segment (`IsValidPathSegmentName`); `what` is `resource name` or
 /// `namespace`.
 pub(crate) fn check_segment(what: &str, value: &str) -> Result<()> {
+    // Fast path: every valid Kubernetes name is path-safe (no `/`, no `%`).
+    if value.bytes().all(is_path_safe) && value != "." && value != ".." {
+        return Ok(());
+    }
     let mut problems: Vec<&str> = Vec::new();
     if value == "." || value == ".." {
         problems.push(if value == "." {
@@ -71,13 +75,26 @@ pub(crate) fn escape_segment(value: &str) -> Cow<'_, str> {
 }
 
 /// Go `shouldEscape(c, encodePath)` is false for these.
+#[inline]
 fn is_path_safe(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric()
-        || matches!(
-            byte,
-            b'-' | b'_' | b'.' | b'~' | b'$' | b'&' | b'+' | b',' | b':' | b';' | b'=' | b'@'
-        )
+    PATH_SAFE[usize::from(byte)]
 }
+
+/// [`is_path_safe`] as a table: ASCII letters and digits, and `-_.~$&+,:;=@`.
+const PATH_SAFE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'_' | b'.' | b'~' | b'$' | b'&' | b'+' | b',' | b':' | b';' | b'=' | b'@'
+            );
+        b += 1;
+    }
+    table
+};
 
 /// The list-option rules kube-rs enforces client-side, as the server's 422.
 pub(crate) fn check_list_params(params: &ListParams) -> Result<()> {
