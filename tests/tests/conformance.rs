@@ -5,6 +5,9 @@
 //! - `fake`: `kobj_fake::FakeCluster::new()`, used directly as `&dyn` trait objects.
 //! - `fake-arc`: a fake with a short history, behind `Arc<dyn CustomObjects>` /
 //!   `Arc<dyn CoreResources>`, as a library holding "any backend" would use it.
+//! - `kube-inprocess`: `kobj_kube` over a `kube::Client` whose service is `kobj_server`'s
+//!   router in-process (no socket), in front of a fake.
+//! - `kube-http`: `kobj_kube` against `kobj_server` serving a fake over TCP on 127.0.0.1.
 //! - `kube-cluster`: a real cluster through `kobj_kube`, when `KOBJ_TEST_KUBECONFIG` names a
 //!   kubeconfig (`KOBJ_TEST_CONTEXT` picks a context); otherwise a skip note is printed.
 //!
@@ -38,6 +41,46 @@ fn report(backend: &str, report: &Report) {
     );
 }
 
+/// Cases that fail through `kobj_kube` because of a known kobj-kube gap, with the reason.
+/// kube-rs's `ListParams` drops `resourceVersion` and `resourceVersionMatch` from the query
+/// when a continue token is set (kube-core `params.rs`, `populate_qp`), so these invalid
+/// combinations never reach the server, which answers them correctly (see
+/// `crates/server/tests/router.rs`); kobj-kube has to refuse them before sending.
+const KUBE_KNOWN_GAPS: &[(&str, &str)] = &[
+    (
+        "list_match_with_continue_invalid",
+        "kube-rs drops resourceVersionMatch when continue is set",
+    ),
+    (
+        "list_continue_with_resource_version_bad_request",
+        "kube-rs drops resourceVersion when continue is set",
+    ),
+];
+
+/// [`report`] for the runs through `kobj_kube`: the known gaps are listed but do not fail the
+/// test; any other failure does, and a known gap that now passes is pointed out.
+fn report_kube(backend: &str, outcome: &Report) {
+    println!("{}", outcome.summary_line(backend));
+    print!("{}", outcome.failures());
+    let unexpected: Vec<&(String, String)> = outcome
+        .failed
+        .iter()
+        .filter(|(case, _)| !KUBE_KNOWN_GAPS.iter().any(|(known, _)| known == case))
+        .collect();
+    for (known, why) in KUBE_KNOWN_GAPS {
+        if outcome.failed.iter().any(|(case, _)| case == known) {
+            println!("  known kobj-kube gap: {known}: {why}");
+        } else if filter().is_none() {
+            println!("  {known} passes now: remove it from KUBE_KNOWN_GAPS");
+        }
+    }
+    assert!(
+        unexpected.is_empty(),
+        "{} conformance case(s) failed on {backend} beyond the known kobj-kube gaps (listed above)",
+        unexpected.len()
+    );
+}
+
 /// What the in-process fake offers: every capability, synchronous GC, and the history window
 /// it was built with.
 fn fake_capabilities(cluster: &FakeCluster) -> Capabilities {
@@ -64,6 +107,44 @@ async fn conformance_fake_behind_arc_dyn() {
     let backend = Backend::new(&custom, &core, fake_capabilities(&cluster));
     let outcome = kobj_conformance::run(&backend, filter().as_deref()).await;
     report("fake-arc", &outcome);
+}
+
+/// A fake with a short history and a short wait for too-large resourceVersions, as the HTTP
+/// runs use it.
+fn served_fake() -> FakeCluster {
+    FakeCluster::builder()
+        .watch_history(300)
+        .too_large_resource_version_wait(Duration::from_millis(200))
+        .build()
+        .expect("an empty fake builds")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_kube_inprocess() {
+    let cluster = served_fake();
+    let client = kobj_server::in_process_client(&cluster);
+    let kube = kobj_kube::KubeBackend::from_kube_client(client);
+    let backend = Backend::new(&kube, &kube, fake_capabilities(&cluster));
+    let outcome = kobj_conformance::run(&backend, filter().as_deref()).await;
+    report_kube("kube-inprocess", &outcome);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_kube_http() {
+    let cluster = served_fake();
+    let running = kobj_server::start(cluster.clone(), Default::default())
+        .await
+        .expect("kobj serve binds 127.0.0.1:0");
+    let url = running.url().parse().expect("the server URL parses");
+    let mut config = kube::Config::new(url);
+    // kube-rs 5 retries 429/503/504 up to 15 times with exponential backoff (minutes in
+    // all); the in-process client has no such layer. Off, so both runs see the same answers.
+    config.default_retry = false;
+    let kube = kobj_kube::KubeBackend::from_config(config).expect("a kube client for the server");
+    let backend = Backend::new(&kube, &kube, fake_capabilities(&cluster));
+    let outcome = kobj_conformance::run(&backend, filter().as_deref()).await;
+    running.shutdown().await;
+    report_kube("kube-http", &outcome);
 }
 
 /// The hook for a real cluster: set `KOBJ_TEST_KUBECONFIG` (and optionally

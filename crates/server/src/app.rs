@@ -1,0 +1,183 @@
+//! The router: one axum fallback handler that authenticates, routes by the Kubernetes path
+//! grammar (see `path.rs`) and hands over to discovery, OpenAPI or the resource verbs.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode, header};
+use http_body_util::{BodyExt, Limited};
+use kobj_core::{Error, Result};
+use kobj_fake::FakeCluster;
+use tokio::sync::{Semaphore, watch};
+
+use crate::config::ServerConfig;
+use crate::path::{self, ApiPath};
+use crate::respond;
+
+/// The shared state of every request.
+pub(crate) struct App {
+    /// The fake behind the server.
+    pub cluster: FakeCluster,
+    /// Limits and authentication.
+    pub config: ServerConfig,
+    /// Permits for open watches.
+    pub watches: Arc<Semaphore>,
+    /// Flips to `true` when the server shuts down (open watches end).
+    pub shutdown: Option<watch::Receiver<bool>>,
+}
+
+/// The router over `cluster`: every Kubernetes REST path, discovery and OpenAPI, as an axum
+/// [`Router`] (a tower `Service`), ready for [`axum::serve`] or
+/// [`kube::Client::new`](kube::Client::new).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use kobj_fake::FakeCluster;
+/// use tower::ServiceExt;
+///
+/// let router = kobj_server::router(FakeCluster::new(), kobj_server::ServerConfig::default());
+/// let request = http::Request::get("/api/v1/namespaces/default").body(axum::body::Body::empty()).unwrap();
+/// let response = router.oneshot(request).await.unwrap();
+/// assert_eq!(response.status(), 200);
+/// # }
+/// ```
+pub fn router(cluster: FakeCluster, config: ServerConfig) -> Router {
+    build(cluster, config, None)
+}
+
+/// The router, with a shutdown signal that ends open watches.
+pub(crate) fn build(
+    cluster: FakeCluster,
+    config: ServerConfig,
+    shutdown: Option<watch::Receiver<bool>>,
+) -> Router {
+    let watches = Arc::new(Semaphore::new(config.max_watches));
+    let app = Arc::new(App {
+        cluster,
+        config,
+        watches,
+        shutdown,
+    });
+    Router::new().fallback(handle).with_state(app)
+}
+
+async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
+    if let Err(resp) = authorize(&app.config, req.headers()) {
+        return *resp;
+    }
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().map(ToString::to_string);
+    let req = Incoming {
+        method: parts.method,
+        headers: parts.headers,
+        query,
+        body,
+    };
+    match path.as_str() {
+        "/version" | "/version/" => return crate::discovery::version(&app, &req),
+        "/healthz" | "/livez" | "/readyz" => {
+            return respond::bytes_response(
+                StatusCode::OK,
+                "text/plain; charset=utf-8",
+                Bytes::from_static(b"ok"),
+            );
+        }
+        _ => {}
+    }
+    if let Some(rest) = path.strip_prefix("/openapi/") {
+        return crate::openapi::serve(&app, &req, rest);
+    }
+    match path::parse(&path) {
+        None => respond::page_not_found(),
+        Some(ApiPath::Resource(target)) => crate::resource::serve(&app, req, target).await,
+        Some(other) => crate::discovery::serve(&app, &req, &other),
+    }
+}
+
+/// A request taken apart.
+pub(crate) struct Incoming {
+    /// The method.
+    pub method: Method,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The raw query string.
+    pub query: Option<String>,
+    /// The body, not yet read.
+    pub body: Body,
+}
+
+impl Incoming {
+    /// A header as text.
+    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Reads the body, refusing more than `limit` bytes with 413 (rule: the API server's
+    /// 3 MiB request limit).
+    pub async fn read_body(&mut self, limit: usize) -> Result<Bytes> {
+        let too_large = || Error::request_entity_too_large(format!("limit is {limit}"));
+        if let Some(len) = self
+            .header(header::CONTENT_LENGTH)
+            .and_then(|l| l.parse::<u64>().ok())
+            && len > limit as u64
+        {
+            return Err(too_large());
+        }
+        let body = std::mem::take(&mut self.body);
+        match Limited::new(body, limit).collect().await {
+            Ok(collected) => Ok(collected.to_bytes()),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+            Err(e) => Err(Error::bad_request(format!(
+                "error reading the request body: {e}"
+            ))),
+        }
+    }
+}
+
+/// Checks `Authorization: Bearer <token>` when a token is configured (401 Status otherwise).
+fn authorize(config: &ServerConfig, headers: &HeaderMap) -> std::result::Result<(), Box<Response>> {
+    let Some(expected) = &config.token else {
+        return Ok(());
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match given {
+        Some(given) if constant_time_eq(given.as_bytes(), expected.as_bytes()) => Ok(()),
+        _ => Err(Box::new(respond::error(&Error::unauthorized(
+            "Unauthorized",
+        )))),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_checks() {
+        let config = ServerConfig::default().token("abc");
+        let mut headers = HeaderMap::new();
+        assert!(authorize(&config, &headers).is_err());
+        headers.insert(header::AUTHORIZATION, "Bearer abd".parse().unwrap());
+        let resp = authorize(&config, &headers).unwrap_err();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        headers.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
+        assert!(authorize(&config, &headers).is_ok());
+        assert!(authorize(&ServerConfig::default(), &HeaderMap::new()).is_ok());
+    }
+}

@@ -1,0 +1,2 @@
+//! kobj.
+fn main() {}

@@ -1,0 +1,338 @@
+//! Content negotiation (rule 54): the first supported entry of `Accept` wins; none supported
+//! is a 406. Also the request `Content-Type` of bodies and patches (rule 23).
+
+use kobj_core::{Error, PatchValue, Result};
+use kube_core::params::Patch;
+use serde_json::Value;
+
+/// What a response is rendered as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// `application/json`.
+    Json,
+    /// `application/yaml`.
+    Yaml,
+    /// `application/json;as=Table;g=meta.k8s.io;v=v1` (or `v1beta1`).
+    Table,
+    /// `application/json;as=PartialObjectMetadata[List];g=meta.k8s.io;v=v1`.
+    PartialMetadata,
+    /// `application/json;as=APIGroupDiscoveryList;g=apidiscovery.k8s.io;v=v2`.
+    AggregatedDiscovery,
+}
+
+/// Which alternative representations an endpoint offers besides plain JSON and YAML.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Offers {
+    /// Tables and partial object metadata (GET, list, watch of resources).
+    pub tables: bool,
+    /// Aggregated discovery (`/api`, `/apis`).
+    pub aggregated_discovery: bool,
+    /// YAML (not on watch streams).
+    pub yaml: bool,
+}
+
+/// The first acceptable format of `accept` (a missing or empty header means JSON).
+///
+/// # Errors
+/// 406 NotAcceptable when no entry is supported.
+pub(crate) fn negotiate(accept: Option<&str>, offers: Offers) -> Result<Format> {
+    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Ok(Format::Json);
+    };
+    for entry in accept.split(',') {
+        let mut parts = entry.split(';');
+        let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let mut as_kind = None;
+        let mut group = None;
+        let mut version = None;
+        for p in parts {
+            let Some((k, v)) = p.split_once('=') else {
+                continue;
+            };
+            let v = v.trim().trim_matches('"');
+            match k.trim() {
+                "as" => as_kind = Some(v),
+                "g" => group = Some(v),
+                "v" => version = Some(v),
+                _ => {}
+            }
+        }
+        let json_like = matches!(media.as_str(), "application/json" | "application/*" | "*/*");
+        if media == "application/yaml" && offers.yaml && as_kind.is_none() {
+            return Ok(Format::Yaml);
+        }
+        if !json_like {
+            continue;
+        }
+        match (as_kind, group, version) {
+            (None, _, _) => return Ok(Format::Json),
+            (Some("Table"), Some("meta.k8s.io"), Some("v1" | "v1beta1")) if offers.tables => {
+                return Ok(Format::Table);
+            }
+            (
+                Some("PartialObjectMetadata" | "PartialObjectMetadataList"),
+                Some("meta.k8s.io"),
+                Some("v1" | "v1beta1"),
+            ) if offers.tables => return Ok(Format::PartialMetadata),
+            (Some("APIGroupDiscoveryList"), Some("apidiscovery.k8s.io"), Some("v2"))
+                if offers.aggregated_discovery =>
+            {
+                return Ok(Format::AggregatedDiscovery);
+            }
+            _ => {}
+        }
+    }
+    let accepted = if offers.yaml {
+        "application/json, application/yaml"
+    } else {
+        "application/json"
+    };
+    Err(Error::from_parts(
+        406,
+        "NotAcceptable",
+        format!("only the following media types are accepted: {accepted}"),
+    ))
+}
+
+/// The media type of a `Content-Type` header without parameters, lower-cased.
+pub(crate) fn media_type(content_type: Option<&str>) -> Option<String> {
+    content_type
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|m| !m.is_empty())
+}
+
+/// Decodes a POST or PUT body: JSON by default, YAML when the Content-Type says so.
+///
+/// # Errors
+/// 415 for another media type, 400 for a body that does not decode to an object.
+pub(crate) fn decode_object(
+    content_type: Option<&str>,
+    body: &[u8],
+    custom: bool,
+) -> Result<Value> {
+    let media = media_type(content_type).unwrap_or_else(|| "application/json".into());
+    let value: Value = match media.as_str() {
+        "application/json" | "*/*" => serde_json::from_slice(body).map_err(|e| {
+            Error::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        })?,
+        "application/yaml" => serde_yaml::from_slice(body).map_err(|e| {
+            Error::bad_request(format!("couldn't get version/kind; yaml parse error: {e}"))
+        })?,
+        _ => {
+            let accepted: &[&str] = if custom {
+                &["application/json", "application/yaml"]
+            } else {
+                &[
+                    "application/json",
+                    "application/yaml",
+                    "application/vnd.kubernetes.protobuf",
+                ]
+            };
+            return Err(Error::unsupported_media_type(&media, accepted));
+        }
+    };
+    if !value.is_object() {
+        return Err(Error::bad_request(
+            "couldn't get version/kind; json parse error: the body is not a JSON object",
+        ));
+    }
+    Ok(value)
+}
+
+/// The patch types a resource accepts (rule 23), in the order the server lists them.
+pub(crate) fn patch_types(custom: bool) -> &'static [&'static str] {
+    if custom {
+        &[
+            "application/json-patch+json",
+            "application/merge-patch+json",
+            "application/apply-patch+yaml",
+        ]
+    } else {
+        &[
+            "application/json-patch+json",
+            "application/merge-patch+json",
+            "application/strategic-merge-patch+json",
+            "application/apply-patch+yaml",
+        ]
+    }
+}
+
+/// Decodes a PATCH body by its Content-Type.
+///
+/// # Errors
+/// 415 for an unsupported patch type (rule 23); 400 for a body that does not decode; 413 for
+/// a JSON Patch of more than 10,000 operations (rule 25).
+pub(crate) fn decode_patch(
+    content_type: Option<&str>,
+    body: &[u8],
+    custom: bool,
+) -> Result<PatchValue> {
+    let media = media_type(content_type).unwrap_or_default();
+    let accepted = patch_types(custom);
+    if !accepted.contains(&media.as_str()) {
+        return Err(Error::unsupported_media_type(&media, accepted));
+    }
+    let json = |body: &[u8]| -> Result<Value> {
+        serde_json::from_slice(body).map_err(|e| Error::bad_request(e.to_string()))
+    };
+    match media.as_str() {
+        "application/json-patch+json" => {
+            let raw = json(body)?;
+            if let Some(ops) = raw.as_array()
+                && ops.len() > 10_000
+            {
+                return Err(Error::request_entity_too_large(format!(
+                    "The allowed maximum operations in a JSON patch is 10000, got {}",
+                    ops.len()
+                )));
+            }
+            let patch: json_patch::Patch =
+                serde_json::from_value(raw).map_err(|e| Error::bad_request(e.to_string()))?;
+            Ok(Patch::Json(patch))
+        }
+        "application/merge-patch+json" => Ok(Patch::Merge(json(body)?)),
+        "application/strategic-merge-patch+json" => Ok(Patch::Strategic(json(body)?)),
+        _ => {
+            let value: Value = match serde_json::from_slice(body) {
+                Ok(v) => v,
+                Err(_) => serde_yaml::from_slice(body)
+                    .map_err(|e| Error::bad_request(format!("error decoding YAML: {e}")))?,
+            };
+            Ok(Patch::Apply(value))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KUBECTL_GET: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    const ALL: Offers = Offers {
+        tables: true,
+        aggregated_discovery: false,
+        yaml: true,
+    };
+
+    #[test]
+    fn first_supported_entry_wins() {
+        assert_eq!(negotiate(Some(KUBECTL_GET), ALL).unwrap(), Format::Table);
+        assert_eq!(
+            negotiate(Some(KUBECTL_GET), Offers::default()).unwrap(),
+            Format::Json
+        );
+        assert_eq!(negotiate(None, ALL).unwrap(), Format::Json);
+        assert_eq!(negotiate(Some("*/*"), ALL).unwrap(), Format::Json);
+        assert_eq!(
+            negotiate(Some("application/yaml"), ALL).unwrap(),
+            Format::Yaml
+        );
+        assert_eq!(
+            negotiate(
+                Some("application/vnd.kubernetes.protobuf, application/json"),
+                ALL
+            )
+            .unwrap(),
+            Format::Json
+        );
+        let aggregated =
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+        let offers = Offers {
+            aggregated_discovery: true,
+            ..Offers::default()
+        };
+        assert_eq!(
+            negotiate(Some(aggregated), offers).unwrap(),
+            Format::AggregatedDiscovery
+        );
+        assert_eq!(negotiate(Some(aggregated), ALL).unwrap(), Format::Json);
+    }
+
+    #[test]
+    fn nothing_supported_is_406() {
+        let e = negotiate(Some("application/json;as=Table;v=v9;g=meta.k8s.io"), ALL).unwrap_err();
+        assert_eq!(e.code(), Some(406));
+        assert_eq!(
+            e.status().unwrap().message,
+            "only the following media types are accepted: application/json, application/yaml"
+        );
+        assert!(negotiate(Some("text/html"), ALL).is_err());
+    }
+
+    #[test]
+    fn patch_content_types() {
+        assert!(matches!(
+            decode_patch(
+                Some("application/merge-patch+json; charset=utf-8"),
+                b"{}",
+                true
+            )
+            .unwrap(),
+            Patch::Merge(_)
+        ));
+        assert!(matches!(
+            decode_patch(Some("application/apply-patch+yaml"), b"a: 1\n", true).unwrap(),
+            Patch::Apply(_)
+        ));
+        assert!(matches!(
+            decode_patch(
+                Some("application/json-patch+json"),
+                br#"[{"op":"add","path":"/a","value":1}]"#,
+                true
+            )
+            .unwrap(),
+            Patch::Json(_)
+        ));
+        let e =
+            decode_patch(Some("application/strategic-merge-patch+json"), b"{}", true).unwrap_err();
+        assert!(e.is_unsupported_media_type());
+        assert!(
+            e.status().unwrap().message.ends_with(
+                "accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+            )
+        );
+        assert!(decode_patch(Some("application/strategic-merge-patch+json"), b"{}", false).is_ok());
+        assert!(
+            decode_patch(None, b"{}", false)
+                .unwrap_err()
+                .is_unsupported_media_type()
+        );
+        assert!(
+            decode_patch(Some("application/json-patch+json"), b"{", true)
+                .unwrap_err()
+                .is_bad_request()
+        );
+        let many = format!(
+            "[{}]",
+            vec![r#"{"op":"test","path":"/a","value":1}"#; 10_001].join(",")
+        );
+        assert_eq!(
+            decode_patch(Some("application/json-patch+json"), many.as_bytes(), true)
+                .unwrap_err()
+                .code(),
+            Some(413)
+        );
+    }
+
+    #[test]
+    fn object_bodies() {
+        assert!(decode_object(None, br#"{"a":1}"#, true).is_ok());
+        assert!(decode_object(Some("application/yaml"), b"a: 1\n", true).is_ok());
+        assert!(
+            decode_object(Some("text/plain"), b"a", true)
+                .unwrap_err()
+                .is_unsupported_media_type()
+        );
+        assert!(
+            decode_object(None, b"[1]", true)
+                .unwrap_err()
+                .is_bad_request()
+        );
+    }
+}

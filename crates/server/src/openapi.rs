@@ -1,0 +1,249 @@
+//! OpenAPI v3 (rule 55): the `/openapi/v3` root and one document per group version, with a
+//! PATCH operation per kind tagged `x-kubernetes-group-version-kind` that lists the
+//! `fieldValidation` query parameter, so that `kubectl create` and `kubectl apply` validate on
+//! the server (`fieldValidation=Strict`) instead of asking for `--validate=false`. CRD schemas
+//! are published as components. `/openapi/v2` is not served (kubectl only falls back to it
+//! when v3 fails).
+//!
+//! The PATCH request bodies do not list `application/strategic-merge-patch+json`: kubectl
+//! would then compute strategic merge patches from these (schema-less) documents; without it,
+//! it uses the patch metadata compiled into it, as with any server lacking them.
+
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use axum::response::Response;
+use http::{Method, StatusCode};
+use kobj_fake::TypeInfo;
+use serde_json::{Map, Value, json};
+
+use crate::app::{App, Incoming};
+use crate::negotiate::Format;
+use crate::respond;
+
+/// Serves `/openapi/<rest>`.
+pub(crate) fn serve(app: &App, req: &Incoming, rest: &str) -> Response {
+    if req.method != Method::GET {
+        return respond::page_not_found();
+    }
+    let rest = rest.trim_end_matches('/');
+    let Some(gv_path) = rest.strip_prefix("v3") else {
+        return respond::page_not_found();
+    };
+    let infos = app.cluster.type_infos();
+    let docs = documents(&infos, &app.config.git_version);
+    if gv_path.is_empty() {
+        let paths: Map<String, Value> = docs
+            .iter()
+            .map(|(path, doc)| {
+                let hash = hash_of(doc);
+                (
+                    path.clone(),
+                    json!({"serverRelativeURL": format!("/openapi/v3/{path}?hash={hash}")}),
+                )
+            })
+            .collect();
+        return respond::object(StatusCode::OK, Format::Json, &json!({"paths": paths}));
+    }
+    match docs.get(gv_path.trim_start_matches('/')) {
+        Some(doc) => respond::object(StatusCode::OK, Format::Json, doc),
+        None => respond::page_not_found(),
+    }
+}
+
+fn hash_of(doc: &Value) -> String {
+    let mut h = DefaultHasher::new();
+    doc.to_string().hash(&mut h);
+    format!("{:016X}", h.finish())
+}
+
+/// One document per group version, keyed `api/v1` or `apis/<group>/<version>`.
+fn documents(infos: &[Arc<TypeInfo>], version: &str) -> BTreeMap<String, Value> {
+    let mut by_gv: BTreeMap<String, Vec<&Arc<TypeInfo>>> = BTreeMap::new();
+    for info in infos {
+        let api = &info.resource.api;
+        let key = if api.group.is_empty() {
+            format!("api/{}", api.version)
+        } else {
+            format!("apis/{}/{}", api.group, api.version)
+        };
+        by_gv.entry(key).or_default().push(info);
+    }
+    by_gv
+        .into_iter()
+        .map(|(key, types)| {
+            let doc = document(&key, &types, version);
+            (key, doc)
+        })
+        .collect()
+}
+
+fn schema_id(info: &TypeInfo) -> String {
+    let api = &info.resource.api;
+    if api.group.is_empty() {
+        return format!("io.k8s.api.core.{}.{}", api.version, api.kind);
+    }
+    if info.is_custom() {
+        let reversed: Vec<&str> = api.group.split('.').rev().collect();
+        return format!("{}.{}.{}", reversed.join("."), api.version, api.kind);
+    }
+    let short = api.group.split('.').next().unwrap_or(&api.group);
+    format!("io.k8s.api.{short}.{}.{}", api.version, api.kind)
+}
+
+fn param(name: &str, location: &str, description: &str) -> Value {
+    let mut p = json!({
+        "name": name,
+        "in": location,
+        "description": description,
+        "schema": {"type": if name == "force" { "boolean" } else { "string" }, "uniqueItems": true},
+    });
+    if location == "path"
+        && let Some(map) = p.as_object_mut()
+    {
+        map.insert("required".into(), true.into());
+    }
+    p
+}
+
+fn write_params(patch: bool) -> Vec<Value> {
+    let mut ps = vec![
+        param(
+            "dryRun",
+            "query",
+            "When present, indicates that modifications should not be persisted. Valid value: All.",
+        ),
+        param(
+            "fieldManager",
+            "query",
+            "fieldManager is a name associated with the actor or entity that is making these changes.",
+        ),
+        param(
+            "fieldValidation",
+            "query",
+            "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn (default), Strict.",
+        ),
+    ];
+    if patch {
+        ps.push(param("force", "query", "Force is going to \"force\" Apply requests. It must be unset for non-apply patch requests."));
+    }
+    ps
+}
+
+fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
+    let mut paths = Map::new();
+    let mut schemas = Map::new();
+    for info in types {
+        let api = &info.resource.api;
+        let gvk = json!({"group": api.group, "version": api.version, "kind": api.kind});
+        let id = schema_id(info);
+        let reference = json!({"$ref": format!("#/components/schemas/{id}")});
+        let ok = json!({"200": {"description": "OK", "content": {"application/json": {"schema": reference}}}});
+        let created = json!({
+            "200": {"description": "OK", "content": {"application/json": {"schema": reference}}},
+            "201": {"description": "Created", "content": {"application/json": {"schema": reference}}},
+        });
+        let mut schema = info
+            .schema
+            .as_ref()
+            .and_then(|s| serde_json::to_value(s.as_ref()).ok())
+            .unwrap_or_else(
+                || json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
+            );
+        if let Some(map) = schema.as_object_mut() {
+            map.insert("x-kubernetes-group-version-kind".into(), json!([gvk]));
+        }
+        schemas.insert(id.clone(), schema);
+        let mut patch_types = Map::new();
+        for t in [
+            "application/json-patch+json",
+            "application/merge-patch+json",
+            "application/apply-patch+yaml",
+        ] {
+            patch_types.insert((*t).to_string(), json!({"schema": {"type": "object"}}));
+        }
+        let ns_part = if info.resource.is_namespaced() {
+            "namespaces/{namespace}/"
+        } else {
+            ""
+        };
+        let scoped = if info.resource.is_namespaced() {
+            "Namespaced"
+        } else {
+            ""
+        };
+        let op_kind = format!("{scoped}{}", api.kind);
+        let mut path_params = vec![param("name", "path", "name of the resource")];
+        if info.resource.is_namespaced() {
+            path_params.push(param(
+                "namespace",
+                "path",
+                "object name and auth scope, such as for teams and projects",
+            ));
+        }
+        let base = format!("/{key}/{ns_part}{}", api.plural);
+        let op = |verb: &str,
+                  action: &str,
+                  params: Vec<Value>,
+                  body: Option<Value>,
+                  responses: &Value| {
+            let (verb, suffix) = verb.split_once(':').unwrap_or((verb, ""));
+            let mut o = json!({
+                "operationId": format!("{verb}{op_kind}{suffix}"),
+                "parameters": params,
+                "responses": responses,
+                "x-kubernetes-action": action,
+                "x-kubernetes-group-version-kind": gvk,
+            });
+            if let (Some(b), Some(map)) = (body, o.as_object_mut()) {
+                map.insert("requestBody".into(), b);
+            }
+            o
+        };
+        let object_body =
+            json!({"content": {"application/json": {"schema": reference}}, "required": true});
+        let patch_request = json!({"content": patch_types, "required": true});
+        let item = json!({
+            "get": op("read", "get", vec![], None, &ok),
+            "put": op("replace", "put", write_params(false), Some(object_body.clone()), &created),
+            "patch": op("patch", "patch", write_params(true), Some(patch_request.clone()), &created),
+            "delete": op("delete", "delete", vec![], None, &ok),
+            "parameters": path_params,
+        });
+        paths.insert(format!("{base}/{{name}}"), item);
+        let mut collection_params = Vec::new();
+        if info.resource.is_namespaced() {
+            collection_params.push(param(
+                "namespace",
+                "path",
+                "object name and auth scope, such as for teams and projects",
+            ));
+        }
+        paths.insert(
+            base.clone(),
+            json!({
+                "get": op("list", "list", vec![], None, &ok),
+                "post": op("create", "post", write_params(false), Some(object_body.clone()), &created),
+                "parameters": collection_params,
+            }),
+        );
+        if info.status {
+            paths.insert(
+                format!("{base}/{{name}}/status"),
+                json!({
+                    "get": op("read:Status", "get", vec![], None, &ok),
+                    "put": op("replace:Status", "put", write_params(false), Some(object_body), &created),
+                    "patch": op("patch:Status", "patch", write_params(true), Some(patch_request), &created),
+                    "parameters": path_params,
+                }),
+            );
+        }
+    }
+    json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": version},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    })
+}

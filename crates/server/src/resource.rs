@@ -1,0 +1,421 @@
+//! The resource verbs: scope checks (rule 46), method → verb, and each verb through the fake:
+//! get, list, create, update, patch, delete, deletecollection, the status and scale
+//! subresources, and watch (in `watch.rs`).
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use either::Either;
+use http::{Method, StatusCode, header};
+use k8s_openapi::api::autoscaling::v1::Scale;
+use kobj_core::{CustomObjects, Error, ResourceType, Result};
+use kobj_fake::{TypeInfo, WriteOptions};
+use kube_core::params::{Patch, PatchParams, PostParams, ValidationDirective};
+use serde_json::{Value, json};
+
+use crate::app::{App, Incoming};
+use crate::negotiate::{self, Format, Offers};
+use crate::params::{self, Query};
+use crate::path::ResourcePath;
+use crate::respond;
+use crate::table::{self, IncludeObject};
+
+/// One request to a resource path, resolved to its served type.
+pub(crate) struct Ctx<'a> {
+    /// The server.
+    pub app: &'a App,
+    /// The served type.
+    pub info: Arc<TypeInfo>,
+    /// The namespace of the path.
+    pub ns: Option<&'a str>,
+    /// The query.
+    pub query: Query,
+    /// The request.
+    pub req: Incoming,
+}
+
+impl Ctx<'_> {
+    /// The type.
+    pub fn rt(&self) -> &ResourceType {
+        &self.info.resource
+    }
+
+    /// The fake, through its trait.
+    pub fn api(&self) -> &dyn CustomObjects {
+        &self.app.cluster
+    }
+
+    fn user_agent(&self) -> Option<&str> {
+        self.req.header(header::USER_AGENT)
+    }
+
+    fn accept(&self, offers: Offers) -> Result<Format> {
+        negotiate::negotiate(self.req.header(header::ACCEPT), offers)
+    }
+
+    async fn body(&mut self) -> Result<bytes::Bytes> {
+        let limit = self.app.config.max_body_bytes;
+        self.req.read_body(limit).await
+    }
+}
+
+/// Offers for reads: tables, partial metadata, YAML.
+const READ: Offers = Offers {
+    tables: true,
+    aggregated_discovery: false,
+    yaml: true,
+};
+/// Offers for writes: JSON and YAML.
+const WRITE: Offers = Offers {
+    tables: false,
+    aggregated_discovery: false,
+    yaml: true,
+};
+
+/// Serves a resource path.
+pub(crate) async fn serve(app: &App, req: Incoming, target: ResourcePath<'_>) -> Response {
+    let Some(info) =
+        app.cluster
+            .resource_type_for_plural(target.group, target.version, target.plural)
+    else {
+        return respond::page_not_found();
+    };
+    let query = Query::parse(req.query.as_deref());
+    let collection_read = target.name.is_none() && req.method == Method::GET;
+    // Rule 46: a namespaced type without a namespace only for list and watch; a cluster-scoped
+    // type never with one. Anything else is not routed.
+    match (info.resource.is_namespaced(), target.namespace) {
+        (true, None) if !collection_read => return respond::page_not_found(),
+        (false, Some(_)) => return respond::page_not_found(),
+        _ => {}
+    }
+    let mut ctx = Ctx {
+        app,
+        info,
+        ns: target.namespace,
+        query,
+        req,
+    };
+    match dispatch(&mut ctx, &target).await {
+        Ok(resp) => resp,
+        Err(e) => respond::error(&e),
+    }
+}
+
+async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Response> {
+    let method = ctx.req.method.clone();
+    if target.watch_prefix {
+        if method != Method::GET || target.subresource.is_some() {
+            return Err(Error::method_not_allowed(ctx.rt(), "watch"));
+        }
+        return crate::watch::serve(ctx, target.name).await;
+    }
+    match (target.name, target.subresource) {
+        (None, _) => match method {
+            Method::GET if ctx.query.is_watch()? => crate::watch::serve(ctx, None).await,
+            Method::GET => list(ctx).await,
+            Method::POST => create(ctx).await,
+            Method::DELETE => delete_collection(ctx).await,
+            _ => Err(not_allowed(ctx.rt(), &method, false)),
+        },
+        (Some(name), None) => match method {
+            Method::GET => get(ctx, name).await,
+            Method::PUT => replace(ctx, name, false).await,
+            Method::PATCH => patch(ctx, name, false).await,
+            Method::DELETE => delete(ctx, name).await,
+            _ => Err(not_allowed(ctx.rt(), &method, true)),
+        },
+        (Some(name), Some("status")) => match method {
+            Method::GET => get_status(ctx, name).await,
+            Method::PUT => replace(ctx, name, true).await,
+            Method::PATCH => patch(ctx, name, true).await,
+            _ => Err(not_allowed(ctx.rt(), &method, true)),
+        },
+        (Some(name), Some("scale")) => match method {
+            Method::GET => get_scale(ctx, name).await,
+            Method::PUT => replace_scale(ctx, name).await,
+            Method::PATCH => patch_scale(ctx, name).await,
+            _ => Err(not_allowed(ctx.rt(), &method, true)),
+        },
+        (Some(name), Some(_)) => Err(Error::not_found(ctx.rt(), name)),
+    }
+}
+
+fn not_allowed(rt: &ResourceType, method: &Method, named: bool) -> Error {
+    let verb = match (method.as_str(), named) {
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", false) => "deletecollection",
+        ("DELETE", true) => "delete",
+        (other, _) => other,
+    };
+    Error::method_not_allowed(rt, verb)
+}
+
+/// Renders one object in the negotiated format.
+fn render_one(ctx: &Ctx<'_>, code: StatusCode, format: Format, obj: &Value) -> Response {
+    match format {
+        Format::Table => {
+            let include = IncludeObject::parse(ctx.query.get("includeObject"));
+            let meta = json!({"resourceVersion": obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
+            let t = table::table(
+                &ctx.info,
+                std::slice::from_ref(obj),
+                meta,
+                include,
+                ctx.app.cluster.clock().now(),
+            );
+            respond::object(code, Format::Json, &t)
+        }
+        Format::PartialMetadata => {
+            respond::object(code, Format::Json, &table::partial_metadata(obj))
+        }
+        other => respond::object(code, other, obj),
+    }
+}
+
+fn to_value<T: serde::Serialize>(obj: &T) -> Result<Value> {
+    serde_json::to_value(obj).map_err(|e| Error::internal(format!("cannot encode the object: {e}")))
+}
+
+async fn get(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+    let format = ctx.accept(READ)?;
+    let obj = ctx
+        .api()
+        .get_object(ctx.rt(), ctx.ns, name, &params::get_params(&ctx.query))
+        .await?;
+    if matches!(format, Format::Json | Format::Yaml) {
+        return Ok(respond::object(StatusCode::OK, format, &obj));
+    }
+    Ok(render_one(ctx, StatusCode::OK, format, &to_value(&obj)?))
+}
+
+async fn list(ctx: &mut Ctx<'_>) -> Result<Response> {
+    let format = ctx.accept(READ)?;
+    let lp = params::list_params(&ctx.query)?;
+    let list = ctx.api().list_objects(ctx.rt(), ctx.ns, &lp).await?;
+    match format {
+        Format::Json | Format::Yaml => Ok(respond::object(StatusCode::OK, format, &list)),
+        Format::Table => {
+            let items: Vec<Value> = list.items.iter().map(to_value).collect::<Result<_>>()?;
+            let meta = to_value(&list.metadata)?;
+            let include = IncludeObject::parse(ctx.query.get("includeObject"));
+            let t = table::table(
+                &ctx.info,
+                &items,
+                meta,
+                include,
+                ctx.app.cluster.clock().now(),
+            );
+            Ok(respond::object(StatusCode::OK, Format::Json, &t))
+        }
+        _ => {
+            let items: Vec<Value> = list
+                .items
+                .iter()
+                .map(|i| to_value(i).map(|v| table::partial_metadata(&v)))
+                .collect::<Result<_>>()?;
+            let body = json!({
+                "kind": "PartialObjectMetadataList",
+                "apiVersion": "meta.k8s.io/v1",
+                "metadata": to_value(&list.metadata)?,
+                "items": items,
+            });
+            Ok(respond::object(StatusCode::OK, Format::Json, &body))
+        }
+    }
+}
+
+/// `Warning` texts for the fields pruning would drop when fieldValidation is Warn (rule 27).
+fn unknown_field_warnings(info: &TypeInfo, opts: &WriteOptions, body: &Value) -> Vec<String> {
+    if !matches!(
+        opts.field_validation,
+        None | Some(ValidationDirective::Warn)
+    ) {
+        return Vec::new();
+    }
+    let Some(schema) = &info.schema else {
+        return Vec::new();
+    };
+    if !body.is_object() {
+        return Vec::new();
+    }
+    let mut copy = body.clone();
+    kobj_fake::schema::prune(schema, &mut copy)
+        .into_iter()
+        .map(|p| format!("unknown field {p:?}"))
+        .collect()
+}
+
+fn content_type(ctx: &Ctx<'_>) -> Option<String> {
+    ctx.req
+        .header(header::CONTENT_TYPE)
+        .map(ToString::to_string)
+}
+
+async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
+    let body = ctx.body().await?;
+    let value =
+        negotiate::decode_object(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
+    let warnings = unknown_field_warnings(&ctx.info, &opts, &value);
+    let created = ctx
+        .app
+        .cluster
+        .create_value(ctx.rt(), ctx.ns, value, &opts)?;
+    let mut resp = respond::object(StatusCode::CREATED, format, &created);
+    respond::add_warnings(&mut resp, &warnings);
+    Ok(resp)
+}
+
+async fn replace(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let opts = params::write_options(&ctx.query, "UpdateOptions", ctx.user_agent(), false)?;
+    let body = ctx.body().await?;
+    let value =
+        negotiate::decode_object(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
+    let warnings = unknown_field_warnings(&ctx.info, &opts, &value);
+    let updated = ctx
+        .app
+        .cluster
+        .replace_value(ctx.rt(), ctx.ns, name, value, status, &opts)?;
+    let mut resp = respond::object(StatusCode::OK, format, &updated);
+    respond::add_warnings(&mut resp, &warnings);
+    Ok(resp)
+}
+
+async fn patch(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let body = ctx.body().await?;
+    let patch = negotiate::decode_patch(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
+    let apply = matches!(patch, Patch::Apply(_));
+    let opts = params::write_options(&ctx.query, "PatchOptions", ctx.user_agent(), apply)?;
+    let warnings = match &patch {
+        Patch::Merge(v) | Patch::Apply(v) | Patch::Strategic(v) => {
+            unknown_field_warnings(&ctx.info, &opts, v)
+        }
+        _ => Vec::new(),
+    };
+    // Apply to a missing object creates it: 201 (rule 24).
+    let created = apply
+        && !status
+        && ctx
+            .api()
+            .get_object(ctx.rt(), ctx.ns, name, &Default::default())
+            .await
+            .is_err_and(|e| e.is_not_found());
+    let patched = ctx
+        .app
+        .cluster
+        .patch_value(ctx.rt(), ctx.ns, name, &patch, status, &opts)?;
+    let code = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = respond::object(code, format, &patched);
+    respond::add_warnings(&mut resp, &warnings);
+    Ok(resp)
+}
+
+async fn delete(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let body = ctx.body().await?;
+    let (dp, orphan_false) = params::delete_params(&ctx.query, &body)?;
+    match ctx.app.cluster.delete_value(ctx.rt(), ctx.ns, name, &dp)? {
+        Either::Left(obj) => {
+            // Rule 29: 202 only for an explicit orphanDependents=false when the object stays.
+            let code = if orphan_false {
+                StatusCode::ACCEPTED
+            } else {
+                StatusCode::OK
+            };
+            Ok(respond::object(code, format, &obj))
+        }
+        Either::Right(status) => Ok(respond::object(
+            StatusCode::OK,
+            format,
+            &respond::status_value(&status),
+        )),
+    }
+}
+
+async fn delete_collection(ctx: &mut Ctx<'_>) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let body = ctx.body().await?;
+    let (dp, _) = params::delete_params(&ctx.query, &body)?;
+    let lp = params::list_params(&ctx.query)?;
+    match ctx
+        .api()
+        .delete_collection(ctx.rt(), ctx.ns, &dp, &lp)
+        .await?
+    {
+        Either::Left(list) => Ok(respond::object(StatusCode::OK, format, &list)),
+        Either::Right(status) => Ok(respond::object(
+            StatusCode::OK,
+            format,
+            &respond::status_value(&status),
+        )),
+    }
+}
+
+async fn get_status(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+    let format = ctx.accept(READ)?;
+    let obj = ctx.api().get_object_status(ctx.rt(), ctx.ns, name).await?;
+    if matches!(format, Format::Json | Format::Yaml) {
+        return Ok(respond::object(StatusCode::OK, format, &obj));
+    }
+    Ok(render_one(ctx, StatusCode::OK, format, &to_value(&obj)?))
+}
+
+fn post_params(opts: &WriteOptions) -> PostParams {
+    PostParams {
+        dry_run: opts.dry_run,
+        field_manager: opts.field_manager.clone(),
+    }
+}
+
+async fn get_scale(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let scale = ctx.api().get_scale(ctx.rt(), ctx.ns, name).await?;
+    Ok(respond::object(StatusCode::OK, format, &scale))
+}
+
+async fn replace_scale(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let opts = params::write_options(&ctx.query, "UpdateOptions", ctx.user_agent(), false)?;
+    let body = ctx.body().await?;
+    let value = negotiate::decode_object(content_type(ctx).as_deref(), &body, false)?;
+    let scale: Scale = serde_json::from_value(value).map_err(|e| {
+        Error::bad_request(format!(
+            "the body of the request does not decode as a Scale: {e}"
+        ))
+    })?;
+    let updated = ctx
+        .api()
+        .replace_scale(ctx.rt(), ctx.ns, name, &scale, &post_params(&opts))
+        .await?;
+    Ok(respond::object(StatusCode::OK, format, &updated))
+}
+
+async fn patch_scale(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let body = ctx.body().await?;
+    // The scale subresource is a built-in kind (autoscaling/v1 Scale): all four patch types.
+    let patch = negotiate::decode_patch(content_type(ctx).as_deref(), &body, false)?;
+    let apply = matches!(patch, Patch::Apply(_));
+    let opts = params::write_options(&ctx.query, "PatchOptions", ctx.user_agent(), apply)?;
+    let pp = PatchParams {
+        dry_run: opts.dry_run,
+        force: opts.force,
+        field_manager: opts.field_manager.clone(),
+        field_validation: opts.field_validation.clone(),
+    };
+    let updated = ctx
+        .api()
+        .patch_scale(ctx.rt(), ctx.ns, name, &patch, &pp)
+        .await?;
+    Ok(respond::object(StatusCode::OK, format, &updated))
+}
