@@ -5,7 +5,7 @@
 //! sending exactly the requests a careful kube-rs user sends, and failing with the same error
 //! categories as kobj's fake.
 //!
-//! - [`connect`] / [`Connect`]: a kubeconfig path (or `KUBECONFIG`, or `~/.kube/config`), a
+//! - [`connect()`] / [`Connect`]: a kubeconfig path (or `KUBECONFIG`, or `~/.kube/config`), a
 //!   context and a namespace, falling back to the in-cluster configuration; or
 //!   [`KubeBackend::from_kube_client`] for a `kube::Client` you already have.
 //! - [`discovery`]: when a caller knows only group, version and kind, the plural and scope are

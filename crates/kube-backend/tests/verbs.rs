@@ -1,5 +1,5 @@
 //! Every verb against a wiremock server: the exact method, path, query, Content-Type and body
-//! on the wire, and the decoded answer. Namespaced and cluster-scoped, custom and built-in.
+//! on the wire, and the decoded answer, namespaced and cluster-scoped (built-in kinds: `builtin.rs`).
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,9 +8,6 @@ mod common;
 use common::*;
 use either::Either;
 use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec};
-use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
-use kobj_core::{CoreResources, ResourceType};
 use kube_core::params::{
     DeleteParams, GetParams, ListParams, Patch, PatchParams, PostParams, Preconditions,
     PropagationPolicy, VersionMatch, WatchParams,
@@ -466,94 +463,6 @@ async fn watch_request_carries_every_parameter() {
         "/apis/example.com/v1/namespaces/lab/widgets?&watch=true&timeoutSeconds=30&fieldSelector=metadata.name%3Dw1&labelSelector=app%3Ddemo&allowWatchBookmarks=true&resourceVersion=10"
     );
     assert_eq!(header(&request, "accept-encoding"), "identity");
-}
-
-#[tokio::test]
-async fn built_in_kinds_take_the_same_paths_as_the_typed_api() {
-    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "lab"}, "data": {"k": "v"}});
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::path("/api/v1/configmaps"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(list_of(
-            "ConfigMap",
-            "v1",
-            "5",
-            // As the API server sends built-in items: without apiVersion and kind.
-            vec![json!({"metadata": {"name": "c", "namespace": "lab"}, "data": {"k": "v"}})],
-        )))
-        .mount(&server)
-        .await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(cm.clone()))
-        .mount(&server)
-        .await;
-    let backend = backend(&server);
-    let configmaps = ResourceType::of::<ConfigMap>();
-    let got = CoreResources::get_object(
-        &backend,
-        &configmaps,
-        Some("lab"),
-        "c",
-        &GetParams::default(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(got.data["data"]["k"], json!("v"));
-    let patch = Patch::Strategic(json!({"data": {"k": "w"}}));
-    CoreResources::patch_object(
-        &backend,
-        &configmaps,
-        Some("lab"),
-        "c",
-        &patch,
-        &PatchParams::default(),
-    )
-    .await
-    .unwrap();
-    CoreResources::get_object(
-        &backend,
-        &ResourceType::of::<Namespace>(),
-        None,
-        "lab",
-        &GetParams::default(),
-    )
-    .await
-    .unwrap();
-    CoreResources::get_object(
-        &backend,
-        &ResourceType::of::<Lease>(),
-        Some("lab"),
-        "leader",
-        &GetParams::default(),
-    )
-    .await
-    .unwrap();
-    let list = CoreResources::list_objects(&backend, &configmaps, None, &ListParams::default())
-        .await
-        .unwrap();
-    let types = list.items[0].types.as_ref().unwrap();
-    assert_eq!(
-        (types.api_version.as_str(), types.kind.as_str()),
-        ("v1", "ConfigMap")
-    );
-    let seen = requests(&server).await;
-    let lines: Vec<String> = seen
-        .iter()
-        .map(|r| format!("{} {}", r.method, path_and_query(r)))
-        .collect();
-    assert_eq!(
-        lines,
-        [
-            "GET /api/v1/namespaces/lab/configmaps/c",
-            "PATCH /api/v1/namespaces/lab/configmaps/c?",
-            "GET /api/v1/namespaces/lab",
-            "GET /apis/coordination.k8s.io/v1/namespaces/lab/leases/leader",
-            "GET /api/v1/configmaps?",
-        ]
-    );
-    assert_eq!(
-        header(&seen[1], "content-type"),
-        "application/strategic-merge-patch+json"
-    );
 }
 
 #[tokio::test]
