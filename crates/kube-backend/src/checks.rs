@@ -96,21 +96,42 @@ const PATH_SAFE: [bool; 256] = {
     table
 };
 
-/// The list-option rules kube-rs enforces client-side, as the server's 422.
+/// The list-option combinations kube-rs refuses or silently rewrites client-side, answered as
+/// the server answers them: a 422 from `ValidateListOptions` (a `resourceVersionMatch` without
+/// `resourceVersion`, with `continue`, or `Exact` at `"0"`), then the storage layer's 400 for a
+/// `resourceVersion` other than `"0"` with `continue` (kube-rs drops both `resourceVersion` and
+/// `resourceVersionMatch` from the query when a continue token is set, so the server would
+/// never see them).
 pub(crate) fn check_list_params(params: &ListParams) -> Result<()> {
+    let rv = params.resource_version.as_deref();
     let mut errors = Vec::new();
-    match (&params.resource_version, &params.version_match) {
-        (None, Some(_)) => errors.push(FieldError::forbidden(
-            "resourceVersionMatch",
-            "resourceVersionMatch is forbidden unless resourceVersion is provided",
-        )),
-        (Some(rv), Some(VersionMatch::Exact)) if rv == "0" => errors.push(FieldError::forbidden(
-            "resourceVersionMatch",
-            "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
-        )),
-        _ => {}
+    if let Some(matching) = &params.version_match {
+        if rv.is_none() {
+            errors.push(FieldError::forbidden(
+                "resourceVersionMatch",
+                "resourceVersionMatch is forbidden unless resourceVersion is provided",
+            ));
+        }
+        if params.continue_token.is_some() {
+            errors.push(FieldError::forbidden(
+                "resourceVersionMatch",
+                "resourceVersionMatch is forbidden when continue is provided",
+            ));
+        }
+        if matches!(matching, VersionMatch::Exact) && rv == Some("0") {
+            errors.push(FieldError::forbidden(
+                "resourceVersionMatch",
+                "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
+            ));
+        }
     }
-    options_error("ListOptions", errors)
+    options_error("ListOptions", errors)?;
+    if params.continue_token.is_some() && rv.is_some_and(|v| !v.is_empty() && v != "0") {
+        return Err(Error::bad_request(
+            "specifying resource version is not allowed when using continue",
+        ));
+    }
+    Ok(())
 }
 
 /// The create/update-option rule kube-rs enforces client-side (the field manager's length).
@@ -213,6 +234,37 @@ mod tests {
         ));
         let lp = ListParams::default().matching(VersionMatch::Exact).at("12");
         assert!(check_list_params(&lp).is_ok());
+
+        // kube-rs would drop resourceVersion(Match) next to a continue token.
+        let lp = ListParams::default()
+            .continue_token("t")
+            .at("12")
+            .matching(VersionMatch::NotOlderThan);
+        let err = check_list_params(&lp).unwrap_err();
+        assert!(err.is_invalid());
+        assert!(err.to_string().ends_with(
+            "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided"
+        ));
+        let lp = ListParams::default().continue_token("t").at("12");
+        let err = check_list_params(&lp).unwrap_err();
+        assert!(err.is_bad_request());
+        assert_eq!(
+            err.status().map(|s| s.message.as_str()),
+            Some("specifying resource version is not allowed when using continue")
+        );
+        assert!(check_list_params(&ListParams::default().continue_token("t").at("0")).is_ok());
+        assert!(check_list_params(&ListParams::default().continue_token("t")).is_ok());
+        // Both match errors at once, in the server's order.
+        let lp = ListParams {
+            version_match: Some(VersionMatch::Exact),
+            continue_token: Some("t".into()),
+            ..Default::default()
+        };
+        assert!(check_list_params(&lp).unwrap_err().to_string().contains(
+            "[resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless \
+             resourceVersion is provided, resourceVersionMatch: Forbidden: resourceVersionMatch \
+             is forbidden when continue is provided]"
+        ));
     }
 
     #[test]

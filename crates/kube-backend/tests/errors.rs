@@ -499,6 +499,28 @@ async fn bad_arguments_never_reach_the_wire() {
         .unwrap_err();
     assert!(err.is_invalid());
 
+    let with_continue = ListParams::default().continue_token("tok").at("12");
+    let err = backend
+        .list_objects(&w, Some("lab"), &with_continue)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(err),
+        (
+            400,
+            "specifying resource version is not allowed when using continue".into()
+        )
+    );
+    let err = backend
+        .list_objects(
+            &w,
+            Some("lab"),
+            &with_continue.matching(VersionMatch::NotOlderThan),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.is_invalid());
+
     let merge = Patch::Merge(json!({}));
     let err = backend
         .patch_object(
