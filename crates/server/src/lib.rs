@@ -46,6 +46,7 @@ mod negotiate;
 mod openapi;
 mod params;
 mod path;
+mod proto;
 mod resource;
 mod respond;
 pub mod serve;

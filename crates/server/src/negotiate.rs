@@ -107,7 +107,15 @@ pub(crate) fn media_type(content_type: Option<&str>) -> Option<String> {
         .filter(|m| !m.is_empty())
 }
 
-/// Decodes a POST or PUT body: JSON by default, YAML when the Content-Type says so.
+/// The body types built-in kinds accept.
+const BUILTIN_BODY_TYPES: &[&str] = &[
+    "application/json",
+    "application/yaml",
+    "application/vnd.kubernetes.protobuf",
+];
+
+/// Decodes a POST or PUT body: JSON by default, YAML when the Content-Type says so, and
+/// protobuf for the built-in kinds kubectl's typed clients create (see `proto.rs`).
 ///
 /// # Errors
 /// 415 for another media type, 400 for a body that does not decode to an object.
@@ -124,15 +132,12 @@ pub(crate) fn decode_object(
         "application/yaml" => serde_yaml::from_slice(body).map_err(|e| {
             Error::bad_request(format!("couldn't get version/kind; yaml parse error: {e}"))
         })?,
+        crate::proto::MEDIA_TYPE if !custom => crate::proto::decode(body, BUILTIN_BODY_TYPES)?,
         _ => {
             let accepted: &[&str] = if custom {
                 &["application/json", "application/yaml"]
             } else {
-                &[
-                    "application/json",
-                    "application/yaml",
-                    "application/vnd.kubernetes.protobuf",
-                ]
+                BUILTIN_BODY_TYPES
             };
             return Err(Error::unsupported_media_type(&media, accepted));
         }

@@ -562,7 +562,10 @@ mod tests {
         .unwrap();
         assert!(o.dry_run);
         assert_eq!(o.field_manager.as_deref(), Some("kubectl"));
-        assert!(matches!(o.field_validation, Some(ValidationDirective::Strict)));
+        assert!(matches!(
+            o.field_validation,
+            Some(ValidationDirective::Strict)
+        ));
         let o = write_options(&q("force=true"), "PatchOptions", Some("kubectl/v1"), true).unwrap();
         assert!(o.force);
         assert_eq!(o.field_manager, None);

@@ -1,6 +1,8 @@
 //! Discovery (legacy and aggregated), `/version`, OpenAPI v3 for kubectl's validation, Table
 //! responses and content negotiation.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use axum::body::Body;

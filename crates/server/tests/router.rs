@@ -1,6 +1,8 @@
 //! The REST protocol through the router, request by request: codes, Status bodies, plain 404s,
 //! query parameters, patch content types, delete options, limits and authentication.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use axum::body::Body;

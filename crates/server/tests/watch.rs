@@ -1,6 +1,8 @@
 //! Watch over HTTP (rules 34–41): one JSON event per line, start points, bookmarks,
 //! sendInitialEvents, timeouts, 410 as an ERROR event, the watch limit and Table events.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Helpers for the router tests: requests through the router in-process, and a CRD.
 
-#![allow(dead_code)]
+#![allow(clippy::unwrap_used, dead_code)]
 
 use axum::Router;
 use axum::body::Body;
