@@ -172,3 +172,5 @@ pub async fn create_widget(router: &Router, ns: &str, name: &str, replicas: i64)
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r.json()
 }
+
+pub mod process;
