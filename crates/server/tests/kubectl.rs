@@ -1,0 +1,483 @@
+//! kubectl (the machine's, with its own discovery, OpenAPI validation, tables and watches)
+//! driving a whole custom-object workflow against the `kobj serve` binary. Skipped with a note
+//! when kubectl is not installed.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::process::serve;
+use serde_json::Value;
+
+const CRD: &str = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.demo.kobj.dev
+spec:
+  group: demo.kobj.dev
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Ready, type: string, jsonPath: '.status.conditions[?(@.type=="Ready")].status'}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+              color: {type: string}
+          status:
+            type: object
+            properties:
+              conditions:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    type: {type: string}
+                    status: {type: string}
+"#;
+
+const WIDGETS: &str = r#"
+apiVersion: demo.kobj.dev/v1
+kind: Widget
+metadata:
+  name: w1
+  labels: {app: demo, tier: front}
+spec: {size: 3, color: red}
+---
+apiVersion: demo.kobj.dev/v1
+kind: Widget
+metadata:
+  name: w2
+  labels: {app: demo, tier: back}
+spec: {size: 1, color: blue}
+"#;
+
+struct Kubectl {
+    kubeconfig: PathBuf,
+    cache: PathBuf,
+}
+
+impl Kubectl {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("kubectl");
+        c.args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("KUBECACHEDIR", &self.cache)
+            .env_remove("HTTPS_PROXY")
+            .env_remove("HTTP_PROXY");
+        c
+    }
+
+    fn output(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        child.wait_with_output().unwrap()
+    }
+
+    /// Runs kubectl, asserts success, returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        self.ok_with(args, None)
+    }
+
+    fn ok_with(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.output(args, stdin);
+        assert!(
+            out.status.success(),
+            "kubectl {}: {}\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs kubectl, asserts failure, returns stderr.
+    fn fails(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.output(args, stdin);
+        assert!(
+            !out.status.success(),
+            "kubectl {} succeeded",
+            args.join(" ")
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["-o", "json"]);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+fn kubectl_available() -> bool {
+    Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Lines of a child's stdout, as they come.
+fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_ok(child: Child, what: &str) -> String {
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn kubectl_drives_a_custom_object_workflow() {
+    if !kubectl_available() {
+        println!("kubectl workflow: skipped (kubectl is not installed)");
+        return;
+    }
+    let served = serve(&[]);
+    let k = Kubectl {
+        kubeconfig: served.kubeconfig.clone(),
+        cache: served.scratch.path("kube-cache"),
+    };
+
+    // CRD and objects, validated by the server (fieldValidation=Strict from OpenAPI v3).
+    let out = k.ok_with(&["apply", "-f", "-"], Some(CRD));
+    assert!(
+        out.contains("customresourcedefinition.apiextensions.k8s.io/widgets.demo.kobj.dev created"),
+        "{out}"
+    );
+    let out = k.ok(&[
+        "wait",
+        "--for=condition=Established",
+        "crd/widgets.demo.kobj.dev",
+        "--timeout=10s",
+    ]);
+    assert!(out.contains("condition met"), "{out}");
+    let out = k.ok_with(&["apply", "-f", "-"], Some(WIDGETS));
+    assert!(
+        out.contains("widget.demo.kobj.dev/w1 created")
+            && out.contains("widget.demo.kobj.dev/w2 created"),
+        "{out}"
+    );
+    let err = k.fails(
+        &["create", "-f", "-"],
+        Some("apiVersion: demo.kobj.dev/v1\nkind: Widget\nmetadata: {name: w3}\nspec: {size: 1, bogus: 2}\n"),
+    );
+    assert!(
+        err.contains("strict decoding error: unknown field \"spec.bogus\""),
+        "{err}"
+    );
+
+    // Tables with the CRD's printer columns, JSON and YAML.
+    let table = k.ok(&["get", "widgets"]);
+    let mut rows = table.lines();
+    let header: Vec<&str> = rows.next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["NAME", "SIZE", "READY", "AGE"], "{table}");
+    let w1: Vec<&str> = rows.next().unwrap().split_whitespace().collect();
+    assert_eq!(&w1[..2], ["w1", "3"], "{table}");
+    let list = k.json(&["get", "wd"]);
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["w1", "w2"]);
+    assert!(
+        k.ok(&["get", "wd", "w2", "-o", "yaml"])
+            .contains("kind: Widget")
+    );
+
+    // Label and field selectors.
+    assert_eq!(
+        k.ok(&["get", "wd", "-l", "tier=front", "-o", "name"])
+            .trim(),
+        "widget.demo.kobj.dev/w1"
+    );
+    assert_eq!(
+        k.ok(&["get", "wd", "-l", "tier notin (front)", "-o", "name"])
+            .trim(),
+        "widget.demo.kobj.dev/w2"
+    );
+    assert_eq!(
+        k.ok(&[
+            "get",
+            "wd",
+            "--field-selector",
+            "metadata.name=w2",
+            "-o",
+            "name"
+        ])
+        .trim(),
+        "widget.demo.kobj.dev/w2"
+    );
+    let err = k.fails(&["get", "wd", "--field-selector", "spec.color=red"], None);
+    assert!(
+        err.contains("field label not supported: spec.color"),
+        "{err}"
+    );
+
+    // Label, annotate, merge and JSON patches, the status subresource.
+    k.ok(&["label", "wd", "w1", "env=prod"]);
+    k.ok(&["annotate", "wd", "w1", "note=hello"]);
+    k.ok(&[
+        "patch",
+        "wd",
+        "w1",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"size":4}}"#,
+    ]);
+    k.ok(&[
+        "patch",
+        "wd",
+        "w1",
+        "--type=json",
+        "-p",
+        r#"[{"op":"replace","path":"/spec/color","value":"green"}]"#,
+    ]);
+    let w1 = k.json(&["get", "wd", "w1"]);
+    assert_eq!(w1["metadata"]["labels"]["env"], "prod");
+    assert_eq!(w1["metadata"]["annotations"]["note"], "hello");
+    assert_eq!(w1["spec"]["size"], 4);
+    assert_eq!(w1["spec"]["color"], "green");
+    k.ok(&[
+        "patch",
+        "wd",
+        "w1",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        r#"{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#,
+    ]);
+    assert_eq!(
+        k.ok(&[
+            "get",
+            "wd",
+            "w1",
+            "-o",
+            "jsonpath={.status.conditions[0].status}"
+        ]),
+        "True"
+    );
+    let table = k.ok(&["get", "wd", "w1", "--no-headers"]);
+    assert_eq!(
+        table.split_whitespace().take(3).collect::<Vec<_>>(),
+        ["w1", "4", "True"],
+        "{table}"
+    );
+
+    // Server-side apply: a conflict with the patch's manager, then forced.
+    let err = k.fails(&["apply", "--server-side", "-f", "-"], Some(WIDGETS));
+    assert!(
+        err.contains("Apply failed with") && err.contains("conflict"),
+        "{err}"
+    );
+    k.ok_with(
+        &["apply", "--server-side", "--force-conflicts", "-f", "-"],
+        Some(WIDGETS),
+    );
+    assert_eq!(
+        k.ok(&["get", "wd", "w1", "-o", "jsonpath={.spec.size}"]),
+        "3"
+    );
+
+    // get -w sees a change as it happens.
+    let mut watch = k.spawn(&[
+        "get",
+        "wd",
+        "w1",
+        "-w",
+        "-o",
+        "jsonpath={.spec.size}{\"\\n\"}",
+    ]);
+    let lines = lines_of(&mut watch);
+    assert_eq!(lines.recv_timeout(Duration::from_secs(10)).unwrap(), "3");
+    k.ok(&[
+        "patch",
+        "wd",
+        "w1",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"size":42}}"#,
+    ]);
+    assert_eq!(lines.recv_timeout(Duration::from_secs(10)).unwrap(), "42");
+    let _ = watch.kill();
+    let _ = watch.wait();
+
+    // wait --for=condition while a "controller" sets it.
+    let waiting = k.spawn(&["wait", "wd/w2", "--for=condition=Ready", "--timeout=20s"]);
+    std::thread::sleep(Duration::from_millis(300));
+    k.ok(&[
+        "patch",
+        "wd",
+        "w2",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        r#"{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#,
+    ]);
+    assert!(wait_ok(waiting, "wait --for=condition").contains("condition met"));
+
+    // Delete with a finalizer: the object stays, marked; removing the finalizer completes it.
+    k.ok(&[
+        "patch",
+        "wd",
+        "w2",
+        "--type=merge",
+        "-p",
+        r#"{"metadata":{"finalizers":["demo.kobj.dev/hold"]}}"#,
+    ]);
+    let out = k.ok(&["delete", "wd", "w2", "--wait=false"]);
+    assert!(out.contains("deleted"), "{out}");
+    assert!(
+        !k.ok(&[
+            "get",
+            "wd",
+            "w2",
+            "-o",
+            "jsonpath={.metadata.deletionTimestamp}"
+        ])
+        .is_empty()
+    );
+    let waiting = k.spawn(&["wait", "wd/w2", "--for=delete", "--timeout=20s"]);
+    std::thread::sleep(Duration::from_millis(300));
+    k.ok(&[
+        "patch",
+        "wd",
+        "w2",
+        "--type=json",
+        "-p",
+        r#"[{"op":"remove","path":"/metadata/finalizers"}]"#,
+    ]);
+    wait_ok(waiting, "wait --for=delete");
+    let err = k.fails(&["get", "wd", "w2"], None);
+    assert!(
+        err.contains("widgets.demo.kobj.dev \"w2\" not found"),
+        "{err}"
+    );
+
+    // Namespaces, Secrets and ConfigMaps (kubectl's typed clients send protobuf here).
+    k.ok(&["create", "namespace", "team"]);
+    k.ok(&[
+        "-n",
+        "team",
+        "create",
+        "secret",
+        "generic",
+        "creds",
+        "--from-literal=password=hunter2",
+    ]);
+    k.ok(&[
+        "-n",
+        "team",
+        "create",
+        "configmap",
+        "settings",
+        "--from-literal=mode=fast",
+    ]);
+    assert_eq!(
+        k.ok(&[
+            "-n",
+            "team",
+            "get",
+            "secret",
+            "creds",
+            "-o",
+            "jsonpath={.data.password}"
+        ]),
+        "aHVudGVyMg=="
+    );
+    assert_eq!(
+        k.ok(&[
+            "-n",
+            "team",
+            "get",
+            "secret",
+            "creds",
+            "-o",
+            "jsonpath={.type}"
+        ]),
+        "Opaque"
+    );
+    assert_eq!(
+        k.ok(&[
+            "-n",
+            "team",
+            "get",
+            "configmap",
+            "settings",
+            "-o",
+            "jsonpath={.data.mode}"
+        ]),
+        "fast"
+    );
+    let table = k.ok(&["-n", "team", "get", "configmaps"]);
+    assert!(
+        table.starts_with("NAME") && table.contains("settings"),
+        "{table}"
+    );
+    assert!(k.ok(&["get", "namespace", "team"]).contains("Active"));
+    k.ok(&["delete", "namespace", "team"]);
+    let err = k.fails(&["get", "namespace", "team"], None);
+    assert!(err.contains("namespaces \"team\" not found"), "{err}");
+
+    // The CRD goes, and its resource with it (kubectl's cached discovery still knows the
+    // type, so it asks and gets the API server's 404 for an unserved path).
+    k.ok(&["delete", "crd", "widgets.demo.kobj.dev"]);
+    let err = k.fails(&["get", "widgets"], None);
+    assert!(err.contains("the server could not find the requested resource"), "{err}");
+    let err = k.fails(&["get", "--raw", "/apis/demo.kobj.dev/v1"], None);
+    assert!(err.contains("NotFound"), "{err}");
+
+    let (status, stderr) = served.stop("-TERM", Duration::from_secs(10));
+    assert!(status.success(), "{stderr}");
+}
