@@ -1,10 +1,10 @@
-//! Engine benchmarks: get, create, replace, fixture loading, label-selector lists, watch
-//! fan-out and memory. Run with `cargo bench -p kobj-fake --bench engine`.
+//! Engine benchmarks: get, create, replace, fixture loading, label-selector lists and watch
+//! fan-out. Run with `cargo bench -p kobj-fake --bench engine`; memory is measured by the
+//! ignored test `tests/memory.rs` (see `docs/performance.md`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::StreamExt;
@@ -212,55 +212,8 @@ fn bench_watch_fanout(cr: &mut Criterion) {
     });
 }
 
-fn statm_rss() -> usize {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|p| p.parse::<usize>().ok())
-        })
-        .unwrap_or(0)
-        * 4096
-}
-
-fn bench_memory(_cr: &mut Criterion) {
-    let objects: Vec<DynamicObject> = (0..30_000)
-        .map(|i| {
-            object(
-                &format!("cm-{i:05}"),
-                json!({"bucket": format!("b{}", i % 100)}),
-            )
-        })
-        .collect();
-    let c = quiet();
-    let before = statm_rss();
-    let start = Instant::now();
-    let loaded = c.load_objects(objects).unwrap();
-    let took = start.elapsed();
-    drop(loaded);
-    let after = statm_rss();
-    let dump: usize = rt()
-        .block_on(c.list_objects(&configmaps(), Some("default"), &ListParams::default()))
-        .unwrap()
-        .items
-        .iter()
-        .map(|o| serde_json::to_vec(o).unwrap().len())
-        .sum();
-    eprintln!(
-        "memory: 30000 objects, {:.1} MiB compact JSON, RSS delta {:.1} MiB, ratio {:.2} (load {:?})",
-        dump as f64 / 1048576.0,
-        after.saturating_sub(before) as f64 / 1048576.0,
-        after.saturating_sub(before) as f64 / dump as f64,
-        took,
-    );
-    black_box(c);
-    let _ = Duration::ZERO;
-}
-
 criterion_group!(
     benches,
-    bench_memory,
     bench_get,
     bench_create,
     bench_replace,

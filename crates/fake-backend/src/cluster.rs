@@ -1,8 +1,9 @@
 //! [`FakeCluster`]: the shared state, its builder, forking, fixtures and dumps.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
@@ -80,7 +81,13 @@ pub(crate) struct Inner {
     pub actions: ActionLog,
     /// Fault rules.
     pub faults: Faults,
+    /// Stored objects that keep their decoded form, oldest first.
+    hot: Mutex<VecDeque<Weak<Stored>>>,
 }
+
+/// How many stored objects keep their decoded form (a decoded object takes about ten times
+/// its encoded size, so this stays small).
+pub(crate) const HOT_OBJECTS: usize = 256;
 
 impl Inner {
     /// Takes the lock (a poisoned lock is recovered: every operation leaves the state
@@ -93,13 +100,27 @@ impl Inner {
 
     /// Turns a stored object into what a read returns: the requested version's apiVersion,
     /// defaults applied (rule 49).
-    pub fn render(&self, info: &TypeInfo, obj: &Stored) -> Result<DynamicObject> {
+    ///
+    /// Objects read repeatedly keep their decoded form (at most [`HOT_OBJECTS`] at a time,
+    /// the least recently decoded leaving first): a read of a hot object is a clone.
+    pub fn render(&self, info: &TypeInfo, obj: &Arc<Stored>) -> Result<DynamicObject> {
         if info.is_custom() && info.has_defaults {
             return meta::to_dynamic(self.render_value(info, obj));
         }
-        let mut out = obj
-            .dynamic()
-            .map_err(|e| Error::internal(format!("stored object does not decode: {e}")))?;
+        let decode = || {
+            obj.dynamic()
+                .map_err(|e| Error::internal(format!("stored object does not decode: {e}")))
+        };
+        let mut out = match obj.decoded() {
+            (Some(shared), _) => DynamicObject::clone(&shared),
+            (None, false) => decode()?,
+            (None, true) => {
+                let decoded = decode()?;
+                obj.keep(Arc::new(decoded.clone()));
+                self.remember(obj);
+                decoded
+            }
+        };
         if info.is_custom()
             && let Some(t) = out.types.as_mut()
             && t.api_version != info.resource.api.api_version
@@ -107,6 +128,17 @@ impl Inner {
             t.api_version.clone_from(&info.resource.api.api_version);
         }
         Ok(out)
+    }
+
+    /// Adds `obj` to the hot list, cooling the oldest entry when the list is full.
+    fn remember(&self, obj: &Arc<Stored>) {
+        let mut hot = self.hot.lock().unwrap_or_else(PoisonError::into_inner);
+        if hot.len() >= HOT_OBJECTS
+            && let Some(old) = hot.pop_front().and_then(|w| w.upgrade())
+        {
+            old.cool();
+        }
+        hot.push_back(Arc::downgrade(obj));
     }
 
     /// [`render`](Self::render), as JSON.
@@ -301,6 +333,7 @@ impl FakeCluster {
                 settings,
                 actions: ActionLog::new(),
                 faults: Faults::new(),
+                hot: Mutex::default(),
             }),
         };
         cluster.bootstrap();
@@ -350,6 +383,7 @@ impl FakeCluster {
                 settings: self.inner.settings.clone(),
                 actions: self.inner.actions.fork(),
                 faults: self.inner.faults.fork(),
+                hot: Mutex::default(),
             }),
         }
     }

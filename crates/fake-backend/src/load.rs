@@ -26,17 +26,18 @@ pub(crate) fn parse_path(path: &Path) -> Result<Vec<DynamicObject>> {
 
 /// The resource type of an object, from the registry.
 fn type_for(
-    cluster: &FakeCluster,
+    st: &crate::cluster::State,
     obj: &DynamicObject,
 ) -> Result<std::sync::Arc<crate::registry::TypeInfo>> {
-    let types = obj.types.clone().unwrap_or_default();
-    let (group, version) = match types.api_version.rsplit_once('/') {
-        Some((g, v)) => (g.to_string(), v.to_string()),
-        None => (String::new(), types.api_version.clone()),
-    };
-    cluster
-        .resource_type_for_kind(&group, &version, &types.kind)
-        .ok_or_else(|| Error::not_found_kind(&types.api_version, &types.kind))
+    let (api_version, kind) = obj
+        .types
+        .as_ref()
+        .map_or(("", ""), |t| (t.api_version.as_str(), t.kind.as_str()));
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    st.registry
+        .by_kind(group, version, kind)
+        .cloned()
+        .ok_or_else(|| Error::not_found_kind(api_version, kind))
 }
 
 trait NotFoundKind {
@@ -61,11 +62,11 @@ pub(crate) fn load(
     crate::fixtures::load_order(&mut objects);
     let opts = WriteOptions::default();
     let mut out = Vec::with_capacity(objects.len());
+    // One lock for the whole load: CRDs loaded first register their types in the same
+    // state the later objects are checked against.
     let mut st = cluster.inner.lock();
     for obj in objects {
-        drop(st);
-        let info = type_for(cluster, &obj)?;
-        st = cluster.inner.lock();
+        let info = type_for(&st, &obj)?;
         let ns = if info.resource.is_namespaced() {
             let ns = obj
                 .metadata

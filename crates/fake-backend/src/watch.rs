@@ -167,19 +167,28 @@ pub(crate) fn stream(
             return None;
         }
         loop {
-            let bookmark_at = tokio::time::sleep(st.spec.bookmark_interval);
-            let msg = match st.deadline {
-                Some(deadline) => tokio::select! {
-                    biased;
-                    m = st.rx.recv() => m,
-                    () = tokio::time::sleep_until(deadline) => return None,
-                    () = bookmark_at, if st.spec.bookmarks => { st.request_bookmark(); continue; }
-                },
-                None => tokio::select! {
-                    biased;
-                    m = st.rx.recv() => m,
-                    () = bookmark_at, if st.spec.bookmarks => { st.request_bookmark(); continue; }
-                },
+            // A queued message needs no timers; waiting does.
+            let msg = match st.rx.try_recv() {
+                Ok(m) => Some(m),
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
+                    let bookmarks = st.spec.bookmarks;
+                    let bookmark_at = tokio::time::sleep(st.spec.bookmark_interval);
+                    match st.deadline {
+                        Some(deadline) => tokio::select! {
+                            biased;
+                            m = st.rx.recv() => m,
+                            () = tokio::time::sleep_until(deadline) => return None,
+                            () = bookmark_at, if bookmarks => { st.request_bookmark(); continue; }
+                        },
+                        None if !bookmarks => st.rx.recv().await,
+                        None => tokio::select! {
+                            biased;
+                            m = st.rx.recv() => m,
+                            () = bookmark_at => { st.request_bookmark(); continue; }
+                        },
+                    }
+                }
             };
             let msg = msg?;
             let event = match msg {

@@ -98,11 +98,54 @@ pub fn store_key(group: &str, plural: &str) -> String {
     format!("{group}/{plural}")
 }
 
+/// Types by group, version and a name (plural or kind), looked up without allocating.
+#[derive(Clone, Debug, Default)]
+struct Index(HashMap<String, HashMap<String, HashMap<String, Arc<TypeInfo>>>>);
+
+impl Index {
+    fn insert(&mut self, group: &str, version: &str, name: &str, info: Arc<TypeInfo>) {
+        self.0
+            .entry(group.to_string())
+            .or_default()
+            .entry(version.to_string())
+            .or_default()
+            .insert(name.to_string(), info);
+    }
+
+    fn get(&self, group: &str, version: &str, name: &str) -> Option<&Arc<TypeInfo>> {
+        self.0.get(group)?.get(version)?.get(name)
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&TypeInfo) -> bool) {
+        for versions in self.0.values_mut() {
+            for names in versions.values_mut() {
+                names.retain(|_, t| keep(t));
+            }
+            versions.retain(|_, names| !names.is_empty());
+        }
+        self.0.retain(|_, versions| !versions.is_empty());
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Arc<TypeInfo>> {
+        self.0
+            .values()
+            .flat_map(HashMap::values)
+            .flat_map(HashMap::values)
+    }
+
+    fn values_mut(&mut self) -> impl Iterator<Item = &mut Arc<TypeInfo>> {
+        self.0
+            .values_mut()
+            .flat_map(HashMap::values_mut)
+            .flat_map(HashMap::values_mut)
+    }
+}
+
 /// The table of served resource types.
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
-    by_plural: HashMap<(String, String, String), Arc<TypeInfo>>,
-    by_kind: HashMap<(String, String, String), Arc<TypeInfo>>,
+    by_plural: Index,
+    by_kind: Index,
 }
 
 impl Registry {
@@ -118,18 +161,18 @@ impl Registry {
 
     /// Registers (or replaces) a type.
     pub fn insert(&mut self, info: TypeInfo) {
-        let api = &info.resource.api;
-        let plural_key = (api.group.clone(), api.version.clone(), api.plural.clone());
-        let kind_key = (api.group.clone(), api.version.clone(), api.kind.clone());
         let info = Arc::new(info);
-        self.by_plural.insert(plural_key, info.clone());
-        self.by_kind.insert(kind_key, info);
+        let api = &info.resource.api;
+        self.by_plural
+            .insert(&api.group, &api.version, &api.plural, info.clone());
+        self.by_kind
+            .insert(&api.group, &api.version, &api.kind, info.clone());
     }
 
     /// Removes every version registered by the CRD `crd`.
     pub fn remove_crd(&mut self, crd: &str) {
-        self.by_plural.retain(|_, t| t.crd.as_deref() != Some(crd));
-        self.by_kind.retain(|_, t| t.crd.as_deref() != Some(crd));
+        self.by_plural.retain(|t| t.crd.as_deref() != Some(crd));
+        self.by_kind.retain(|t| t.crd.as_deref() != Some(crd));
     }
 
     /// Marks the types of the CRD `crd` as terminating (rule 51).
@@ -146,15 +189,13 @@ impl Registry {
     /// The type served at group/version/plural.
     #[must_use]
     pub fn by_plural(&self, group: &str, version: &str, plural: &str) -> Option<&Arc<TypeInfo>> {
-        self.by_plural
-            .get(&(group.to_string(), version.to_string(), plural.to_string()))
+        self.by_plural.get(group, version, plural)
     }
 
     /// The type served for group/version/kind.
     #[must_use]
     pub fn by_kind(&self, group: &str, version: &str, kind: &str) -> Option<&Arc<TypeInfo>> {
-        self.by_kind
-            .get(&(group.to_string(), version.to_string(), kind.to_string()))
+        self.by_kind.get(group, version, kind)
     }
 
     /// Whether any served type other than those of CRD `except` uses `plural` (or `kind`)

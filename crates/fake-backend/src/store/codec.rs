@@ -1,71 +1,449 @@
-//! The compact encoding of stored objects (compact JSON text, about 1× its size in memory)
-//! and a direct decoder into [`DynamicObject`] that reads `metadata` straight into
-//! `ObjectMeta` instead of going through a JSON tree and serde's slow `flatten`.
+//! The compact encoding of stored objects: a binary form of the JSON tree (a tag byte per
+//! value, LEB128 lengths and counts, strings as UTF-8 bytes), slightly smaller than compact
+//! JSON and several times faster to decode, since nothing is scanned or unescaped and every
+//! allocation has its final size. Objects decode straight into [`DynamicObject`] (typed
+//! `ObjectMeta` through a serde deserializer over the encoding) or into a JSON [`Value`].
+//!
+//! Numbers keep serde_json's distinction between unsigned, negative and floating-point
+//! numbers, and maps keep their (sorted) key order, so `decode(encode(v)) == v` exactly.
 
 use std::fmt;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube_core::{DynamicObject, TypeMeta};
 use serde::Deserialize;
-use serde::de::{MapAccess, Visitor};
-use serde_json::{Map, Value};
+use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
-/// Encodes an object.
-pub(crate) fn encode(value: &Value) -> Vec<u8> {
-    serde_json::to_vec(value).unwrap_or_default()
+const NULL: u8 = 0;
+const FALSE: u8 = 1;
+const TRUE: u8 = 2;
+const UINT: u8 = 3;
+const NEG: u8 = 4;
+const FLOAT: u8 = 5;
+const STR: u8 = 6;
+const ARRAY: u8 = 7;
+const OBJECT: u8 = 8;
+
+fn put_len(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Appends the encoding of `value`.
+pub(crate) fn encode_into(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => out.push(NULL),
+        Value::Bool(false) => out.push(FALSE),
+        Value::Bool(true) => out.push(TRUE),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                out.push(UINT);
+                put_len(out, u);
+            } else if let Some(i) = n.as_i64() {
+                // Only negative numbers get here: stored as -(i + 1), which fits a u64.
+                out.push(NEG);
+                put_len(out, !(i as u64));
+            } else {
+                out.push(FLOAT);
+                out.extend_from_slice(&n.as_f64().unwrap_or_default().to_le_bytes());
+            }
+        }
+        Value::String(s) => {
+            out.push(STR);
+            put_str(out, s);
+        }
+        Value::Array(items) => {
+            out.push(ARRAY);
+            put_len(out, items.len() as u64);
+            for item in items {
+                encode_into(out, item);
+            }
+        }
+        Value::Object(map) => {
+            out.push(OBJECT);
+            put_len(out, map.len() as u64);
+            for (k, v) in map {
+                put_str(out, k);
+                encode_into(out, v);
+            }
+        }
+    }
+}
+
+fn len_size(mut n: u64) -> usize {
+    let mut size = 1;
+    while n >= 0x80 {
+        n >>= 7;
+        size += 1;
+    }
+    size
+}
+
+/// The size of the encoding of `value`.
+fn encoded_size(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) => 1,
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => 1 + len_size(u),
+            (None, Some(i)) => 1 + len_size(!(i as u64)),
+            _ => 9,
+        },
+        Value::String(s) => 1 + len_size(s.len() as u64) + s.len(),
+        Value::Array(items) => {
+            1 + len_size(items.len() as u64) + items.iter().map(encoded_size).sum::<usize>()
+        }
+        Value::Object(map) => {
+            1 + len_size(map.len() as u64)
+                + map
+                    .iter()
+                    .map(|(k, v)| len_size(k.len() as u64) + k.len() + encoded_size(v))
+                    .sum::<usize>()
+        }
+    }
+}
+
+/// Encodes an object into one allocation of exactly its size (large allocations are what
+/// the allocator handles slowest).
+pub(crate) fn encode(value: &Value) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(encoded_size(value));
+    encode_into(&mut out, value);
+    out.into_boxed_slice()
+}
+
+/// A malformed encoding (never produced by [`encode`]).
+#[derive(Debug)]
+pub(crate) struct CodecError(String);
+
+impl fmt::Display for CodecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CodecError {}
+
+impl de::Error for CodecError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        CodecError(msg.to_string())
+    }
+}
+
+fn truncated() -> CodecError {
+    CodecError("truncated object encoding".into())
+}
+
+/// A cursor over an encoding.
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8, CodecError> {
+        let b = *self.buf.get(self.pos).ok_or_else(truncated)?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn peek(&self) -> Result<u8, CodecError> {
+        self.buf.get(self.pos).copied().ok_or_else(truncated)
+    }
+
+    fn len(&mut self) -> Result<u64, CodecError> {
+        let mut n = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.byte()?;
+            if shift > 63 {
+                return Err(CodecError("bad length in object encoding".into()));
+            }
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(n);
+            }
+            shift += 7;
+        }
+    }
+
+    fn count(&mut self) -> Result<usize, CodecError> {
+        usize::try_from(self.len()?).map_err(|_| truncated())
+    }
+
+    fn str(&mut self) -> Result<&'a str, CodecError> {
+        let n = self.count()?;
+        let end = self.pos.checked_add(n).ok_or_else(truncated)?;
+        let bytes = self.buf.get(self.pos..end).ok_or_else(truncated)?;
+        self.pos = end;
+        std::str::from_utf8(bytes).map_err(|e| CodecError(e.to_string()))
+    }
+
+    fn f64(&mut self) -> Result<f64, CodecError> {
+        let end = self.pos + 8;
+        let bytes: [u8; 8] = self
+            .buf
+            .get(self.pos..end)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(truncated)?;
+        self.pos = end;
+        Ok(f64::from_le_bytes(bytes))
+    }
+
+    /// Decodes one value into a JSON tree.
+    fn value(&mut self) -> Result<Value, CodecError> {
+        Ok(match self.byte()? {
+            NULL => Value::Null,
+            FALSE => Value::Bool(false),
+            TRUE => Value::Bool(true),
+            UINT => Value::Number(self.len()?.into()),
+            NEG => Value::Number((!self.len()? as i64).into()),
+            FLOAT => Number::from_f64(self.f64()?).map_or(Value::Null, Value::Number),
+            STR => Value::String(self.str()?.to_owned()),
+            ARRAY => {
+                let n = self.count()?;
+                let mut items = Vec::with_capacity(n.min(self.buf.len()));
+                for _ in 0..n {
+                    items.push(self.value()?);
+                }
+                Value::Array(items)
+            }
+            OBJECT => Value::Object(self.map_body()?),
+            t => return Err(CodecError(format!("bad tag {t} in object encoding"))),
+        })
+    }
+
+    fn map_body(&mut self) -> Result<Map<String, Value>, CodecError> {
+        let n = self.count()?;
+        let mut map = Map::new();
+        for _ in 0..n {
+            let k = self.str()?.to_owned();
+            let v = self.value()?;
+            map.insert(k, v);
+        }
+        Ok(map)
+    }
 }
 
 /// Decodes an object encoded by [`encode`].
 pub(crate) fn decode(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes).unwrap_or(Value::Null)
+    Reader { buf: bytes, pos: 0 }.value().unwrap_or(Value::Null)
 }
 
-/// A stored object decoded straight into a [`DynamicObject`].
-struct Doc(DynamicObject);
-
-impl<'de> Deserialize<'de> for Doc {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Doc;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a Kubernetes object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
-                let mut metadata = ObjectMeta::default();
-                let mut api_version = None;
-                let mut kind = None;
-                let mut data = Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "metadata" => metadata = map.next_value()?,
-                        "apiVersion" => api_version = Some(map.next_value::<String>()?),
-                        "kind" => kind = Some(map.next_value::<String>()?),
-                        _ => {
-                            let v: Value = map.next_value()?;
-                            data.insert(key, v);
-                        }
-                    }
-                }
-                let types = match (api_version, kind) {
-                    (None, None) => None,
-                    (a, k) => Some(TypeMeta {
-                        api_version: a.unwrap_or_default(),
-                        kind: k.unwrap_or_default(),
-                    }),
-                };
-                Ok(Doc(DynamicObject {
-                    types,
-                    metadata,
-                    data: Value::Object(data),
-                }))
+/// Decodes an object straight into a [`DynamicObject`]: `metadata` into `ObjectMeta`,
+/// `apiVersion` and `kind` into `TypeMeta`, every other key into `data`.
+pub(crate) fn decode_dynamic(bytes: &[u8]) -> Result<DynamicObject, CodecError> {
+    let mut r = Reader { buf: bytes, pos: 0 };
+    if r.byte()? != OBJECT {
+        return Err(CodecError("stored object is not a JSON object".into()));
+    }
+    let n = r.count()?;
+    let mut metadata = ObjectMeta::default();
+    let mut api_version = None;
+    let mut kind = None;
+    let mut data = Map::new();
+    for _ in 0..n {
+        let key = r.str()?;
+        match key {
+            "metadata" => metadata = ObjectMeta::deserialize(&mut r)?,
+            "apiVersion" => api_version = Some(String::deserialize(&mut r)?),
+            "kind" => kind = Some(String::deserialize(&mut r)?),
+            _ => {
+                let v = r.value()?;
+                data.insert(key.to_owned(), v);
             }
         }
-        d.deserialize_map(V)
+    }
+    let types = match (api_version, kind) {
+        (None, None) => None,
+        (a, k) => Some(TypeMeta {
+            api_version: a.unwrap_or_default(),
+            kind: k.unwrap_or_default(),
+        }),
+    };
+    Ok(DynamicObject {
+        types,
+        metadata,
+        data: Value::Object(data),
+    })
+}
+
+/// Sequence access over `n` encoded items.
+struct Items<'r, 'a> {
+    r: &'r mut Reader<'a>,
+    left: usize,
+}
+
+impl<'de, 'r> SeqAccess<'de> for Items<'r, 'de> {
+    type Error = CodecError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, CodecError> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        seed.deserialize(&mut *self.r).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.left)
     }
 }
 
-/// Decodes an object straight into a [`DynamicObject`].
-pub(crate) fn decode_dynamic(bytes: &[u8]) -> Result<DynamicObject, serde_json::Error> {
-    serde_json::from_slice::<Doc>(bytes).map(|d| d.0)
+impl<'de, 'r> MapAccess<'de> for Items<'r, 'de> {
+    type Error = CodecError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, CodecError> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        let key: &'de str = self.r.str()?;
+        seed.deserialize(de::value::BorrowedStrDeserializer::<CodecError>::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, CodecError> {
+        seed.deserialize(&mut *self.r)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.left)
+    }
+}
+
+impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
+    type Error = CodecError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, CodecError> {
+        match self.byte()? {
+            NULL => visitor.visit_unit(),
+            FALSE => visitor.visit_bool(false),
+            TRUE => visitor.visit_bool(true),
+            UINT => visitor.visit_u64(self.len()?),
+            NEG => visitor.visit_i64(!self.len()? as i64),
+            FLOAT => visitor.visit_f64(self.f64()?),
+            STR => visitor.visit_borrowed_str(self.str()?),
+            ARRAY => {
+                let left = self.count()?;
+                visitor.visit_seq(Items { r: self, left })
+            }
+            OBJECT => {
+                let left = self.count()?;
+                visitor.visit_map(Items { r: self, left })
+            }
+            t => Err(CodecError(format!("bad tag {t} in object encoding"))),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, CodecError> {
+        if self.peek()? == NULL {
+            self.pos += 1;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, CodecError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, CodecError> {
+        // Unit variants only (as JSON strings); the stored metadata has no other enums.
+        if self.byte()? != STR {
+            return Err(CodecError("expected an enum variant name".into()));
+        }
+        let name: &'de str = self.str()?;
+        visitor.visit_enum(IntoDeserializer::<CodecError>::into_deserializer(name))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+        ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trips_every_json_shape() {
+        let v = json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "labels": {"x": "y"}, "generation": 3,
+                         "creationTimestamp": "2024-01-02T03:04:05Z",
+                         "managedFields": [{"manager": "m", "fieldsV1": {"f:data": {".": {}}}}]},
+            "data": {"s": "ünïcode \"quoted\"", "n": -5, "min": i64::MIN, "max": u64::MAX,
+                     "f": 1.5, "whole": 2.0, "z": 0, "t": true, "no": false, "nil": null,
+                     "list": [1, [], {}, "x"], "long": "x".repeat(300)},
+        });
+        let bytes = encode(&v);
+        assert_eq!(bytes.len(), encoded_size(&v));
+        assert_eq!(decode(&bytes), v);
+        let text = serde_json::to_vec(&v).unwrap();
+        assert!(
+            bytes.len() < text.len(),
+            "{} vs {}",
+            bytes.len(),
+            text.len()
+        );
+        // 2.0 stays a float, as serde_json keeps it.
+        assert!(decode(&bytes)["data"]["whole"].is_f64());
+    }
+
+    #[test]
+    fn decodes_into_a_dynamic_object_like_serde_json() {
+        let v = json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "a", "namespace": "ns", "uid": "u", "generation": 2,
+                         "labels": {"app": "x"}, "annotations": {"a": "b"},
+                         "finalizers": ["f"], "deletionGracePeriodSeconds": 0,
+                         "creationTimestamp": "2024-01-02T03:04:05Z",
+                         "deletionTimestamp": "2024-01-02T03:04:06Z",
+                         "ownerReferences": [{"apiVersion": "v1", "kind": "K", "name": "o",
+                                              "uid": "ou", "controller": true}],
+                         "managedFields": [{"manager": "m", "operation": "Update",
+                                            "apiVersion": "v1", "time": "2024-01-02T03:04:05Z",
+                                            "fieldsType": "FieldsV1",
+                                            "fieldsV1": {"f:spec": {"f:a": {}}}}],
+                         "unknownField": {"ignored": 1}},
+            "spec": {"a": 1}, "status": null,
+        });
+        let fast = decode_dynamic(&encode(&v)).unwrap();
+        let slow: DynamicObject = serde_json::from_value(v).unwrap();
+        assert_eq!(fast, slow);
+        let err = decode_dynamic(&encode(&json!({"metadata": {"labels": ["x"]}})));
+        assert!(err.is_err());
+        assert!(decode_dynamic(&[OBJECT, 5]).is_err());
+        assert_eq!(decode(&[ARRAY, 200]), Value::Null);
+    }
 }

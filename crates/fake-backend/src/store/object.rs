@@ -2,7 +2,7 @@
 //! engine reads without decoding it (labels for selectors, uid and owners for garbage
 //! collection).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value};
 
@@ -23,7 +23,21 @@ pub(crate) struct Stored {
     /// Whether `metadata.deletionTimestamp` is set.
     pub deleting: bool,
     /// The encoded object.
-    body: Arc<[u8]>,
+    body: Box<[u8]>,
+    /// The decoded form while the object is hot (see [`crate::cluster::Inner::render`]).
+    hot: Mutex<Hot>,
+}
+
+/// How recently a stored object was read.
+#[derive(Debug, Default)]
+enum Hot {
+    /// Not read since stored (or since it left the hot list).
+    #[default]
+    Cold,
+    /// Read once: the next read keeps the decoded form.
+    Seen,
+    /// Read repeatedly: the decoded form, cloned by reads.
+    Decoded(Arc<kube_core::DynamicObject>),
 }
 
 impl Stored {
@@ -61,7 +75,8 @@ impl Stored {
             owners: owners.into_boxed_slice(),
             deleting: meta
                 .is_some_and(|m| m.get("deletionTimestamp").is_some_and(|t| !t.is_null())),
-            body: codec::encode(object).into(),
+            body: codec::encode(object),
+            hot: Mutex::default(),
         }
     }
 
@@ -75,6 +90,7 @@ impl Stored {
             owners: self.owners.clone(),
             deleting: self.deleting,
             body: self.body.clone(),
+            hot: Mutex::default(),
         }
     }
 
@@ -87,10 +103,34 @@ impl Stored {
 
     /// The object as a [`DynamicObject`](kube_core::DynamicObject), with its
     /// resourceVersion, decoded without an intermediate JSON tree.
-    pub fn dynamic(&self) -> Result<kube_core::DynamicObject, serde_json::Error> {
+    pub fn dynamic(&self) -> Result<kube_core::DynamicObject, codec::CodecError> {
         let mut obj = codec::decode_dynamic(&self.body)?;
         obj.metadata.resource_version = Some(self.rv.to_string());
         Ok(obj)
+    }
+
+    /// The decoded form if the object is hot; otherwise `None`, and whether the caller
+    /// should keep what it decodes (a second read in a row).
+    pub fn decoded(&self) -> (Option<Arc<kube_core::DynamicObject>>, bool) {
+        let mut hot = self.hot.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*hot {
+            Hot::Decoded(d) => (Some(d.clone()), false),
+            Hot::Seen => (None, true),
+            Hot::Cold => {
+                *hot = Hot::Seen;
+                (None, false)
+            }
+        }
+    }
+
+    /// Keeps the decoded form (after [`decoded`](Self::decoded) asked for it).
+    pub fn keep(&self, decoded: Arc<kube_core::DynamicObject>) {
+        *self.hot.lock().unwrap_or_else(PoisonError::into_inner) = Hot::Decoded(decoded);
+    }
+
+    /// Drops the decoded form.
+    pub fn cool(&self) {
+        *self.hot.lock().unwrap_or_else(PoisonError::into_inner) = Hot::Cold;
     }
 
     /// A label's value.

@@ -182,7 +182,8 @@ pub(crate) fn update_locked(
         }
     }
     {
-        let old_meta = meta::meta(&old).cloned().unwrap_or_default();
+        let no_meta = serde_json::Map::new();
+        let old_meta = meta::meta(&old).unwrap_or(&no_meta);
         let m = meta::meta_mut(&mut obj);
         // An empty uid takes the stored one (BeforeUpdate); a different one is immutable.
         if let Some(new_uid) = m
