@@ -494,3 +494,101 @@ async fn watchers_see_one_order() {
     }
     assert_eq!(seen_a, seen_b);
 }
+
+/// The names an equality selector lists, page by page, against the same filter applied to
+/// the whole list client-side.
+async fn selected_by_pages(c: &kobj_fake::FakeCluster, selector: &str, ns: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut params = ListParams::default().labels(selector).limit(4);
+    loop {
+        let page = c
+            .list_objects(&configmaps(), Some(ns), &params)
+            .await
+            .unwrap();
+        names.extend(page.items.iter().map(|o| o.metadata.name.clone().unwrap()));
+        match page.metadata.continue_ {
+            Some(t) => {
+                params = ListParams::default()
+                    .labels(selector)
+                    .limit(4)
+                    .continue_token(&t)
+            }
+            None => return names,
+        }
+    }
+}
+
+#[tokio::test]
+async fn equality_selectors_follow_label_changes() {
+    let c = cluster().await;
+    for ns in ["default", "kube-public"] {
+        for i in 0..30 {
+            let mut cm = configmap(&format!("cm{i:02}"), json!({}));
+            cm.metadata.labels = Some(
+                [
+                    ("bucket".to_string(), format!("b{}", i % 3)),
+                    ("tier".to_string(), ["web", "db"][i % 2].to_string()),
+                ]
+                .into(),
+            );
+            c.create_object(&configmaps(), Some(ns), &cm, &PostParams::default())
+                .await
+                .unwrap();
+        }
+    }
+    // Relabel some, unlabel one, delete one: the selectors see the current labels only.
+    for (name, patch) in [
+        ("cm01", json!({"metadata": {"labels": {"bucket": "b0"}}})),
+        ("cm03", json!({"metadata": {"labels": {"bucket": "b1"}}})),
+        ("cm06", json!({"metadata": {"labels": {"bucket": null}}})),
+    ] {
+        c.patch_object(
+            &configmaps(),
+            Some("default"),
+            name,
+            &kube_core::params::Patch::Merge(patch),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    }
+    c.delete_object(&configmaps(), Some("default"), "cm04", &Default::default())
+        .await
+        .unwrap();
+    let all = c
+        .list_objects(&configmaps(), Some("default"), &ListParams::default())
+        .await
+        .unwrap();
+    for selector in [
+        "bucket=b1",
+        "bucket==b0",
+        "bucket in (b2)",
+        "bucket=b1,tier=db",
+        "bucket=b0,tier!=web",
+        "bucket=nothing",
+    ] {
+        let parsed = kobj_core::selector::LabelSelector::parse(selector).unwrap();
+        let expected: Vec<String> = all
+            .items
+            .iter()
+            .filter(|o| parsed.matches(&o.metadata.labels.clone().unwrap_or_default()))
+            .map(|o| o.metadata.name.clone().unwrap())
+            .collect();
+        assert_eq!(
+            selected_by_pages(&c, selector, "default").await,
+            expected,
+            "{selector}"
+        );
+    }
+    assert!(
+        selected_by_pages(&c, "bucket=b1", "default")
+            .await
+            .contains(&"cm03".to_string())
+    );
+    assert_eq!(
+        selected_by_pages(&c, "bucket=b1", "kube-public")
+            .await
+            .len(),
+        10
+    );
+}

@@ -4,7 +4,7 @@
 pub(crate) mod codec;
 pub(crate) mod object;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 pub(crate) use object::Stored;
@@ -26,6 +26,10 @@ pub(crate) fn key(namespace: &str, name: &str) -> String {
 pub(crate) fn split_key(key: &str) -> (&str, &str) {
     key.split_once('\0').unwrap_or(("", key))
 }
+
+/// Table keys by label: label key → label value → the keys of the live objects that carry
+/// it, in table order (for equality label selectors, rule 42).
+pub(crate) type LabelIndex = HashMap<Box<str>, HashMap<Box<str>, BTreeSet<Box<str>>>>;
 
 /// The kind of a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +68,8 @@ pub(crate) struct Store {
     pub tables: HashMap<Arc<str>, Table>,
     /// Where each uid lives: store key and table key.
     pub uids: HashMap<Box<str>, (Arc<str>, Box<str>)>,
+    /// The label index of each table.
+    pub labels: HashMap<Arc<str>, LabelIndex>,
     /// Recent changes, oldest first.
     pub history: VecDeque<Arc<Change>>,
     /// How many changes the history keeps.
@@ -79,6 +85,7 @@ impl Store {
             rv: 0,
             tables: HashMap::new(),
             uids: HashMap::new(),
+            labels: HashMap::new(),
             history: VecDeque::new(),
             capacity: capacity.max(1),
             compacted: 0,
@@ -93,6 +100,56 @@ impl Store {
     /// Reads one object.
     pub fn get(&self, store: &str, key: &str) -> Option<&Arc<Stored>> {
         self.tables.get(store).and_then(|t| t.get(key))
+    }
+
+    /// The keys of the live objects of `store` labelled `key=value` (`None`: none are).
+    pub fn labelled(&self, store: &str, key: &str, value: &str) -> Option<&BTreeSet<Box<str>>> {
+        self.labels.get(store)?.get(key)?.get(value)
+    }
+
+    /// Updates the label index of `store` for `key` going from `prev` to `new`.
+    fn index_labels(
+        &mut self,
+        store: &Arc<str>,
+        key: &str,
+        prev: Option<&Stored>,
+        new: Option<&Stored>,
+    ) {
+        let (old_labels, new_labels) = (
+            prev.map_or(&[][..], |p| &p.labels[..]),
+            new.map_or(&[][..], |n| &n.labels[..]),
+        );
+        if old_labels == new_labels {
+            return;
+        }
+        let index = self.labels.entry(store.clone()).or_default();
+        for (k, v) in old_labels {
+            if new_labels.iter().any(|(nk, nv)| nk == k && nv == v) {
+                continue;
+            }
+            if let Some(values) = index.get_mut(k) {
+                if let Some(keys) = values.get_mut(v) {
+                    keys.remove(key);
+                    if keys.is_empty() {
+                        values.remove(v);
+                    }
+                }
+                if values.is_empty() {
+                    index.remove(k);
+                }
+            }
+        }
+        for (k, v) in new_labels {
+            if old_labels.iter().any(|(ok, ov)| ok == k && ov == v) {
+                continue;
+            }
+            index
+                .entry(k.clone())
+                .or_default()
+                .entry(v.clone())
+                .or_default()
+                .insert(key.into());
+        }
     }
 
     /// The next resourceVersion (not yet committed).
@@ -146,6 +203,11 @@ impl Store {
                 (ChangeKind::Deleted, last, prev)
             }
         };
+        let (before, after) = match kind {
+            ChangeKind::Deleted => (prev.as_deref(), None),
+            _ => (prev.as_deref(), Some(&*object)),
+        };
+        self.index_labels(&store_arc, key, before, after);
         let change = Arc::new(Change {
             rv,
             store: store_arc,

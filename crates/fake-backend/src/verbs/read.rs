@@ -1,12 +1,15 @@
 //! Get and list (rules 11–14, 42–43): resourceVersion semantics, consistent paged snapshots
 //! with continue tokens, selectors, sorted items.
 
+use std::collections::BTreeSet;
 use std::ops::Bound;
+use std::sync::Arc;
 use std::time::Instant;
 
 use base64::Engine as _;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta;
 use kobj_core::error::empty_details;
+use kobj_core::selector::LabelOperator;
 use kobj_core::{Error, FieldError, ResourceType, Result};
 use kube_core::params::{ListParams, VersionMatch};
 use kube_core::response::{StatusCause, StatusDetails};
@@ -16,7 +19,7 @@ use serde_json::Value;
 use super::{ns_of, resolve};
 use crate::cluster::FakeCluster;
 use crate::selection::Selection;
-use crate::store::{self, Table};
+use crate::store::{self, Store, Stored, Table};
 
 /// Parses a resourceVersion parameter (`""` → `None`).
 pub(crate) fn parse_rv(rv: &str) -> Result<Option<u64>> {
@@ -239,6 +242,14 @@ impl FakeCluster {
                 }
             },
         };
+        // The live table with an equality label requirement: only the objects the label
+        // index lists for it are candidates (the smallest such set).
+        let candidates = match &table {
+            std::borrow::Cow::Borrowed(_) => {
+                equality_candidates(&st.store, &info.store_key(), &selection)
+            }
+            std::borrow::Cow::Owned(_) => None,
+        };
         let table: &Table = &table;
         let ns = namespace.filter(|_| info.resource.is_namespaced());
         let (lo, hi) = match ns {
@@ -253,9 +264,18 @@ impl FakeCluster {
             Some(h) => Bound::Excluded(h.as_str()),
             None => Bound::Unbounded,
         };
-        let mut range = table
-            .range::<str, _>((lower, upper))
-            .filter(|(k, o)| selection.is_empty() || selection.matches(k, o));
+        let scan: Box<dyn Iterator<Item = (&str, &Arc<Stored>)>> = match candidates {
+            Some(keys) => Box::new(
+                keys.range::<str, _>((lower, upper))
+                    .filter_map(|k| table.get(&**k).map(|o| (&**k, o))),
+            ),
+            None => Box::new(
+                table
+                    .range::<str, _>((lower, upper))
+                    .map(|(k, o)| (&**k, o)),
+            ),
+        };
+        let mut range = scan.filter(|(k, o)| selection.is_empty() || selection.matches(k, o));
         let mut picked = Vec::new();
         let mut last_key = None;
         for (k, o) in range.by_ref() {
@@ -268,16 +288,17 @@ impl FakeCluster {
         let mut more = 0usize;
         let mut continue_ = None;
         if let Some(last) = &last_key {
-            more = range.count();
+            more = range.by_ref().count();
             if more > 0 {
                 continue_ = Some(encode_token(snapshot_rv, last));
             }
         }
+        drop(range);
         drop(st);
-        let items = picked
-            .iter()
-            .map(|o| self.inner.render(&info, o))
-            .collect::<Result<Vec<_>>>()?;
+        let mut items = Vec::with_capacity(picked.len());
+        for o in &picked {
+            items.push(self.inner.render(&info, o)?);
+        }
         Ok(ObjectList {
             types: TypeMeta {
                 api_version: info.resource.api.api_version.clone(),
@@ -296,3 +317,28 @@ impl FakeCluster {
 }
 
 static EMPTY: Table = Table::new();
+static NO_KEYS: BTreeSet<Box<str>> = BTreeSet::new();
+
+/// The smallest set of candidate keys the label index gives for the selection's equality
+/// requirements (`key=value`, `key==value`, `key in (value)`), if it has any.
+fn equality_candidates<'a>(
+    store: &'a Store,
+    store_key: &str,
+    selection: &Selection,
+) -> Option<&'a BTreeSet<Box<str>>> {
+    selection
+        .labels
+        .requirements()
+        .iter()
+        .filter_map(|r| match (r.operator(), r.values()) {
+            (LabelOperator::Equals | LabelOperator::DoubleEquals | LabelOperator::In, [value]) => {
+                Some(
+                    store
+                        .labelled(store_key, r.key(), value)
+                        .unwrap_or(&NO_KEYS),
+                )
+            }
+            _ => None,
+        })
+        .min_by_key(|keys| keys.len())
+}
