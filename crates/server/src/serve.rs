@@ -158,11 +158,14 @@ async fn accept_loop(
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let result = match acceptor {
+                // Plain HTTP is HTTP/1.1 only, as the API server's (h2 needs TLS and ALPN).
                 None => {
-                    let conn = builder
-                        .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                        .into_owned();
-                    watcher.watch(conn).await
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service);
+                    watcher
+                        .watch(conn)
+                        .await
+                        .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
                 }
                 Some(acceptor) => match acceptor.accept(stream).await {
                     Ok(tls) => {

@@ -474,7 +474,10 @@ fn kubectl_drives_a_custom_object_workflow() {
     // type, so it asks and gets the API server's 404 for an unserved path).
     k.ok(&["delete", "crd", "widgets.demo.kobj.dev"]);
     let err = k.fails(&["get", "widgets"], None);
-    assert!(err.contains("the server could not find the requested resource"), "{err}");
+    assert!(
+        err.contains("the server could not find the requested resource"),
+        "{err}"
+    );
     let err = k.fails(&["get", "--raw", "/apis/demo.kobj.dev/v1"], None);
     assert!(err.contains("NotFound"), "{err}");
 
