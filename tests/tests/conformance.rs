@@ -41,46 +41,6 @@ fn report(backend: &str, report: &Report) {
     );
 }
 
-/// Cases that fail through `kobj_kube` because of a known kobj-kube gap, with the reason.
-/// kube-rs's `ListParams` drops `resourceVersion` and `resourceVersionMatch` from the query
-/// when a continue token is set (kube-core `params.rs`, `populate_qp`), so these invalid
-/// combinations never reach the server, which answers them correctly (see
-/// `crates/server/tests/router.rs`); kobj-kube has to refuse them before sending.
-const KUBE_KNOWN_GAPS: &[(&str, &str)] = &[
-    (
-        "list_match_with_continue_invalid",
-        "kube-rs drops resourceVersionMatch when continue is set",
-    ),
-    (
-        "list_continue_with_resource_version_bad_request",
-        "kube-rs drops resourceVersion when continue is set",
-    ),
-];
-
-/// [`report`] for the runs through `kobj_kube`: the known gaps are listed but do not fail the
-/// test; any other failure does, and a known gap that now passes is pointed out.
-fn report_kube(backend: &str, outcome: &Report) {
-    println!("{}", outcome.summary_line(backend));
-    print!("{}", outcome.failures());
-    let unexpected: Vec<&(String, String)> = outcome
-        .failed
-        .iter()
-        .filter(|(case, _)| !KUBE_KNOWN_GAPS.iter().any(|(known, _)| known == case))
-        .collect();
-    for (known, why) in KUBE_KNOWN_GAPS {
-        if outcome.failed.iter().any(|(case, _)| case == known) {
-            println!("  known kobj-kube gap: {known}: {why}");
-        } else if filter().is_none() {
-            println!("  {known} passes now: remove it from KUBE_KNOWN_GAPS");
-        }
-    }
-    assert!(
-        unexpected.is_empty(),
-        "{} conformance case(s) failed on {backend} beyond the known kobj-kube gaps (listed above)",
-        unexpected.len()
-    );
-}
-
 /// What the in-process fake offers: every capability, synchronous GC, and the history window
 /// it was built with.
 fn fake_capabilities(cluster: &FakeCluster) -> Capabilities {
@@ -126,7 +86,7 @@ async fn conformance_kube_inprocess() {
     let kube = kobj_kube::KubeBackend::from_kube_client(client);
     let backend = Backend::new(&kube, &kube, fake_capabilities(&cluster));
     let outcome = kobj_conformance::run(&backend, filter().as_deref()).await;
-    report_kube("kube-inprocess", &outcome);
+    report("kube-inprocess", &outcome);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,7 +104,7 @@ async fn conformance_kube_http() {
     let backend = Backend::new(&kube, &kube, fake_capabilities(&cluster));
     let outcome = kobj_conformance::run(&backend, filter().as_deref()).await;
     running.shutdown().await;
-    report_kube("kube-http", &outcome);
+    report("kube-http", &outcome);
 }
 
 /// The hook for a real cluster: set `KOBJ_TEST_KUBECONFIG` (and optionally
