@@ -66,7 +66,26 @@ pub(crate) fn build(
 }
 
 async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return route(&app, req).await;
+    }
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let resp = route(&app, req).await;
+    tracing::debug!(
+        %method,
+        %path,
+        status = resp.status().as_u16(),
+        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    resp
+}
+
+async fn route(app: &App, req: Request) -> Response {
     if let Err(resp) = authorize(&app.config, req.headers()) {
+        tracing::debug!("refused a request without the bearer token");
         return *resp;
     }
     let (parts, body) = req.into_parts();
@@ -79,7 +98,7 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         body,
     };
     match path.as_str() {
-        "/version" | "/version/" => return crate::discovery::version(&app, &req),
+        "/version" | "/version/" => return crate::discovery::version(app, &req),
         "/healthz" | "/livez" | "/readyz" => {
             return respond::bytes_response(
                 StatusCode::OK,
@@ -90,12 +109,12 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         _ => {}
     }
     if let Some(rest) = path.strip_prefix("/openapi/") {
-        return crate::openapi::serve(&app, &req, rest);
+        return crate::openapi::serve(app, &req, rest);
     }
     match path::parse(&path) {
         None => respond::page_not_found(),
-        Some(ApiPath::Resource(target)) => crate::resource::serve(&app, req, target).await,
-        Some(other) => crate::discovery::serve(&app, &req, &other),
+        Some(ApiPath::Resource(target)) => crate::resource::serve(app, req, target).await,
+        Some(other) => crate::discovery::serve(app, &req, &other),
     }
 }
 

@@ -466,6 +466,23 @@ fn kubectl_drives_a_custom_object_workflow() {
         "{table}"
     );
     assert!(k.ok(&["get", "namespace", "team"]).contains("Active"));
+    // Client-side apply of a built-in kind: create, then a strategic merge patch.
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: team}\ndata: {a: '1'}\n";
+    assert!(
+        k.ok_with(&["apply", "-f", "-"], Some(cm))
+            .contains("configmap/applied created")
+    );
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: team}\ndata: {b: '2'}\n";
+    assert!(
+        k.ok_with(&["apply", "-f", "-"], Some(cm))
+            .contains("configmap/applied configured")
+    );
+    let data = k.json(&["-n", "team", "get", "configmap", "applied"]);
+    assert_eq!(
+        data["data"],
+        serde_json::json!({"b": "2"}),
+        "apply removed what it no longer declares"
+    );
     k.ok(&["delete", "namespace", "team"]);
     let err = k.fails(&["get", "namespace", "team"], None);
     assert!(err.contains("namespaces \"team\" not found"), "{err}");
