@@ -4,7 +4,8 @@
 //!
 //! - `fake`: `kobj_fake::FakeCluster::new()`, used directly as `&dyn` trait objects.
 //! - `fake-arc`: a fake with a short history, behind `Arc<dyn CustomObjects>` /
-//!   `Arc<dyn CoreResources>`, as a library holding "any backend" would use it.
+//!   `Arc<dyn CoreResources>`, as a library holding "any backend" would
+//!   use it.
 //! - `kube-inprocess`: `kobj_kube` over a `kube::Client` whose service is `kobj_server`'s
 //!   router in-process (no socket), in front of a fake.
 //! - `kube-http`: `kobj_kube` against `kobj_server` serving a fake over TCP on 127.0.0.1.
@@ -14,6 +15,7 @@
 //! `KOBJ_CONFORMANCE_FILTER` runs only the cases whose name contains it, or one area
 //! (`watch`, `crd`, …).
 
+use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,11 +31,15 @@ fn filter() -> Option<String> {
 
 /// Prints the summary line and the failures, and fails the test if any case failed.
 fn report(backend: &str, report: &Report) {
-    println!("{}", report.summary_line(backend));
-    print!("{}", report.failures());
+    // Written to the process's stdout directly, not through `println!`, which the test harness
+    // captures: the per-backend line shows in plain `cargo test` output.
+    let mut text = format!("{}\n{}", report.summary_line(backend), report.failures());
     if std::env::var_os("KOBJ_CONFORMANCE_SHOW_SKIPS").is_some() {
-        print!("{}", report.skips());
+        text.push_str(&report.skips());
     }
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
     assert!(
         report.is_success(),
         "{} conformance case(s) failed on {backend} (listed above)",
