@@ -502,7 +502,7 @@ impl FakeCluster {
             map.insert("kind".into(), "CustomResourceDefinition".into());
         }
         let created =
-            self.create_value(&crate::crd::crd_type(), None, value, &Default::default())?;
+            self.create_now(&crate::crd::crd_type(), None, value, &Default::default())?;
         serde_json::from_value(created)
             .map_err(|e| Error::decode(format!("stored CRD does not decode: {e}"), Some(e.into())))
     }

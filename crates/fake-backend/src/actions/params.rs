@@ -107,15 +107,36 @@ pub fn patch<T: serde::Serialize>(p: &PatchParams, patch: &Patch<T>) -> Value {
     if p.force {
         put(&mut map, "force", true);
     }
-    if let Some(v) = &p.field_validation {
+    validation(&mut map, p.field_validation.as_ref());
+    Value::Object(map)
+}
+
+/// The same parameters from the engine's [`WriteOptions`](crate::WriteOptions): as [`post`]
+/// (plus `fieldValidation`) without a patch, as [`patch`] with one.
+#[must_use]
+pub fn write(opts: &crate::WriteOptions, patch: Option<&Patch<Value>>) -> Value {
+    let mut map = Map::new();
+    if let Some(patch) = patch {
+        put(&mut map, "patchType", patch_type(patch));
+    }
+    dry_run(&mut map, opts.dry_run);
+    put_opt(&mut map, "fieldManager", opts.field_manager.as_deref());
+    if opts.force {
+        put(&mut map, "force", true);
+    }
+    validation(&mut map, opts.field_validation.as_ref());
+    Value::Object(map)
+}
+
+fn validation(map: &mut Map<String, Value>, v: Option<&ValidationDirective>) {
+    if let Some(v) = v {
         let v = match v {
             ValidationDirective::Strict => "Strict",
             ValidationDirective::Warn => "Warn",
             ValidationDirective::Ignore => "Ignore",
         };
-        put(&mut map, "fieldValidation", v);
+        put(map, "fieldValidation", v);
     }
-    Value::Object(map)
 }
 
 /// The short name of a patch's type: `apply`, `json`, `merge` or `strategic`.

@@ -254,11 +254,8 @@ pub(crate) fn create_locked(
 }
 
 impl FakeCluster {
-    /// Creates an object given as JSON (the engine behind `create_object`).
-    ///
-    /// # Errors
-    /// As `create_object`.
-    pub fn create_value(
+    /// Creates an object given as JSON, with no fault check and no action record.
+    pub(crate) fn create_now(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,

@@ -172,11 +172,8 @@ pub(crate) fn delete_locked(
 }
 
 impl FakeCluster {
-    /// Deletes one object (the engine behind `delete_object`).
-    ///
-    /// # Errors
-    /// As `delete_object`.
-    pub fn delete_value(
+    /// Deletes one object, with no fault check and no action record.
+    pub(crate) fn delete_now(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,

@@ -2,6 +2,8 @@
 //! 46), and the synchronous cores of every verb in the submodules.
 
 pub(crate) mod create;
+pub(crate) mod entry;
+pub(crate) mod gate;
 pub mod delete;
 pub(crate) mod patching;
 pub(crate) mod read;

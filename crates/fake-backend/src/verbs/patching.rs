@@ -88,12 +88,9 @@ fn apply_patch(info: &TypeInfo, doc: &mut Value, patch: &PatchValue) -> Result<(
 }
 
 impl FakeCluster {
-    /// Patches an object, its status or its scale's object (the engine behind the patch
-    /// verbs).
-    ///
-    /// # Errors
-    /// As `patch_object`.
-    pub fn patch_value(
+    /// Patches an object or its status, with no fault check and no action record; the flag
+    /// is true when an apply created the object (rule 24: 201).
+    pub(crate) fn patch_now(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,
@@ -101,7 +98,7 @@ impl FakeCluster {
         patch: &PatchValue,
         status: bool,
         opts: &WriteOptions,
-    ) -> Result<Value> {
+    ) -> Result<(Value, bool)> {
         let mut st = self.inner.lock();
         let info = resolve(&st, rt, namespace, false)?;
         let sub = if status {
@@ -140,25 +137,33 @@ impl FakeCluster {
         let key = store::key(&ns, name);
         let existing = st.store.get(&info.store_key(), &key).cloned();
         let out = match (existing, patch) {
-            (None, Patch::Apply(applied)) => {
-                if sub == Sub::Status {
-                    return Err(Error::not_found(&info.resource, name));
-                }
-                let ctx = WriteCtx::new(&self.inner, &info, opts, Request::Apply(&body));
-                let mut obj = managed::apply(None, applied, &ctx.field_management(), opts.force)?;
-                if crate::meta::meta_str(&obj, "name").is_empty() {
-                    crate::meta::set_meta(&mut obj, "name", Some(Value::String(name.to_string())));
-                }
-                create_locked(
-                    &self.inner,
-                    &mut st,
-                    rt,
-                    namespace,
-                    obj,
-                    opts,
-                    Request::Apply(&body),
-                )?
-            }
+            (None, Patch::Apply(applied)) => (
+                {
+                    if sub == Sub::Status {
+                        return Err(Error::not_found(&info.resource, name));
+                    }
+                    let ctx = WriteCtx::new(&self.inner, &info, opts, Request::Apply(&body));
+                    let mut obj =
+                        managed::apply(None, applied, &ctx.field_management(), opts.force)?;
+                    if crate::meta::meta_str(&obj, "name").is_empty() {
+                        crate::meta::set_meta(
+                            &mut obj,
+                            "name",
+                            Some(Value::String(name.to_string())),
+                        );
+                    }
+                    create_locked(
+                        &self.inner,
+                        &mut st,
+                        rt,
+                        namespace,
+                        obj,
+                        opts,
+                        Request::Apply(&body),
+                    )?
+                },
+                true,
+            ),
             (None, _) => return Err(Error::not_found(&info.resource, name)),
             (Some(existing), _) => {
                 let old = self.inner.render_value(&info, &existing);
@@ -175,7 +180,7 @@ impl FakeCluster {
                         doc
                     }
                 };
-                update_locked(
+                let updated = update_locked(
                     &self.inner,
                     &mut st,
                     &info,
@@ -190,7 +195,8 @@ impl FakeCluster {
                         Request::Patch(&body)
                     },
                     false,
-                )?
+                )?;
+                (updated, false)
             }
         };
         if !opts.dry_run {

@@ -1,86 +1,21 @@
 //! [`CustomObjects`] and [`CoreResources`] for [`FakeCluster`]: argument checks, fault
 //! injection and the action log around the engine's verbs. Both traits share one body.
 
-use std::future::Future;
-
 use async_trait::async_trait;
 use either::Either;
 use k8s_openapi::api::autoscaling::v1::Scale;
 use kobj_core::{CoreResources, CustomObjects, PatchValue, ResourceType, Result, WatchStream};
 use kube_core::params::{
-    DeleteParams, GetParams, ListParams, Patch, PatchParams, PostParams, WatchParams,
+    DeleteParams, GetParams, ListParams, PatchParams, PostParams, WatchParams,
 };
 use kube_core::{DynamicObject, ObjectList, Status};
 use serde_json::Value;
 
 use super::WriteOptions;
-use crate::actions::{Action, Outcome, Verb, params};
+use super::gate::Call;
+use crate::actions::{Verb, params};
 use crate::cluster::FakeCluster;
-use crate::faults::RequestInfo;
 use crate::meta;
-
-/// What one request is, for faults and the action log.
-pub(crate) struct Call<'a> {
-    /// The verb.
-    pub verb: Verb,
-    /// The type.
-    pub rt: &'a ResourceType,
-    /// The namespace.
-    pub namespace: Option<&'a str>,
-    /// The name.
-    pub name: Option<&'a str>,
-    /// The subresource.
-    pub subresource: Option<&'a str>,
-    /// The HTTP code of success.
-    pub success: u16,
-}
-
-impl FakeCluster {
-    /// Runs one request: faults first (delay, then error, before any state is touched),
-    /// then the verb, then the action record.
-    pub(crate) async fn run<T, F>(
-        &self,
-        call: Call<'_>,
-        params: impl FnOnce() -> Value,
-        body: F,
-    ) -> Result<T>
-    where
-        F: Future<Output = Result<T>>,
-    {
-        let req = RequestInfo {
-            verb: call.verb,
-            group: &call.rt.api.group,
-            resource: &call.rt.api.plural,
-            namespace: call.namespace,
-            name: call.name,
-            subresource: call.subresource,
-        };
-        let result = match self.inner.faults.check(&req, call.rt) {
-            Some(injection) => {
-                if let Some(delay) = injection.delay {
-                    tokio::time::sleep(delay).await;
-                }
-                match injection.error {
-                    Some(e) => Err(e),
-                    None => body.await,
-                }
-            }
-            None => body.await,
-        };
-        self.inner.actions.record_with(|| Action {
-            verb: call.verb,
-            group: call.rt.api.group.clone(),
-            version: call.rt.api.version.clone(),
-            resource: call.rt.api.plural.clone(),
-            namespace: call.namespace.map(ToString::to_string),
-            name: call.name.map(ToString::to_string),
-            subresource: call.subresource.map(ToString::to_string),
-            params: params(),
-            outcome: Outcome::from_result(&result, call.success),
-        });
-        result
-    }
-}
 
 fn post_opts(p: &PostParams) -> WriteOptions {
     WriteOptions {
@@ -123,7 +58,7 @@ macro_rules! impl_verbs {
                 self.run(call, || params::post(p), async {
                     rt.check_namespace(ns)?;
                     let value = meta::to_value(object)?;
-                    meta::to_dynamic(self.create_value(rt, ns, value, &post_opts(p))?)
+                    meta::to_dynamic(self.create_now(rt, ns, value, &post_opts(p))?)
                 })
                 .await
             }
@@ -195,14 +130,7 @@ macro_rules! impl_verbs {
                 self.run(call, || params::post(p), async {
                     rt.check_target(ns, name)?;
                     let value = meta::to_value(object)?;
-                    meta::to_dynamic(self.replace_value(
-                        rt,
-                        ns,
-                        name,
-                        value,
-                        false,
-                        &post_opts(p),
-                    )?)
+                    meta::to_dynamic(self.replace_now(rt, ns, name, value, false, &post_opts(p))?)
                 })
                 .await
             }
@@ -215,29 +143,19 @@ macro_rules! impl_verbs {
                 patch: &PatchValue,
                 p: &PatchParams,
             ) -> Result<DynamicObject> {
-                let success = if matches!(patch, Patch::Apply(_)) {
-                    200
-                } else {
-                    200
-                };
                 let call = Call {
                     verb: Verb::Patch,
                     rt,
                     namespace: ns,
                     name: Some(name),
                     subresource: None,
-                    success,
+                    success: 200,
                 };
-                self.run(call, || params::patch(p, patch), async {
+                self.run_coded(call, || params::patch(p, patch), async {
                     rt.check_target(ns, name)?;
-                    meta::to_dynamic(self.patch_value(
-                        rt,
-                        ns,
-                        name,
-                        patch,
-                        false,
-                        &patch_opts(p),
-                    )?)
+                    let (value, code) =
+                        self.patch_coded(rt, ns, name, patch, false, &patch_opts(p))?;
+                    Ok((meta::to_dynamic(value)?, code))
                 })
                 .await
             }
@@ -259,7 +177,7 @@ macro_rules! impl_verbs {
                 };
                 self.run(call, || params::delete(p), async {
                     rt.check_target(ns, name)?;
-                    match self.delete_value(rt, ns, name, p)? {
+                    match self.delete_now(rt, ns, name, p)? {
                         Either::Left(v) => Ok(Either::Left(meta::to_dynamic(v)?)),
                         Either::Right(s) => Ok(Either::Right(s)),
                     }
@@ -331,14 +249,7 @@ macro_rules! impl_verbs {
                 self.run(call, || params::post(p), async {
                     rt.check_target(ns, name)?;
                     let value = meta::to_value(object)?;
-                    meta::to_dynamic(self.replace_value(
-                        rt,
-                        ns,
-                        name,
-                        value,
-                        true,
-                        &post_opts(p),
-                    )?)
+                    meta::to_dynamic(self.replace_now(rt, ns, name, value, true, &post_opts(p))?)
                 })
                 .await
             }
@@ -361,7 +272,7 @@ macro_rules! impl_verbs {
                 };
                 self.run(call, || params::patch(p, patch), async {
                     rt.check_target(ns, name)?;
-                    meta::to_dynamic(self.patch_value(rt, ns, name, patch, true, &patch_opts(p))?)
+                    meta::to_dynamic(self.patch_now(rt, ns, name, patch, true, &patch_opts(p))?.0)
                 })
                 .await
             }

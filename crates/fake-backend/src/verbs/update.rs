@@ -262,12 +262,8 @@ pub(crate) fn update_locked(
 }
 
 impl FakeCluster {
-    /// Replaces an object or its status (the engine behind `replace_object` and
-    /// `replace_object_status`).
-    ///
-    /// # Errors
-    /// As `replace_object`.
-    pub fn replace_value(
+    /// Replaces an object or its status, with no fault check and no action record.
+    pub(crate) fn replace_now(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,

@@ -1,0 +1,161 @@
+//! The public JSON entry points of the write verbs (used by the HTTP server): each goes
+//! through the same fault check and action record as the trait verbs.
+
+use either::Either;
+use kobj_core::{PatchValue, ResourceType, Result};
+use kube_core::Status;
+use kube_core::params::{DeleteParams, Patch};
+use serde_json::Value;
+
+use super::WriteOptions;
+use super::gate::Call;
+use crate::actions::{Verb, params};
+use crate::cluster::FakeCluster;
+use crate::meta;
+
+/// The subresource name of a status write.
+fn status_sub(status: bool) -> Option<&'static str> {
+    status.then_some("status")
+}
+
+impl FakeCluster {
+    /// Creates an object given as JSON (the engine behind `create_object`). The request is
+    /// checked against the fault rules and recorded in the action log like `create_object`
+    /// (an injected delay blocks the calling thread).
+    ///
+    /// # Errors
+    /// As `create_object`.
+    pub fn create_value(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        obj: Value,
+        opts: &WriteOptions,
+    ) -> Result<Value> {
+        let name = meta::meta_str(&obj, "name");
+        let name = (!name.is_empty()).then(|| name.to_string());
+        let call = Call {
+            verb: Verb::Create,
+            rt,
+            namespace,
+            name: name.as_deref(),
+            subresource: None,
+            success: 201,
+        };
+        self.run_sync(
+            call,
+            || params::write(opts, None),
+            || Ok((self.create_now(rt, namespace, obj, opts)?, 201)),
+        )
+    }
+
+    /// Replaces an object or its status (the engine behind `replace_object` and
+    /// `replace_object_status`), with the fault check and action record of those verbs.
+    ///
+    /// # Errors
+    /// As `replace_object`.
+    pub fn replace_value(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+        obj: Value,
+        status: bool,
+        opts: &WriteOptions,
+    ) -> Result<Value> {
+        let call = Call {
+            verb: Verb::Update,
+            rt,
+            namespace,
+            name: Some(name),
+            subresource: status_sub(status),
+            success: 200,
+        };
+        self.run_sync(
+            call,
+            || params::write(opts, None),
+            || {
+                Ok((
+                    self.replace_now(rt, namespace, name, obj, status, opts)?,
+                    200,
+                ))
+            },
+        )
+    }
+
+    /// Patches an object or its status (the engine behind the patch verbs), with the fault
+    /// check and action record of those verbs; an apply that creates the object is recorded
+    /// as 201 (rule 24).
+    ///
+    /// # Errors
+    /// As `patch_object`.
+    pub fn patch_value(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+        patch: &PatchValue,
+        status: bool,
+        opts: &WriteOptions,
+    ) -> Result<Value> {
+        let call = Call {
+            verb: Verb::Patch,
+            rt,
+            namespace,
+            name: Some(name),
+            subresource: status_sub(status),
+            success: 200,
+        };
+        self.run_sync(
+            call,
+            || params::write(opts, Some(patch)),
+            || self.patch_coded(rt, namespace, name, patch, status, opts),
+        )
+    }
+
+    /// The patch verb's core with its success code: 201 when an apply created the object.
+    pub(crate) fn patch_coded(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+        patch: &PatchValue,
+        status: bool,
+        opts: &WriteOptions,
+    ) -> Result<(Value, u16)> {
+        let (value, created) = self.patch_now(rt, namespace, name, patch, status, opts)?;
+        let code = if created && matches!(patch, Patch::Apply(_)) {
+            201
+        } else {
+            200
+        };
+        Ok((value, code))
+    }
+
+    /// Deletes one object (the engine behind `delete_object`), with the fault check and
+    /// action record of that verb.
+    ///
+    /// # Errors
+    /// As `delete_object`.
+    pub fn delete_value(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+        p: &DeleteParams,
+    ) -> Result<Either<Value, Status>> {
+        let call = Call {
+            verb: Verb::Delete,
+            rt,
+            namespace,
+            name: Some(name),
+            subresource: None,
+            success: 200,
+        };
+        self.run_sync(
+            call,
+            || params::delete(p),
+            || Ok((self.delete_now(rt, namespace, name, p)?, 200)),
+        )
+    }
+}

@@ -1,0 +1,127 @@
+//! The one path every request takes around its verb: the fault check (delay, then error,
+//! before any state is touched), the verb, then the action record. The async trait verbs
+//! and the synchronous JSON entry points (`create_value`, …) share it.
+
+use std::future::Future;
+use std::time::Duration;
+
+use kobj_core::{Error, ResourceType, Result};
+use serde_json::Value;
+
+use crate::actions::{Action, Outcome, Verb};
+use crate::cluster::FakeCluster;
+use crate::faults::RequestInfo;
+
+/// What one request is, for faults and the action log.
+pub(crate) struct Call<'a> {
+    /// The verb.
+    pub verb: Verb,
+    /// The type.
+    pub rt: &'a ResourceType,
+    /// The namespace.
+    pub namespace: Option<&'a str>,
+    /// The name.
+    pub name: Option<&'a str>,
+    /// The subresource.
+    pub subresource: Option<&'a str>,
+    /// The HTTP code of success (unless the verb reports its own, see [`FakeCluster::run_coded`]).
+    pub success: u16,
+}
+
+impl FakeCluster {
+    /// The injected delay and error for this request, if a fault rule matches.
+    fn gate(&self, call: &Call<'_>) -> (Option<Duration>, Option<Error>) {
+        let req = RequestInfo {
+            verb: call.verb,
+            group: &call.rt.api.group,
+            resource: &call.rt.api.plural,
+            namespace: call.namespace,
+            name: call.name,
+            subresource: call.subresource,
+        };
+        match self.inner.faults.check(&req, call.rt) {
+            Some(injection) => (injection.delay, injection.error),
+            None => (None, None),
+        }
+    }
+
+    /// Records the request in the action log (when it is on) and hands back its result.
+    fn finish<T>(
+        &self,
+        call: &Call<'_>,
+        params: impl FnOnce() -> Value,
+        result: Result<(T, u16)>,
+    ) -> Result<T> {
+        self.inner.actions.record_with(|| Action {
+            verb: call.verb,
+            group: call.rt.api.group.clone(),
+            version: call.rt.api.version.clone(),
+            resource: call.rt.api.plural.clone(),
+            namespace: call.namespace.map(ToString::to_string),
+            name: call.name.map(ToString::to_string),
+            subresource: call.subresource.map(ToString::to_string),
+            params: params(),
+            outcome: match &result {
+                Ok((_, code)) => Outcome::Success { code: *code },
+                Err(e) => Outcome::from_error(e),
+            },
+        });
+        result.map(|(value, _)| value)
+    }
+
+    /// Runs one request whose success code is `call.success`.
+    pub(crate) async fn run<T, F>(
+        &self,
+        call: Call<'_>,
+        params: impl FnOnce() -> Value,
+        body: F,
+    ) -> Result<T>
+    where
+        F: Future<Output = Result<T>>,
+    {
+        let code = call.success;
+        self.run_coded(call, params, async move { body.await.map(|t| (t, code)) })
+            .await
+    }
+
+    /// Runs one request whose verb reports its own success code (an apply that creates:
+    /// 201, rule 24).
+    pub(crate) async fn run_coded<T, F>(
+        &self,
+        call: Call<'_>,
+        params: impl FnOnce() -> Value,
+        body: F,
+    ) -> Result<T>
+    where
+        F: Future<Output = Result<(T, u16)>>,
+    {
+        let (delay, error) = self.gate(&call);
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+        let result = match error {
+            Some(e) => Err(e),
+            None => body.await,
+        };
+        self.finish(&call, params, result)
+    }
+
+    /// [`run_coded`](Self::run_coded) for a synchronous verb: an injected delay blocks the
+    /// calling thread.
+    pub(crate) fn run_sync<T>(
+        &self,
+        call: Call<'_>,
+        params: impl FnOnce() -> Value,
+        body: impl FnOnce() -> Result<(T, u16)>,
+    ) -> Result<T> {
+        let (delay, error) = self.gate(&call);
+        if let Some(delay) = delay {
+            std::thread::sleep(delay);
+        }
+        let result = match error {
+            Some(e) => Err(e),
+            None => body(),
+        };
+        self.finish(&call, params, result)
+    }
+}
