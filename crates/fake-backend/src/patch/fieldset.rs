@@ -114,7 +114,10 @@ impl FieldSet {
         let Some((first, rest)) = path.split_first() else {
             return;
         };
-        let node = self.nodes.entry(first.clone()).or_default();
+        let node = match self.nodes.get_mut(first) {
+            Some(node) => node,
+            None => self.nodes.entry(first.clone()).or_default(),
+        };
         if rest.is_empty() {
             node.member = true;
         } else {
@@ -152,9 +155,15 @@ impl FieldSet {
     /// The union of two sets.
     pub fn union_with(&mut self, other: &FieldSet) {
         for (pe, theirs) in &other.nodes {
-            let mine = self.nodes.entry(pe.clone()).or_default();
-            mine.member |= theirs.member;
-            mine.children.union_with(&theirs.children);
+            match self.nodes.get_mut(pe) {
+                Some(mine) => {
+                    mine.member |= theirs.member;
+                    mine.children.union_with(&theirs.children);
+                }
+                None => {
+                    self.nodes.insert(pe.clone(), theirs.clone());
+                }
+            }
         }
     }
 

@@ -174,14 +174,19 @@ fn decode(list: &[Value]) -> Vec<Entry> {
 /// Sorts as `sortEncodedManagedFields` does and writes the entries into the object.
 fn encode(obj: &mut Value, mut entries: Vec<Entry>) {
     entries.retain(|e| !e.set.is_empty());
-    entries.sort_by(|p, q| {
-        p.operation
-            .cmp(&q.operation)
-            .then(p.seconds().cmp(&q.seconds()))
-            .then_with(|| p.manager.cmp(&q.manager))
-            .then_with(|| p.api_version.cmp(&q.api_version))
-            .then_with(|| p.subresource.cmp(&q.subresource))
-    });
+    if entries.len() > 1 {
+        // Each entry's time is parsed once, not on every comparison.
+        let mut keyed: Vec<(i64, Entry)> = entries.into_iter().map(|e| (e.seconds(), e)).collect();
+        keyed.sort_by(|(ps, p), (qs, q)| {
+            p.operation
+                .cmp(&q.operation)
+                .then(ps.cmp(qs))
+                .then_with(|| p.manager.cmp(&q.manager))
+                .then_with(|| p.api_version.cmp(&q.api_version))
+                .then_with(|| p.subresource.cmp(&q.subresource))
+        });
+        entries = keyed.into_iter().map(|(_, e)| e).collect();
+    }
     let Value::Object(root) = obj else { return };
     let meta = root
         .entry("metadata")
@@ -199,24 +204,27 @@ fn encode(obj: &mut Value, mut entries: Vec<Entry>) {
 
 /// Removes what nobody owns: server-set metadata (stripmeta.go).
 fn strip_meta(set: &mut FieldSet) {
-    let f = |s: &str| PathElement::Field(s.to_string());
-    let meta = |s: &str| vec![f("metadata"), f(s)];
-    let paths: Vec<Path> = vec![
-        vec![f("apiVersion")],
-        vec![f("kind")],
-        vec![f("metadata")],
-        meta("name"),
-        meta("namespace"),
-        meta("creationTimestamp"),
-        meta("selfLink"),
-        meta("uid"),
-        meta("clusterName"),
-        meta("generation"),
-        meta("managedFields"),
-        meta("resourceVersion"),
-    ];
-    let refs: Vec<&[PathElement]> = paths.iter().map(Vec::as_slice).collect();
-    set.remove_members(&refs);
+    static PATHS: std::sync::LazyLock<Vec<Path>> = std::sync::LazyLock::new(|| {
+        let f = |s: &str| PathElement::Field(s.to_string());
+        let meta = |s: &str| vec![f("metadata"), f(s)];
+        vec![
+            vec![f("apiVersion")],
+            vec![f("kind")],
+            vec![f("metadata")],
+            meta("name"),
+            meta("namespace"),
+            meta("creationTimestamp"),
+            meta("selfLink"),
+            meta("uid"),
+            meta("clusterName"),
+            meta("generation"),
+            meta("managedFields"),
+            meta("resourceVersion"),
+        ]
+    });
+    for path in PATHS.iter() {
+        set.remove_members(&[path.as_slice()]);
+    }
 }
 
 /// Merges the oldest Update entries into `ancient-changes` buckets (capmanagers.go).

@@ -67,36 +67,39 @@ fn list_elements(
 /// An associative list item without its keys, or duplicate items, with the server's text.
 pub(crate) fn to_field_set(value: &Value, ty: Ty<'_>) -> Result<FieldSet, String> {
     let mut set = FieldSet::new();
-    walk_set(value, ty, &mut Vec::new(), &mut set, false)?;
+    walk_set(value, ty, &mut Vec::new(), &mut set, false, 0)?;
     Ok(set)
 }
 
 /// [`to_field_set`] for stored objects: malformed keyed lists count as atomic.
 pub(crate) fn to_field_set_lenient(value: &Value, ty: Ty<'_>) -> FieldSet {
     let mut set = FieldSet::new();
-    if walk_set(value, ty, &mut Vec::new(), &mut set, true).is_err() {
+    if walk_set(value, ty, &mut Vec::new(), &mut set, true, 0).is_err() {
         return FieldSet::new();
     }
     set
 }
 
+/// Adds the fields `value` sets, below `path`, to `set`; `base` is the length of the path at
+/// the walk's root (the root itself is never a member).
 fn walk_set(
     value: &Value,
     ty: Ty<'_>,
     path: &mut Path,
     set: &mut FieldSet,
     lenient: bool,
+    base: usize,
 ) -> Result<(), String> {
     match value {
         Value::Object(map) => {
-            if ty.is_atomic() && !path.is_empty() {
+            if ty.is_atomic() && path.len() > base {
                 set.insert(path);
                 return Ok(());
             }
             for (k, child) in map {
                 let (child_ty, declared) = ty.field(k);
                 path.push(PathElement::Field(k.clone()));
-                walk_set(child, child_ty, path, set, lenient)?;
+                walk_set(child, child_ty, path, set, lenient, base)?;
                 let empty_map = child.as_object().is_some_and(Map::is_empty);
                 if child.is_null() || empty_map || !declared {
                     set.insert(path);
@@ -122,14 +125,14 @@ fn walk_set(
             for (item, pe) in items.iter().zip(elements) {
                 path.push(pe);
                 if !matches!(kind, ListKind::Set) {
-                    walk_set(item, item_ty, path, set, lenient)?;
+                    walk_set(item, item_ty, path, set, lenient, base)?;
                 }
                 set.insert(path);
                 path.pop();
             }
         }
         _ => {
-            if !path.is_empty() {
+            if path.len() > base {
                 set.insert(path);
             }
         }
@@ -146,17 +149,13 @@ pub(crate) fn changed(old: Option<&Value>, new: &Value, ty: Ty<'_>) -> FieldSet 
 }
 
 fn added_subtree(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
-    let mut sub = FieldSet::new();
-    let mut local = Vec::new();
-    // Lenient: a live object may carry what an applied configuration may not.
-    if walk_set(value, ty, &mut local, &mut sub, true).is_err() {
+    // Lenient: a live object may carry what an applied configuration may not. The walk goes
+    // straight into `set`, below `path`; a lenient walk does not fail (a malformed list
+    // counts as atomic), so nothing partial is ever left behind.
+    let base = path.len();
+    if walk_set(value, ty, path, set, true, base).is_err() {
+        path.truncate(base);
         set.insert(path);
-        return;
-    }
-    for p in sub.paths() {
-        let mut full = path.clone();
-        full.extend(p);
-        set.insert(&full);
     }
 }
 
