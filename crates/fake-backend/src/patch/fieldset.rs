@@ -24,10 +24,16 @@ impl PathElement {
     /// The `FieldsV1` key for this element.
     #[must_use]
     pub fn encode(&self) -> String {
+        let prefixed = |prefix: &str, rest: &str| {
+            let mut s = String::with_capacity(prefix.len() + rest.len());
+            s.push_str(prefix);
+            s.push_str(rest);
+            s
+        };
         match self {
-            PathElement::Field(f) => format!("f:{f}"),
-            PathElement::Key(k) => format!("k:{k}"),
-            PathElement::Value(v) => format!("v:{v}"),
+            PathElement::Field(f) => prefixed("f:", f),
+            PathElement::Key(k) => prefixed("k:", k),
+            PathElement::Value(v) => prefixed("v:", v),
             PathElement::Index(i) => format!("i:{i}"),
         }
     }
@@ -253,6 +259,38 @@ impl FieldSet {
         }
     }
 
+    /// The member flag and children of `pe` at this level, adding an empty node if needed
+    /// (remove it with [`prune_empty`](Self::prune_empty) if nothing goes into it).
+    /// (`None` never happens: the node is added first). The element is cloned only when added.
+    pub(crate) fn node_mut(&mut self, pe: &PathElement) -> Option<(&mut bool, &mut FieldSet)> {
+        if !self.nodes.contains_key(pe) {
+            self.nodes.insert(pe.clone(), Node::default());
+        }
+        self.nodes
+            .get_mut(pe)
+            .map(|node| (&mut node.member, &mut node.children))
+    }
+
+    /// Removes `pe` at this level when it is neither a member nor has children.
+    pub(crate) fn prune_empty(&mut self, pe: &PathElement) {
+        if self
+            .nodes
+            .get(pe)
+            .is_some_and(|n| !n.member && n.children.is_empty())
+        {
+            self.nodes.remove(pe);
+        }
+    }
+
+    /// The children of the node at `path` (added, as non-members, where missing; `None`
+    /// never happens).
+    pub(crate) fn descend_mut(&mut self, path: &[PathElement]) -> Option<&mut FieldSet> {
+        match path.split_first() {
+            None => Some(self),
+            Some((first, rest)) => self.node_mut(first)?.1.descend_mut(rest),
+        }
+    }
+
     /// Mutable access to the children below `pe`.
     pub(crate) fn children_mut(&mut self) -> impl Iterator<Item = (&PathElement, &mut FieldSet)> {
         self.nodes.iter_mut().map(|(pe, n)| (pe, &mut n.children))
@@ -261,18 +299,19 @@ impl FieldSet {
     /// The `FieldsV1` JSON of this set.
     #[must_use]
     pub fn to_fields_v1(&self) -> Value {
+        Value::Object(self.fields_v1_map())
+    }
+
+    fn fields_v1_map(&self) -> Map<String, Value> {
         let mut map = Map::new();
         for (pe, node) in &self.nodes {
-            let mut inner = match node.children.to_fields_v1() {
-                Value::Object(m) => m,
-                _ => Map::new(),
-            };
+            let mut inner = node.children.fields_v1_map();
             if node.member && !inner.is_empty() {
                 inner.insert(".".to_string(), Value::Object(Map::new()));
             }
             map.insert(pe.encode(), Value::Object(inner));
         }
-        Value::Object(map)
+        map
     }
 
     /// Decodes `FieldsV1` JSON; keys with unknown prefixes are dropped, as the server does.

@@ -67,77 +67,110 @@ fn list_elements(
 /// An associative list item without its keys, or duplicate items, with the server's text.
 pub(crate) fn to_field_set(value: &Value, ty: Ty<'_>) -> Result<FieldSet, String> {
     let mut set = FieldSet::new();
-    walk_set(value, ty, &mut Vec::new(), &mut set, false, 0)?;
+    walk_set(value, ty, &mut Vec::new(), &mut set, None, false)?;
     Ok(set)
 }
 
 /// [`to_field_set`] for stored objects: malformed keyed lists count as atomic.
 pub(crate) fn to_field_set_lenient(value: &Value, ty: Ty<'_>) -> FieldSet {
     let mut set = FieldSet::new();
-    if walk_set(value, ty, &mut Vec::new(), &mut set, true, 0).is_err() {
+    if walk_set(value, ty, &mut Vec::new(), &mut set, None, true).is_err() {
         return FieldSet::new();
     }
     set
 }
 
-/// Adds the fields `value` sets, below `path`, to `set`; `base` is the length of the path at
-/// the walk's root (the root itself is never a member).
+/// Adds the fields `value` (at `path`) sets to `level`, the set of the children of `path`;
+/// `member` is the member flag of `path` itself (`None` at the root of the walk, which is
+/// never a member). The set is built top-down: each node is found once, not once per path
+/// below it.
 fn walk_set(
     value: &Value,
     ty: Ty<'_>,
     path: &mut Path,
-    set: &mut FieldSet,
+    level: &mut FieldSet,
+    member: Option<&mut bool>,
     lenient: bool,
-    base: usize,
 ) -> Result<(), String> {
+    let mark = |member: Option<&mut bool>| {
+        if let Some(m) = member {
+            *m = true;
+        }
+    };
     match value {
         Value::Object(map) => {
-            if ty.is_atomic() && path.len() > base {
-                set.insert(path);
+            if ty.is_atomic() && member.is_some() {
+                mark(member);
                 return Ok(());
             }
             for (k, child) in map {
                 let (child_ty, declared) = ty.field(k);
                 path.push(PathElement::Field(k.clone()));
-                walk_set(child, child_ty, path, set, lenient, base)?;
-                let empty_map = child.as_object().is_some_and(Map::is_empty);
-                if child.is_null() || empty_map || !declared {
-                    set.insert(path);
-                }
+                let walked = walk_child(child, child_ty, path, level, lenient, |child| {
+                    let empty_map = child.as_object().is_some_and(Map::is_empty);
+                    child.is_null() || empty_map || !declared
+                });
                 path.pop();
+                walked?;
             }
         }
         Value::Array(items) => {
             let kind = ty.list_kind();
             if kind == ListKind::Atomic {
-                set.insert(path);
+                mark(member);
                 return Ok(());
             }
             let elements = match list_elements(items, &kind, path, lenient) {
                 Ok(e) => e,
                 Err(_) if lenient => {
-                    set.insert(path);
+                    mark(member);
                     return Ok(());
                 }
                 Err(e) => return Err(e),
             };
             let item_ty = ty.item();
+            let is_set = matches!(kind, ListKind::Set);
             for (item, pe) in items.iter().zip(elements) {
                 path.push(pe);
-                if !matches!(kind, ListKind::Set) {
-                    walk_set(item, item_ty, path, set, lenient, base)?;
-                }
-                set.insert(path);
+                let walked = if is_set {
+                    if let Some((member, _)) = path.last().and_then(|pe| level.node_mut(pe)) {
+                        *member = true;
+                    }
+                    Ok(())
+                } else {
+                    walk_child(item, item_ty, path, level, lenient, |_| true)
+                };
                 path.pop();
+                walked?;
             }
         }
-        _ => {
-            if path.len() > base {
-                set.insert(path);
-            }
-        }
+        _ => mark(member),
     }
     Ok(())
+}
+
+/// Walks the child at `path` (its last element) of `level`; it is a member when `is_member`
+/// says so after the walk. An empty node left behind is removed.
+fn walk_child(
+    child: &Value,
+    ty: Ty<'_>,
+    path: &mut Path,
+    level: &mut FieldSet,
+    lenient: bool,
+    is_member: impl FnOnce(&Value) -> bool,
+) -> Result<(), String> {
+    let Some(pe) = path.last().cloned() else {
+        return Ok(());
+    };
+    let Some((member, children)) = level.node_mut(&pe) else {
+        return Ok(());
+    };
+    let walked = walk_set(child, ty, path, children, Some(&mut *member), lenient);
+    if is_member(child) {
+        *member = true;
+    }
+    level.prune_empty(&pe);
+    walked
 }
 
 /// The fields whose value `new` adds or changes relative to `old` (`Compare`'s
@@ -153,7 +186,24 @@ fn added_subtree(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet)
     // straight into `set`, below `path`; a lenient walk does not fail (a malformed list
     // counts as atomic), so nothing partial is ever left behind.
     let base = path.len();
-    if walk_set(value, ty, path, set, true, base).is_err() {
+    let walked = match path.last().cloned() {
+        // The subtree's root is the last element of `path`: its member flag is the walk's.
+        Some(last) => {
+            let Some(level) = set.descend_mut(&path[..base - 1]) else {
+                return;
+            };
+            match level.node_mut(&last) {
+                Some((member, children)) => {
+                    let walked = walk_set(value, ty, path, children, Some(member), true);
+                    level.prune_empty(&last);
+                    walked
+                }
+                None => Ok(()),
+            }
+        }
+        None => walk_set(value, ty, path, set, None, true),
+    };
+    if walked.is_err() {
         path.truncate(base);
         set.insert(path);
     }
