@@ -9,12 +9,13 @@
 //! cache holds at most [`CAPACITY`] handles and starts over when full.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 use std::sync::{Arc, RwLock};
 
 use kobj_core::ResourceType;
 use kube::Api;
 use kube_core::DynamicObject;
+use rustc_hash::FxBuildHasher;
 
 use crate::checks::escape_segment;
 
@@ -23,58 +24,14 @@ pub(crate) const CAPACITY: usize = 1024;
 
 type Entry = (ResourceType, Option<String>, Arc<Api<DynamicObject>>);
 
-/// The Fx hash (rustc's): a few instructions per word. The keys are resource types and
-/// namespaces the program itself uses, so collision resistance is not needed, and SipHash
-/// would cost more than the rest of the lookup.
-#[derive(Default)]
-pub(crate) struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        for &byte in chunks.remainder() {
-            self.add(u64::from(byte));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
 /// `Api` handles by resource type and namespace.
 #[derive(Default)]
 pub(crate) struct ApiCache {
-    hasher: BuildHasherDefault<FxHasher>,
-    entries: RwLock<HashMap<u64, Vec<Entry>, BuildHasherDefault<FxHasher>>>,
+    // Fx hash (the `rustc-hash` crate): the keys are resource types and namespaces the
+    // program itself uses, so collision resistance is not needed, and SipHash would cost more
+    // than the rest of the lookup.
+    hasher: FxBuildHasher,
+    entries: RwLock<HashMap<u64, Vec<Entry>, FxBuildHasher>>,
     len: std::sync::atomic::AtomicUsize,
 }
 
