@@ -1,0 +1,194 @@
+//! Field errors: one validation failure on one field, printed as the API server prints it
+//! (k8s.io/apimachinery `pkg/util/validation/field/errors.go`).
+
+use std::fmt;
+
+use super::StatusCause;
+
+/// The type of a [`FieldError`], with the text the API server prints for it
+/// (k8s.io/apimachinery `pkg/util/validation/field/errors.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldErrorType {
+    /// `Required value`.
+    Required,
+    /// `Invalid value`.
+    Invalid,
+    /// `Unsupported value`.
+    NotSupported,
+    /// `Forbidden`.
+    Forbidden,
+    /// `Too long`.
+    TooLong,
+    /// `Too many`.
+    TooMany,
+    /// `Duplicate value`.
+    Duplicate,
+    /// `Not found`.
+    NotFound,
+    /// `Internal error`.
+    Internal,
+    /// `Invalid value` of the wrong type (cause reason `FieldValueTypeInvalid`).
+    TypeInvalid,
+}
+
+impl FieldErrorType {
+    /// The text used in messages, e.g. `Required value`.
+    #[must_use]
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::Required => "Required value",
+            Self::Invalid | Self::TypeInvalid => "Invalid value",
+            Self::NotSupported => "Unsupported value",
+            Self::Forbidden => "Forbidden",
+            Self::TooLong => "Too long",
+            Self::TooMany => "Too many",
+            Self::Duplicate => "Duplicate value",
+            Self::NotFound => "Not found",
+            Self::Internal => "Internal error",
+        }
+    }
+
+    /// The cause reason in `details.causes[].reason`, e.g. `FieldValueRequired`.
+    #[must_use]
+    pub fn cause_reason(self) -> &'static str {
+        match self {
+            Self::Required => "FieldValueRequired",
+            Self::Invalid => "FieldValueInvalid",
+            Self::TypeInvalid => "FieldValueTypeInvalid",
+            Self::NotSupported => "FieldValueNotSupported",
+            Self::Forbidden => "FieldValueForbidden",
+            Self::TooLong => "FieldValueTooLong",
+            Self::TooMany => "FieldValueTooMany",
+            Self::Duplicate => "FieldValueDuplicate",
+            Self::NotFound => "FieldValueNotFound",
+            Self::Internal => "InternalError",
+        }
+    }
+
+    /// Whether the bad value is left out of the message (as the server does for these types).
+    fn omits_value(self) -> bool {
+        matches!(
+            self,
+            Self::Required | Self::Forbidden | Self::TooLong | Self::Internal
+        )
+    }
+}
+
+/// One validation failure on one field, printed as `<path>: <Type>[: <value>][: <detail>]`.
+///
+/// ```
+/// use kobj_core::{FieldError, FieldErrorType};
+///
+/// let e = FieldError::new(FieldErrorType::Invalid, "spec.r", Some("x".into()),
+///     "spec.r in body must be of type integer: \"string\"");
+/// assert_eq!(e.to_string(),
+///     "spec.r: Invalid value: \"x\": spec.r in body must be of type integer: \"string\"");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldError {
+    /// The error type.
+    pub error_type: FieldErrorType,
+    /// The field path, e.g. `spec.replicas` or `metadata.name`.
+    pub field: String,
+    /// The offending value, if the message shows one.
+    pub value: Option<serde_json::Value>,
+    /// Free-form detail.
+    pub detail: String,
+}
+
+impl FieldError {
+    /// A field error.
+    #[must_use]
+    pub fn new(
+        error_type: FieldErrorType,
+        field: impl Into<String>,
+        value: Option<serde_json::Value>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            error_type,
+            field: field.into(),
+            value,
+            detail: detail.into(),
+        }
+    }
+
+    /// `Required value`.
+    #[must_use]
+    pub fn required(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(FieldErrorType::Required, field, None, detail)
+    }
+
+    /// `Invalid value`.
+    #[must_use]
+    pub fn invalid(
+        field: impl Into<String>,
+        value: serde_json::Value,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self::new(FieldErrorType::Invalid, field, Some(value), detail)
+    }
+
+    /// `Forbidden`.
+    #[must_use]
+    pub fn forbidden(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(FieldErrorType::Forbidden, field, None, detail)
+    }
+
+    /// The message without the field path (the `message` of a Status cause).
+    #[must_use]
+    pub fn body(&self) -> String {
+        let mut s = self.error_type.text().to_string();
+        if let Some(value) = self
+            .value
+            .as_ref()
+            .filter(|_| !self.error_type.omits_value())
+        {
+            s.push_str(": ");
+            match value {
+                serde_json::Value::String(text) => s.push_str(&format!("{text:?}")),
+                other => s.push_str(&other.to_string()),
+            }
+        }
+        if !self.detail.is_empty() {
+            s.push_str(": ");
+            s.push_str(&self.detail);
+        }
+        s
+    }
+
+    /// The Status cause for this error.
+    #[must_use]
+    pub fn to_cause(&self) -> StatusCause {
+        StatusCause {
+            reason: self.error_type.cause_reason().to_string(),
+            message: self.body(),
+            field: self.field.clone(),
+        }
+    }
+
+    /// Several errors as the server joins them: one alone, or `[e1, e2]`.
+    #[must_use]
+    pub fn aggregate(errors: &[FieldError]) -> String {
+        match errors {
+            [one] => one.to_string(),
+            many => format!(
+                "[{}]",
+                many.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.body())
+        } else {
+            write!(f, "{}: {}", self.field, self.body())
+        }
+    }
+}
