@@ -1,6 +1,11 @@
 //! The simple JSONPath of CRD printer columns (`.spec.replicas`,
 //! `.status.conditions[?(@.type=="Ready")].status`, `.items[0]`, `.a['b.c']`, `[*]`), as the
 //! API server evaluates it for Table cells.
+//!
+//! Why hand-written: printer columns use client-go's JSONPath dialect (`k8s.io/client-go/util/jsonpath`:
+//! paths without `$`, Go's output formatting of the selected values), which the RFC 9535 crates
+//! (`serde_json_path`, `jsonpath-rust`) neither parse nor print the same way; only the small
+//! subset that CRDs' `additionalPrinterColumns` allow is needed.
 
 use serde_json::Value;
 
