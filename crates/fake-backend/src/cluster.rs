@@ -501,8 +501,7 @@ impl FakeCluster {
             map.insert("apiVersion".into(), "apiextensions.k8s.io/v1".into());
             map.insert("kind".into(), "CustomResourceDefinition".into());
         }
-        let created =
-            self.create_now(&crate::crd::crd_type(), None, value, &Default::default())?;
+        let created = self.create_now(&crate::crd::crd_type(), None, value, &Default::default())?;
         serde_json::from_value(created)
             .map_err(|e| Error::decode(format!("stored CRD does not decode: {e}"), Some(e.into())))
     }

@@ -419,3 +419,22 @@ fn entries_sort_apply_first_then_by_time_and_record_subresources() {
         "Apply failed with 1 conflict: conflict with \"controller\" with subresource \"status\" using apps/v1: .status.replicas"
     );
 }
+
+#[test]
+fn update_records_new_scalar_and_atomic_list_fields() {
+    // Compare's Added: a new leaf (scalar) and a new atomic list are owned as one path each.
+    let mut old = deployment(1);
+    track_update(None, &mut old, &ctx("creator", 10));
+    let mut new = old.clone();
+    new["spec"]["minReadySeconds"] = json!(5);
+    new["spec"]["template"]["spec"]["containers"][0]["command"] = json!(["nginx", "-g"]);
+    track_update(Some(&old), &mut new, &ctx("editor", 20));
+    let entries = managed(&new).as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1]["manager"], "editor");
+    assert_eq!(
+        entries[1]["fieldsV1"],
+        json!({"f:spec": {"f:minReadySeconds": {},
+            "f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"nginx\"}": {"f:command": {}}}}}}})
+    );
+}

@@ -2,9 +2,9 @@
 //! 46), and the synchronous cores of every verb in the submodules.
 
 pub(crate) mod create;
+pub mod delete;
 pub(crate) mod entry;
 pub(crate) mod gate;
-pub mod delete;
 pub(crate) mod patching;
 pub(crate) mod read;
 pub(crate) mod subresources;
