@@ -35,6 +35,11 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The resource type and namespace as owned values, for work moved to another thread.
+    pub fn owned_target(&self) -> (ResourceType, Option<String>) {
+        (self.rt().clone(), self.ns.map(str::to_string))
+    }
+
     /// The type.
     pub fn rt(&self) -> &ResourceType {
         &self.info.resource
@@ -254,6 +259,22 @@ fn content_type(ctx: &Ctx<'_>) -> Option<String> {
         .map(ToString::to_string)
 }
 
+/// Runs one of the fake's synchronous writes. Its injected fault delays sleep the calling
+/// thread, so while fault rules are set the write runs on tokio's blocking pool instead of a
+/// worker thread; without rules (the common case) it runs inline.
+async fn write<T: Send + 'static>(
+    cluster: &kobj_fake::FakeCluster,
+    f: impl FnOnce(&kobj_fake::FakeCluster) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    if cluster.faults().is_empty() {
+        return f(cluster);
+    }
+    let cluster = cluster.clone();
+    tokio::task::spawn_blocking(move || f(&cluster))
+        .await
+        .map_err(Error::internal)?
+}
+
 async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
     let opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
@@ -261,10 +282,11 @@ async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
     let value =
         negotiate::decode_object(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
     let warnings = unknown_field_warnings(&ctx.info, &opts, &value);
-    let created = ctx
-        .app
-        .cluster
-        .create_value(ctx.rt(), ctx.ns, value, &opts)?;
+    let (rt, ns) = ctx.owned_target();
+    let created = write(&ctx.app.cluster, move |c| {
+        c.create_value(&rt, ns.as_deref(), value, &opts)
+    })
+    .await?;
     let mut resp = respond::object(StatusCode::CREATED, format, &created);
     respond::add_warnings(&mut resp, &warnings);
     Ok(resp)
@@ -277,10 +299,12 @@ async fn replace(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response
     let value =
         negotiate::decode_object(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
     let warnings = unknown_field_warnings(&ctx.info, &opts, &value);
-    let updated = ctx
-        .app
-        .cluster
-        .replace_value(ctx.rt(), ctx.ns, name, value, status, &opts)?;
+    let (rt, ns) = ctx.owned_target();
+    let name_owned = name.to_string();
+    let updated = write(&ctx.app.cluster, move |c| {
+        c.replace_value(&rt, ns.as_deref(), &name_owned, value, status, &opts)
+    })
+    .await?;
     let mut resp = respond::object(StatusCode::OK, format, &updated);
     respond::add_warnings(&mut resp, &warnings);
     Ok(resp)
@@ -306,10 +330,12 @@ async fn patch(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response> 
             .get_object(ctx.rt(), ctx.ns, name, &Default::default())
             .await
             .is_err_and(|e| e.is_not_found());
-    let patched = ctx
-        .app
-        .cluster
-        .patch_value(ctx.rt(), ctx.ns, name, &patch, status, &opts)?;
+    let (rt, ns) = ctx.owned_target();
+    let name_owned = name.to_string();
+    let patched = write(&ctx.app.cluster, move |c| {
+        c.patch_value(&rt, ns.as_deref(), &name_owned, &patch, status, &opts)
+    })
+    .await?;
     let code = if created {
         StatusCode::CREATED
     } else {
@@ -324,7 +350,13 @@ async fn delete(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
     let body = ctx.body().await?;
     let (dp, orphan_false) = params::delete_params(&ctx.query, &body)?;
-    match ctx.app.cluster.delete_value(ctx.rt(), ctx.ns, name, &dp)? {
+    let (rt, ns) = ctx.owned_target();
+    let name_owned = name.to_string();
+    let deleted = write(&ctx.app.cluster, move |c| {
+        c.delete_value(&rt, ns.as_deref(), &name_owned, &dp)
+    })
+    .await?;
+    match deleted {
         Either::Left(obj) => {
             // Rule 29: 202 only for an explicit orphanDependents=false when the object stays.
             let code = if orphan_false {
