@@ -118,6 +118,11 @@ impl Entry {
     }
 
     fn to_json(&self) -> Value {
+        self.to_json_with(self.set.to_fields_v1())
+    }
+
+    /// The entry's JSON with `fields` as its `fieldsV1`.
+    fn to_json_with(&self, fields: Value) -> Value {
         let mut m = Map::new();
         m.insert("manager".into(), Value::String(self.manager.clone()));
         m.insert("operation".into(), Value::String(self.operation.clone()));
@@ -126,7 +131,7 @@ impl Entry {
             m.insert("time".into(), t.clone());
         }
         m.insert("fieldsType".into(), Value::String("FieldsV1".into()));
-        m.insert("fieldsV1".into(), self.set.to_fields_v1());
+        m.insert("fieldsV1".into(), fields);
         if !self.subresource.is_empty() {
             m.insert(
                 "subresource".into(),
@@ -187,18 +192,21 @@ fn encode(obj: &mut Value, mut entries: Vec<Entry>) {
         });
         entries = keyed.into_iter().map(|(_, e)| e).collect();
     }
+    write_managed_fields(obj, entries.iter().map(Entry::to_json).collect());
+}
+
+/// Writes encoded managedFields entries into the object (removing the field when there are
+/// none; `metadata` is added when missing).
+fn write_managed_fields(obj: &mut Value, list: Vec<Value>) {
     let Value::Object(root) = obj else { return };
     let meta = root
         .entry("metadata")
         .or_insert_with(|| Value::Object(Map::new()));
     let Value::Object(meta) = meta else { return };
-    if entries.is_empty() {
+    if list.is_empty() {
         meta.remove("managedFields");
     } else {
-        meta.insert(
-            "managedFields".into(),
-            Value::Array(entries.iter().map(Entry::to_json).collect()),
-        );
+        meta.insert("managedFields".into(), Value::Array(list));
     }
 }
 
@@ -502,6 +510,28 @@ pub fn track_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<
             .map(|l| decode(l))
             .unwrap_or_default(),
     };
+    // A new object with no ownership to carry over: its manager owns every field it sets,
+    // written straight from the object (the same JSON as the general path below).
+    if old.is_none()
+        && entries.is_empty()
+        && let Some(fields) = super::fields_v1::of_new_object(new, ctx.root_ty())
+    {
+        let list = if fields.is_empty() {
+            Vec::new()
+        } else {
+            let me = Entry {
+                manager: ctx.manager.to_string(),
+                operation: UPDATE.to_string(),
+                api_version: ctx.api_version.to_string(),
+                time: Some(ctx.time_value()),
+                subresource: ctx.subresource.unwrap_or("").to_string(),
+                set: FieldSet::new(),
+            };
+            vec![me.to_json_with(Value::Object(fields))]
+        };
+        write_managed_fields(new, list);
+        return;
+    }
     // skipNonAppliedManager: an existing object nobody tracks stays untracked on update.
     if old.is_some() && entries.is_empty() {
         encode(new, entries);

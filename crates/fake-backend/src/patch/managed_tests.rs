@@ -438,3 +438,85 @@ fn update_records_new_scalar_and_atomic_list_fields() {
             "f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"nginx\"}": {"f:command": {}}}}}}})
     );
 }
+
+/// The general path's `fieldsV1` for a new object: the field set, stripped, encoded.
+fn general_fields_v1(obj: &Value, ctx: &FieldManagement<'_>) -> Value {
+    let mut set = changed(None, obj, ctx.root_ty());
+    strip_meta(&mut set);
+    set.to_fields_v1()
+}
+
+#[test]
+fn one_pass_fields_v1_of_a_new_object_matches_the_field_set_path() {
+    let pod = |containers: Value| {
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "ns", "uid": "u", "generation": 1,
+                "labels": {"a": "b"}, "annotations": {}, "finalizers": ["x", "y"],
+                "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "c", "uid": "1"}]},
+            "spec": {"containers": containers, "volumes": [],
+                "nodeSelector": {"k": "v"}, "hostAliases": null,
+                "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+                    {"nodeSelectorTerms": [{"matchExpressions": []}]}}}},
+            "extra": {"nested": {"deep": 1}, "empty": {}}})
+    };
+    let pod_ctx = FieldManagement {
+        api_version: "v1",
+        group: "",
+        kind: "Pod",
+        ..ctx("m", 1)
+    };
+    let cases = [
+        (deployment(2), ctx("m", 1)),
+        (
+            pod(
+                json!([{"name": "a", "image": "i", "ports": [{"containerPort": 80}, {"containerPort": 81, "protocol": "UDP"}],
+                "args": ["x"], "env": [{"name": "E", "value": "1"}]}]),
+            ),
+            pod_ctx.clone(),
+        ),
+        // A keyed item without its key: the list is owned as a whole.
+        (pod(json!([{"image": "i"}])), pod_ctx.clone()),
+        (
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+                "data": {"a": "1"}, "binaryData": {}}),
+            FieldManagement {
+                api_version: "v1",
+                group: "",
+                kind: "ConfigMap",
+                ..ctx("m", 1)
+            },
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}),
+            FieldManagement {
+                api_version: "v1",
+                group: "",
+                kind: "ConfigMap",
+                ..ctx("m", 1)
+            },
+        ),
+        (
+            json!({"apiVersion": "x/v1", "kind": "Unknown", "metadata": {},
+                "spec": {"list": [1, 2], "m": {"a": [{"b": null}]}}}),
+            FieldManagement {
+                api_version: "x/v1",
+                group: "x",
+                kind: "Unknown",
+                ..ctx("m", 1)
+            },
+        ),
+    ];
+    for (obj, c) in &cases {
+        let fast = super::super::fields_v1::of_new_object(obj, c.root_ty()).unwrap();
+        assert_eq!(Value::Object(fast), general_fields_v1(obj, c), "{obj}");
+    }
+    // Duplicate keyed items take the general path.
+    let dup = pod(json!([{"name": "a"}, {"name": "a", "image": "i"}]));
+    assert!(super::super::fields_v1::of_new_object(&dup, pod_ctx.root_ty()).is_none());
+    let mut tracked = dup.clone();
+    track_update(None, &mut tracked, &pod_ctx);
+    assert_eq!(
+        managed(&tracked)[0]["fieldsV1"],
+        general_fields_v1(&dup, &pod_ctx)
+    );
+}

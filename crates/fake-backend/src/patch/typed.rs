@@ -11,7 +11,7 @@ use super::merge_keys::key_default;
 use super::typeinfo::{ListKind, Ty, declares};
 
 /// The path element of a list item, or the reason it has none.
-fn item_element(item: &Value, kind: &ListKind) -> Result<Option<PathElement>, String> {
+pub(super) fn item_element(item: &Value, kind: &ListKind) -> Result<Option<PathElement>, String> {
     match kind {
         ListKind::Atomic => Ok(None),
         ListKind::Set => Ok(Some(PathElement::Value(item.to_string()))),

@@ -1,0 +1,135 @@
+//! The `FieldsV1` of a new object, written straight from the object in one walk.
+//!
+//! A create (with no managedFields in the request) has one manager owning every field the
+//! object sets, minus server-set metadata, so its `fieldsV1` is the object's field set encoded.
+//! Building it directly gives the same JSON as building a [`FieldSet`](super::fieldset::FieldSet)
+//! (the lenient `ToFieldSet` walk), stripping metadata and encoding it, without the tree of
+//! owned path elements in between.
+
+use serde_json::{Map, Value};
+
+use super::typed::item_element;
+use super::typeinfo::{ListKind, Ty};
+
+/// The `fieldsV1` object of `value` (an object's root) with server-set metadata stripped, or
+/// `None` when the object has a list with duplicate items (whose field-set nodes merge; the
+/// caller then takes the general path).
+pub(crate) fn of_new_object(value: &Value, ty: Ty<'_>) -> Option<Map<String, Value>> {
+    let mut root = Map::new();
+    walk(value, ty, true, &mut root).ok()?;
+    strip_meta(&mut root);
+    Some(root)
+}
+
+/// A list had two items with the same path element.
+struct Duplicate;
+
+/// Adds the fields `value` sets to `out` (the encoded children of its node); returns whether
+/// the node itself is a member (a leaf, an atomic value, or a list counted as atomic).
+fn walk(
+    value: &Value,
+    ty: Ty<'_>,
+    root: bool,
+    out: &mut Map<String, Value>,
+) -> Result<bool, Duplicate> {
+    match value {
+        Value::Object(map) => {
+            if ty.is_atomic() && !root {
+                return Ok(true);
+            }
+            for (k, child) in map {
+                let (child_ty, declared) = ty.field(k);
+                let mut inner = Map::new();
+                let mut member = walk(child, child_ty, false, &mut inner)?;
+                let empty_map = child.as_object().is_some_and(Map::is_empty);
+                if child.is_null() || empty_map || !declared {
+                    member = true;
+                }
+                let mut key = String::with_capacity(2 + k.len());
+                key.push_str("f:");
+                key.push_str(k);
+                push_node(out, key, member, inner)?;
+            }
+            Ok(false)
+        }
+        Value::Array(items) => {
+            let kind = ty.list_kind();
+            if kind == ListKind::Atomic {
+                return Ok(true);
+            }
+            let is_set = matches!(kind, ListKind::Set);
+            let item_ty = ty.item();
+            // Elements first: a malformed item makes the whole list one member (lenient walk).
+            let mut elements = Vec::with_capacity(items.len());
+            for item in items {
+                match item_element(item, &kind) {
+                    Ok(Some(pe)) => elements.push(pe.encode()),
+                    _ => return Ok(true),
+                }
+            }
+            for (item, key) in items.iter().zip(elements) {
+                let mut inner = Map::new();
+                if !is_set {
+                    walk(item, item_ty, false, &mut inner)?;
+                }
+                push_node(out, key, true, inner)?;
+            }
+            Ok(false)
+        }
+        _ => Ok(true),
+    }
+}
+
+/// Adds one encoded node: dropped when it is neither a member nor has children; `.` marks a
+/// member with children.
+fn push_node(
+    out: &mut Map<String, Value>,
+    key: String,
+    member: bool,
+    mut inner: Map<String, Value>,
+) -> Result<(), Duplicate> {
+    if !member && inner.is_empty() {
+        return Ok(());
+    }
+    if member && !inner.is_empty() {
+        inner.insert(".".to_string(), Value::Object(Map::new()));
+    }
+    match out.insert(key, Value::Object(inner)) {
+        Some(_) => Err(Duplicate),
+        None => Ok(()),
+    }
+}
+
+/// Makes `key` of `level` not a member: its `.` marker goes, and the node goes when nothing
+/// is left below it.
+fn unset_member(level: &mut Map<String, Value>, key: &str) {
+    let Some(Value::Object(inner)) = level.get_mut(key) else {
+        return;
+    };
+    inner.remove(".");
+    if inner.is_empty() {
+        level.remove(key);
+    }
+}
+
+/// stripmeta.go: server-set metadata is never owned (as `managed::strip_meta`).
+fn strip_meta(root: &mut Map<String, Value>) {
+    unset_member(root, "f:apiVersion");
+    unset_member(root, "f:kind");
+    if let Some(Value::Object(meta)) = root.get_mut("f:metadata") {
+        for key in [
+            "f:name",
+            "f:namespace",
+            "f:creationTimestamp",
+            "f:selfLink",
+            "f:uid",
+            "f:clusterName",
+            "f:generation",
+            "f:managedFields",
+            "f:resourceVersion",
+        ] {
+            unset_member(meta, key);
+        }
+    }
+    unset_member(root, "f:metadata");
+}
