@@ -1,11 +1,14 @@
 //! Object metadata as the server handles it: accessors on JSON objects, name validation
 //! (rule 8), generateName (rule 7), and conversions between [`DynamicObject`] and JSON.
 
-use kobj_core::{Error, FieldError, Result};
-use kube_core::{DynamicObject, TypeMeta};
+use kobj_core::FieldError;
 use serde_json::{Map, Value};
 
 use crate::registry::NameRule;
+
+mod convert;
+
+pub(crate) use convert::{to_dynamic, to_value};
 
 /// `metadata` of an object (empty map if absent).
 pub(crate) fn meta(obj: &Value) -> Option<&Map<String, Value>> {
@@ -109,214 +112,6 @@ pub(crate) fn is_deleting(obj: &Value) -> bool {
     meta(obj)
         .and_then(|m| m.get("deletionTimestamp"))
         .is_some_and(|v| !v.is_null())
-}
-
-/// A [`DynamicObject`] as JSON.
-///
-/// # Errors
-/// 400 when the object does not serialize to a JSON object.
-pub(crate) fn to_value(obj: &DynamicObject) -> Result<Value> {
-    // What `serde_json::to_value` makes of a DynamicObject (types and data flattened around
-    // metadata, later keys winning), built directly: serde's flatten is slow.
-    let encode_err = |e: String| Error::bad_request(format!("cannot encode the object: {e}"));
-    let mut root = Map::new();
-    if let Some(t) = &obj.types {
-        root.insert("apiVersion".into(), Value::String(t.api_version.clone()));
-        root.insert("kind".into(), Value::String(t.kind.clone()));
-    }
-    root.insert(
-        "metadata".into(),
-        Value::Object(object_meta_to_map(&obj.metadata).map_err(encode_err)?),
-    );
-    match &obj.data {
-        Value::Object(data) => {
-            for (k, v) in data {
-                root.insert(k.clone(), v.clone());
-            }
-        }
-        Value::Null => {}
-        _ => return Err(encode_err("can only flatten structs and maps".into())),
-    }
-    Ok(Value::Object(root))
-}
-
-/// A `Time` as the API server writes it (`%Y-%m-%dT%H:%M:%SZ`, as k8s-openapi serializes).
-fn time_text(t: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> Result<String, String> {
-    k8s_openapi::jiff::fmt::strtime::format("%Y-%m-%dT%H:%M:%SZ", t.0).map_err(|e| e.to_string())
-}
-
-fn string_map(m: &std::collections::BTreeMap<String, String>) -> Value {
-    Value::Object(
-        m.iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
-}
-
-fn string_list(items: &[String]) -> Value {
-    Value::Array(items.iter().cloned().map(Value::String).collect())
-}
-
-/// `ObjectMeta` as JSON, exactly as its `Serialize` writes it (absent fields left out).
-fn object_meta_to_map(
-    m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-) -> Result<Map<String, Value>, String> {
-    let k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-        annotations,
-        creation_timestamp,
-        deletion_grace_period_seconds,
-        deletion_timestamp,
-        finalizers,
-        generate_name,
-        generation,
-        labels,
-        managed_fields,
-        name,
-        namespace,
-        owner_references,
-        resource_version,
-        self_link,
-        uid,
-    } = m;
-    let mut out = Map::new();
-    let text = |s: &String| Value::String(s.clone());
-    if let Some(v) = annotations {
-        out.insert("annotations".into(), string_map(v));
-    }
-    if let Some(t) = creation_timestamp {
-        out.insert("creationTimestamp".into(), Value::String(time_text(t)?));
-    }
-    if let Some(v) = deletion_grace_period_seconds {
-        out.insert("deletionGracePeriodSeconds".into(), Value::from(*v));
-    }
-    if let Some(t) = deletion_timestamp {
-        out.insert("deletionTimestamp".into(), Value::String(time_text(t)?));
-    }
-    if let Some(v) = finalizers {
-        out.insert("finalizers".into(), string_list(v));
-    }
-    if let Some(v) = generate_name {
-        out.insert("generateName".into(), text(v));
-    }
-    if let Some(v) = generation {
-        out.insert("generation".into(), Value::from(*v));
-    }
-    if let Some(v) = labels {
-        out.insert("labels".into(), string_map(v));
-    }
-    if let Some(entries) = managed_fields {
-        let mut list = Vec::with_capacity(entries.len());
-        for e in entries {
-            let k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry {
-                api_version,
-                fields_type,
-                fields_v1,
-                manager,
-                operation,
-                subresource,
-                time,
-            } = e;
-            let mut entry = Map::new();
-            if let Some(v) = api_version {
-                entry.insert("apiVersion".into(), text(v));
-            }
-            if let Some(v) = fields_type {
-                entry.insert("fieldsType".into(), text(v));
-            }
-            if let Some(v) = fields_v1 {
-                entry.insert("fieldsV1".into(), v.0.clone());
-            }
-            if let Some(v) = manager {
-                entry.insert("manager".into(), text(v));
-            }
-            if let Some(v) = operation {
-                entry.insert("operation".into(), text(v));
-            }
-            if let Some(v) = subresource {
-                entry.insert("subresource".into(), text(v));
-            }
-            if let Some(t) = time {
-                entry.insert("time".into(), Value::String(time_text(t)?));
-            }
-            list.push(Value::Object(entry));
-        }
-        out.insert("managedFields".into(), Value::Array(list));
-    }
-    if let Some(v) = name {
-        out.insert("name".into(), text(v));
-    }
-    if let Some(v) = namespace {
-        out.insert("namespace".into(), text(v));
-    }
-    if let Some(refs) = owner_references {
-        let mut list = Vec::with_capacity(refs.len());
-        for r in refs {
-            let k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
-                api_version,
-                block_owner_deletion,
-                controller,
-                kind,
-                name,
-                uid,
-            } = r;
-            let mut entry = Map::new();
-            entry.insert("apiVersion".into(), text(api_version));
-            if let Some(b) = block_owner_deletion {
-                entry.insert("blockOwnerDeletion".into(), Value::Bool(*b));
-            }
-            if let Some(b) = controller {
-                entry.insert("controller".into(), Value::Bool(*b));
-            }
-            entry.insert("kind".into(), text(kind));
-            entry.insert("name".into(), text(name));
-            entry.insert("uid".into(), text(uid));
-            list.push(Value::Object(entry));
-        }
-        out.insert("ownerReferences".into(), Value::Array(list));
-    }
-    if let Some(v) = resource_version {
-        out.insert("resourceVersion".into(), text(v));
-    }
-    if let Some(v) = self_link {
-        out.insert("selfLink".into(), text(v));
-    }
-    if let Some(v) = uid {
-        out.insert("uid".into(), text(v));
-    }
-    Ok(out)
-}
-
-/// JSON as a [`DynamicObject`] (without serde's flatten, which is slow).
-///
-/// # Errors
-/// 500 when `metadata` does not decode as ObjectMeta (the server never stores such objects).
-pub(crate) fn to_dynamic(value: Value) -> Result<DynamicObject> {
-    let Value::Object(mut map) = value else {
-        return Err(Error::internal("stored object is not a JSON object"));
-    };
-    let metadata = match map.remove("metadata") {
-        Some(m) => serde_json::from_value(m)
-            .map_err(|e| Error::internal(format!("stored metadata does not decode: {e}")))?,
-        None => Default::default(),
-    };
-    let api_version = map.remove("apiVersion");
-    let kind = map.remove("kind");
-    let types = match (api_version, kind) {
-        (None, None) => None,
-        (a, k) => Some(TypeMeta {
-            api_version: a
-                .and_then(|v| v.as_str().map(ToString::to_string))
-                .unwrap_or_default(),
-            kind: k
-                .and_then(|v| v.as_str().map(ToString::to_string))
-                .unwrap_or_default(),
-        }),
-    };
-    Ok(DynamicObject {
-        types,
-        metadata,
-        data: Value::Object(map),
-    })
 }
 
 const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
@@ -514,47 +309,5 @@ pub(crate) fn scalar_text(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Null => Some(String::new()),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn to_value_matches_serde() {
-        let full = json!({
-            "apiVersion": "example.com/v1", "kind": "Widget",
-            "metadata": {"name": "a", "namespace": "ns", "uid": "u", "generation": 2,
-                         "generateName": "a-", "selfLink": "/x", "resourceVersion": "7",
-                         "labels": {"app": "x"}, "annotations": {"a": "b"},
-                         "finalizers": ["f"], "deletionGracePeriodSeconds": 0,
-                         "creationTimestamp": "2024-01-02T03:04:05Z",
-                         "deletionTimestamp": "2024-01-02T03:04:06Z",
-                         "ownerReferences": [{"apiVersion": "v1", "kind": "K", "name": "o",
-                                              "uid": "ou", "controller": true,
-                                              "blockOwnerDeletion": false}],
-                         "managedFields": [{"manager": "m", "operation": "Update",
-                                            "apiVersion": "v1", "time": "2024-01-02T03:04:05Z",
-                                            "fieldsType": "FieldsV1", "subresource": "status",
-                                            "fieldsV1": {"f:spec": {"f:a": {}}}}]},
-            "spec": {"a": 1}, "status": null,
-        });
-        for v in [
-            full,
-            json!({"metadata": {}}),
-            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"labels": {}}, "data": {}}),
-        ] {
-            let obj: DynamicObject = serde_json::from_value(v).unwrap();
-            assert_eq!(to_value(&obj).unwrap(), serde_json::to_value(&obj).unwrap());
-        }
-        let mut odd: DynamicObject = serde_json::from_value(json!({"metadata": {}})).unwrap();
-        odd.data = json!({"metadata": {"name": "override"}, "kind": "K"});
-        assert_eq!(to_value(&odd).unwrap(), serde_json::to_value(&odd).unwrap());
-        odd.data = json!([1]);
-        assert!(to_value(&odd).is_err());
-        odd.data = Value::Null;
-        assert_eq!(to_value(&odd).unwrap(), serde_json::to_value(&odd).unwrap());
     }
 }

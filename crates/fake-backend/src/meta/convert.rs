@@ -1,0 +1,435 @@
+//! Conversions between [`DynamicObject`] and the JSON tree the verbs work on, built by hand:
+//! serde's `flatten` (DynamicObject) and its visitor over a `Value` (ObjectMeta) rebuild every
+//! map and string, which made these conversions a fifth of a write. The hand-written forms
+//! agree with serde exactly (tests below compare them) and fall back to serde for anything
+//! unusual, so serde's error texts are kept.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
+    FieldsV1, ManagedFieldsEntry, ObjectMeta, Time,
+};
+use kobj_core::{Error, Result};
+use kube_core::{DynamicObject, TypeMeta};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// A [`DynamicObject`] as JSON.
+///
+/// # Errors
+/// 400 when the object does not serialize to a JSON object.
+pub(crate) fn to_value(obj: &DynamicObject) -> Result<Value> {
+    // What `serde_json::to_value` makes of a DynamicObject (types and data flattened around
+    // metadata, later keys winning), built directly: serde's flatten is slow.
+    let encode_err = |e: String| Error::bad_request(format!("cannot encode the object: {e}"));
+    let mut root = Map::new();
+    if let Some(t) = &obj.types {
+        root.insert("apiVersion".into(), Value::String(t.api_version.clone()));
+        root.insert("kind".into(), Value::String(t.kind.clone()));
+    }
+    root.insert(
+        "metadata".into(),
+        Value::Object(object_meta_to_map(&obj.metadata).map_err(encode_err)?),
+    );
+    match &obj.data {
+        Value::Object(data) => {
+            for (k, v) in data {
+                root.insert(k.clone(), v.clone());
+            }
+        }
+        Value::Null => {}
+        _ => return Err(encode_err("can only flatten structs and maps".into())),
+    }
+    Ok(Value::Object(root))
+}
+
+/// A `Time` as the API server writes it (`%Y-%m-%dT%H:%M:%SZ`, as k8s-openapi serializes).
+fn time_text(t: &Time) -> Result<String, String> {
+    k8s_openapi::jiff::fmt::strtime::format("%Y-%m-%dT%H:%M:%SZ", t.0).map_err(|e| e.to_string())
+}
+
+fn string_map(m: &std::collections::BTreeMap<String, String>) -> Value {
+    Value::Object(
+        m.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+fn string_list(items: &[String]) -> Value {
+    Value::Array(items.iter().cloned().map(Value::String).collect())
+}
+
+/// `ObjectMeta` as JSON, exactly as its `Serialize` writes it (absent fields left out).
+fn object_meta_to_map(m: &ObjectMeta) -> Result<Map<String, Value>, String> {
+    let ObjectMeta {
+        annotations,
+        creation_timestamp,
+        deletion_grace_period_seconds,
+        deletion_timestamp,
+        finalizers,
+        generate_name,
+        generation,
+        labels,
+        managed_fields,
+        name,
+        namespace,
+        owner_references,
+        resource_version,
+        self_link,
+        uid,
+    } = m;
+    let mut out = Map::new();
+    let text = |s: &String| Value::String(s.clone());
+    if let Some(v) = annotations {
+        out.insert("annotations".into(), string_map(v));
+    }
+    if let Some(t) = creation_timestamp {
+        out.insert("creationTimestamp".into(), Value::String(time_text(t)?));
+    }
+    if let Some(v) = deletion_grace_period_seconds {
+        out.insert("deletionGracePeriodSeconds".into(), Value::from(*v));
+    }
+    if let Some(t) = deletion_timestamp {
+        out.insert("deletionTimestamp".into(), Value::String(time_text(t)?));
+    }
+    if let Some(v) = finalizers {
+        out.insert("finalizers".into(), string_list(v));
+    }
+    if let Some(v) = generate_name {
+        out.insert("generateName".into(), text(v));
+    }
+    if let Some(v) = generation {
+        out.insert("generation".into(), Value::from(*v));
+    }
+    if let Some(v) = labels {
+        out.insert("labels".into(), string_map(v));
+    }
+    if let Some(entries) = managed_fields {
+        let mut list = Vec::with_capacity(entries.len());
+        for e in entries {
+            let ManagedFieldsEntry {
+                api_version,
+                fields_type,
+                fields_v1,
+                manager,
+                operation,
+                subresource,
+                time,
+            } = e;
+            let mut entry = Map::new();
+            if let Some(v) = api_version {
+                entry.insert("apiVersion".into(), text(v));
+            }
+            if let Some(v) = fields_type {
+                entry.insert("fieldsType".into(), text(v));
+            }
+            if let Some(v) = fields_v1 {
+                entry.insert("fieldsV1".into(), v.0.clone());
+            }
+            if let Some(v) = manager {
+                entry.insert("manager".into(), text(v));
+            }
+            if let Some(v) = operation {
+                entry.insert("operation".into(), text(v));
+            }
+            if let Some(v) = subresource {
+                entry.insert("subresource".into(), text(v));
+            }
+            if let Some(t) = time {
+                entry.insert("time".into(), Value::String(time_text(t)?));
+            }
+            list.push(Value::Object(entry));
+        }
+        out.insert("managedFields".into(), Value::Array(list));
+    }
+    if let Some(v) = name {
+        out.insert("name".into(), text(v));
+    }
+    if let Some(v) = namespace {
+        out.insert("namespace".into(), text(v));
+    }
+    if let Some(refs) = owner_references {
+        let mut list = Vec::with_capacity(refs.len());
+        for r in refs {
+            let k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+                api_version,
+                block_owner_deletion,
+                controller,
+                kind,
+                name,
+                uid,
+            } = r;
+            let mut entry = Map::new();
+            entry.insert("apiVersion".into(), text(api_version));
+            if let Some(b) = block_owner_deletion {
+                entry.insert("blockOwnerDeletion".into(), Value::Bool(*b));
+            }
+            if let Some(b) = controller {
+                entry.insert("controller".into(), Value::Bool(*b));
+            }
+            entry.insert("kind".into(), text(kind));
+            entry.insert("name".into(), text(name));
+            entry.insert("uid".into(), text(uid));
+            list.push(Value::Object(entry));
+        }
+        out.insert("ownerReferences".into(), Value::Array(list));
+    }
+    if let Some(v) = resource_version {
+        out.insert("resourceVersion".into(), text(v));
+    }
+    if let Some(v) = self_link {
+        out.insert("selfLink".into(), text(v));
+    }
+    if let Some(v) = uid {
+        out.insert("uid".into(), text(v));
+    }
+    Ok(out)
+}
+
+/// JSON as a [`DynamicObject`] (without serde's flatten, which is slow).
+///
+/// # Errors
+/// 500 when `metadata` does not decode as ObjectMeta (the server never stores such objects).
+pub(crate) fn to_dynamic(value: Value) -> Result<DynamicObject> {
+    let Value::Object(mut map) = value else {
+        return Err(Error::internal("stored object is not a JSON object"));
+    };
+    let metadata = match map.remove("metadata") {
+        Some(m) => object_meta_from_value(m)
+            .map_err(|e| Error::internal(format!("stored metadata does not decode: {e}")))?,
+        None => Default::default(),
+    };
+    let api_version = map.remove("apiVersion");
+    let kind = map.remove("kind");
+    // As serde's flattened `Option<TypeMeta>`: present only when both are strings.
+    let types = match (api_version, kind) {
+        (Some(Value::String(api_version)), Some(Value::String(kind))) => {
+            Some(TypeMeta { api_version, kind })
+        }
+        _ => None,
+    };
+    Ok(DynamicObject {
+        types,
+        metadata,
+        data: Value::Object(map),
+    })
+}
+
+/// A field decoded by serde, for the shapes the direct paths below do not take.
+fn by_serde<T: DeserializeOwned>(v: Value) -> Result<T, serde_json::Error> {
+    serde_json::from_value(v)
+}
+
+/// `Option<String>`: a string is moved, `null` is absent.
+fn opt_string(v: Value) -> Result<Option<String>, serde_json::Error> {
+    match v {
+        Value::String(s) => Ok(Some(s)),
+        Value::Null => Ok(None),
+        other => by_serde(other),
+    }
+}
+
+/// `Option<BTreeMap<String, String>>` (labels, annotations): moved when every value is a string.
+fn opt_string_map(v: Value) -> Result<Option<BTreeMap<String, String>>, serde_json::Error> {
+    match v {
+        Value::Object(m) if m.values().all(Value::is_string) => Ok(Some(
+            m.into_iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => (k, s),
+                    _ => (k, String::new()), // not reached: every value was checked above
+                })
+                .collect(),
+        )),
+        Value::Null => Ok(None),
+        other => by_serde(other),
+    }
+}
+
+/// `Option<Vec<String>>` (finalizers): moved when every item is a string.
+fn opt_string_list(v: Value) -> Result<Option<Vec<String>>, serde_json::Error> {
+    match v {
+        Value::Array(items) if items.iter().all(Value::is_string) => Ok(Some(
+            items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => s,
+                    _ => String::new(), // not reached: every item was checked above
+                })
+                .collect(),
+        )),
+        Value::Null => Ok(None),
+        other => by_serde(other),
+    }
+}
+
+/// A managedFields entry: `fieldsV1` (a tree of maps) is moved, not rebuilt.
+fn managed_fields_entry(v: Value) -> Result<ManagedFieldsEntry, serde_json::Error> {
+    let Value::Object(map) = v else {
+        return by_serde(v);
+    };
+    let mut e = ManagedFieldsEntry::default();
+    for (k, v) in map {
+        match k.as_str() {
+            "apiVersion" => e.api_version = opt_string(v)?,
+            "fieldsType" => e.fields_type = opt_string(v)?,
+            "fieldsV1" => e.fields_v1 = (!v.is_null()).then_some(FieldsV1(v)),
+            "manager" => e.manager = opt_string(v)?,
+            "operation" => e.operation = opt_string(v)?,
+            "subresource" => e.subresource = opt_string(v)?,
+            "time" => e.time = by_serde::<Option<Time>>(v)?,
+            _ => {}
+        }
+    }
+    Ok(e)
+}
+
+/// `metadata` as [`ObjectMeta`], moving its strings and maps; what `serde_json::from_value`
+/// gives, including ignoring unknown keys.
+pub(crate) fn object_meta_from_value(v: Value) -> Result<ObjectMeta, serde_json::Error> {
+    let Value::Object(map) = v else {
+        return by_serde(v);
+    };
+    let mut m = ObjectMeta::default();
+    for (k, v) in map {
+        match k.as_str() {
+            "annotations" => m.annotations = opt_string_map(v)?,
+            "creationTimestamp" => m.creation_timestamp = by_serde(v)?,
+            "deletionGracePeriodSeconds" => m.deletion_grace_period_seconds = by_serde(v)?,
+            "deletionTimestamp" => m.deletion_timestamp = by_serde(v)?,
+            "finalizers" => m.finalizers = opt_string_list(v)?,
+            "generateName" => m.generate_name = opt_string(v)?,
+            "generation" => m.generation = by_serde(v)?,
+            "labels" => m.labels = opt_string_map(v)?,
+            "managedFields" => {
+                m.managed_fields = match v {
+                    Value::Array(items) => Some(
+                        items
+                            .into_iter()
+                            .map(managed_fields_entry)
+                            .collect::<Result<_, _>>()?,
+                    ),
+                    Value::Null => None,
+                    other => by_serde(other)?,
+                }
+            }
+            "name" => m.name = opt_string(v)?,
+            "namespace" => m.namespace = opt_string(v)?,
+            "ownerReferences" => m.owner_references = by_serde(v)?,
+            "resourceVersion" => m.resource_version = opt_string(v)?,
+            "selfLink" => m.self_link = opt_string(v)?,
+            "uid" => m.uid = opt_string(v)?,
+            _ => {}
+        }
+    }
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn to_value_matches_serde() {
+        let full = json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "a", "namespace": "ns", "uid": "u", "generation": 2,
+                         "generateName": "a-", "selfLink": "/x", "resourceVersion": "7",
+                         "labels": {"app": "x"}, "annotations": {"a": "b"},
+                         "finalizers": ["f"], "deletionGracePeriodSeconds": 0,
+                         "creationTimestamp": "2024-01-02T03:04:05Z",
+                         "deletionTimestamp": "2024-01-02T03:04:06Z",
+                         "ownerReferences": [{"apiVersion": "v1", "kind": "K", "name": "o",
+                                              "uid": "ou", "controller": true,
+                                              "blockOwnerDeletion": false}],
+                         "managedFields": [{"manager": "m", "operation": "Update",
+                                            "apiVersion": "v1", "time": "2024-01-02T03:04:05Z",
+                                            "fieldsType": "FieldsV1", "subresource": "status",
+                                            "fieldsV1": {"f:spec": {"f:a": {}}}}]},
+            "spec": {"a": 1}, "status": null,
+        });
+        for v in [
+            full,
+            json!({"metadata": {}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"labels": {}}, "data": {}}),
+        ] {
+            let obj: DynamicObject = serde_json::from_value(v).unwrap();
+            assert_eq!(to_value(&obj).unwrap(), serde_json::to_value(&obj).unwrap());
+        }
+        let mut odd: DynamicObject = serde_json::from_value(json!({"metadata": {}})).unwrap();
+        odd.data = json!({"metadata": {"name": "override"}, "kind": "K"});
+        assert_eq!(to_value(&odd).unwrap(), serde_json::to_value(&odd).unwrap());
+        odd.data = json!([1]);
+        assert!(to_value(&odd).is_err());
+        odd.data = Value::Null;
+        assert_eq!(to_value(&odd).unwrap(), serde_json::to_value(&odd).unwrap());
+    }
+
+    /// `to_dynamic` gives what serde gives, for every field of ObjectMeta, nulls, unknown
+    /// keys, and a body with no metadata or no type.
+    #[test]
+    fn to_dynamic_matches_serde() {
+        let full = json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "a", "namespace": "ns", "uid": "u", "generation": 2,
+                         "generateName": "a-", "selfLink": "/x", "resourceVersion": "7",
+                         "labels": {"app": "x"}, "annotations": {"a": "b"},
+                         "finalizers": ["f", "g"], "deletionGracePeriodSeconds": 30,
+                         "creationTimestamp": "2024-01-02T03:04:05Z",
+                         "deletionTimestamp": "2024-01-02T03:04:06Z",
+                         "ownerReferences": [{"apiVersion": "v1", "kind": "K", "name": "o",
+                                              "uid": "ou", "controller": true,
+                                              "blockOwnerDeletion": false}],
+                         "managedFields": [{"manager": "m", "operation": "Update",
+                                            "apiVersion": "v1", "time": "2024-01-02T03:04:05Z",
+                                            "fieldsType": "FieldsV1", "subresource": "status",
+                                            "fieldsV1": {"f:spec": {"f:a": {}}},
+                                            "somethingNew": 1},
+                                           {"manager": "n", "fieldsV1": null, "time": null}],
+                         "unknownKey": {"x": [1]}},
+            "spec": {"a": 1}, "status": null,
+        });
+        for v in [
+            full,
+            json!({"metadata": {}}),
+            json!({"spec": {}}),
+            json!({"apiVersion": "v1", "kind": 3, "metadata": {}}),
+            json!({"kind": "K", "metadata": {"labels": null, "annotations": {},
+                   "finalizers": null, "managedFields": null, "name": null}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"labels": {}}, "data": {}}),
+        ] {
+            let ours = to_dynamic(v.clone()).unwrap();
+            let theirs: DynamicObject = serde_json::from_value(v.clone()).unwrap();
+            assert_eq!(ours.types, theirs.types, "{v}");
+            assert_eq!(ours.metadata, theirs.metadata, "{v}");
+            assert_eq!(ours.data, theirs.data, "{v}");
+        }
+    }
+
+    /// Metadata of a wrong shape is an error (as serde reports it), never a panic.
+    #[test]
+    fn object_meta_of_a_wrong_shape_is_serdes_error() {
+        for m in [
+            json!({"labels": {"a": 1}}),
+            json!({"labels": "x"}),
+            json!({"finalizers": [1]}),
+            json!({"name": 5}),
+            json!({"generation": "2"}),
+            json!({"creationTimestamp": "yesterday"}),
+            json!({"managedFields": [{"manager": 1}]}),
+            json!({"managedFields": {"a": 1}}),
+            json!({"managedFields": [7]}),
+            json!({"ownerReferences": [{"name": 1}]}),
+            json!([1]),
+        ] {
+            let ours = object_meta_from_value(m.clone()).unwrap_err().to_string();
+            let theirs = serde_json::from_value::<ObjectMeta>(m.clone())
+                .unwrap_err()
+                .to_string();
+            assert_eq!(ours, theirs, "{m}");
+        }
+        let err = to_dynamic(json!({"metadata": {"name": 5}})).unwrap_err();
+        assert_eq!(err.status().map(|s| s.code), Some(500));
+    }
+}
