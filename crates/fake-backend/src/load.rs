@@ -92,7 +92,7 @@ pub(crate) fn load(
         } else {
             None
         };
-        let mut value = meta::to_value(&obj)?;
+        let mut value = meta::into_value(obj)?;
         meta::set_meta(&mut value, "resourceVersion", None);
         let created = create_locked(
             &cluster.inner,

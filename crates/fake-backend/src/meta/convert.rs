@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
-    FieldsV1, ManagedFieldsEntry, ObjectMeta, Time,
+    FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference, Time,
 };
 use kobj_core::{Error, Result};
 use kube_core::{DynamicObject, TypeMeta};
@@ -19,26 +19,44 @@ use serde_json::{Map, Value};
 /// # Errors
 /// 400 when the object does not serialize to a JSON object.
 pub(crate) fn to_value(obj: &DynamicObject) -> Result<Value> {
-    // What `serde_json::to_value` makes of a DynamicObject (types and data flattened around
-    // metadata, later keys winning), built directly: serde's flatten is slow.
+    // The clone's strings are moved into the tree, so this allocates about what building
+    // the tree from borrowed parts would.
+    into_value(obj.clone())
+}
+
+/// A [`DynamicObject`] as JSON, moving its strings and data into the tree.
+///
+/// What `serde_json::to_value` makes of it (types and data flattened around metadata, later
+/// keys winning), built directly: serde's flatten is slow.
+///
+/// # Errors
+/// 400 when the object does not serialize to a JSON object.
+pub(crate) fn into_value(obj: DynamicObject) -> Result<Value> {
     let encode_err = |e: String| Error::bad_request(format!("cannot encode the object: {e}"));
-    let mut root = Map::new();
-    if let Some(t) = &obj.types {
-        root.insert("apiVersion".into(), Value::String(t.api_version.clone()));
-        root.insert("kind".into(), Value::String(t.kind.clone()));
-    }
-    root.insert(
-        "metadata".into(),
-        Value::Object(object_meta_to_map(&obj.metadata).map_err(encode_err)?),
-    );
-    match &obj.data {
-        Value::Object(data) => {
-            for (k, v) in data {
-                root.insert(k.clone(), v.clone());
-            }
-        }
-        Value::Null => {}
+    let DynamicObject {
+        types,
+        metadata,
+        data,
+    } = obj;
+    // `data`'s own keys win over the type and metadata, as serde's flatten writes them later.
+    let mut root = match data {
+        Value::Object(data) => data,
+        Value::Null => Map::new(),
         _ => return Err(encode_err("can only flatten structs and maps".into())),
+    };
+    if !root.contains_key("metadata") {
+        root.insert(
+            "metadata".into(),
+            Value::Object(object_meta_into_map(metadata).map_err(encode_err)?),
+        );
+    }
+    if let Some(t) = types {
+        if !root.contains_key("apiVersion") {
+            root.insert("apiVersion".into(), Value::String(t.api_version));
+        }
+        if !root.contains_key("kind") {
+            root.insert("kind".into(), Value::String(t.kind));
+        }
     }
     Ok(Value::Object(root))
 }
@@ -48,20 +66,17 @@ fn time_text(t: &Time) -> Result<String, String> {
     k8s_openapi::jiff::fmt::strtime::format("%Y-%m-%dT%H:%M:%SZ", t.0).map_err(|e| e.to_string())
 }
 
-fn string_map(m: &std::collections::BTreeMap<String, String>) -> Value {
-    Value::Object(
-        m.iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
+fn string_map(m: BTreeMap<String, String>) -> Value {
+    Value::Object(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
 }
 
-fn string_list(items: &[String]) -> Value {
-    Value::Array(items.iter().cloned().map(Value::String).collect())
+fn string_list(items: Vec<String>) -> Value {
+    Value::Array(items.into_iter().map(Value::String).collect())
 }
 
-/// `ObjectMeta` as JSON, exactly as its `Serialize` writes it (absent fields left out).
-fn object_meta_to_map(m: &ObjectMeta) -> Result<Map<String, Value>, String> {
+/// `ObjectMeta` as JSON, exactly as its `Serialize` writes it (absent fields left out),
+/// moving its strings.
+fn object_meta_into_map(m: ObjectMeta) -> Result<Map<String, Value>, String> {
     let ObjectMeta {
         annotations,
         creation_timestamp,
@@ -80,27 +95,26 @@ fn object_meta_to_map(m: &ObjectMeta) -> Result<Map<String, Value>, String> {
         uid,
     } = m;
     let mut out = Map::new();
-    let text = |s: &String| Value::String(s.clone());
     if let Some(v) = annotations {
         out.insert("annotations".into(), string_map(v));
     }
     if let Some(t) = creation_timestamp {
-        out.insert("creationTimestamp".into(), Value::String(time_text(t)?));
+        out.insert("creationTimestamp".into(), Value::String(time_text(&t)?));
     }
     if let Some(v) = deletion_grace_period_seconds {
-        out.insert("deletionGracePeriodSeconds".into(), Value::from(*v));
+        out.insert("deletionGracePeriodSeconds".into(), Value::from(v));
     }
     if let Some(t) = deletion_timestamp {
-        out.insert("deletionTimestamp".into(), Value::String(time_text(t)?));
+        out.insert("deletionTimestamp".into(), Value::String(time_text(&t)?));
     }
     if let Some(v) = finalizers {
         out.insert("finalizers".into(), string_list(v));
     }
     if let Some(v) = generate_name {
-        out.insert("generateName".into(), text(v));
+        out.insert("generateName".into(), Value::String(v));
     }
     if let Some(v) = generation {
-        out.insert("generation".into(), Value::from(*v));
+        out.insert("generation".into(), Value::from(v));
     }
     if let Some(v) = labels {
         out.insert("labels".into(), string_map(v));
@@ -119,40 +133,40 @@ fn object_meta_to_map(m: &ObjectMeta) -> Result<Map<String, Value>, String> {
             } = e;
             let mut entry = Map::new();
             if let Some(v) = api_version {
-                entry.insert("apiVersion".into(), text(v));
+                entry.insert("apiVersion".into(), Value::String(v));
             }
             if let Some(v) = fields_type {
-                entry.insert("fieldsType".into(), text(v));
+                entry.insert("fieldsType".into(), Value::String(v));
             }
             if let Some(v) = fields_v1 {
-                entry.insert("fieldsV1".into(), v.0.clone());
+                entry.insert("fieldsV1".into(), v.0);
             }
             if let Some(v) = manager {
-                entry.insert("manager".into(), text(v));
+                entry.insert("manager".into(), Value::String(v));
             }
             if let Some(v) = operation {
-                entry.insert("operation".into(), text(v));
+                entry.insert("operation".into(), Value::String(v));
             }
             if let Some(v) = subresource {
-                entry.insert("subresource".into(), text(v));
+                entry.insert("subresource".into(), Value::String(v));
             }
             if let Some(t) = time {
-                entry.insert("time".into(), Value::String(time_text(t)?));
+                entry.insert("time".into(), Value::String(time_text(&t)?));
             }
             list.push(Value::Object(entry));
         }
         out.insert("managedFields".into(), Value::Array(list));
     }
     if let Some(v) = name {
-        out.insert("name".into(), text(v));
+        out.insert("name".into(), Value::String(v));
     }
     if let Some(v) = namespace {
-        out.insert("namespace".into(), text(v));
+        out.insert("namespace".into(), Value::String(v));
     }
     if let Some(refs) = owner_references {
         let mut list = Vec::with_capacity(refs.len());
         for r in refs {
-            let k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+            let OwnerReference {
                 api_version,
                 block_owner_deletion,
                 controller,
@@ -161,28 +175,28 @@ fn object_meta_to_map(m: &ObjectMeta) -> Result<Map<String, Value>, String> {
                 uid,
             } = r;
             let mut entry = Map::new();
-            entry.insert("apiVersion".into(), text(api_version));
+            entry.insert("apiVersion".into(), Value::String(api_version));
             if let Some(b) = block_owner_deletion {
-                entry.insert("blockOwnerDeletion".into(), Value::Bool(*b));
+                entry.insert("blockOwnerDeletion".into(), Value::Bool(b));
             }
             if let Some(b) = controller {
-                entry.insert("controller".into(), Value::Bool(*b));
+                entry.insert("controller".into(), Value::Bool(b));
             }
-            entry.insert("kind".into(), text(kind));
-            entry.insert("name".into(), text(name));
-            entry.insert("uid".into(), text(uid));
+            entry.insert("kind".into(), Value::String(kind));
+            entry.insert("name".into(), Value::String(name));
+            entry.insert("uid".into(), Value::String(uid));
             list.push(Value::Object(entry));
         }
         out.insert("ownerReferences".into(), Value::Array(list));
     }
     if let Some(v) = resource_version {
-        out.insert("resourceVersion".into(), text(v));
+        out.insert("resourceVersion".into(), Value::String(v));
     }
     if let Some(v) = self_link {
-        out.insert("selfLink".into(), text(v));
+        out.insert("selfLink".into(), Value::String(v));
     }
     if let Some(v) = uid {
-        out.insert("uid".into(), text(v));
+        out.insert("uid".into(), Value::String(v));
     }
     Ok(out)
 }
