@@ -177,14 +177,21 @@ fn bench_list(cr: &mut Criterion) {
     });
 }
 
-fn bench_watch_fanout(cr: &mut Criterion) {
+/// A 2-worker runtime, a cluster holding the ConfigMap `w`, and 100 watches of ConfigMaps
+/// in `default` opened after it was created.
+fn fanout_setup() -> (
+    tokio::runtime::Runtime,
+    FakeCluster,
+    DynamicObject,
+    Vec<kobj_core::WatchStream>,
+) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     let c = quiet();
-    let mut cur = rt
+    let cur = rt
         .block_on(c.create_object(
             &configmaps(),
             Some("default"),
@@ -197,35 +204,87 @@ fn bench_watch_fanout(cr: &mut Criterion) {
         bookmarks: false,
         ..Default::default()
     };
-    let mut watches: Vec<_> = (0..100)
+    let watches = (0..100)
         .map(|_| {
             rt.block_on(c.watch_objects(&configmaps(), Some("default"), &wp, &rv))
                 .unwrap()
         })
         .collect();
+    (rt, c, cur, watches)
+}
+
+/// Changes `key-0` of `cur` and replaces it.
+async fn write(c: &FakeCluster, cur: &mut DynamicObject, n: u64) {
+    cur.data["data"]["key-0"] = json!(n.to_string());
+    *cur = c
+        .replace_object(
+            &configmaps(),
+            Some("default"),
+            "w",
+            cur,
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+}
+
+fn bench_watch_fanout(cr: &mut Criterion) {
+    let (rt, c, mut cur, mut watches) = fanout_setup();
     let mut n = 0u64;
     // One write, then every one of the 100 watches yields the event.
     cr.bench_function("write_delivered_to_100_watches", |b| {
         b.iter(|| {
             n += 1;
-            cur.data["data"]["key-0"] = json!(n.to_string());
             rt.block_on(async {
-                cur = c
-                    .replace_object(
-                        &configmaps(),
-                        Some("default"),
-                        "w",
-                        &cur,
-                        &PostParams::default(),
-                    )
-                    .await
-                    .unwrap();
+                write(&c, &mut cur, n).await;
                 for w in &mut watches {
                     black_box(w.next().await);
                 }
             })
         })
     });
+}
+
+/// The same write, but each of the 100 watches is read by its own task on the 2-worker
+/// runtime, as controllers read their watches; timed until every task has received the event
+/// (each task drops its event after counting it, so the drops are in the timed part too).
+fn bench_watch_fanout_tasks(cr: &mut Criterion) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let (rt, c, mut cur, watches) = fanout_setup();
+    let received = Arc::new(AtomicU64::new(0));
+    let all_received = Arc::new(tokio::sync::Notify::new());
+    let expected = Arc::new(AtomicU64::new(u64::MAX));
+    for mut w in watches {
+        let (received, all_received, expected) =
+            (received.clone(), all_received.clone(), expected.clone());
+        rt.spawn(async move {
+            while let Some(event) = w.next().await {
+                black_box(&event);
+                let now = received.fetch_add(1, Ordering::AcqRel) + 1;
+                if now == expected.load(Ordering::Acquire) {
+                    all_received.notify_one();
+                }
+                drop(event);
+            }
+        });
+    }
+    let mut n = 0u64;
+    cr.bench_function("write_delivered_to_100_watcher_tasks", |b| {
+        b.iter(|| {
+            n += 1;
+            expected.store(n * 100, Ordering::Release);
+            rt.block_on(async {
+                write(&c, &mut cur, n).await;
+                all_received.notified().await;
+            })
+        })
+    });
+    assert_eq!(
+        received.load(Ordering::Acquire),
+        n * 100,
+        "every task got every event"
+    );
 }
 
 criterion_group!(
@@ -235,6 +294,7 @@ criterion_group!(
     bench_replace,
     bench_list,
     bench_watch_fanout,
+    bench_watch_fanout_tasks,
     bench_load
 );
 criterion_main!(benches);

@@ -97,6 +97,15 @@ impl Entry {
         s
     }
 
+    /// Whether `self` and `other` have the same [`identifier`](Self::identifier), compared
+    /// field by field instead of building the two strings.
+    fn same_identity(&self, other: &Entry) -> bool {
+        self.manager == other.manager
+            && self.operation == other.operation
+            && (self.operation == APPLY || self.api_version == other.api_version)
+            && self.subresource == other.subresource
+    }
+
     /// How conflicts name this manager (`printManager`).
     fn printed(&self) -> String {
         let mut s = format!("{:?}", self.manager);
@@ -110,11 +119,7 @@ impl Entry {
     }
 
     fn seconds(&self) -> i64 {
-        self.time
-            .as_ref()
-            .and_then(Value::as_str)
-            .and_then(|t| t.parse::<k8s_openapi::jiff::Timestamp>().ok())
-            .map_or(0, |t| t.as_second())
+        seconds_of(self.time.as_ref())
     }
 
     fn to_json(&self) -> Value {
@@ -142,6 +147,13 @@ impl Entry {
     }
 }
 
+/// An entry's time in whole seconds since the epoch (0 when absent or malformed).
+fn seconds_of(time: Option<&Value>) -> i64 {
+    time.and_then(Value::as_str)
+        .and_then(|t| t.parse::<k8s_openapi::jiff::Timestamp>().ok())
+        .map_or(0, |t| t.as_second())
+}
+
 fn managed_fields_of(obj: &Value) -> Option<&Vec<Value>> {
     obj.get("metadata")?.get("managedFields")?.as_array()
 }
@@ -167,8 +179,7 @@ fn decode(list: &[Value]) -> Vec<Entry> {
                 .map(FieldSet::from_fields_v1)
                 .unwrap_or_default(),
         };
-        let id = entry.identifier();
-        match entries.iter_mut().find(|e| e.identifier() == id) {
+        match entries.iter_mut().find(|e| e.same_identity(&entry)) {
             Some(existing) => existing.set.union_with(&entry.set),
             None => entries.push(entry),
         }
@@ -387,10 +398,9 @@ pub fn apply(
         subresource: ctx.subresource.unwrap_or("").to_string(),
         set: config_set,
     };
-    let my_id = me.identifier();
     let last_set = entries
         .iter()
-        .position(|e| e.identifier() == my_id)
+        .position(|e| e.same_identity(&me))
         .map(|i| entries.remove(i).set);
 
     let new_obj = match last_set {
@@ -502,6 +512,16 @@ fn conflict_error(entries: &[Entry], conflicts: &[(usize, FieldSet)]) -> Error {
 /// `Update` owns the fields it set or changed, removing them from other managers; writes
 /// `metadata.managedFields` into `new`.
 pub fn track_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<'_>) {
+    if let Some(old) = old
+        && keep_stored_ownership(old, new, ctx)
+    {
+        return;
+    }
+    track_every_entry(old, new, ctx);
+}
+
+/// [`track_update`]'s general path: every entry decoded, changed, and encoded again.
+fn track_every_entry(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<'_>) {
     let incoming = managed_fields_of(new).filter(|l| !l.is_empty() && ctx.subresource.is_none());
     let mut entries = match incoming {
         Some(list) => decode(list),
@@ -552,8 +572,7 @@ pub fn track_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<
             subresource: ctx.subresource.unwrap_or("").to_string(),
             set: diff,
         };
-        let id = me.identifier();
-        match entries.iter_mut().find(|e| e.identifier() == id) {
+        match entries.iter_mut().find(|e| e.same_identity(&me)) {
             Some(existing) => {
                 existing.set.union_with(&me.set);
                 existing.time = me.time;
@@ -563,6 +582,99 @@ pub fn track_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<
         cap_update_managers(&mut entries);
     }
     encode(new, entries);
+}
+
+/// The update of a read-modify-write loop, without decoding and re-encoding every entry: the
+/// stored list is carried over (absent from the body, or sent back unchanged) and either the
+/// update changes nothing or the writer's own Update entry alone already owns every field it
+/// changes. No field set changes then; at most the writer's entry gets the write's time and
+/// the list is sorted again. The result is what the general path of [`track_update`] writes,
+/// because every stored list was written by [`encode`] (no duplicate identifiers, no empty
+/// sets, sorted, at most [`MAX_UPDATE_MANAGERS`] entries). Returns false, with `new`
+/// unchanged, when a condition does not hold.
+fn keep_stored_ownership(old: &Value, new: &mut Value, ctx: &FieldManagement<'_>) -> bool {
+    let Some(stored) = managed_fields_of(old).filter(|l| !l.is_empty()) else {
+        return false;
+    };
+    let body_list = managed_fields_of(new).filter(|l| !l.is_empty() && ctx.subresource.is_none());
+    let sent_back = match body_list {
+        Some(list) if list != stored => return false,
+        Some(_) => true,
+        None => false,
+    };
+    if stored.len() > MAX_UPDATE_MANAGERS {
+        return false;
+    }
+    let mut diff = changed(Some(old), new, ctx.root_ty());
+    strip_meta(&mut diff);
+    let mine = if diff.is_empty() {
+        None
+    } else {
+        let text = |e: &Value, k: &str| -> bool {
+            let want = match k {
+                "manager" => ctx.manager,
+                "operation" => UPDATE,
+                "apiVersion" => ctx.api_version,
+                _ => ctx.subresource.unwrap_or(""),
+            };
+            e.get(k).and_then(Value::as_str).unwrap_or("") == want
+        };
+        let Some(mine) = stored.iter().position(|e| {
+            ["manager", "operation", "apiVersion", "subresource"]
+                .iter()
+                .all(|k| text(e, k))
+        }) else {
+            return false;
+        };
+        for (i, entry) in stored.iter().enumerate() {
+            let set = entry
+                .get("fieldsV1")
+                .map(FieldSet::from_fields_v1)
+                .unwrap_or_default();
+            let unchanged = if i == mine {
+                diff.difference(&set).is_empty()
+            } else {
+                set.intersection(&diff).is_empty()
+            };
+            if !unchanged {
+                return false;
+            }
+        }
+        Some(mine)
+    };
+    let mut list = if sent_back {
+        match new
+            .get_mut("metadata")
+            .and_then(|m| m.get_mut("managedFields"))
+            .map(Value::take)
+        {
+            Some(Value::Array(list)) => list,
+            _ => return false,
+        }
+    } else {
+        stored.clone()
+    };
+    if let Some(mine) = mine {
+        if let Some(entry) = list.get_mut(mine).and_then(Value::as_object_mut) {
+            entry.insert("time".into(), ctx.time_value());
+        }
+        // Stable, as `encode`'s sort, with the same keys.
+        if list.len() > 1 {
+            let key = |e: &Value| {
+                let text = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+                (
+                    text("operation"),
+                    seconds_of(e.get("time").filter(|t| t.is_string())),
+                    text("manager"),
+                    text("apiVersion"),
+                    text("subresource"),
+                )
+            };
+            list.sort_by_cached_key(key);
+        }
+    }
+    write_managed_fields(new, list);
+    true
 }
 
 #[cfg(test)]
