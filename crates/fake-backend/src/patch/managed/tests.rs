@@ -5,7 +5,7 @@ fn t(secs: i64) -> Time {
     Time(k8s_openapi::jiff::Timestamp::from_second(secs).unwrap())
 }
 
-fn ctx<'a>(manager: &'a str, secs: i64) -> FieldManagement<'a> {
+pub(super) fn ctx<'a>(manager: &'a str, secs: i64) -> FieldManagement<'a> {
     FieldManagement {
         manager,
         api_version: "apps/v1",
@@ -17,7 +17,7 @@ fn ctx<'a>(manager: &'a str, secs: i64) -> FieldManagement<'a> {
     }
 }
 
-fn deployment(replicas: i64) -> Value {
+pub(super) fn deployment(replicas: i64) -> Value {
     json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
         "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
@@ -25,7 +25,7 @@ fn deployment(replicas: i64) -> Value {
                 "spec": {"containers": [{"name": "nginx", "image": "nginx:1"}]}}}})
 }
 
-fn managed(obj: &Value) -> &Value {
+pub(super) fn managed(obj: &Value) -> &Value {
     &obj["metadata"]["managedFields"]
 }
 
@@ -437,196 +437,4 @@ fn update_records_new_scalar_and_atomic_list_fields() {
         json!({"f:spec": {"f:minReadySeconds": {},
             "f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"nginx\"}": {"f:command": {}}}}}}})
     );
-}
-
-/// The general path's `fieldsV1` for a new object: the field set, stripped, encoded.
-fn general_fields_v1(obj: &Value, ctx: &FieldManagement<'_>) -> Value {
-    let mut set = changed(None, obj, ctx.root_ty());
-    strip_meta(&mut set);
-    set.to_fields_v1()
-}
-
-#[test]
-fn one_pass_fields_v1_of_a_new_object_matches_the_field_set_path() {
-    let pod = |containers: Value| {
-        json!({"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": "p", "namespace": "ns", "uid": "u", "generation": 1,
-                "labels": {"a": "b"}, "annotations": {}, "finalizers": ["x", "y"],
-                "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "c", "uid": "1"}]},
-            "spec": {"containers": containers, "volumes": [],
-                "nodeSelector": {"k": "v"}, "hostAliases": null,
-                "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
-                    {"nodeSelectorTerms": [{"matchExpressions": []}]}}}},
-            "extra": {"nested": {"deep": 1}, "empty": {}}})
-    };
-    let pod_ctx = FieldManagement {
-        api_version: "v1",
-        group: "",
-        kind: "Pod",
-        ..ctx("m", 1)
-    };
-    let cases = [
-        (deployment(2), ctx("m", 1)),
-        (
-            pod(
-                json!([{"name": "a", "image": "i", "ports": [{"containerPort": 80}, {"containerPort": 81, "protocol": "UDP"}],
-                "args": ["x"], "env": [{"name": "E", "value": "1"}]}]),
-            ),
-            pod_ctx.clone(),
-        ),
-        // A keyed item without its key: the list is owned as a whole.
-        (pod(json!([{"image": "i"}])), pod_ctx.clone()),
-        (
-            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
-                "data": {"a": "1"}, "binaryData": {}}),
-            FieldManagement {
-                api_version: "v1",
-                group: "",
-                kind: "ConfigMap",
-                ..ctx("m", 1)
-            },
-        ),
-        (
-            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}),
-            FieldManagement {
-                api_version: "v1",
-                group: "",
-                kind: "ConfigMap",
-                ..ctx("m", 1)
-            },
-        ),
-        (
-            json!({"apiVersion": "x/v1", "kind": "Unknown", "metadata": {},
-                "spec": {"list": [1, 2], "m": {"a": [{"b": null}]}}}),
-            FieldManagement {
-                api_version: "x/v1",
-                group: "x",
-                kind: "Unknown",
-                ..ctx("m", 1)
-            },
-        ),
-    ];
-    for (obj, c) in &cases {
-        let fast = super::super::fields_v1::of_new_object(obj, c.root_ty()).unwrap();
-        assert_eq!(Value::Object(fast), general_fields_v1(obj, c), "{obj}");
-    }
-    // Duplicate keyed items take the general path.
-    let dup = pod(json!([{"name": "a"}, {"name": "a", "image": "i"}]));
-    assert!(super::super::fields_v1::of_new_object(&dup, pod_ctx.root_ty()).is_none());
-    let mut tracked = dup.clone();
-    track_update(None, &mut tracked, &pod_ctx);
-    assert_eq!(
-        managed(&tracked)[0]["fieldsV1"],
-        general_fields_v1(&dup, &pod_ctx)
-    );
-}
-
-/// Runs one update both ways: `track_update` (which takes the stored list as it is when it
-/// can) must write exactly what the general path writes. Returns whether the stored list was
-/// kept, and the updated object.
-fn update_both_ways(old: &Value, body: &Value, ctx: &FieldManagement<'_>) -> (bool, Value) {
-    let mut kept = body.clone();
-    let took_stored = keep_stored_ownership(old, &mut kept, ctx);
-    if !took_stored {
-        assert_eq!(
-            &kept, body,
-            "a refused shortcut leaves the object as it was"
-        );
-    }
-    let mut general = body.clone();
-    track_every_entry(Some(old), &mut general, ctx);
-    let mut tracked = body.clone();
-    track_update(Some(old), &mut tracked, ctx);
-    assert_eq!(tracked, general, "{body}");
-    (took_stored, tracked)
-}
-
-#[test]
-fn keeping_the_stored_list_writes_what_the_general_path_writes() {
-    let mut created = deployment(1);
-    track_update(None, &mut created, &ctx("creator", 10));
-    let mut scaled = created.clone();
-    scaled["spec"]["replicas"] = json!(2);
-    let (_, scaled) = update_both_ways(&created, &scaled, &ctx("scaler", 20));
-    assert_eq!(managed(&scaled).as_array().unwrap().len(), 2);
-
-    // The creator changes a label it alone owns, sending the list back: retimed, and now
-    // sorted after the scaler (Update entries sort by time).
-    let mut body = scaled.clone();
-    body["metadata"]["labels"]["app"] = json!("web2");
-    let (kept, out) = update_both_ways(&scaled, &body, &ctx("creator", 30));
-    assert!(kept);
-    assert_eq!(managed(&out)[0]["manager"], "scaler");
-    assert_eq!(managed(&out)[1]["manager"], "creator");
-    assert_eq!(managed(&out)[1]["time"], "1970-01-01T00:00:30Z");
-
-    // The same without managedFields in the body: the stored list is carried over.
-    body["metadata"]
-        .as_object_mut()
-        .unwrap()
-        .remove("managedFields");
-    assert!(update_both_ways(&scaled, &body, &ctx("creator", 30)).0);
-    // An empty list in the body is ignored the same way.
-    body["metadata"]["managedFields"] = json!([]);
-    assert!(update_both_ways(&scaled, &body, &ctx("creator", 30)).0);
-
-    // The scaler changes what it owns.
-    let mut body = scaled.clone();
-    body["spec"]["replicas"] = json!(5);
-    assert!(update_both_ways(&scaled, &body, &ctx("scaler", 40)).0);
-
-    // A write that changes nothing keeps the list and its times, whoever writes.
-    assert!(update_both_ways(&scaled, &scaled, &ctx("nobody", 50)).0);
-
-    // Not kept: a field another manager owns, a field nobody owns, a new manager, another
-    // apiVersion of the same manager, a list in the body that differs from the stored one.
-    let mut body = scaled.clone();
-    body["spec"]["replicas"] = json!(7);
-    assert!(!update_both_ways(&scaled, &body, &ctx("creator", 60)).0);
-    let mut body = scaled.clone();
-    body["spec"]["minReadySeconds"] = json!(3);
-    assert!(!update_both_ways(&scaled, &body, &ctx("creator", 60)).0);
-    let mut body = scaled.clone();
-    body["metadata"]["labels"]["app"] = json!("x");
-    assert!(!update_both_ways(&scaled, &body, &ctx("newcomer", 60)).0);
-    let beta = FieldManagement {
-        api_version: "apps/v1beta1",
-        ..ctx("creator", 60)
-    };
-    assert!(!update_both_ways(&scaled, &body, &beta).0);
-    let mut reset = body.clone();
-    reset["metadata"]["managedFields"] = json!([{}]);
-    assert!(!update_both_ways(&scaled, &reset, &ctx("creator", 60)).0);
-    let mut edited = body.clone();
-    edited["metadata"]["managedFields"][0]["time"] = json!("2000-01-01T00:00:00Z");
-    assert!(!update_both_ways(&scaled, &edited, &ctx("creator", 60)).0);
-
-    // Through the status subresource: the first write adds an entry, the next is retimed;
-    // the body's managedFields are ignored there, as everywhere on a subresource.
-    let mut status = ctx("controller", 70);
-    status.subresource = Some("status");
-    let mut body = scaled.clone();
-    body["status"] = json!({"replicas": 1});
-    let (kept, with_status) = update_both_ways(&scaled, &body, &status);
-    assert!(!kept);
-    let mut body = with_status.clone();
-    body["status"]["replicas"] = json!(2);
-    body["metadata"]["managedFields"] = json!([{}]);
-    let mut status = ctx("controller", 80);
-    status.subresource = Some("status");
-    let (kept, out) = update_both_ways(&with_status, &body, &status);
-    assert!(kept);
-    assert_eq!(managed(&out).as_array().unwrap().len(), 3);
-
-    // Beside an applier.
-    let applied = apply(None, &deployment(2), &ctx("applier", 90), false).unwrap();
-    let mut body = applied.clone();
-    body["spec"]["paused"] = json!(true);
-    let (_, edited) = update_both_ways(&applied, &body, &ctx("editor", 100));
-    let mut body = edited.clone();
-    body["spec"]["paused"] = json!(false);
-    assert!(update_both_ways(&edited, &body, &ctx("editor", 110)).0);
-    let mut body = edited.clone();
-    body["spec"]["replicas"] = json!(9);
-    assert!(!update_both_ways(&edited, &body, &ctx("editor", 110)).0);
 }

@@ -1,0 +1,189 @@
+//! managedFields after a non-apply write (create, update, patch): the writer's Update entry
+//! takes the fields it set or changed from every other manager. A read-modify-write whose
+//! changes the writer alone already owns keeps the stored list as it is, retimed.
+
+use serde_json::Value;
+
+use super::super::fieldset::FieldSet;
+use super::super::typed::changed;
+use super::{
+    Entry, FieldManagement, MAX_UPDATE_MANAGERS, UPDATE, cap_update_managers, decode, encode,
+    managed_fields_of, seconds_of, strip_meta, write_managed_fields,
+};
+
+/// Records, after a non-apply write (create, update, patch), that `ctx.manager` with operation
+/// `Update` owns the fields it set or changed, removing them from other managers; writes
+/// `metadata.managedFields` into `new`.
+pub fn track_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<'_>) {
+    if let Some(old) = old
+        && keep_stored_ownership(old, new, ctx)
+    {
+        return;
+    }
+    track_every_entry(old, new, ctx);
+}
+
+/// [`track_update`]'s general path: every entry decoded, changed, and encoded again.
+pub(super) fn track_every_entry(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<'_>) {
+    let incoming = managed_fields_of(new).filter(|l| !l.is_empty() && ctx.subresource.is_none());
+    let mut entries = match incoming {
+        Some(list) => decode(list),
+        None => old
+            .and_then(managed_fields_of)
+            .map(|l| decode(l))
+            .unwrap_or_default(),
+    };
+    // A new object with no ownership to carry over: its manager owns every field it sets,
+    // written straight from the object (the same JSON as the general path below).
+    if old.is_none()
+        && entries.is_empty()
+        && let Some(fields) = super::super::fields_v1::of_new_object(new, ctx.root_ty())
+    {
+        let list = if fields.is_empty() {
+            Vec::new()
+        } else {
+            let me = Entry {
+                manager: ctx.manager.to_string(),
+                operation: UPDATE.to_string(),
+                api_version: ctx.api_version.to_string(),
+                time: Some(ctx.time_value()),
+                subresource: ctx.subresource.unwrap_or("").to_string(),
+                set: FieldSet::new(),
+            };
+            vec![me.to_json_with(Value::Object(fields))]
+        };
+        write_managed_fields(new, list);
+        return;
+    }
+    // skipNonAppliedManager: an existing object nobody tracks stays untracked on update.
+    if old.is_some() && entries.is_empty() {
+        encode(new, entries);
+        return;
+    }
+    let ty = ctx.root_ty();
+    let mut diff = changed(old, new, ty);
+    strip_meta(&mut diff);
+    if !diff.is_empty() {
+        for e in &mut entries {
+            e.set = e.set.difference(&diff);
+        }
+        let me = Entry {
+            manager: ctx.manager.to_string(),
+            operation: UPDATE.to_string(),
+            api_version: ctx.api_version.to_string(),
+            time: Some(ctx.time_value()),
+            subresource: ctx.subresource.unwrap_or("").to_string(),
+            set: diff,
+        };
+        match entries.iter_mut().find(|e| e.same_identity(&me)) {
+            Some(existing) => {
+                existing.set.union_with(&me.set);
+                existing.time = me.time;
+            }
+            None => entries.push(me),
+        }
+        cap_update_managers(&mut entries);
+    }
+    encode(new, entries);
+}
+
+/// The update of a read-modify-write loop, without decoding and re-encoding every entry: the
+/// stored list is carried over (absent from the body, or sent back unchanged) and either the
+/// update changes nothing or the writer's own Update entry alone already owns every field it
+/// changes. No field set changes then; at most the writer's entry gets the write's time and
+/// the list is sorted again. The result is what the general path of [`track_update`] writes,
+/// because every stored list was written by [`encode`] (no duplicate identifiers, no empty
+/// sets, sorted, at most [`MAX_UPDATE_MANAGERS`] entries). Returns false, with `new`
+/// unchanged, when a condition does not hold.
+pub(super) fn keep_stored_ownership(
+    old: &Value,
+    new: &mut Value,
+    ctx: &FieldManagement<'_>,
+) -> bool {
+    let Some(stored) = managed_fields_of(old).filter(|l| !l.is_empty()) else {
+        return false;
+    };
+    let body_list = managed_fields_of(new).filter(|l| !l.is_empty() && ctx.subresource.is_none());
+    let sent_back = match body_list {
+        Some(list) if list != stored => return false,
+        Some(_) => true,
+        None => false,
+    };
+    if stored.len() > MAX_UPDATE_MANAGERS {
+        return false;
+    }
+    let mut diff = changed(Some(old), new, ctx.root_ty());
+    strip_meta(&mut diff);
+    let mine = if diff.is_empty() {
+        None
+    } else {
+        let text = |e: &Value, k: &str| -> bool {
+            let want = match k {
+                "manager" => ctx.manager,
+                "operation" => UPDATE,
+                "apiVersion" => ctx.api_version,
+                _ => ctx.subresource.unwrap_or(""),
+            };
+            e.get(k).and_then(Value::as_str).unwrap_or("") == want
+        };
+        let Some(mine) = stored.iter().position(|e| {
+            ["manager", "operation", "apiVersion", "subresource"]
+                .iter()
+                .all(|k| text(e, k))
+        }) else {
+            return false;
+        };
+        for (i, entry) in stored.iter().enumerate() {
+            let set = entry
+                .get("fieldsV1")
+                .map(FieldSet::from_fields_v1)
+                .unwrap_or_default();
+            let unchanged = if i == mine {
+                diff.difference(&set).is_empty()
+            } else {
+                set.intersection(&diff).is_empty()
+            };
+            if !unchanged {
+                return false;
+            }
+        }
+        Some(mine)
+    };
+    let mut list = if sent_back {
+        match new
+            .get_mut("metadata")
+            .and_then(|m| m.get_mut("managedFields"))
+            .map(Value::take)
+        {
+            Some(Value::Array(list)) => list,
+            _ => return false,
+        }
+    } else {
+        stored.clone()
+    };
+    if let Some(mine) = mine {
+        if let Some(entry) = list.get_mut(mine).and_then(Value::as_object_mut) {
+            entry.insert("time".into(), ctx.time_value());
+        }
+        // Stable, as `encode`'s sort, with the same keys.
+        if list.len() > 1 {
+            let key = |e: &Value| {
+                let text = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+                (
+                    text("operation"),
+                    seconds_of(e.get("time").filter(|t| t.is_string())),
+                    text("manager"),
+                    text("apiVersion"),
+                    text("subresource"),
+                )
+            };
+            list.sort_by_cached_key(key);
+        }
+    }
+    write_managed_fields(new, list);
+    true
+}
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;
