@@ -73,6 +73,18 @@ struct Entry {
 }
 
 impl Entry {
+    /// The entry of this write's manager, with the write's time.
+    fn of_writer(ctx: &FieldManagement<'_>, operation: &str, set: FieldSet) -> Entry {
+        Entry {
+            manager: ctx.manager.to_string(),
+            operation: operation.to_string(),
+            api_version: ctx.api_version.to_string(),
+            time: Some(ctx.time_value()),
+            subresource: ctx.subresource.unwrap_or("").to_string(),
+            set,
+        }
+    }
+
     /// The server's manager identifier (`BuildManagerIdentifier`): JSON without time and
     /// fields, and without apiVersion for appliers.
     fn identifier(&self) -> String {
@@ -390,14 +402,7 @@ pub fn apply(
         &mut Vec::new(),
     );
 
-    let me = Entry {
-        manager: ctx.manager.to_string(),
-        operation: APPLY.to_string(),
-        api_version: ctx.api_version.to_string(),
-        time: Some(ctx.time_value()),
-        subresource: ctx.subresource.unwrap_or("").to_string(),
-        set: config_set,
-    };
+    let me = Entry::of_writer(ctx, APPLY, config_set);
     let last_set = entries
         .iter()
         .position(|e| e.same_identity(&me))

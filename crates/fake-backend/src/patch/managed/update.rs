@@ -42,14 +42,7 @@ pub(super) fn track_every_entry(old: Option<&Value>, new: &mut Value, ctx: &Fiel
         let list = if fields.is_empty() {
             Vec::new()
         } else {
-            let me = Entry {
-                manager: ctx.manager.to_string(),
-                operation: UPDATE.to_string(),
-                api_version: ctx.api_version.to_string(),
-                time: Some(ctx.time_value()),
-                subresource: ctx.subresource.unwrap_or("").to_string(),
-                set: FieldSet::new(),
-            };
+            let me = Entry::of_writer(ctx, UPDATE, FieldSet::new());
             vec![me.to_json_with(Value::Object(fields))]
         };
         write_managed_fields(new, list);
@@ -67,14 +60,7 @@ pub(super) fn track_every_entry(old: Option<&Value>, new: &mut Value, ctx: &Fiel
         for e in &mut entries {
             e.set = e.set.difference(&diff);
         }
-        let me = Entry {
-            manager: ctx.manager.to_string(),
-            operation: UPDATE.to_string(),
-            api_version: ctx.api_version.to_string(),
-            time: Some(ctx.time_value()),
-            subresource: ctx.subresource.unwrap_or("").to_string(),
-            set: diff,
-        };
+        let me = Entry::of_writer(ctx, UPDATE, diff);
         match entries.iter_mut().find(|e| e.same_identity(&me)) {
             Some(existing) => {
                 existing.set.union_with(&me.set);
@@ -117,19 +103,11 @@ pub(super) fn keep_stored_ownership(
     let mine = if diff.is_empty() {
         None
     } else {
-        let text = |e: &Value, k: &str| -> bool {
-            let want = match k {
-                "manager" => ctx.manager,
-                "operation" => UPDATE,
-                "apiVersion" => ctx.api_version,
-                _ => ctx.subresource.unwrap_or(""),
-            };
-            e.get(k).and_then(Value::as_str).unwrap_or("") == want
-        };
         let Some(mine) = stored.iter().position(|e| {
-            ["manager", "operation", "apiVersion", "subresource"]
-                .iter()
-                .all(|k| text(e, k))
+            text(e, "manager") == ctx.manager
+                && text(e, "operation") == UPDATE
+                && text(e, "apiVersion") == ctx.api_version
+                && text(e, "subresource") == ctx.subresource.unwrap_or("")
         }) else {
             return false;
         };
@@ -168,13 +146,13 @@ pub(super) fn keep_stored_ownership(
         // Stable, as `encode`'s sort, with the same keys.
         if list.len() > 1 {
             let key = |e: &Value| {
-                let text = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+                let owned = |k: &str| text(e, k).to_owned();
                 (
-                    text("operation"),
+                    owned("operation"),
                     seconds_of(e.get("time").filter(|t| t.is_string())),
-                    text("manager"),
-                    text("apiVersion"),
-                    text("subresource"),
+                    owned("manager"),
+                    owned("apiVersion"),
+                    owned("subresource"),
                 )
             };
             list.sort_by_cached_key(key);
@@ -182,6 +160,11 @@ pub(super) fn keep_stored_ownership(
     }
     write_managed_fields(new, list);
     true
+}
+
+/// A text field of an encoded entry ("" when absent or not a string, as [`decode`] reads it).
+fn text<'v>(entry: &'v Value, key: &str) -> &'v str {
+    entry.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
 #[cfg(test)]
