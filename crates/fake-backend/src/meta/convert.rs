@@ -62,7 +62,42 @@ pub(crate) fn into_value(obj: DynamicObject) -> Result<Value> {
 }
 
 /// A `Time` as the API server writes it (`%Y-%m-%dT%H:%M:%SZ`, as k8s-openapi serializes).
-fn time_text(t: &Time) -> Result<String, String> {
+///
+/// Every write stamps at least one time, and jiff's `strtime` interprets its format string on
+/// each call; for years 0 to 9999 (every time a cluster sees) the digits of jiff's UTC
+/// civil time are written directly instead, and other years go through `strtime`.
+pub(crate) fn time_text(t: &Time) -> Result<String, String> {
+    let dt = k8s_openapi::jiff::tz::Offset::UTC.to_datetime(t.0);
+    let year = match u32::try_from(dt.year()) {
+        Ok(year) if year <= 9999 => year,
+        _ => return strtime_text(t),
+    };
+    let mut text = String::with_capacity(20);
+    push_digits(&mut text, year, 4);
+    for (separator, n) in [
+        ('-', dt.month()),
+        ('-', dt.day()),
+        ('T', dt.hour()),
+        (':', dt.minute()),
+        (':', dt.second()),
+    ] {
+        text.push(separator);
+        // In range by jiff's types (month 1–12, …, second 0–59).
+        push_digits(&mut text, u32::try_from(n).unwrap_or(0), 2);
+    }
+    text.push('Z');
+    Ok(text)
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded.
+fn push_digits(text: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (n / 10u32.pow(place)) % 10;
+        text.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
+}
+
+fn strtime_text(t: &Time) -> Result<String, String> {
     k8s_openapi::jiff::fmt::strtime::format("%Y-%m-%dT%H:%M:%SZ", t.0).map_err(|e| e.to_string())
 }
 
@@ -341,6 +376,31 @@ pub(crate) fn object_meta_from_value(v: Value) -> Result<ObjectMeta, serde_json:
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn time_text_matches_k8s_openapi_serde() {
+        use k8s_openapi::jiff::Timestamp;
+        let seconds = [
+            0,
+            1,
+            59,
+            86_399,
+            951_782_400,   // 2000-02-29
+            1_796_601_599, // 2026-12-06T23:59:59
+            -1,
+            -62_135_596_800, // 0001-01-01
+            -62_167_219_200, // 0000-01-01
+            -62_167_219_201, // year -1: strtime
+            253_402_207_200, // 9999-12-30T22:00:00, the last second jiff represents
+        ];
+        for s in seconds {
+            for nanos in [0, 999_999_999] {
+                let t = Time(Timestamp::new(s, nanos).unwrap());
+                let serde = serde_json::to_value(&t).unwrap();
+                assert_eq!(Value::String(time_text(&t).unwrap()), serde, "{s}.{nanos}");
+            }
+        }
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -8,7 +8,7 @@ use crate::registry::NameRule;
 
 mod convert;
 
-pub(crate) use convert::{into_value, to_dynamic, to_value};
+pub(crate) use convert::{into_value, time_text, to_dynamic, to_value};
 
 /// `metadata` of an object (empty map if absent).
 pub(crate) fn meta(obj: &Value) -> Option<&Map<String, Value>> {

@@ -51,7 +51,7 @@ impl FieldManagement<'_> {
     }
 
     fn time_value(&self) -> Value {
-        serde_json::to_value(&self.time).unwrap_or(Value::Null)
+        crate::meta::time_text(&self.time).map_or(Value::Null, Value::String)
     }
 }
 
