@@ -376,6 +376,9 @@ pub(crate) fn object_meta_from_value(v: Value) -> Result<ObjectMeta, serde_json:
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use serde_json::json;
+
     #[test]
     fn time_text_matches_k8s_openapi_serde() {
         use k8s_openapi::jiff::Timestamp;
@@ -400,9 +403,6 @@ mod tests {
             }
         }
     }
-
-    use super::*;
-    use serde_json::json;
 
     #[test]
     fn to_value_matches_serde() {

@@ -130,6 +130,17 @@ impl Entry {
         s
     }
 
+    /// Where the entry goes in the list, given its time in seconds.
+    fn sort_key(&self, seconds: i64) -> SortKey<'_> {
+        (
+            &self.operation,
+            seconds,
+            &self.manager,
+            &self.api_version,
+            &self.subresource,
+        )
+    }
+
     fn seconds(&self) -> i64 {
         seconds_of(self.time.as_ref())
     }
@@ -159,6 +170,31 @@ impl Entry {
     }
 }
 
+/// The order of the managedFields list (`sortEncodedManagedFields`): operation (so `Apply`
+/// first), time, manager, apiVersion, subresource.
+type SortKey<'a> = (&'a str, i64, &'a str, &'a str, &'a str);
+
+/// [`Entry::sort_key`] of an encoded entry.
+fn encoded_sort_key(entry: &Value, seconds: i64) -> SortKey<'_> {
+    (
+        text(entry, "operation"),
+        seconds,
+        text(entry, "manager"),
+        text(entry, "apiVersion"),
+        text(entry, "subresource"),
+    )
+}
+
+/// An encoded entry's time in seconds, as [`decode`] reads it.
+fn encoded_seconds(entry: &Value) -> i64 {
+    seconds_of(entry.get("time").filter(|t| t.is_string()))
+}
+
+/// A text field of an encoded entry ("" when absent or not a string, as [`decode`] reads it).
+fn text<'v>(entry: &'v Value, key: &str) -> &'v str {
+    entry.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
 /// An entry's time in whole seconds since the epoch (0 when absent or malformed).
 fn seconds_of(time: Option<&Value>) -> i64 {
     time.and_then(Value::as_str)
@@ -174,12 +210,7 @@ fn managed_fields_of(obj: &Value) -> Option<&Vec<Value>> {
 fn decode(list: &[Value]) -> Vec<Entry> {
     let mut entries: Vec<Entry> = Vec::new();
     for item in list {
-        let text = |k: &str| {
-            item.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
+        let text = |k: &str| text(item, k).to_string();
         let entry = Entry {
             manager: text("manager"),
             operation: text("operation"),
@@ -205,14 +236,7 @@ fn encode(obj: &mut Value, mut entries: Vec<Entry>) {
     if entries.len() > 1 {
         // Each entry's time is parsed once, not on every comparison.
         let mut keyed: Vec<(i64, Entry)> = entries.into_iter().map(|e| (e.seconds(), e)).collect();
-        keyed.sort_by(|(ps, p), (qs, q)| {
-            p.operation
-                .cmp(&q.operation)
-                .then(ps.cmp(qs))
-                .then_with(|| p.manager.cmp(&q.manager))
-                .then_with(|| p.api_version.cmp(&q.api_version))
-                .then_with(|| p.subresource.cmp(&q.subresource))
-        });
+        keyed.sort_by(|(ps, p), (qs, q)| p.sort_key(*ps).cmp(&q.sort_key(*qs)));
         entries = keyed.into_iter().map(|(_, e)| e).collect();
     }
     write_managed_fields(obj, entries.iter().map(Entry::to_json).collect());

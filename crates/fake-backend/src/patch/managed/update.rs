@@ -8,7 +8,7 @@ use super::super::fieldset::FieldSet;
 use super::super::typed::changed;
 use super::{
     Entry, FieldManagement, MAX_UPDATE_MANAGERS, UPDATE, cap_update_managers, decode, encode,
-    managed_fields_of, seconds_of, strip_meta, write_managed_fields,
+    encoded_seconds, encoded_sort_key, managed_fields_of, strip_meta, text, write_managed_fields,
 };
 
 /// Records, after a non-apply write (create, update, patch), that `ctx.manager` with operation
@@ -143,28 +143,18 @@ pub(super) fn keep_stored_ownership(
         if let Some(entry) = list.get_mut(mine).and_then(Value::as_object_mut) {
             entry.insert("time".into(), ctx.time_value());
         }
-        // Stable, as `encode`'s sort, with the same keys.
+        // As `encode` sorts (stably, each time parsed once).
         if list.len() > 1 {
-            let key = |e: &Value| {
-                let owned = |k: &str| text(e, k).to_owned();
-                (
-                    owned("operation"),
-                    seconds_of(e.get("time").filter(|t| t.is_string())),
-                    owned("manager"),
-                    owned("apiVersion"),
-                    owned("subresource"),
-                )
-            };
-            list.sort_by_cached_key(key);
+            let mut keyed: Vec<(i64, Value)> =
+                list.into_iter().map(|e| (encoded_seconds(&e), e)).collect();
+            keyed.sort_by(|(ps, p), (qs, q)| {
+                encoded_sort_key(p, *ps).cmp(&encoded_sort_key(q, *qs))
+            });
+            list = keyed.into_iter().map(|(_, e)| e).collect();
         }
     }
     write_managed_fields(new, list);
     true
-}
-
-/// A text field of an encoded entry ("" when absent or not a string, as [`decode`] reads it).
-fn text<'v>(entry: &'v Value, key: &str) -> &'v str {
-    entry.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
 #[cfg(test)]
