@@ -79,9 +79,11 @@ impl FakeCluster {
     where
         F: Future<Output = Result<T>>,
     {
-        let code = call.success;
-        self.run_coded(call, params, async move { body.await.map(|t| (t, code)) })
-            .await
+        let result = match self.pass_gate(&call).await {
+            Some(e) => Err(e),
+            None => body.await.map(|t| (t, call.success)),
+        };
+        self.finish(&call, params, result)
     }
 
     /// Runs one request whose verb reports its own success code (an apply that creates:
@@ -95,15 +97,24 @@ impl FakeCluster {
     where
         F: Future<Output = Result<(T, u16)>>,
     {
-        let (delay, error) = self.gate(&call);
-        if let Some(delay) = delay {
-            tokio::time::sleep(delay).await;
-        }
-        let result = match error {
+        let result = match self.pass_gate(&call).await {
             Some(e) => Err(e),
             None => body.await,
         };
         self.finish(&call, params, result)
+    }
+
+    /// Waits out an injected delay and hands back an injected error, if a fault rule matches.
+    ///
+    /// The timer is boxed: every verb's future embeds this one, and a `Sleep` held inline
+    /// would make each request's (heap-allocated, async-trait) future hundreds of bytes
+    /// larger for a delay that is almost never set.
+    async fn pass_gate(&self, call: &Call<'_>) -> Option<Error> {
+        let (delay, error) = self.gate(call);
+        if let Some(delay) = delay {
+            Box::pin(tokio::time::sleep(delay)).await;
+        }
+        error
     }
 
     /// [`run_coded`](Self::run_coded) for a synchronous verb: an injected delay blocks the

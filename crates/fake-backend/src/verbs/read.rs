@@ -138,7 +138,8 @@ impl FakeCluster {
             if start.elapsed() >= self.inner.settings.too_large_wait {
                 return Err(too_large(rv, current));
             }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            // Boxed: see `pass_gate`; get, list and watch futures embed this one.
+            Box::pin(tokio::time::sleep(std::time::Duration::from_millis(5))).await;
         }
     }
 
