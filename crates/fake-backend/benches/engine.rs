@@ -67,6 +67,11 @@ fn bench_get(cr: &mut Criterion) {
                 .unwrap()
         })
     });
+    // The floor of a get and of each watcher's share of a fan-out: the owned copy the caller
+    // receives, made and dropped.
+    cr.bench_function("clone_and_drop_of_the_object", |b| {
+        b.iter(|| black_box(made.clone()))
+    });
 }
 
 fn bench_create(cr: &mut Criterion) {
