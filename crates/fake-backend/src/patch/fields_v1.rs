@@ -16,10 +16,60 @@ use super::typeinfo::{ListKind, Ty};
 /// caller then takes the general path).
 pub(crate) fn of_new_object(value: &Value, ty: Ty<'_>) -> Option<Map<String, Value>> {
     let mut root = Map::new();
-    walk(value, ty, true, &mut root).ok()?;
+    walk(value, ty, Level::Root, &mut root).ok()?;
     strip_meta(&mut root);
     Some(root)
 }
+
+/// Where a map is in the object, for the fields `strip_meta` would take out again.
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    /// The object's root: `apiVersion` and `kind` are stripped.
+    Root,
+    /// The root's `metadata`: the server-set fields are stripped.
+    Metadata,
+    /// Anywhere else.
+    Inner,
+}
+
+impl Level {
+    /// Whether a field of this map with a scalar value is left out of the walk: stripping
+    /// removes such a field's node whole (it has no children), so not building it gives the
+    /// same result without the allocations. A map or list value is walked as any other, and
+    /// `strip_meta` removes only its member mark.
+    fn skips(self, key: &str) -> bool {
+        match self {
+            Level::Root => ROOT_STRIPPED.iter().any(|f| f[2..] == *key),
+            Level::Metadata => META_STRIPPED.iter().any(|f| f[2..] == *key),
+            Level::Inner => false,
+        }
+    }
+
+    /// The level of the map under `key`.
+    fn below(self, key: &str) -> Level {
+        if self == Level::Root && key == "metadata" {
+            Level::Metadata
+        } else {
+            Level::Inner
+        }
+    }
+}
+
+/// The root fields stripmeta.go takes out, as `fieldsV1` keys.
+const ROOT_STRIPPED: [&str; 2] = ["f:apiVersion", "f:kind"];
+
+/// The metadata fields stripmeta.go takes out, as `fieldsV1` keys.
+const META_STRIPPED: [&str; 9] = [
+    "f:name",
+    "f:namespace",
+    "f:creationTimestamp",
+    "f:selfLink",
+    "f:uid",
+    "f:clusterName",
+    "f:generation",
+    "f:managedFields",
+    "f:resourceVersion",
+];
 
 /// A list had two items with the same path element.
 struct Duplicate;
@@ -29,18 +79,21 @@ struct Duplicate;
 fn walk(
     value: &Value,
     ty: Ty<'_>,
-    root: bool,
+    level: Level,
     out: &mut Map<String, Value>,
 ) -> Result<bool, Duplicate> {
     match value {
         Value::Object(map) => {
-            if ty.is_atomic() && !root {
+            if ty.is_atomic() && level != Level::Root {
                 return Ok(true);
             }
             for (k, child) in map {
+                if level.skips(k) && !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
                 let (child_ty, declared) = ty.field(k);
                 let mut inner = Map::new();
-                let mut member = walk(child, child_ty, false, &mut inner)?;
+                let mut member = walk(child, child_ty, level.below(k), &mut inner)?;
                 let empty_map = child.as_object().is_some_and(Map::is_empty);
                 if child.is_null() || empty_map || !declared {
                     member = true;
@@ -70,7 +123,7 @@ fn walk(
             for (item, key) in items.iter().zip(elements) {
                 let mut inner = Map::new();
                 if !is_set {
-                    walk(item, item_ty, false, &mut inner)?;
+                    walk(item, item_ty, Level::Inner, &mut inner)?;
                 }
                 push_node(out, key, true, inner)?;
             }
@@ -114,20 +167,11 @@ fn unset_member(level: &mut Map<String, Value>, key: &str) {
 
 /// stripmeta.go: server-set metadata is never owned (as `managed::strip_meta`).
 fn strip_meta(root: &mut Map<String, Value>) {
-    unset_member(root, "f:apiVersion");
-    unset_member(root, "f:kind");
+    for key in ROOT_STRIPPED {
+        unset_member(root, key);
+    }
     if let Some(Value::Object(meta)) = root.get_mut("f:metadata") {
-        for key in [
-            "f:name",
-            "f:namespace",
-            "f:creationTimestamp",
-            "f:selfLink",
-            "f:uid",
-            "f:clusterName",
-            "f:generation",
-            "f:managedFields",
-            "f:resourceVersion",
-        ] {
+        for key in META_STRIPPED {
             unset_member(meta, key);
         }
     }

@@ -63,6 +63,33 @@ fn one_pass_fields_v1_of_a_new_object_matches_the_field_set_path() {
                 ..ctx("m", 1)
             },
         ),
+        // Server-set metadata: scalars are left out of the walk, maps and lists in those
+        // places lose only their member mark, as stripping does.
+        (
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "c", "namespace": "n", "uid": "u", "resourceVersion": "7",
+                    "generation": 3, "creationTimestamp": "2026-01-01T00:00:00Z",
+                    "selfLink": null, "clusterName": "",
+                    "managedFields": [{"manager": "x", "operation": "Update"}],
+                    "labels": {"name": "kept", "uid": "kept"}},
+                "data": {"kind": "kept", "apiVersion": "kept", "metadata": "kept"}}),
+            FieldManagement {
+                api_version: "v1",
+                group: "",
+                kind: "ConfigMap",
+                ..ctx("m", 1)
+            },
+        ),
+        (
+            json!({"apiVersion": {"odd": 1}, "kind": ["odd"],
+                "metadata": {"name": {"odd": true}, "uid": [1], "generation": {}}}),
+            FieldManagement {
+                api_version: "v1",
+                group: "",
+                kind: "ConfigMap",
+                ..ctx("m", 1)
+            },
+        ),
         (
             json!({"apiVersion": "x/v1", "kind": "Unknown", "metadata": {},
                 "spec": {"list": [1, 2], "m": {"a": [{"b": null}]}}}),
