@@ -95,7 +95,12 @@ impl TypeInfo {
 /// `<group>/<plural>`, the key under which objects of all versions of a type are stored.
 #[must_use]
 pub fn store_key(group: &str, plural: &str) -> String {
-    format!("{group}/{plural}")
+    // Built by hand rather than with `format!`: every request computes it.
+    let mut key = String::with_capacity(group.len() + 1 + plural.len());
+    key.push_str(group);
+    key.push('/');
+    key.push_str(plural);
+    key
 }
 
 /// Types by group, version and a name (plural or kind), looked up without allocating.
