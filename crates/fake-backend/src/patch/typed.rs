@@ -213,9 +213,15 @@ fn walk_changed(old: Option<&Value>, new: &Value, ty: Ty<'_>, path: &mut Path, s
     match (old, new) {
         (Some(Value::Object(o)), Value::Object(n)) if !ty.is_atomic() || path.is_empty() => {
             for (k, child) in n {
+                let prev = o.get(k);
+                // An equal subtree changes nothing: compared without building its paths
+                // (most of an update's object, e.g. managedFields, is unchanged).
+                if prev == Some(child) {
+                    continue;
+                }
                 let (child_ty, declared) = ty.field(k);
                 path.push(PathElement::Field(k.clone()));
-                match o.get(k) {
+                match prev {
                     None => {
                         added_subtree(child, child_ty, path, set);
                         let empty_map = child.as_object().is_some_and(Map::is_empty);
@@ -258,6 +264,7 @@ fn walk_changed(old: Option<&Value>, new: &Value, ty: Ty<'_>, path: &mut Path, s
                         set.insert(path);
                     }
                     (Some(_), ListKind::Set) => {}
+                    (Some(p), _) if p == item => {}
                     (Some(p), _) => walk_changed(Some(p), item, item_ty, path, set),
                 }
                 path.pop();
@@ -522,6 +529,17 @@ mod tests {
             set.to_fields_v1(),
             json!({"f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
                 "k:{\"name\":\"b\"}": {".": {}, "f:name": {}}}}}}})
+        );
+        // Unchanged values change nothing, even a list whose items share a key (which the
+        // item-by-item walk would compare against the first of them).
+        let dup = json!({"spec": {"replicas": 1, "template": {"spec": {"containers": [
+            {"name": "a", "image": "1"}, {"name": "a", "image": "2"}]}}}});
+        assert!(changed(Some(&dup), &dup, deployment()).is_empty());
+        let mut more = dup.clone();
+        more["spec"]["replicas"] = json!(3);
+        assert_eq!(
+            changed(Some(&dup), &more, deployment()).to_fields_v1(),
+            json!({"f:spec": {"f:replicas": {}}})
         );
     }
 
