@@ -3,7 +3,8 @@
 
 use k8s_openapi::api::autoscaling::v1::Scale;
 use kobj_core::{
-    CoreResources, CustomObjects, Either, PatchValue, ResourceType, Result, WatchStream,
+    CoreResources, CustomObjects, Either, PatchValue, ResourceType, Result, SharedWatchStream,
+    WatchStream,
 };
 use kube_core::params::{
     DeleteParams, GetParams, ListParams, PatchParams, PostParams, WatchParams,
@@ -226,5 +227,19 @@ impl Api<'_> {
         resource_version: &str,
     ) -> Result<WatchStream> {
         forward!(self.watch_objects(rt, ns, params, resource_version))
+    }
+
+    /// WATCH, with events that share their objects.
+    ///
+    /// # Errors
+    /// As the backend returns them.
+    pub async fn watch_shared(
+        &self,
+        rt: &ResourceType,
+        ns: Option<&str>,
+        params: &WatchParams,
+        resource_version: &str,
+    ) -> Result<SharedWatchStream> {
+        forward!(self.watch_objects_shared(rt, ns, params, resource_version))
     }
 }

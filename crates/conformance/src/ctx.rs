@@ -4,7 +4,9 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use kobj_core::{CoreResources, CustomObjects, Either, PatchValue, ResourceType, WatchStream};
+use kobj_core::{
+    CoreResources, CustomObjects, Either, PatchValue, ResourceType, SharedWatchStream, WatchStream,
+};
 use kube_core::params::{
     DeleteParams, GetParams, ListParams, Patch, PatchParams, PostParams, WatchParams,
 };
@@ -270,6 +272,22 @@ impl<'a> Ctx<'a> {
     ) -> kobj_core::Result<WatchStream> {
         self.api(rt)
             .watch(rt, self.ns_for(rt), params, resource_version)
+            .await
+    }
+
+    /// Watches objects in the case's namespace (cluster-wide for cluster-scoped types), with
+    /// events that share their objects.
+    ///
+    /// # Errors
+    /// As the backend returns them.
+    pub async fn watch_shared(
+        &self,
+        rt: &ResourceType,
+        params: &WatchParams,
+        resource_version: &str,
+    ) -> kobj_core::Result<SharedWatchStream> {
+        self.api(rt)
+            .watch_shared(rt, self.ns_for(rt), params, resource_version)
             .await
     }
 

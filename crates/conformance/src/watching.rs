@@ -1,9 +1,10 @@
 //! Watch helpers: read events with a deadline, skip bookmarks, describe events in failures.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kobj_core::WatchStream;
+use kobj_core::{SharedWatchStream, WatchStream};
 use kube_core::{DynamicObject, WatchEvent};
 
 use crate::case::{Failure, Outcome};
@@ -51,6 +52,23 @@ pub fn describe(event: &WatchEvent<DynamicObject>) -> String {
             )
         }
     }
+}
+
+/// A watch with shared objects as one with owned objects (each object taken out of its
+/// `Arc`, copied when another holder is left), so the helpers here read it too.
+#[must_use]
+pub fn unshared(stream: SharedWatchStream) -> WatchStream {
+    stream
+        .map(|item| {
+            item.map(|event| match event {
+                WatchEvent::Added(o) => WatchEvent::Added(Arc::unwrap_or_clone(o)),
+                WatchEvent::Modified(o) => WatchEvent::Modified(Arc::unwrap_or_clone(o)),
+                WatchEvent::Deleted(o) => WatchEvent::Deleted(Arc::unwrap_or_clone(o)),
+                WatchEvent::Bookmark(b) => WatchEvent::Bookmark(b),
+                WatchEvent::Error(e) => WatchEvent::Error(e),
+            })
+        })
+        .boxed()
 }
 
 /// The next event of any type, within `within`.

@@ -41,7 +41,9 @@ pub use either::Either;
 pub use error::{Error, ErrorKind, FieldError, FieldErrorType, Result};
 pub use resource::{ApiResource, ResourceType, Scope, StaticScope};
 pub use typed::{CoreResourcesExt, CustomObjectsExt, TypedResource};
-pub use verbs::{CoreResources, CustomObjects, PatchValue, WatchStream};
+pub use verbs::{
+    CoreResources, CustomObjects, PatchValue, SharedWatchStream, WatchStream, shared_event,
+};
 #[cfg(any(test, feature = "mock"))]
 pub use verbs::{MockCoreResources, MockCustomObjects};
 

@@ -28,6 +28,36 @@ use crate::resource::ResourceType;
 /// arrive as `Err` items.
 pub type WatchStream = BoxStream<'static, Result<WatchEvent<DynamicObject>>>;
 
+/// A watch whose events share their objects: [`CustomObjects::watch_objects_shared`].
+/// Cloning an event's `Arc` is all a consumer pays to keep the object.
+pub type SharedWatchStream = BoxStream<'static, Result<WatchEvent<Arc<DynamicObject>>>>;
+
+/// An owned event as a shared one: the object moves into an `Arc`. The default
+/// [`watch_objects_shared`](CustomObjects::watch_objects_shared) maps every event through it.
+///
+/// ```
+/// use kobj_core::shared_event;
+/// use kube_core::{DynamicObject, WatchEvent};
+///
+/// let obj: DynamicObject = serde_json::from_value(serde_json::json!({
+///     "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}
+/// })).unwrap();
+/// match shared_event(WatchEvent::Added(obj)) {
+///     WatchEvent::Added(shared) => assert_eq!(shared.metadata.name.as_deref(), Some("a")),
+///     _ => unreachable!(),
+/// }
+/// ```
+#[must_use]
+pub fn shared_event(event: WatchEvent<DynamicObject>) -> WatchEvent<Arc<DynamicObject>> {
+    match event {
+        WatchEvent::Added(o) => WatchEvent::Added(Arc::new(o)),
+        WatchEvent::Modified(o) => WatchEvent::Modified(Arc::new(o)),
+        WatchEvent::Deleted(o) => WatchEvent::Deleted(Arc::new(o)),
+        WatchEvent::Bookmark(b) => WatchEvent::Bookmark(b),
+        WatchEvent::Error(e) => WatchEvent::Error(e),
+    }
+}
+
 /// The JSON value a patch carries.
 pub type PatchValue = Patch<serde_json::Value>;
 
@@ -217,6 +247,29 @@ macro_rules! verbs_trait {
                 params: &WatchParams,
                 resource_version: &str,
             ) -> Result<WatchStream>;
+
+            /// [`watch_objects`](Self::watch_objects) with events whose objects are shared
+            /// (`Arc`): the same events, in the same order. A backend that holds the objects
+            /// itself (the in-memory fake) hands every watcher of a change the same `Arc`, so
+            /// a hundred watchers cost one object instead of a hundred copies; the default
+            /// wraps each owned event (see [`shared_event`]). Keep the `Arc` as
+            /// kube-runtime's reflector stores do, or clone the object out of it.
+            ///
+            /// # Errors
+            /// As for [`watch_objects`](Self::watch_objects).
+            async fn watch_objects_shared<'a>(
+                &self,
+                resource: &ResourceType,
+                namespace: Option<&'a str>,
+                params: &WatchParams,
+                resource_version: &str,
+            ) -> Result<SharedWatchStream> {
+                use futures::StreamExt;
+                let events = self
+                    .watch_objects(resource, namespace, params, resource_version)
+                    .await?;
+                Ok(events.map(|e| e.map(shared_event)).boxed())
+            }
         }
 
         forward_verbs!($name, Arc<T>);
@@ -359,6 +412,16 @@ macro_rules! forward_verbs {
                 v: &str,
             ) -> Result<WatchStream> {
                 (**self).watch_objects(r, ns, p, v).await
+            }
+
+            async fn watch_objects_shared<'a>(
+                &self,
+                r: &ResourceType,
+                ns: Option<&'a str>,
+                p: &WatchParams,
+                v: &str,
+            ) -> Result<SharedWatchStream> {
+                (**self).watch_objects_shared(r, ns, p, v).await
             }
         }
     };

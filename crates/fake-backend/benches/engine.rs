@@ -266,6 +266,36 @@ async fn write(c: &FakeCluster, cur: &mut DynamicObject, n: u64) {
         .unwrap();
 }
 
+/// The fan-out with shared events: every watch opened with `watch_objects_shared`, so the
+/// 100 watchers of a write receive one `Arc` of the object instead of 100 copies.
+fn bench_watch_fanout_shared(cr: &mut Criterion) {
+    let (rt, c, mut cur, owned) = fanout_setup();
+    drop(owned);
+    let rv = c.resource_version().to_string();
+    let wp = WatchParams {
+        bookmarks: false,
+        ..Default::default()
+    };
+    let mut watches: Vec<kobj_core::SharedWatchStream> = (0..100)
+        .map(|_| {
+            rt.block_on(c.watch_objects_shared(configmaps(), Some("default"), &wp, &rv))
+                .unwrap()
+        })
+        .collect();
+    let mut n = 0u64;
+    cr.bench_function("write_delivered_to_100_shared_watches", |b| {
+        b.iter(|| {
+            n += 1;
+            rt.block_on(async {
+                write(&c, &mut cur, n).await;
+                for w in &mut watches {
+                    black_box(w.next().await);
+                }
+            })
+        })
+    });
+}
+
 fn bench_watch_fanout(cr: &mut Criterion) {
     let (rt, c, mut cur, mut watches) = fanout_setup();
     let mut n = 0u64;
@@ -332,6 +362,7 @@ criterion_group!(
     bench_replace,
     bench_list,
     bench_watch_fanout,
+    bench_watch_fanout_shared,
     bench_watch_fanout_tasks,
     bench_load
 );

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::StreamExt;
-use kobj_core::WatchStream;
+use futures::stream::BoxStream;
 use kube_core::watch::{Bookmark, BookmarkMeta};
 use kube_core::{DynamicObject, Status, TypeMeta, WatchEvent};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
@@ -28,7 +28,24 @@ pub(crate) enum Msg {
 }
 
 /// An object rendered for one apiVersion, shared between watchers of one change.
-pub(crate) type Rendered = OnceLock<(String, DynamicObject)>;
+pub(crate) type Rendered = OnceLock<(String, Arc<DynamicObject>)>;
+
+/// A watch stream whose events carry `T`: an owned `DynamicObject` (`watch_objects`) or an
+/// `Arc` of one shared by every watcher of a change (`watch_objects_shared`).
+pub(crate) type Events<T> = BoxStream<'static, kobj_core::Result<WatchEvent<T>>>;
+
+/// How a stream hands out the shared rendering of an object.
+pub(crate) type Handout<T> = fn(&Arc<DynamicObject>) -> T;
+
+/// A copy of the object for the watcher alone (`watch_objects`).
+pub(crate) fn owned(obj: &Arc<DynamicObject>) -> DynamicObject {
+    DynamicObject::clone(obj)
+}
+
+/// The object shared with every other watcher (`watch_objects_shared`).
+pub(crate) fn shared(obj: &Arc<DynamicObject>) -> Arc<DynamicObject> {
+    obj.clone()
+}
 
 /// A registered watcher.
 #[derive(Debug)]
@@ -147,12 +164,13 @@ struct StreamState {
 }
 
 /// Builds the `'static` stream of a watch from its channel.
-pub(crate) fn stream(
+pub(crate) fn stream<T: Send + 'static>(
     rx: UnboundedReceiver<Msg>,
     tx: UnboundedSender<Msg>,
     inner: Arc<Inner>,
     spec: StreamSpec,
-) -> WatchStream {
+    handout: Handout<T>,
+) -> Events<T> {
     let deadline = spec.timeout.map(|t| tokio::time::Instant::now() + t);
     let state = StreamState {
         rx,
@@ -162,7 +180,7 @@ pub(crate) fn stream(
         deadline,
         done: false,
     };
-    futures::stream::unfold(state, |mut st| async move {
+    futures::stream::unfold(state, move |mut st| async move {
         if st.done {
             return None;
         }
@@ -195,11 +213,13 @@ pub(crate) fn stream(
                 Msg::Event(kind, obj, cache) => {
                     let version = &st.spec.info.resource.api.api_version;
                     let obj = match cache.get() {
-                        Some((v, o)) if v == version => o.clone(),
+                        Some((v, o)) if v == version => handout(o),
                         _ => match st.inner.render(&st.spec.info, &obj) {
                             Ok(o) => {
-                                let _ = cache.set((version.clone(), o.clone()));
-                                o
+                                let o = Arc::new(o);
+                                let out = handout(&o);
+                                let _ = cache.set((version.clone(), o));
+                                out
                             }
                             Err(e) => return Some((Err(e), st)),
                         },
@@ -247,7 +267,7 @@ impl StreamState {
 }
 
 /// A stream that yields one ERROR event and ends (the 410 of rule 37).
-pub(crate) fn single_error(status: Status) -> WatchStream {
+pub(crate) fn single_error<T: Send + 'static>(status: Status) -> Events<T> {
     futures::stream::iter([Ok::<_, kobj_core::Error>(WatchEvent::Error(Box::new(
         status,
     )))])

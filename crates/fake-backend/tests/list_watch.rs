@@ -592,3 +592,52 @@ async fn equality_selectors_follow_label_changes() {
         10
     );
 }
+
+#[tokio::test]
+async fn shared_watches_of_one_change_hold_one_object() {
+    let c = cluster().await;
+    let rv = c.resource_version().to_string();
+    let wp = WatchParams {
+        bookmarks: false,
+        ..Default::default()
+    };
+    let mut one = c
+        .watch_objects_shared(&widgets(), Some("default"), &wp, &rv)
+        .await
+        .unwrap();
+    let mut two = c
+        .watch_objects_shared(&widgets(), Some("default"), &wp, &rv)
+        .await
+        .unwrap();
+    let mut owned = c
+        .watch_objects(&widgets(), Some("default"), &wp, &rv)
+        .await
+        .unwrap();
+    let made = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("s", json!({"color": "red"})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    let added = |e: Option<
+        kobj_core::Result<WatchEvent<std::sync::Arc<kube_core::DynamicObject>>>,
+    >| {
+        match e {
+            Some(Ok(WatchEvent::Added(o))) => o,
+            other => panic!("expected ADDED, got {other:?}"),
+        }
+    };
+    let (a, b) = (added(one.next().await), added(two.next().await));
+    assert!(
+        std::sync::Arc::ptr_eq(&a, &b),
+        "one object for both watchers"
+    );
+    assert_eq!(*a, made, "the object the create returned");
+    match owned.next().await {
+        Some(Ok(WatchEvent::Added(o))) => assert_eq!(o, *a),
+        other => panic!("expected ADDED, got {other:?}"),
+    }
+}

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use http::StatusCode;
 use kobj_core::selector::FieldSelector;
-use kobj_core::{Error, Result, WatchStream};
+use kobj_core::{Error, Result, SharedWatchStream};
 use kube_core::{DynamicObject, WatchEvent};
 use serde_json::{Value, json};
 use tokio::sync::OwnedSemaphorePermit;
@@ -47,7 +47,12 @@ pub(crate) async fn serve(ctx: &mut Ctx<'_>, name: Option<&str>) -> Result<Respo
         ctx.app.watches.clone().try_acquire_owned().map_err(|_| {
             Error::too_many_requests("Too many requests, please try again later.", 1)
         })?;
-    let events = ctx.api().watch_objects(ctx.rt(), ctx.ns, &wp, &rv).await?;
+    // Shared events: every HTTP watcher of a change renders from the same object instead of
+    // a copy of its own.
+    let events = ctx
+        .api()
+        .watch_objects_shared(ctx.rt(), ctx.ns, &wp, &rv)
+        .await?;
     let render = Render {
         format,
         info: ctx.info.clone(),
@@ -104,7 +109,7 @@ impl Render {
     }
 
     /// One line: `{"type":…,"object":…}\n`.
-    fn line(&self, event: &WatchEvent<DynamicObject>) -> Bytes {
+    fn line(&self, event: &WatchEvent<std::sync::Arc<DynamicObject>>) -> Bytes {
         let (kind, object) = match event {
             WatchEvent::Added(o) => ("ADDED", self.object(o)),
             WatchEvent::Modified(o) => ("MODIFIED", self.object(o)),
@@ -125,13 +130,13 @@ fn encode_line(kind: &str, object: &Value) -> Bytes {
 
 /// The event stream as lines; the permit is released when the body is dropped.
 fn lines(
-    events: WatchStream,
+    events: SharedWatchStream,
     render: Render,
     permit: OwnedSemaphorePermit,
 ) -> impl futures::Stream<Item = std::result::Result<Bytes, std::convert::Infallible>> + Send + 'static
 {
     struct State {
-        events: WatchStream,
+        events: SharedWatchStream,
         render: Render,
         done: bool,
         _permit: OwnedSemaphorePermit,

@@ -75,6 +75,12 @@ pub(super) fn cases() -> Vec<Case> {
             "concurrent watchers see the same events in the same order"
         ),
         case!(
+            shared_watch_sees_what_watch_sees,
+            Watch,
+            [34, 35, 41],
+            "a watch with shared objects (watch_objects_shared) yields the same events with the same objects as watch_objects"
+        ),
+        case!(
             watch_reports_collection_deletes,
             Watch,
             [33, 35],
@@ -405,4 +411,40 @@ async fn watch_reports_collection_deletes(cx: &Ctx<'_>) -> Outcome {
         &vec!["DELETED a".to_string(), "DELETED b".to_string()],
         &got,
     )
+}
+
+async fn shared_watch_sees_what_watch_sees(cx: &Ctx<'_>) -> Outcome {
+    let rt = widgets();
+    let version = list_version(cx).await?;
+    let mut owned = watch_from(cx, &WatchParams::default(), &version).await?;
+    let mut shared = unshared(
+        cx.watch_shared(&rt, &WatchParams::default(), &version)
+            .await
+            .during("watch with shared objects")?,
+    );
+    widget(cx, "a", json!({"size": "small"})).await?;
+    widget(cx, "b", json!({})).await?;
+    cx.merge(&rt, "a", json!({"spec": {"size": "large"}}))
+        .await
+        .during("patch")?;
+    cx.delete(&rt, "b", &DeleteParams::default())
+        .await
+        .during("delete")?;
+    let one = next_changes(&mut owned, 4, EVENT_WAIT).await?;
+    let two = next_changes(&mut shared, 4, EVENT_WAIT).await?;
+    let keys = |events: &[WatchEvent<DynamicObject>]| events.iter().map(key).collect::<Vec<_>>();
+    ensure_eq("the events of the two watches", &keys(&one), &keys(&two))?;
+    ensure_eq(
+        "the event types",
+        &vec!["ADDED", "ADDED", "MODIFIED", "DELETED"],
+        &one.iter().map(event_type).collect::<Vec<_>>(),
+    )?;
+    for (a, b) in one.iter().zip(&two) {
+        let (a, b) = (
+            serde_json::to_value(event_object(a)).unwrap_or_default(),
+            serde_json::to_value(event_object(b)).unwrap_or_default(),
+        );
+        ensure_eq("the objects of one event", &a, &b)?;
+    }
+    Ok(())
 }

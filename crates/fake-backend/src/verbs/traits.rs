@@ -4,7 +4,9 @@
 use async_trait::async_trait;
 use either::Either;
 use k8s_openapi::api::autoscaling::v1::Scale;
-use kobj_core::{CoreResources, CustomObjects, PatchValue, ResourceType, Result, WatchStream};
+use kobj_core::{
+    CoreResources, CustomObjects, PatchValue, ResourceType, Result, SharedWatchStream, WatchStream,
+};
 use kube_core::params::{
     DeleteParams, GetParams, ListParams, PatchParams, PostParams, WatchParams,
 };
@@ -16,6 +18,7 @@ use super::gate::Call;
 use crate::actions::{Verb, params};
 use crate::cluster::FakeCluster;
 use crate::meta;
+use crate::watch;
 
 fn post_opts(p: &PostParams) -> WriteOptions {
     WriteOptions {
@@ -361,7 +364,31 @@ macro_rules! impl_verbs {
                 };
                 self.run(call, || params::watch(p, resource_version), async {
                     rt.check_collection_namespace(ns)?;
-                    self.watch_dynamic(rt, ns, p, resource_version).await
+                    self.watch_dynamic(rt, ns, p, resource_version, watch::owned)
+                        .await
+                })
+                .await
+            }
+
+            async fn watch_objects_shared<'a>(
+                &self,
+                rt: &ResourceType,
+                ns: Option<&'a str>,
+                p: &WatchParams,
+                resource_version: &str,
+            ) -> Result<SharedWatchStream> {
+                let call = Call {
+                    verb: Verb::Watch,
+                    rt,
+                    namespace: ns,
+                    name: None,
+                    subresource: None,
+                    success: 200,
+                };
+                self.run(call, || params::watch(p, resource_version), async {
+                    rt.check_collection_namespace(ns)?;
+                    self.watch_dynamic(rt, ns, p, resource_version, watch::shared)
+                        .await
                 })
                 .await
             }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kobj_core::{ResourceType, Result, WatchStream};
+use kobj_core::{ResourceType, Result};
 use kube_core::Status;
 use kube_core::params::WatchParams;
 use kube_core::response::StatusSummary;
@@ -14,17 +14,19 @@ use super::resolve;
 use crate::cluster::FakeCluster;
 use crate::selection::Selection;
 use crate::store::ChangeKind;
-use crate::watch::{Msg, StreamSpec, event_for, single_error, stream};
+use crate::watch::{Events, Handout, Msg, StreamSpec, event_for, single_error, stream};
 
 impl FakeCluster {
-    /// Opens a watch (the engine behind `watch_objects`).
-    pub(crate) async fn watch_dynamic(
+    /// Opens a watch (the engine behind `watch_objects` and `watch_objects_shared`, which
+    /// differ only in how each event's object is handed out).
+    pub(crate) async fn watch_dynamic<T: Send + 'static>(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,
         params: &WatchParams,
         resource_version: &str,
-    ) -> Result<WatchStream> {
+        handout: Handout<T>,
+    ) -> Result<Events<T>> {
         let from = super::read::parse_rv(resource_version)?.filter(|v| *v > 0);
         if let Some(v) = from {
             self.wait_for_rv(v).await?;
@@ -95,6 +97,7 @@ impl FakeCluster {
                 timeout: params.timeout.map(|t| Duration::from_secs(u64::from(t))),
                 bookmark_interval: self.inner.settings.bookmark_interval,
             },
+            handout,
         ))
     }
 }
