@@ -4,7 +4,9 @@
 pub(crate) mod codec;
 pub(crate) mod object;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use foldhash::HashMap;
 use std::sync::Arc;
 
 pub(crate) use object::Stored;
@@ -83,9 +85,9 @@ impl Store {
     pub fn new(capacity: usize) -> Self {
         Self {
             rv: 0,
-            tables: HashMap::new(),
-            uids: HashMap::new(),
-            labels: HashMap::new(),
+            tables: HashMap::default(),
+            uids: HashMap::default(),
+            labels: HashMap::default(),
             history: VecDeque::new(),
             capacity: capacity.max(1),
             compacted: 0,
