@@ -266,24 +266,18 @@ async fn write(c: &FakeCluster, cur: &mut DynamicObject, n: u64) {
         .unwrap();
 }
 
-/// The fan-out with shared events: every watch opened with `watch_objects_shared`, so the
-/// 100 watchers of a write receive one `Arc` of the object instead of 100 copies.
-fn bench_watch_fanout_shared(cr: &mut Criterion) {
-    let (rt, c, mut cur, owned) = fanout_setup();
-    drop(owned);
-    let rv = c.resource_version().to_string();
-    let wp = WatchParams {
-        bookmarks: false,
-        ..Default::default()
-    };
-    let mut watches: Vec<kobj_core::SharedWatchStream> = (0..100)
-        .map(|_| {
-            rt.block_on(c.watch_objects_shared(configmaps(), Some("default"), &wp, &rv))
-                .unwrap()
-        })
-        .collect();
+/// Times one write followed by every watch in `watches` yielding its event (each event
+/// dropped as soon as it is read).
+fn bench_fanout<S>(
+    cr: &mut Criterion,
+    name: &str,
+    (rt, c, mut cur): (tokio::runtime::Runtime, FakeCluster, DynamicObject),
+    mut watches: Vec<S>,
+) where
+    S: futures::Stream + Unpin,
+{
     let mut n = 0u64;
-    cr.bench_function("write_delivered_to_100_shared_watches", |b| {
+    cr.bench_function(name, |b| {
         b.iter(|| {
             n += 1;
             rt.block_on(async {
@@ -297,20 +291,32 @@ fn bench_watch_fanout_shared(cr: &mut Criterion) {
 }
 
 fn bench_watch_fanout(cr: &mut Criterion) {
-    let (rt, c, mut cur, mut watches) = fanout_setup();
-    let mut n = 0u64;
-    // One write, then every one of the 100 watches yields the event.
-    cr.bench_function("write_delivered_to_100_watches", |b| {
-        b.iter(|| {
-            n += 1;
-            rt.block_on(async {
-                write(&c, &mut cur, n).await;
-                for w in &mut watches {
-                    black_box(w.next().await);
-                }
-            })
+    let (rt, c, cur, watches) = fanout_setup();
+    bench_fanout(cr, "write_delivered_to_100_watches", (rt, c, cur), watches);
+}
+
+/// The fan-out with shared events: every watch opened with `watch_objects_shared`, so the
+/// 100 watchers of a write receive one `Arc` of the object instead of 100 copies.
+fn bench_watch_fanout_shared(cr: &mut Criterion) {
+    let (rt, c, cur, owned) = fanout_setup();
+    drop(owned);
+    let rv = c.resource_version().to_string();
+    let wp = WatchParams {
+        bookmarks: false,
+        ..Default::default()
+    };
+    let watches: Vec<kobj_core::SharedWatchStream> = (0..100)
+        .map(|_| {
+            rt.block_on(c.watch_objects_shared(configmaps(), Some("default"), &wp, &rv))
+                .unwrap()
         })
-    });
+        .collect();
+    bench_fanout(
+        cr,
+        "write_delivered_to_100_shared_watches",
+        (rt, c, cur),
+        watches,
+    );
 }
 
 /// The same write, but each of the 100 watches is read by its own task on the 2-worker

@@ -38,6 +38,34 @@ fn patch_opts(p: &PatchParams) -> WriteOptions {
     }
 }
 
+impl FakeCluster {
+    /// One watch request (both watch verbs): argument checks, faults and the action log
+    /// around [`watch_dynamic`](Self::watch_dynamic).
+    async fn watch_request<T: Send + 'static>(
+        &self,
+        rt: &ResourceType,
+        ns: Option<&str>,
+        p: &WatchParams,
+        resource_version: &str,
+        handout: watch::Handout<T>,
+    ) -> Result<watch::Events<T>> {
+        let call = Call {
+            verb: Verb::Watch,
+            rt,
+            namespace: ns,
+            name: None,
+            subresource: None,
+            success: 200,
+        };
+        self.run(call, || params::watch(p, resource_version), async {
+            rt.check_collection_namespace(ns)?;
+            self.watch_dynamic(rt, ns, p, resource_version, handout)
+                .await
+        })
+        .await
+    }
+}
+
 macro_rules! impl_verbs {
     ($trait:ident) => {
         #[async_trait]
@@ -354,20 +382,8 @@ macro_rules! impl_verbs {
                 p: &WatchParams,
                 resource_version: &str,
             ) -> Result<WatchStream> {
-                let call = Call {
-                    verb: Verb::Watch,
-                    rt,
-                    namespace: ns,
-                    name: None,
-                    subresource: None,
-                    success: 200,
-                };
-                self.run(call, || params::watch(p, resource_version), async {
-                    rt.check_collection_namespace(ns)?;
-                    self.watch_dynamic(rt, ns, p, resource_version, watch::owned)
-                        .await
-                })
-                .await
+                self.watch_request(rt, ns, p, resource_version, watch::owned)
+                    .await
             }
 
             async fn watch_objects_shared<'a>(
@@ -377,20 +393,8 @@ macro_rules! impl_verbs {
                 p: &WatchParams,
                 resource_version: &str,
             ) -> Result<SharedWatchStream> {
-                let call = Call {
-                    verb: Verb::Watch,
-                    rt,
-                    namespace: ns,
-                    name: None,
-                    subresource: None,
-                    success: 200,
-                };
-                self.run(call, || params::watch(p, resource_version), async {
-                    rt.check_collection_namespace(ns)?;
-                    self.watch_dynamic(rt, ns, p, resource_version, watch::shared)
-                        .await
-                })
-                .await
+                self.watch_request(rt, ns, p, resource_version, watch::shared)
+                    .await
             }
         }
     };
