@@ -34,17 +34,33 @@ pub(crate) type Rendered = OnceLock<(String, Arc<DynamicObject>)>;
 /// `Arc` of one shared by every watcher of a change (`watch_objects_shared`).
 pub(crate) type Events<T> = BoxStream<'static, kobj_core::Result<WatchEvent<T>>>;
 
-/// How a stream hands out the shared rendering of an object.
-pub(crate) type Handout<T> = fn(&Arc<DynamicObject>) -> T;
-
-/// A copy of the object for the watcher alone (`watch_objects`).
-pub(crate) fn owned(obj: &Arc<DynamicObject>) -> DynamicObject {
-    DynamicObject::clone(obj)
+/// What a watch event carries: an owned `DynamicObject` (`watch_objects`) or an `Arc` shared
+/// with the other watchers of the change (`watch_objects_shared`).
+pub(crate) trait Handout: Send + 'static {
+    /// From the rendering the watchers of a change share.
+    fn from_shared(obj: &Arc<DynamicObject>) -> Self;
+    /// From a rendering no other watcher will read.
+    fn from_owned(obj: DynamicObject) -> Self;
 }
 
-/// The object shared with every other watcher (`watch_objects_shared`).
-pub(crate) fn shared(obj: &Arc<DynamicObject>) -> Arc<DynamicObject> {
-    obj.clone()
+impl Handout for DynamicObject {
+    fn from_shared(obj: &Arc<DynamicObject>) -> Self {
+        DynamicObject::clone(obj)
+    }
+
+    fn from_owned(obj: DynamicObject) -> Self {
+        obj
+    }
+}
+
+impl Handout for Arc<DynamicObject> {
+    fn from_shared(obj: &Arc<DynamicObject>) -> Self {
+        obj.clone()
+    }
+
+    fn from_owned(obj: DynamicObject) -> Self {
+        Arc::new(obj)
+    }
 }
 
 /// A registered watcher.
@@ -164,12 +180,11 @@ struct StreamState {
 }
 
 /// Builds the `'static` stream of a watch from its channel.
-pub(crate) fn stream<T: Send + 'static>(
+pub(crate) fn stream<T: Handout>(
     rx: UnboundedReceiver<Msg>,
     tx: UnboundedSender<Msg>,
     inner: Arc<Inner>,
     spec: StreamSpec,
-    handout: Handout<T>,
 ) -> Events<T> {
     let deadline = spec.timeout.map(|t| tokio::time::Instant::now() + t);
     let state = StreamState {
@@ -180,7 +195,7 @@ pub(crate) fn stream<T: Send + 'static>(
         deadline,
         done: false,
     };
-    futures::stream::unfold(state, move |mut st| async move {
+    futures::stream::unfold(state, |mut st| async move {
         if st.done {
             return None;
         }
@@ -213,11 +228,15 @@ pub(crate) fn stream<T: Send + 'static>(
                 Msg::Event(kind, obj, cache) => {
                     let version = &st.spec.info.resource.api.api_version;
                     let obj = match cache.get() {
-                        Some((v, o)) if v == version => handout(o),
+                        Some((v, o)) if v == version => T::from_shared(o),
                         _ => match st.inner.render(&st.spec.info, &obj) {
+                            // No other message holds the cache (the dispatch that made it
+                            // has returned, and every other watcher has read its event):
+                            // nobody will look there, so the rendering is handed out whole.
+                            Ok(o) if Arc::strong_count(&cache) == 1 => T::from_owned(o),
                             Ok(o) => {
                                 let o = Arc::new(o);
-                                let out = handout(&o);
+                                let out = T::from_shared(&o);
                                 let _ = cache.set((version.clone(), o));
                                 out
                             }
@@ -267,7 +286,7 @@ impl StreamState {
 }
 
 /// A stream that yields one ERROR event and ends (the 410 of rule 37).
-pub(crate) fn single_error<T: Send + 'static>(status: Status) -> Events<T> {
+pub(crate) fn single_error<T: Handout>(status: Status) -> Events<T> {
     futures::stream::iter([Ok::<_, kobj_core::Error>(WatchEvent::Error(Box::new(
         status,
     )))])

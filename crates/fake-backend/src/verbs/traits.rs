@@ -41,13 +41,12 @@ fn patch_opts(p: &PatchParams) -> WriteOptions {
 impl FakeCluster {
     /// One watch request (both watch verbs): argument checks, faults and the action log
     /// around [`watch_dynamic`](Self::watch_dynamic).
-    async fn watch_request<T: Send + 'static>(
+    async fn watch_request<T: watch::Handout>(
         &self,
         rt: &ResourceType,
         ns: Option<&str>,
         p: &WatchParams,
         resource_version: &str,
-        handout: watch::Handout<T>,
     ) -> Result<watch::Events<T>> {
         let call = Call {
             verb: Verb::Watch,
@@ -59,8 +58,7 @@ impl FakeCluster {
         };
         self.run(call, || params::watch(p, resource_version), async {
             rt.check_collection_namespace(ns)?;
-            self.watch_dynamic(rt, ns, p, resource_version, handout)
-                .await
+            self.watch_dynamic(rt, ns, p, resource_version).await
         })
         .await
     }
@@ -382,8 +380,7 @@ macro_rules! impl_verbs {
                 p: &WatchParams,
                 resource_version: &str,
             ) -> Result<WatchStream> {
-                self.watch_request(rt, ns, p, resource_version, watch::owned)
-                    .await
+                self.watch_request(rt, ns, p, resource_version).await
             }
 
             async fn watch_objects_shared<'a>(
@@ -393,8 +390,7 @@ macro_rules! impl_verbs {
                 p: &WatchParams,
                 resource_version: &str,
             ) -> Result<SharedWatchStream> {
-                self.watch_request(rt, ns, p, resource_version, watch::shared)
-                    .await
+                self.watch_request(rt, ns, p, resource_version).await
             }
         }
     };

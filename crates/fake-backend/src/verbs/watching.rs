@@ -19,13 +19,12 @@ use crate::watch::{Events, Handout, Msg, StreamSpec, event_for, single_error, st
 impl FakeCluster {
     /// Opens a watch (the engine behind `watch_objects` and `watch_objects_shared`, which
     /// differ only in how each event's object is handed out).
-    pub(crate) async fn watch_dynamic<T: Send + 'static>(
+    pub(crate) async fn watch_dynamic<T: Handout>(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,
         params: &WatchParams,
         resource_version: &str,
-        handout: Handout<T>,
     ) -> Result<Events<T>> {
         let from = super::read::parse_rv(resource_version)?.filter(|v| *v > 0);
         if let Some(v) = from {
@@ -97,7 +96,6 @@ impl FakeCluster {
                 timeout: params.timeout.map(|t| Duration::from_secs(u64::from(t))),
                 bookmark_interval: self.inner.settings.bookmark_interval,
             },
-            handout,
         ))
     }
 }
