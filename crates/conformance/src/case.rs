@@ -173,7 +173,7 @@ pub struct Case {
 }
 
 impl Case {
-    /// A case. The suite's own cases come from [`cases()`](crate::cases); this lets a backend
+    /// A case. The suite's own cases come from [`cases()`](fn@crate::cases); this lets a backend
     /// add its own in the same shape.
     #[must_use]
     pub fn new(

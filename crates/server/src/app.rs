@@ -31,7 +31,7 @@ pub(crate) struct App {
 }
 
 /// The router over `cluster`: every Kubernetes REST path, discovery and OpenAPI, as an axum
-/// [`Router`] (a tower `Service`), ready for [`axum::serve`] or
+/// [`Router`] (a tower `Service`), ready for [`axum::serve`](fn@axum::serve) or
 /// [`kube::Client::new`](kube::Client::new).
 ///
 /// ```

@@ -1,5 +1,5 @@
 //! Object metadata as the server handles it: accessors on JSON objects, name validation
-//! (rule 8), generateName (rule 7), and conversions between [`DynamicObject`] and JSON.
+//! (rule 8), generateName (rule 7), and conversions between [`DynamicObject`](kube_core::DynamicObject) and JSON.
 
 use kobj_core::FieldError;
 use serde_json::{Map, Value};

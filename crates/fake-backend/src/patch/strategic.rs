@@ -3,7 +3,7 @@
 //! parallel lists merged and unmatched nulls ignored).
 //!
 //! Lists merge only where the Go field is tagged `patchStrategy:"merge"` (see
-//! [`merge_keys`](super::merge_keys)); every other list is replaced. A built-in kind missing from
+//! `merge_keys`); every other list is replaced. A built-in kind missing from
 //! the type table falls back to merge-patch semantics for its lists (replaced) while maps still
 //! merge and every directive still works.
 
