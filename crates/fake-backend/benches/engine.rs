@@ -223,6 +223,17 @@ fn fanout_setup() -> (
     DynamicObject,
     Vec<kobj_core::WatchStream>,
 ) {
+    fanout_setup_with(|c, wp, rv| c.watch_objects(configmaps(), Some("default"), wp, rv))
+}
+
+/// [`fanout_setup`] with the 100 watches opened by `open` (cluster, parameters, version).
+fn fanout_setup_with<S>(
+    open: impl for<'a> Fn(
+        &'a FakeCluster,
+        &'a WatchParams,
+        &'a str,
+    ) -> futures::future::BoxFuture<'a, kobj_core::Result<S>>,
+) -> (tokio::runtime::Runtime, FakeCluster, DynamicObject, Vec<S>) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -243,10 +254,7 @@ fn fanout_setup() -> (
         ..Default::default()
     };
     let watches = (0..100)
-        .map(|_| {
-            rt.block_on(c.watch_objects(configmaps(), Some("default"), &wp, &rv))
-                .unwrap()
-        })
+        .map(|_| rt.block_on(open(&c, &wp, &rv)).unwrap())
         .collect();
     (rt, c, cur, watches)
 }
@@ -298,19 +306,9 @@ fn bench_watch_fanout(cr: &mut Criterion) {
 /// The fan-out with shared events: every watch opened with `watch_objects_shared`, so the
 /// 100 watchers of a write receive one `Arc` of the object instead of 100 copies.
 fn bench_watch_fanout_shared(cr: &mut Criterion) {
-    let (rt, c, cur, owned) = fanout_setup();
-    drop(owned);
-    let rv = c.resource_version().to_string();
-    let wp = WatchParams {
-        bookmarks: false,
-        ..Default::default()
-    };
-    let watches: Vec<kobj_core::SharedWatchStream> = (0..100)
-        .map(|_| {
-            rt.block_on(c.watch_objects_shared(configmaps(), Some("default"), &wp, &rv))
-                .unwrap()
-        })
-        .collect();
+    let (rt, c, cur, watches) = fanout_setup_with(|c, wp, rv| {
+        c.watch_objects_shared(configmaps(), Some("default"), wp, rv)
+    });
     bench_fanout(
         cr,
         "write_delivered_to_100_shared_watches",
