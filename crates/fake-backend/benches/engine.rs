@@ -10,7 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use futures::StreamExt;
 use kobj_core::{ApiResource, CustomObjects, ResourceType};
 use kobj_fake::FakeCluster;
-use kube_core::params::{GetParams, ListParams, PostParams, WatchParams};
+use kube_core::params::{GetParams, ListParams, Patch, PatchParams, PostParams, WatchParams};
 use kube_core::{DynamicObject, GroupVersionKind};
 use serde_json::json;
 
@@ -160,6 +160,35 @@ fn bench_replace(cr: &mut Criterion) {
                     &PostParams::default(),
                 ))
                 .unwrap();
+        })
+    });
+}
+
+/// For reference (no target): a merge patch of one value of the same object, as a
+/// controller writes one field.
+fn bench_merge_patch(cr: &mut Criterion) {
+    let rt = rt();
+    let c = quiet();
+    rt.block_on(c.create_object(
+        configmaps(),
+        Some("default"),
+        &object("p", json!({"app": "a"})),
+        &PostParams::default(),
+    ))
+    .unwrap();
+    let mut n = 0u64;
+    cr.bench_function("merge_patch", |b| {
+        b.iter(|| {
+            n += 1;
+            let patch = Patch::Merge(json!({"data": {"key-0": n.to_string()}}));
+            rt.block_on(c.patch_object(
+                configmaps(),
+                Some("default"),
+                "p",
+                &patch,
+                &PatchParams::default(),
+            ))
+            .unwrap()
         })
     });
 }
@@ -364,6 +393,7 @@ criterion_group!(
     bench_get,
     bench_create,
     bench_replace,
+    bench_merge_patch,
     bench_list,
     bench_watch_fanout,
     bench_watch_fanout_shared,

@@ -195,6 +195,7 @@ impl FakeCluster {
                         Request::Patch(&body)
                     },
                     false,
+                    Some(old),
                 )?;
                 (updated, false)
             }

@@ -224,6 +224,7 @@ impl FakeCluster {
             opts,
             request,
             false,
+            None,
         )?;
         if !opts.dry_run {
             crate::gc::settle(&self.inner, &mut st);

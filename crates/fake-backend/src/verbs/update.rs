@@ -86,7 +86,9 @@ fn requires_rv(info: &TypeInfo) -> bool {
 }
 
 /// The update core. `obj` is the whole desired object; `check_rv` is false for patches
-/// that do not set a resourceVersion (rule 24).
+/// that do not set a resourceVersion (rule 24). `rendered` is the stored version as JSON
+/// when the caller has already decoded it (a patch applies itself to it), so that it is not
+/// decoded twice.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn update_locked(
     inner: &Inner,
@@ -99,6 +101,7 @@ pub(crate) fn update_locked(
     opts: &WriteOptions,
     request: Request<'_>,
     put: bool,
+    rendered: Option<Value>,
 ) -> Result<Value> {
     let key = store::key(ns, name);
     let existing = st
@@ -114,7 +117,7 @@ pub(crate) fn update_locked(
         )));
     }
     check_namespace(info, &mut obj, ns)?;
-    let old = inner.render_value(info, &existing);
+    let old = rendered.unwrap_or_else(|| inner.render_value(info, &existing));
     // Optimistic concurrency (rules 16, 17, 24).
     let body_rv = meta::meta_str(&obj, "resourceVersion").to_string();
     if body_rv.is_empty() {
@@ -294,6 +297,7 @@ impl FakeCluster {
             opts,
             Request::Update,
             true,
+            None,
         )?;
         if !opts.dry_run {
             crate::gc::settle(&self.inner, &mut st);
