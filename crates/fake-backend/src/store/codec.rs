@@ -112,11 +112,30 @@ fn encoded_size(value: &Value) -> usize {
 }
 
 /// Encodes an object into one allocation of exactly its size (large allocations are what
-/// the allocator handles slowest).
+/// the allocator handles slowest). The encoding is written into a buffer the thread keeps
+/// and copied out, which is cheaper than measuring the object first.
 pub(crate) fn encode(value: &Value) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(encoded_size(value));
-    encode_into(&mut out, value);
-    out.into_boxed_slice()
+    /// A buffer grown past this is not kept (one huge object should not pin its size).
+    const KEEP: usize = 1 << 20;
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            encode_into(&mut buf, value);
+            let out = Box::from(&buf[..]);
+            if buf.capacity() > KEEP {
+                *buf = Vec::new();
+            }
+            out
+        }
+        Err(_) => {
+            let mut out = Vec::with_capacity(encoded_size(value));
+            encode_into(&mut out, value);
+            out.into_boxed_slice()
+        }
+    })
 }
 
 /// A malformed encoding (never produced by [`encode`]).

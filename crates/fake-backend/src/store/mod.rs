@@ -145,12 +145,17 @@ impl Store {
             if old_labels.iter().any(|(ok, ov)| ok == k && ov == v) {
                 continue;
             }
-            index
-                .entry(k.clone())
-                .or_default()
-                .entry(v.clone())
-                .or_default()
-                .insert(key.into());
+            // Looked up before inserting: `entry` would take (and allocate) an owned key even
+            // for a label already indexed, which is the usual case.
+            let values = match index.get_mut(k) {
+                Some(values) => values,
+                None => index.entry(k.clone()).or_default(),
+            };
+            let keys = match values.get_mut(v) {
+                Some(keys) => keys,
+                None => values.entry(v.clone()).or_default(),
+            };
+            keys.insert(key.into());
         }
     }
 

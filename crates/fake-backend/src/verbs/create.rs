@@ -111,9 +111,11 @@ pub(crate) fn check_namespace_lifecycle(
     if !info.resource.is_namespaced() {
         return Ok(());
     }
-    let ns_rt = crate::registry::resource_type("", "v1", "Namespace", "namespaces", false);
     match st.store.get("/namespaces", &store::key("", ns)) {
-        None => Err(Error::not_found(&ns_rt, ns)),
+        None => Err(Error::not_found(
+            &crate::registry::resource_type("", "v1", "Namespace", "namespaces", false),
+            ns,
+        )),
         Some(n) if n.deleting => Err(Error::forbidden(
             &info.resource,
             name,

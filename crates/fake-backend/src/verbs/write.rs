@@ -43,6 +43,8 @@ pub(crate) struct WriteCtx<'a> {
     pub request: Request<'a>,
     /// The write's time, RFC 3339.
     pub now: String,
+    /// The write's time (one reading of the clock for every timestamp the write sets).
+    time: k8s_openapi::jiff::Timestamp,
 }
 
 impl<'a> WriteCtx<'a> {
@@ -53,13 +55,18 @@ impl<'a> WriteCtx<'a> {
         opts: &'a WriteOptions,
         request: Request<'a>,
     ) -> Self {
+        let time = inner.clock.now();
         Self {
             inner,
             info,
             opts,
             subresource: None,
             request,
-            now: inner.clock.now().to_string(),
+            now: crate::meta::time_text(&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                time,
+            ))
+            .unwrap_or_else(|_| time.to_string()),
+            time,
         }
     }
 
@@ -77,7 +84,7 @@ impl<'a> WriteCtx<'a> {
         FieldManagement {
             manager: self.manager(),
             api_version: &api.api_version,
-            time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(self.inner.clock.now()),
+            time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(self.time),
             subresource: self.subresource,
             group: &api.group,
             kind: &api.kind,
