@@ -14,14 +14,23 @@ use kube_core::{DynamicObject, TypeMeta};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-/// A [`DynamicObject`] as JSON.
+/// A [`DynamicObject`] as JSON, built from the borrowed object: strings are cloned
+/// straight into the tree (cloning the object first and moving its parts would copy the
+/// label and annotation maps twice).
 ///
 /// # Errors
 /// 400 when the object does not serialize to a JSON object.
 pub(crate) fn to_value(obj: &DynamicObject) -> Result<Value> {
-    // The clone's strings are moved into the tree, so this allocates about what building
-    // the tree from borrowed parts would.
-    into_value(obj.clone())
+    let root = match &obj.data {
+        Value::Object(data) => data.clone(),
+        Value::Null => Map::new(),
+        _ => return Err(not_a_map()),
+    };
+    let types = obj
+        .types
+        .as_ref()
+        .map(|t| (t.api_version.clone(), t.kind.clone()));
+    complete(root, || object_meta_to_map(&obj.metadata), types)
 }
 
 /// A [`DynamicObject`] as JSON, moving its strings and data into the tree.
@@ -32,30 +41,50 @@ pub(crate) fn to_value(obj: &DynamicObject) -> Result<Value> {
 /// # Errors
 /// 400 when the object does not serialize to a JSON object.
 pub(crate) fn into_value(obj: DynamicObject) -> Result<Value> {
-    let encode_err = |e: String| Error::bad_request(format!("cannot encode the object: {e}"));
     let DynamicObject {
         types,
         metadata,
         data,
     } = obj;
-    // `data`'s own keys win over the type and metadata, as serde's flatten writes them later.
-    let mut root = match data {
+    let root = match data {
         Value::Object(data) => data,
         Value::Null => Map::new(),
-        _ => return Err(encode_err("can only flatten structs and maps".into())),
+        _ => return Err(not_a_map()),
     };
+    complete(
+        root,
+        || object_meta_into_map(metadata),
+        types.map(|t| (t.api_version, t.kind)),
+    )
+}
+
+fn encode_err(e: String) -> Error {
+    Error::bad_request(format!("cannot encode the object: {e}"))
+}
+
+fn not_a_map() -> Error {
+    encode_err("can only flatten structs and maps".into())
+}
+
+/// Adds metadata and the type to an object's `data`; `data`'s own keys win over them, as
+/// serde's flatten writes them later.
+fn complete(
+    mut root: Map<String, Value>,
+    metadata: impl FnOnce() -> Result<Map<String, Value>, String>,
+    types: Option<(String, String)>,
+) -> Result<Value> {
     if !root.contains_key("metadata") {
         root.insert(
             "metadata".into(),
-            Value::Object(object_meta_into_map(metadata).map_err(encode_err)?),
+            Value::Object(metadata().map_err(encode_err)?),
         );
     }
-    if let Some(t) = types {
+    if let Some((api_version, kind)) = types {
         if !root.contains_key("apiVersion") {
-            root.insert("apiVersion".into(), Value::String(t.api_version));
+            root.insert("apiVersion".into(), Value::String(api_version));
         }
         if !root.contains_key("kind") {
-            root.insert("kind".into(), Value::String(t.kind));
+            root.insert("kind".into(), Value::String(kind));
         }
     }
     Ok(Value::Object(root))
@@ -101,139 +130,178 @@ fn strtime_text(t: &Time) -> Result<String, String> {
     k8s_openapi::jiff::fmt::strtime::format("%Y-%m-%dT%H:%M:%SZ", t.0).map_err(|e| e.to_string())
 }
 
-fn string_map(m: BTreeMap<String, String>) -> Value {
-    Value::Object(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+/// A part of `ObjectMeta` taken into the tree: moved from an owned object, cloned from a
+/// borrowed one (so one conversion, [`object_meta_map!`], serves both).
+trait Take<T> {
+    fn take(self) -> T;
 }
 
-fn string_list(items: Vec<String>) -> Value {
-    Value::Array(items.into_iter().map(Value::String).collect())
+impl<T> Take<T> for T {
+    fn take(self) -> T {
+        self
+    }
 }
 
-/// `ObjectMeta` as JSON, exactly as its `Serialize` writes it (absent fields left out),
-/// moving its strings.
+impl<T: Clone> Take<T> for &T {
+    fn take(self) -> T {
+        self.clone()
+    }
+}
+
+fn string_map<K: Take<String>, V: Take<String>>(m: impl IntoIterator<Item = (K, V)>) -> Value {
+    Value::Object(
+        m.into_iter()
+            .map(|(k, v)| (k.take(), Value::String(v.take())))
+            .collect(),
+    )
+}
+
+fn string_list<T: Take<String>>(items: impl IntoIterator<Item = T>) -> Value {
+    Value::Array(items.into_iter().map(|s| Value::String(s.take())).collect())
+}
+
+/// `ObjectMeta` as JSON, exactly as its `Serialize` writes it (absent fields left out), from
+/// an owned `ObjectMeta` (whose parts are moved) or a borrowed one (whose parts are cloned):
+/// the destructuring binds by value or by reference, and [`Take`] moves or clones.
+macro_rules! object_meta_map {
+    ($m:expr) => {{
+        let ObjectMeta {
+            annotations,
+            creation_timestamp,
+            deletion_grace_period_seconds,
+            deletion_timestamp,
+            finalizers,
+            generate_name,
+            generation,
+            labels,
+            managed_fields,
+            name,
+            namespace,
+            owner_references,
+            resource_version,
+            self_link,
+            uid,
+        } = $m;
+        let mut out = Map::new();
+        if let Some(v) = annotations {
+            out.insert("annotations".into(), string_map(v));
+        }
+        if let Some(t) = creation_timestamp {
+            out.insert("creationTimestamp".into(), Value::String(time_text(&t)?));
+        }
+        if let Some(v) = deletion_grace_period_seconds {
+            out.insert(
+                "deletionGracePeriodSeconds".into(),
+                Value::from(Take::<i64>::take(v)),
+            );
+        }
+        if let Some(t) = deletion_timestamp {
+            out.insert("deletionTimestamp".into(), Value::String(time_text(&t)?));
+        }
+        if let Some(v) = finalizers {
+            out.insert("finalizers".into(), string_list(v));
+        }
+        if let Some(v) = generate_name {
+            out.insert("generateName".into(), Value::String(v.take()));
+        }
+        if let Some(v) = generation {
+            out.insert("generation".into(), Value::from(Take::<i64>::take(v)));
+        }
+        if let Some(v) = labels {
+            out.insert("labels".into(), string_map(v));
+        }
+        if let Some(entries) = managed_fields {
+            let mut list = Vec::with_capacity(entries.len());
+            for e in entries {
+                let ManagedFieldsEntry {
+                    api_version,
+                    fields_type,
+                    fields_v1,
+                    manager,
+                    operation,
+                    subresource,
+                    time,
+                } = e;
+                let mut entry = Map::new();
+                if let Some(v) = api_version {
+                    entry.insert("apiVersion".into(), Value::String(v.take()));
+                }
+                if let Some(v) = fields_type {
+                    entry.insert("fieldsType".into(), Value::String(v.take()));
+                }
+                if let Some(v) = fields_v1 {
+                    entry.insert("fieldsV1".into(), Take::<FieldsV1>::take(v).0);
+                }
+                if let Some(v) = manager {
+                    entry.insert("manager".into(), Value::String(v.take()));
+                }
+                if let Some(v) = operation {
+                    entry.insert("operation".into(), Value::String(v.take()));
+                }
+                if let Some(v) = subresource {
+                    entry.insert("subresource".into(), Value::String(v.take()));
+                }
+                if let Some(t) = time {
+                    entry.insert("time".into(), Value::String(time_text(&t)?));
+                }
+                list.push(Value::Object(entry));
+            }
+            out.insert("managedFields".into(), Value::Array(list));
+        }
+        if let Some(v) = name {
+            out.insert("name".into(), Value::String(v.take()));
+        }
+        if let Some(v) = namespace {
+            out.insert("namespace".into(), Value::String(v.take()));
+        }
+        if let Some(refs) = owner_references {
+            let mut list = Vec::with_capacity(refs.len());
+            for r in refs {
+                let OwnerReference {
+                    api_version,
+                    block_owner_deletion,
+                    controller,
+                    kind,
+                    name,
+                    uid,
+                } = r;
+                let mut entry = Map::new();
+                entry.insert("apiVersion".into(), Value::String(api_version.take()));
+                if let Some(b) = block_owner_deletion {
+                    entry.insert(
+                        "blockOwnerDeletion".into(),
+                        Value::Bool(Take::<bool>::take(b)),
+                    );
+                }
+                if let Some(b) = controller {
+                    entry.insert("controller".into(), Value::Bool(Take::<bool>::take(b)));
+                }
+                entry.insert("kind".into(), Value::String(kind.take()));
+                entry.insert("name".into(), Value::String(name.take()));
+                entry.insert("uid".into(), Value::String(uid.take()));
+                list.push(Value::Object(entry));
+            }
+            out.insert("ownerReferences".into(), Value::Array(list));
+        }
+        if let Some(v) = resource_version {
+            out.insert("resourceVersion".into(), Value::String(v.take()));
+        }
+        if let Some(v) = self_link {
+            out.insert("selfLink".into(), Value::String(v.take()));
+        }
+        if let Some(v) = uid {
+            out.insert("uid".into(), Value::String(v.take()));
+        }
+        Ok(out)
+    }};
+}
+
 fn object_meta_into_map(m: ObjectMeta) -> Result<Map<String, Value>, String> {
-    let ObjectMeta {
-        annotations,
-        creation_timestamp,
-        deletion_grace_period_seconds,
-        deletion_timestamp,
-        finalizers,
-        generate_name,
-        generation,
-        labels,
-        managed_fields,
-        name,
-        namespace,
-        owner_references,
-        resource_version,
-        self_link,
-        uid,
-    } = m;
-    let mut out = Map::new();
-    if let Some(v) = annotations {
-        out.insert("annotations".into(), string_map(v));
-    }
-    if let Some(t) = creation_timestamp {
-        out.insert("creationTimestamp".into(), Value::String(time_text(&t)?));
-    }
-    if let Some(v) = deletion_grace_period_seconds {
-        out.insert("deletionGracePeriodSeconds".into(), Value::from(v));
-    }
-    if let Some(t) = deletion_timestamp {
-        out.insert("deletionTimestamp".into(), Value::String(time_text(&t)?));
-    }
-    if let Some(v) = finalizers {
-        out.insert("finalizers".into(), string_list(v));
-    }
-    if let Some(v) = generate_name {
-        out.insert("generateName".into(), Value::String(v));
-    }
-    if let Some(v) = generation {
-        out.insert("generation".into(), Value::from(v));
-    }
-    if let Some(v) = labels {
-        out.insert("labels".into(), string_map(v));
-    }
-    if let Some(entries) = managed_fields {
-        let mut list = Vec::with_capacity(entries.len());
-        for e in entries {
-            let ManagedFieldsEntry {
-                api_version,
-                fields_type,
-                fields_v1,
-                manager,
-                operation,
-                subresource,
-                time,
-            } = e;
-            let mut entry = Map::new();
-            if let Some(v) = api_version {
-                entry.insert("apiVersion".into(), Value::String(v));
-            }
-            if let Some(v) = fields_type {
-                entry.insert("fieldsType".into(), Value::String(v));
-            }
-            if let Some(v) = fields_v1 {
-                entry.insert("fieldsV1".into(), v.0);
-            }
-            if let Some(v) = manager {
-                entry.insert("manager".into(), Value::String(v));
-            }
-            if let Some(v) = operation {
-                entry.insert("operation".into(), Value::String(v));
-            }
-            if let Some(v) = subresource {
-                entry.insert("subresource".into(), Value::String(v));
-            }
-            if let Some(t) = time {
-                entry.insert("time".into(), Value::String(time_text(&t)?));
-            }
-            list.push(Value::Object(entry));
-        }
-        out.insert("managedFields".into(), Value::Array(list));
-    }
-    if let Some(v) = name {
-        out.insert("name".into(), Value::String(v));
-    }
-    if let Some(v) = namespace {
-        out.insert("namespace".into(), Value::String(v));
-    }
-    if let Some(refs) = owner_references {
-        let mut list = Vec::with_capacity(refs.len());
-        for r in refs {
-            let OwnerReference {
-                api_version,
-                block_owner_deletion,
-                controller,
-                kind,
-                name,
-                uid,
-            } = r;
-            let mut entry = Map::new();
-            entry.insert("apiVersion".into(), Value::String(api_version));
-            if let Some(b) = block_owner_deletion {
-                entry.insert("blockOwnerDeletion".into(), Value::Bool(b));
-            }
-            if let Some(b) = controller {
-                entry.insert("controller".into(), Value::Bool(b));
-            }
-            entry.insert("kind".into(), Value::String(kind));
-            entry.insert("name".into(), Value::String(name));
-            entry.insert("uid".into(), Value::String(uid));
-            list.push(Value::Object(entry));
-        }
-        out.insert("ownerReferences".into(), Value::Array(list));
-    }
-    if let Some(v) = resource_version {
-        out.insert("resourceVersion".into(), Value::String(v));
-    }
-    if let Some(v) = self_link {
-        out.insert("selfLink".into(), Value::String(v));
-    }
-    if let Some(v) = uid {
-        out.insert("uid".into(), Value::String(v));
-    }
-    Ok(out)
+    object_meta_map!(m)
+}
+
+fn object_meta_to_map(m: &ObjectMeta) -> Result<Map<String, Value>, String> {
+    object_meta_map!(m)
 }
 
 /// JSON as a [`DynamicObject`] (without serde's flatten, which is slow).
@@ -429,15 +497,26 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"labels": {}}, "data": {}}),
         ] {
             let obj: DynamicObject = serde_json::from_value(v).unwrap();
-            assert_eq!(to_value(&obj).unwrap(), serde_json::to_value(&obj).unwrap());
+            let serde = serde_json::to_value(&obj).unwrap();
+            assert_eq!(to_value(&obj).unwrap(), serde);
+            assert_eq!(into_value(obj).unwrap(), serde);
         }
         let mut odd: DynamicObject = serde_json::from_value(json!({"metadata": {}})).unwrap();
         odd.data = json!({"metadata": {"name": "override"}, "kind": "K"});
         assert_eq!(to_value(&odd).unwrap(), serde_json::to_value(&odd).unwrap());
+        assert_eq!(
+            into_value(odd.clone()).unwrap(),
+            serde_json::to_value(&odd).unwrap()
+        );
         odd.data = json!([1]);
         assert!(to_value(&odd).is_err());
+        assert!(into_value(odd.clone()).is_err());
         odd.data = Value::Null;
         assert_eq!(to_value(&odd).unwrap(), serde_json::to_value(&odd).unwrap());
+        assert_eq!(
+            into_value(odd.clone()).unwrap(),
+            serde_json::to_value(&odd).unwrap()
+        );
     }
 
     /// `to_dynamic` gives what serde gives, for every field of ObjectMeta, nulls, unknown
