@@ -477,7 +477,7 @@ pub(crate) fn cleanup_step(inner: &Inner, st: &mut State, name: &str) -> bool {
         .into_iter()
         .find(|t| t.storage)
         .or_else(|| st.registry.versions_of(&skey).into_iter().next());
-    let entries: Vec<(Box<str>, bool)> = st
+    let entries: Vec<(crate::store::Key, bool)> = st
         .store
         .table(&skey)
         .map(|t| t.iter().map(|(k, o)| (k.clone(), o.deleting)).collect())

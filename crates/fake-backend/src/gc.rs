@@ -22,7 +22,7 @@ pub(crate) struct Pending {
     /// Uids of removed objects whose dependents have not been handled.
     pub removed: Vec<Box<str>>,
     /// Objects being deleted with GC finalizers (store key, table key).
-    pub finalizing: BTreeSet<(Arc<str>, Box<str>)>,
+    pub finalizing: BTreeSet<(Arc<str>, crate::store::Key)>,
     /// Terminating namespaces.
     pub namespaces: BTreeSet<String>,
     /// Terminating CRDs.
@@ -67,7 +67,7 @@ pub(crate) fn info_for_store(st: &State, store_key: &str) -> Option<Arc<TypeInfo
 }
 
 /// Every object (store, key) whose ownerReferences name `uid`.
-fn dependents_of(st: &State, uid: &str) -> Vec<(Arc<str>, Box<str>)> {
+fn dependents_of(st: &State, uid: &str) -> Vec<(Arc<str>, crate::store::Key)> {
     let mut out = Vec::new();
     for (s, table) in &st.store.tables {
         for (k, o) in table {

@@ -11,9 +11,14 @@ use std::sync::Arc;
 
 pub(crate) use object::Stored;
 
-/// A table of one type: `"<namespace>\0<name>"` → object; `\0` sorts before every name
-/// character, so iteration order is namespace, then name (rule 11).
-pub(crate) type Table = BTreeMap<Box<str>, Arc<Stored>>;
+/// A table key, `"<namespace>\0<name>"`. Kept inline up to 24 bytes (most keys), so the
+/// comparisons of a search in a large table or label index read the tree's nodes instead of
+/// following a pointer per key.
+pub(crate) type Key = compact_str::CompactString;
+
+/// A table of one type: key → object; `\0` sorts before every name character, so iteration
+/// order is namespace, then name (rule 11).
+pub(crate) type Table = BTreeMap<Key, Arc<Stored>>;
 
 /// The table key of an object.
 pub(crate) fn key(namespace: &str, name: &str) -> String {
@@ -31,7 +36,7 @@ pub(crate) fn split_key(key: &str) -> (&str, &str) {
 
 /// Table keys by label: label key → label value → the keys of the live objects that carry
 /// it, in table order (for equality label selectors, rule 42).
-pub(crate) type LabelIndex = HashMap<Box<str>, HashMap<Box<str>, BTreeSet<Box<str>>>>;
+pub(crate) type LabelIndex = HashMap<Box<str>, HashMap<Box<str>, BTreeSet<Key>>>;
 
 /// The kind of a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +57,7 @@ pub(crate) struct Change {
     /// The table.
     pub store: Arc<str>,
     /// The key in the table.
-    pub key: Box<str>,
+    pub key: Key,
     /// What happened.
     pub kind: ChangeKind,
     /// The new state (for a deletion: the last state, at the deletion's version).
@@ -69,7 +74,7 @@ pub(crate) struct Store {
     /// Tables by store key (`<group>/<plural>`).
     pub tables: HashMap<Arc<str>, Table>,
     /// Where each uid lives: store key and table key.
-    pub uids: HashMap<Box<str>, (Arc<str>, Box<str>)>,
+    pub uids: HashMap<Box<str>, (Arc<str>, Key)>,
     /// The label index of each table.
     pub labels: HashMap<Arc<str>, LabelIndex>,
     /// Recent changes, oldest first.
@@ -105,7 +110,7 @@ impl Store {
     }
 
     /// The keys of the live objects of `store` labelled `key=value` (`None`: none are).
-    pub fn labelled(&self, store: &str, key: &str, value: &str) -> Option<&BTreeSet<Box<str>>> {
+    pub fn labelled(&self, store: &str, key: &str, value: &str) -> Option<&BTreeSet<Key>> {
         self.labels.get(store)?.get(key)?.get(value)
     }
 

@@ -318,7 +318,7 @@ impl FakeCluster {
 }
 
 static EMPTY: Table = Table::new();
-static NO_KEYS: BTreeSet<Box<str>> = BTreeSet::new();
+static NO_KEYS: BTreeSet<crate::store::Key> = BTreeSet::new();
 
 /// The smallest set of candidate keys the label index gives for the selection's equality
 /// requirements (`key=value`, `key==value`, `key in (value)`), if it has any.
@@ -326,7 +326,7 @@ fn equality_candidates<'a>(
     store: &'a Store,
     store_key: &str,
     selection: &Selection,
-) -> Option<&'a BTreeSet<Box<str>>> {
+) -> Option<&'a BTreeSet<crate::store::Key>> {
     selection
         .labels
         .requirements()
