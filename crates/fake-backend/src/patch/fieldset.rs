@@ -337,12 +337,130 @@ impl FieldSet {
         }
         set
     }
+
+    /// Whether every path of `self` is in the set `fields_v1` encodes: what
+    /// `self.difference(&FieldSet::from_fields_v1(fields_v1)).is_empty()` says, reading only
+    /// the nodes of `fields_v1` on `self`'s paths instead of decoding all of it.
+    #[must_use]
+    pub fn within_fields_v1(&self, fields_v1: &Value) -> bool {
+        self.nodes
+            .iter()
+            .all(|(pe, mine)| match encoded_child(fields_v1, pe) {
+                None => !mine.member && mine.children.is_empty(),
+                Some(theirs) => {
+                    // Not a member here while a member in `self`: that path is missing.
+                    (!mine.member || encoded_member(theirs))
+                        && mine.children.within_fields_v1(theirs)
+                }
+            })
+    }
+
+    /// Whether no path of `self` is in the set `fields_v1` encodes: what
+    /// `FieldSet::from_fields_v1(fields_v1).intersection(self).is_empty()` says, reading only
+    /// the nodes of `fields_v1` on `self`'s paths.
+    #[must_use]
+    pub fn disjoint_from_fields_v1(&self, fields_v1: &Value) -> bool {
+        self.nodes
+            .iter()
+            .all(|(pe, mine)| match encoded_child(fields_v1, pe) {
+                None => true,
+                Some(theirs) => {
+                    !(mine.member && encoded_member(theirs))
+                        && mine.children.disjoint_from_fields_v1(theirs)
+                }
+            })
+    }
+}
+
+/// The child of a `FieldsV1` node for `pe`, as [`FieldSet::from_fields_v1`] reads it: the
+/// last key (in the map's order) that decodes to `pe`, since a later one replaces an earlier.
+fn encoded_child<'a>(node: &'a Value, pe: &PathElement) -> Option<&'a Value> {
+    let map = node.as_object()?;
+    if let PathElement::Field(_) = pe {
+        // Only `f:<name>` decodes to this field.
+        return map.get(&pe.encode());
+    }
+    map.iter()
+        .rev()
+        .find(|(k, _)| *k != "." && PathElement::decode(k).as_ref() == Some(pe))
+        .map(|(_, v)| v)
+}
+
+/// Whether a `FieldsV1` node is a member of its set, as [`FieldSet::from_fields_v1`] decides.
+fn encoded_member(node: &Value) -> bool {
+    match node {
+        Value::Object(m) => {
+            m.is_empty()
+                || m.contains_key(".")
+                || !m
+                    .keys()
+                    .any(|k| k != "." && PathElement::decode(k).is_some())
+        }
+        _ => true,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `within_fields_v1` and `disjoint_from_fields_v1` answer what decoding the whole set
+    /// and comparing answers, for sets and encodings that share some paths, nest, carry
+    /// member marks, unknown prefixes, list keys (also written two ways) and non-objects.
+    #[test]
+    fn reads_membership_from_fields_v1_as_decoding_does() {
+        let encodings = [
+            json!({}),
+            json!(null),
+            json!({"f:data": {"f:a": {}, "f:b": {}}, "f:metadata": {"f:labels": {"f:app": {}}}}),
+            json!({"f:data": {".": {}, "f:a": {}}}),
+            json!({"f:data": {"x:odd": {}}}),
+            json!({"f:data": {"f:a": 1}}),
+            json!({"f:spec": {"f:list": {"k:{\"name\":\"a\"}": {".": {}, "f:image": {}},
+                "k:{ \"name\": \"a\" }": {"f:other": {}}, "i:2": {}, "v:\"x\"": {}}}}),
+        ];
+        let key = PathElement::decode("k:{\"name\":\"a\"}").unwrap();
+        let mut sets = Vec::new();
+        for paths in [
+            vec![],
+            vec![vec![f("data")]],
+            vec![vec![f("data"), f("a")]],
+            vec![vec![f("data"), f("a")], vec![f("data"), f("c")]],
+            vec![vec![f("data"), f("odd")]],
+            vec![vec![f("metadata"), f("labels"), f("app")]],
+            vec![vec![f("spec"), f("list"), key.clone()]],
+            vec![vec![f("spec"), f("list"), key.clone(), f("image")]],
+            vec![vec![f("spec"), f("list"), key.clone(), f("other")]],
+            vec![vec![f("spec"), f("list"), PathElement::Index(2)]],
+            vec![vec![
+                f("spec"),
+                f("list"),
+                PathElement::Value("\"x\"".into()),
+            ]],
+        ] {
+            let mut set = FieldSet::new();
+            for p in paths {
+                set.insert(&p);
+            }
+            sets.push(set);
+        }
+        for enc in &encodings {
+            let decoded = FieldSet::from_fields_v1(enc);
+            for set in &sets {
+                assert_eq!(
+                    set.within_fields_v1(enc),
+                    set.difference(&decoded).is_empty(),
+                    "within {enc} of {set:?}"
+                );
+                assert_eq!(
+                    set.disjoint_from_fields_v1(enc),
+                    decoded.intersection(set).is_empty(),
+                    "disjoint {enc} of {set:?}"
+                );
+            }
+        }
+    }
 
     fn f(name: &str) -> PathElement {
         PathElement::Field(name.to_string())

@@ -112,14 +112,12 @@ pub(super) fn keep_stored_ownership(
             return false;
         };
         for (i, entry) in stored.iter().enumerate() {
-            let set = entry
-                .get("fieldsV1")
-                .map(FieldSet::from_fields_v1)
-                .unwrap_or_default();
+            // Read from the entry's fieldsV1 along the diff's paths, not decoded whole.
+            let fields = entry.get("fieldsV1").unwrap_or(&Value::Null);
             let unchanged = if i == mine {
-                diff.difference(&set).is_empty()
+                diff.within_fields_v1(fields)
             } else {
-                set.intersection(&diff).is_empty()
+                diff.disjoint_from_fields_v1(fields)
             };
             if !unchanged {
                 return false;
