@@ -6,7 +6,7 @@
 //! version's schema; anything else is "deduced" as structured-merge-diff does (maps granular,
 //! lists atomic).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
@@ -81,7 +81,7 @@ fn parse_graph(text: &'static str) -> Graph {
             }
             continue;
         }
-        let mut fields = HashMap::new();
+        let mut fields = HashMap::default();
         for word in words {
             let mut parts = word.splitn(3, ':');
             let (Some(name), Some(shape)) = (parts.next(), parts.next()) else {

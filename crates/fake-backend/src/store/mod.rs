@@ -187,12 +187,14 @@ impl Store {
             Some(new) => {
                 let new = Arc::new(new);
                 let prev = table.insert(key.into(), new.clone());
+                let same_uid = prev.as_ref().is_some_and(|p| p.uid == new.uid);
                 if let Some(p) = &prev
-                    && p.uid != new.uid
+                    && !same_uid
                 {
                     self.uids.remove(&p.uid);
                 }
-                if !new.uid.is_empty() {
+                // An update of the same object leaves its uid where it was.
+                if !new.uid.is_empty() && !same_uid {
                     self.uids
                         .insert(new.uid.clone(), (store_arc.clone(), key.into()));
                 }
