@@ -36,7 +36,7 @@ pub(crate) fn split_key(key: &str) -> (&str, &str) {
 
 /// Table keys by label: label key → label value → the keys of the live objects that carry
 /// it, in table order (for equality label selectors, rule 42).
-pub(crate) type LabelIndex = HashMap<Box<str>, HashMap<Box<str>, BTreeSet<Key>>>;
+pub(crate) type LabelIndex = HashMap<Key, HashMap<Key, BTreeSet<Key>>>;
 
 /// The kind of a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,8 +16,8 @@ pub(crate) struct Stored {
     pub rv: u64,
     /// `metadata.uid`.
     pub uid: Box<str>,
-    /// `metadata.labels`, sorted by key.
-    pub labels: Box<[(Box<str>, Box<str>)]>,
+    /// `metadata.labels`, sorted by key (inline strings: most labels fit, so no allocation).
+    pub labels: Box<[(super::Key, super::Key)]>,
     /// The uids in `metadata.ownerReferences`.
     pub owners: Box<[Box<str>]>,
     /// Whether `metadata.deletionTimestamp` is set.
