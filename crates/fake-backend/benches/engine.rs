@@ -135,17 +135,23 @@ fn bench_create(cr: &mut Criterion) {
     });
 }
 
-fn bench_replace(cr: &mut Criterion) {
+/// A runtime and a cluster holding the 1 KiB ConfigMap `name`, as created.
+fn one_object(name: &str) -> (tokio::runtime::Runtime, FakeCluster, DynamicObject) {
     let rt = rt();
     let c = quiet();
-    let mut cur = rt
+    let created = rt
         .block_on(c.create_object(
             configmaps(),
             Some("default"),
-            &object("r", json!({"app": "a"})),
+            &object(name, json!({"app": "a"})),
             &PostParams::default(),
         ))
         .unwrap();
+    (rt, c, created)
+}
+
+fn bench_replace(cr: &mut Criterion) {
+    let (rt, c, mut cur) = one_object("r");
     let mut n = 0u64;
     cr.bench_function("replace_with_rv", |b| {
         b.iter(|| {
@@ -167,15 +173,7 @@ fn bench_replace(cr: &mut Criterion) {
 /// For reference (no target): a merge patch of one value of the same object, as a
 /// controller writes one field.
 fn bench_merge_patch(cr: &mut Criterion) {
-    let rt = rt();
-    let c = quiet();
-    rt.block_on(c.create_object(
-        configmaps(),
-        Some("default"),
-        &object("p", json!({"app": "a"})),
-        &PostParams::default(),
-    ))
-    .unwrap();
+    let (rt, c, _) = one_object("p");
     let mut n = 0u64;
     cr.bench_function("merge_patch", |b| {
         b.iter(|| {

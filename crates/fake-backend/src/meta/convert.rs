@@ -156,6 +156,13 @@ fn string_map<K: Take<String>, V: Take<String>>(m: impl IntoIterator<Item = (K, 
     )
 }
 
+/// Inserts an optional string field (moved from owned metadata, cloned from borrowed).
+fn put_text<T: Take<Option<String>>>(map: &mut Map<String, Value>, key: &str, value: T) {
+    if let Some(v) = value.take() {
+        map.insert(key.into(), Value::String(v));
+    }
+}
+
 fn string_list<T: Take<String>>(items: impl IntoIterator<Item = T>) -> Value {
     Value::Array(items.into_iter().map(|s| Value::String(s.take())).collect())
 }
@@ -201,9 +208,7 @@ macro_rules! object_meta_map {
         if let Some(v) = finalizers {
             out.insert("finalizers".into(), string_list(v));
         }
-        if let Some(v) = generate_name {
-            out.insert("generateName".into(), Value::String(v.take()));
-        }
+        put_text(&mut out, "generateName", generate_name);
         if let Some(v) = generation {
             out.insert("generation".into(), Value::from(Take::<i64>::take(v)));
         }
@@ -223,24 +228,14 @@ macro_rules! object_meta_map {
                     time,
                 } = e;
                 let mut entry = Map::new();
-                if let Some(v) = api_version {
-                    entry.insert("apiVersion".into(), Value::String(v.take()));
-                }
-                if let Some(v) = fields_type {
-                    entry.insert("fieldsType".into(), Value::String(v.take()));
-                }
+                put_text(&mut entry, "apiVersion", api_version);
+                put_text(&mut entry, "fieldsType", fields_type);
                 if let Some(v) = fields_v1 {
                     entry.insert("fieldsV1".into(), Take::<FieldsV1>::take(v).0);
                 }
-                if let Some(v) = manager {
-                    entry.insert("manager".into(), Value::String(v.take()));
-                }
-                if let Some(v) = operation {
-                    entry.insert("operation".into(), Value::String(v.take()));
-                }
-                if let Some(v) = subresource {
-                    entry.insert("subresource".into(), Value::String(v.take()));
-                }
+                put_text(&mut entry, "manager", manager);
+                put_text(&mut entry, "operation", operation);
+                put_text(&mut entry, "subresource", subresource);
                 if let Some(t) = time {
                     entry.insert("time".into(), Value::String(time_text(&t)?));
                 }
@@ -248,12 +243,8 @@ macro_rules! object_meta_map {
             }
             out.insert("managedFields".into(), Value::Array(list));
         }
-        if let Some(v) = name {
-            out.insert("name".into(), Value::String(v.take()));
-        }
-        if let Some(v) = namespace {
-            out.insert("namespace".into(), Value::String(v.take()));
-        }
+        put_text(&mut out, "name", name);
+        put_text(&mut out, "namespace", namespace);
         if let Some(refs) = owner_references {
             let mut list = Vec::with_capacity(refs.len());
             for r in refs {
@@ -283,15 +274,9 @@ macro_rules! object_meta_map {
             }
             out.insert("ownerReferences".into(), Value::Array(list));
         }
-        if let Some(v) = resource_version {
-            out.insert("resourceVersion".into(), Value::String(v.take()));
-        }
-        if let Some(v) = self_link {
-            out.insert("selfLink".into(), Value::String(v.take()));
-        }
-        if let Some(v) = uid {
-            out.insert("uid".into(), Value::String(v.take()));
-        }
+        put_text(&mut out, "resourceVersion", resource_version);
+        put_text(&mut out, "selfLink", self_link);
+        put_text(&mut out, "uid", uid);
         Ok(out)
     }};
 }
