@@ -151,23 +151,39 @@ impl Entry {
 
     /// The entry's JSON with `fields` as its `fieldsV1`.
     fn to_json_with(&self, fields: Value) -> Value {
-        let mut m = Map::new();
-        m.insert("manager".into(), Value::String(self.manager.clone()));
-        m.insert("operation".into(), Value::String(self.operation.clone()));
-        m.insert("apiVersion".into(), Value::String(self.api_version.clone()));
-        if let Some(t) = &self.time {
-            m.insert("time".into(), t.clone());
-        }
-        m.insert("fieldsType".into(), Value::String("FieldsV1".into()));
-        m.insert("fieldsV1".into(), fields);
-        if !self.subresource.is_empty() {
-            m.insert(
-                "subresource".into(),
-                Value::String(self.subresource.clone()),
-            );
-        }
-        Value::Object(m)
+        entry_json(
+            &self.manager,
+            &self.operation,
+            &self.api_version,
+            self.time.clone(),
+            &self.subresource,
+            fields,
+        )
     }
+}
+
+/// One encoded managedFields entry (`subresource` left out when empty).
+fn entry_json(
+    manager: &str,
+    operation: &str,
+    api_version: &str,
+    time: Option<Value>,
+    subresource: &str,
+    fields: Value,
+) -> Value {
+    let mut m = Map::new();
+    m.insert("manager".into(), Value::String(manager.to_string()));
+    m.insert("operation".into(), Value::String(operation.to_string()));
+    m.insert("apiVersion".into(), Value::String(api_version.to_string()));
+    if let Some(t) = time {
+        m.insert("time".into(), t);
+    }
+    m.insert("fieldsType".into(), Value::String("FieldsV1".into()));
+    m.insert("fieldsV1".into(), fields);
+    if !subresource.is_empty() {
+        m.insert("subresource".into(), Value::String(subresource.to_string()));
+    }
+    Value::Object(m)
 }
 
 /// The order of the managedFields list (`sortEncodedManagedFields`): operation (so `Apply`

@@ -4,11 +4,11 @@
 
 use serde_json::Value;
 
-use super::super::fieldset::FieldSet;
 use super::super::typed::changed;
 use super::{
     Entry, FieldManagement, MAX_UPDATE_MANAGERS, UPDATE, cap_update_managers, decode, encode,
-    encoded_seconds, encoded_sort_key, managed_fields_of, strip_meta, text, write_managed_fields,
+    encoded_seconds, encoded_sort_key, entry_json, managed_fields_of, strip_meta, text,
+    write_managed_fields,
 };
 
 /// Records, after a non-apply write (create, update, patch), that `ctx.manager` with operation
@@ -42,8 +42,16 @@ pub(super) fn track_every_entry(old: Option<&Value>, new: &mut Value, ctx: &Fiel
         let list = if fields.is_empty() {
             Vec::new()
         } else {
-            let me = Entry::of_writer(ctx, UPDATE, FieldSet::new());
-            vec![me.to_json_with(Value::Object(fields))]
+            // The writer's entry (`Entry::of_writer`), written without the decoded entry's
+            // own copies of its strings.
+            vec![entry_json(
+                ctx.manager,
+                UPDATE,
+                ctx.api_version,
+                Some(ctx.time_value()),
+                ctx.subresource.unwrap_or(""),
+                Value::Object(fields),
+            )]
         };
         write_managed_fields(new, list);
         return;
