@@ -65,6 +65,9 @@ pub(crate) fn load(
     // One lock for the whole load: CRDs loaded first register their types in the same
     // state the later objects are checked against.
     let mut st = cluster.inner.lock();
+    // The namespace last found or created: fixtures come in runs of one namespace, and a
+    // namespace does not go away during the load.
+    let mut present: Option<String> = None;
     for obj in objects {
         let info = type_for(&st, &obj)?;
         let ns = if info.resource.is_namespaced() {
@@ -73,7 +76,9 @@ pub(crate) fn load(
                 .namespace
                 .clone()
                 .unwrap_or_else(|| "default".to_string());
-            if st.store.get("/namespaces", &store::key("", &ns)).is_none() {
+            if present.as_deref() != Some(ns.as_str())
+                && st.store.get("/namespaces", &store::key("", &ns)).is_none()
+            {
                 let ns_rt =
                     crate::registry::resource_type("", "v1", "Namespace", "namespaces", false);
                 let ns_obj =
@@ -87,6 +92,9 @@ pub(crate) fn load(
                     &opts,
                     Request::Create,
                 )?;
+            }
+            if present.as_deref() != Some(ns.as_str()) {
+                present = Some(ns.clone());
             }
             Some(ns)
         } else {
