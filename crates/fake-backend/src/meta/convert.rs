@@ -323,6 +323,20 @@ fn by_serde<T: DeserializeOwned>(v: Value) -> Result<T, serde_json::Error> {
     serde_json::from_value(v)
 }
 
+/// `Option<Time>`: a string parsed as jiff parses it for serde (the same parser), without
+/// going through serde; anything else, or a string that does not parse, through serde, for
+/// its error text.
+fn opt_time(v: Value) -> Result<Option<Time>, serde_json::Error> {
+    match v {
+        Value::String(s) => match s.parse::<k8s_openapi::jiff::Timestamp>() {
+            Ok(t) => Ok(Some(Time(t))),
+            Err(_) => by_serde(Value::String(s)),
+        },
+        Value::Null => Ok(None),
+        other => by_serde(other),
+    }
+}
+
 /// `Option<String>`: a string is moved, `null` is absent.
 fn opt_string(v: Value) -> Result<Option<String>, serde_json::Error> {
     match v {
@@ -379,7 +393,7 @@ fn managed_fields_entry(v: Value) -> Result<ManagedFieldsEntry, serde_json::Erro
             "manager" => e.manager = opt_string(v)?,
             "operation" => e.operation = opt_string(v)?,
             "subresource" => e.subresource = opt_string(v)?,
-            "time" => e.time = by_serde::<Option<Time>>(v)?,
+            "time" => e.time = opt_time(v)?,
             _ => {}
         }
     }
@@ -396,9 +410,9 @@ pub(crate) fn object_meta_from_value(v: Value) -> Result<ObjectMeta, serde_json:
     for (k, v) in map {
         match k.as_str() {
             "annotations" => m.annotations = opt_string_map(v)?,
-            "creationTimestamp" => m.creation_timestamp = by_serde(v)?,
+            "creationTimestamp" => m.creation_timestamp = opt_time(v)?,
             "deletionGracePeriodSeconds" => m.deletion_grace_period_seconds = by_serde(v)?,
-            "deletionTimestamp" => m.deletion_timestamp = by_serde(v)?,
+            "deletionTimestamp" => m.deletion_timestamp = opt_time(v)?,
             "finalizers" => m.finalizers = opt_string_list(v)?,
             "generateName" => m.generate_name = opt_string(v)?,
             "generation" => m.generation = by_serde(v)?,
@@ -536,6 +550,11 @@ mod tests {
             json!({"kind": "K", "metadata": {"labels": null, "annotations": {},
                    "finalizers": null, "managedFields": null, "name": null}}),
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"labels": {}}, "data": {}}),
+            json!({"metadata": {"creationTimestamp": "2024-01-02T03:04:05.123456789Z",
+                   "deletionTimestamp": "2024-01-02T04:04:05+01:00",
+                   "managedFields": [{"time": "2024-01-02t03:04:05z"},
+                                     {"time": "2024-01-02T03:04:05-00:30"},
+                                     {"time": "0001-01-01T00:00:00Z"}]}}),
         ] {
             let ours = to_dynamic(v.clone()).unwrap();
             let theirs: DynamicObject = serde_json::from_value(v.clone()).unwrap();
