@@ -1,6 +1,8 @@
 //! What the loop examples share: the runtime, the ConfigMap type and object of the `engine`
 //! bench, the `N` and `R` settings, and the report.
 
+#![allow(dead_code)] // each loop example uses part of this setup
+
 use kobj_core::{ApiResource, ResourceType};
 use kube_core::{DynamicObject, GroupVersionKind};
 use serde_json::json;
