@@ -241,13 +241,26 @@ impl<'a> Reader<'a> {
 
     fn map_body(&mut self) -> Result<Map<String, Value>, CodecError> {
         let n = self.count()?;
-        let mut map = Map::new();
+        if n <= 2 {
+            let mut map = Map::new();
+            for _ in 0..n {
+                let k = self.str()?.to_owned();
+                let v = self.value()?;
+                map.insert(k, v);
+            }
+            return Ok(map);
+        }
+        // Keys are encoded in order, so the map is built in one pass from the sorted members
+        // (`BTreeMap`'s `FromIterator` checks the order in linear time and fills its nodes
+        // left to right) instead of searching the map for every insert; a repeated key,
+        // which `encode` never writes, keeps the last value, as inserting would.
+        let mut members = Vec::with_capacity(n.min(self.buf.len()));
         for _ in 0..n {
             let k = self.str()?.to_owned();
             let v = self.value()?;
-            map.insert(k, v);
+            members.push((k, v));
         }
-        Ok(map)
+        Ok(members.into_iter().collect())
     }
 }
 
@@ -464,5 +477,21 @@ mod tests {
         assert!(err.is_err());
         assert!(decode_dynamic(&[OBJECT, 5]).is_err());
         assert_eq!(decode(&[ARRAY, 200]), Value::Null);
+    }
+
+    #[test]
+    fn builds_maps_of_any_size_in_key_order_and_keeps_a_repeated_keys_last_value() {
+        for n in [0usize, 1, 2, 3, 11, 12, 200] {
+            let map: Map<String, Value> = (0..n).map(|i| (format!("k{i:03}"), json!(i))).collect();
+            let v = Value::Object(map);
+            assert_eq!(decode(&encode(&v)), v, "{n} members");
+        }
+        // {"a": 1, "b": 2, "a": 3, "c": 4}: never written by `encode`, decoded as inserts would.
+        let mut bytes = vec![OBJECT, 4];
+        for (k, v) in [("a", 1u8), ("b", 2), ("a", 3), ("c", 4)] {
+            put_str(&mut bytes, k);
+            bytes.extend([UINT, v]);
+        }
+        assert_eq!(decode(&bytes), json!({"a": 3, "b": 2, "c": 4}));
     }
 }
