@@ -3,14 +3,16 @@
 //! that order) and of apiextensions' conversion of its results into field errors.
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaProps;
-use kobj_core::{FieldError, FieldErrorType};
+use kobj_core::FieldError;
 use serde_json::{Map, Value};
 
 use super::go::{self, GoNumber};
-use super::{Additional, MAX_DEPTH, NIL_PATH, Path, format};
+use super::{Additional, MAX_DEPTH, Path, format};
 
 mod keywords;
 use keywords::{check_enum, check_number, check_string};
+mod outcome;
+use outcome::{Code, Failure, Outcome};
 
 /// Validates `object` against `schema`. With `old`, errors at nodes whose value equals the
 /// correlated old value are ratcheted away.
@@ -34,155 +36,6 @@ pub(crate) fn validate_at(schema: &JSONSchemaProps, value: &Value, base: &str) -
         .into_iter()
         .map(|f| f.into_field_error_at(Some(base)))
         .collect()
-}
-
-/// What kind of kube-openapi error a failure is; it decides the field error type.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Code {
-    InvalidType,
-    Required,
-    TooLong,
-    Enum,
-    MaxItems,
-    TooManyProperties,
-    Other,
-    /// A composite error (`errors.New`), reported at the nil path.
-    Composite,
-}
-
-/// One kube-openapi validation error.
-#[derive(Clone, Debug)]
-struct Failure {
-    code: Code,
-    /// The kube-openapi name (path) of the error.
-    name: String,
-    /// `Validation.Value`.
-    value: Option<Value>,
-    /// `Validation.Valid` (the limit), for too-long and too-many errors.
-    valid: Option<i64>,
-    /// The allowed values of an enum.
-    values: Vec<Value>,
-    message: String,
-}
-
-impl Failure {
-    fn new(code: Code, path: &Path<'_>, value: Option<Value>, message: String) -> Self {
-        Self {
-            code,
-            name: path.openapi(),
-            value,
-            valid: None,
-            values: Vec::new(),
-            message,
-        }
-    }
-
-    /// apiextensions' `kubeOpenAPIResultToFieldErrors` with the base path `base` (nil when
-    /// `None`).
-    fn into_field_error_at(self, base: Option<&str>) -> FieldError {
-        let base_text = base.unwrap_or(NIL_PATH);
-        if self.code == Code::Composite {
-            return FieldError::invalid(base_text, Value::String(String::new()), self.message);
-        }
-        let field = if self.name.is_empty() || self.name == "." {
-            base_text.to_string()
-        } else {
-            let name = self.name.strip_prefix('.').unwrap_or(&self.name);
-            match base {
-                Some(b) => format!("{b}.{name}"),
-                None => name.to_string(),
-            }
-        };
-        let value = self.value.unwrap_or_else(|| Value::String(String::new()));
-        match self.code {
-            Code::Required => FieldError::required(field, ""),
-            Code::Enum => {
-                let quoted: Vec<String> = self
-                    .values
-                    .iter()
-                    .map(|v| match v {
-                        Value::String(s) => go::quote(s),
-                        other => go::quote(&go::json(other)),
-                    })
-                    .collect();
-                let detail = if quoted.is_empty() {
-                    String::new()
-                } else {
-                    format!("supported values: {}", quoted.join(", "))
-                };
-                FieldError::new(FieldErrorType::NotSupported, field, Some(value), detail)
-            }
-            Code::TooLong => {
-                let max = self.valid.unwrap_or(-1);
-                let detail = match max {
-                    1 => "may not be more than 1 byte".to_string(),
-                    m if m >= 0 => format!("may not be more than {m} bytes"),
-                    _ => "value is too long".to_string(),
-                };
-                FieldError::new(FieldErrorType::TooLong, field, None, detail)
-            }
-            Code::MaxItems | Code::TooManyProperties => {
-                let actual = value.as_i64().filter(|a| *a >= 0);
-                let max = self.valid.unwrap_or(-1);
-                let detail = match max {
-                    1 => "must have at most 1 item".to_string(),
-                    m if m >= 0 => format!("must have at most {m} items"),
-                    _ => "has too many items".to_string(),
-                };
-                FieldError::new(
-                    FieldErrorType::TooMany,
-                    field,
-                    actual.map(Value::from),
-                    detail,
-                )
-            }
-            Code::InvalidType => FieldError::new(
-                FieldErrorType::TypeInvalid,
-                field,
-                Some(value),
-                self.message,
-            ),
-            Code::Other | Code::Composite => FieldError::invalid(field, value, self.message),
-        }
-    }
-}
-
-/// A kube-openapi `Result`: errors (unique by message) and the match count used to pick the
-/// most relevant failing alternative of `anyOf`/`oneOf`.
-#[derive(Debug, Default)]
-struct Outcome {
-    errors: Vec<Failure>,
-    matches: u32,
-}
-
-impl Outcome {
-    fn is_valid(&self) -> bool {
-        self.errors.is_empty()
-    }
-
-    fn add(&mut self, failure: Failure) {
-        if !self
-            .errors
-            .iter()
-            .any(|e| e.message == failure.message && e.code == failure.code)
-        {
-            self.errors.push(failure);
-        }
-    }
-
-    fn merge(&mut self, other: Outcome) {
-        self.matches += other.matches;
-        for e in other.errors {
-            self.add(e);
-        }
-    }
-
-    fn failed(failure: Failure) -> Outcome {
-        Outcome {
-            errors: vec![failure],
-            matches: 0,
-        }
-    }
 }
 
 /// The types a node accepts: `[type]`, `[integer, string]` for int-or-string, or none.

@@ -1,4 +1,5 @@
 use super::*;
+use kobj_core::FieldErrorType;
 use serde_json::json;
 
 fn schema(v: Value) -> JSONSchemaProps {
