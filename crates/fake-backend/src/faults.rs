@@ -39,6 +39,7 @@ use kobj_core::kube_core::Status;
 use kobj_core::{Error, ResourceType};
 
 use crate::actions::Verb;
+use crate::request_pattern::{RequestPattern, request_pattern_builders};
 
 /// The request a fault is checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,12 +169,7 @@ enum FaultErrorSpec {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fault {
-    verb: Option<Verb>,
-    group: Option<String>,
-    resource: Option<String>,
-    namespace: Option<Option<String>>,
-    name: Option<String>,
-    subresource: Option<Option<String>>,
+    pattern: RequestPattern,
     error: Option<FaultErrorSpec>,
     delay: Option<Duration>,
     times: Option<usize>,
@@ -183,12 +179,10 @@ pub struct Fault {
 impl Fault {
     fn new(verb: Option<Verb>) -> Self {
         Self {
-            verb,
-            group: None,
-            resource: None,
-            namespace: None,
-            name: None,
-            subresource: None,
+            pattern: RequestPattern {
+                verb,
+                ..RequestPattern::default()
+            },
             error: None,
             delay: None,
             times: None,
@@ -208,54 +202,7 @@ impl Fault {
         Self::new(None)
     }
 
-    /// Only requests for this resource (plural).
-    #[must_use]
-    pub fn resource(mut self, plural: &str) -> Self {
-        self.resource = Some(plural.to_string());
-        self
-    }
-
-    /// Only requests in this API group (`""` for the core group).
-    #[must_use]
-    pub fn group(mut self, g: &str) -> Self {
-        self.group = Some(g.to_string());
-        self
-    }
-
-    /// Only requests in this namespace.
-    #[must_use]
-    pub fn namespace(mut self, ns: &str) -> Self {
-        self.namespace = Some(Some(ns.to_string()));
-        self
-    }
-
-    /// Only requests without a namespace (cluster-scoped, or across all namespaces).
-    #[must_use]
-    pub fn no_namespace(mut self) -> Self {
-        self.namespace = Some(None);
-        self
-    }
-
-    /// Only requests for the object with this name.
-    #[must_use]
-    pub fn name(mut self, n: &str) -> Self {
-        self.name = Some(n.to_string());
-        self
-    }
-
-    /// Only requests for this subresource (`status`, `scale`).
-    #[must_use]
-    pub fn subresource(mut self, s: &str) -> Self {
-        self.subresource = Some(Some(s.to_string()));
-        self
-    }
-
-    /// Only requests for the main resource, not a subresource.
-    #[must_use]
-    pub fn no_subresource(mut self) -> Self {
-        self.subresource = Some(None);
-        self
-    }
+    request_pattern_builders!("requests");
 
     /// Fail with this Status (its `code` defaults to 500 and its `status` to `Failure`, as the
     /// API server fills them in).
@@ -308,42 +255,31 @@ impl Fault {
     /// Whether the rule's request pattern matches (ignoring its counters).
     #[must_use]
     pub fn matches(&self, req: &RequestInfo<'_>) -> bool {
-        self.verb.is_none_or(|v| v == req.verb)
-            && self.group.as_deref().is_none_or(|g| g == req.group)
-            && self.resource.as_deref().is_none_or(|r| r == req.resource)
-            && self
-                .namespace
-                .as_ref()
-                .is_none_or(|ns| ns.as_deref() == req.namespace)
-            && self.name.as_deref().is_none_or(|n| Some(n) == req.name)
-            && self
-                .subresource
-                .as_ref()
-                .is_none_or(|s| s.as_deref() == req.subresource)
+        self.pattern.matches(req)
     }
 }
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.verb {
+        match self.pattern.verb {
             Some(v) => write!(f, "{v}")?,
             None => f.write_str("any verb")?,
         }
-        if let Some(g) = &self.group {
+        if let Some(g) = &self.pattern.group {
             write!(f, " group={g:?}")?;
         }
-        if let Some(r) = &self.resource {
+        if let Some(r) = &self.pattern.resource {
             write!(f, " resource={r}")?;
         }
-        match &self.namespace {
+        match &self.pattern.namespace {
             Some(Some(ns)) => write!(f, " namespace={ns}")?,
             Some(None) => f.write_str(" no namespace")?,
             None => {}
         }
-        if let Some(n) = &self.name {
+        if let Some(Some(n)) = &self.pattern.name {
             write!(f, " name={n}")?;
         }
-        match &self.subresource {
+        match &self.pattern.subresource {
             Some(Some(s)) => write!(f, " subresource={s}")?,
             Some(None) => f.write_str(" no subresource")?,
             None => {}

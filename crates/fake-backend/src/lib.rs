@@ -35,6 +35,7 @@ pub mod meta;
 mod namespaces;
 pub mod patch;
 pub mod registry;
+mod request_pattern;
 pub mod schema;
 mod selection;
 mod store;

@@ -4,6 +4,8 @@
 use std::fmt;
 
 use super::{Action, Verb};
+use crate::faults::RequestInfo;
+use crate::request_pattern::{RequestPattern, request_pattern_builders};
 
 /// Which actions to look for. Every part is optional; an empty filter matches everything.
 ///
@@ -21,12 +23,7 @@ use super::{Action, Verb};
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ActionFilter {
-    verb: Option<Verb>,
-    group: Option<String>,
-    resource: Option<String>,
-    namespace: Option<Option<String>>,
-    name: Option<Option<String>>,
-    subresource: Option<Option<String>>,
+    pattern: RequestPattern,
     succeeded: Option<bool>,
     code: Option<u16>,
     reason: Option<String>,
@@ -49,63 +46,16 @@ impl ActionFilter {
     /// Only actions with this verb.
     #[must_use]
     pub fn with_verb(mut self, v: Verb) -> Self {
-        self.verb = Some(v);
+        self.pattern.verb = Some(v);
         self
     }
 
-    /// Only actions on this resource (plural, e.g. `widgets`).
-    #[must_use]
-    pub fn resource(mut self, plural: &str) -> Self {
-        self.resource = Some(plural.to_string());
-        self
-    }
-
-    /// Only actions in this API group (`""` for the core group).
-    #[must_use]
-    pub fn group(mut self, g: &str) -> Self {
-        self.group = Some(g.to_string());
-        self
-    }
-
-    /// Only actions in this namespace.
-    #[must_use]
-    pub fn namespace(mut self, ns: &str) -> Self {
-        self.namespace = Some(Some(ns.to_string()));
-        self
-    }
-
-    /// Only actions without a namespace (cluster-scoped, or across all namespaces).
-    #[must_use]
-    pub fn no_namespace(mut self) -> Self {
-        self.namespace = Some(None);
-        self
-    }
-
-    /// Only actions on the object with this name.
-    #[must_use]
-    pub fn name(mut self, n: &str) -> Self {
-        self.name = Some(Some(n.to_string()));
-        self
-    }
+    request_pattern_builders!("actions");
 
     /// Only actions without a name (list, watch, deletecollection; create without a name).
     #[must_use]
     pub fn no_name(mut self) -> Self {
-        self.name = Some(None);
-        self
-    }
-
-    /// Only actions on this subresource (`status`, `scale`).
-    #[must_use]
-    pub fn subresource(mut self, s: &str) -> Self {
-        self.subresource = Some(Some(s.to_string()));
-        self
-    }
-
-    /// Only actions on the main resource, not a subresource.
-    #[must_use]
-    pub fn no_subresource(mut self) -> Self {
-        self.subresource = Some(None);
+        self.pattern.name = Some(None);
         self
     }
 
@@ -147,18 +97,15 @@ impl ActionFilter {
     /// Whether the action satisfies every part of the filter.
     #[must_use]
     pub fn matches(&self, a: &Action) -> bool {
-        fn eq_opt(want: &Option<Option<String>>, got: &Option<String>) -> bool {
-            match want {
-                None => true,
-                Some(w) => w.as_deref() == got.as_deref(),
-            }
-        }
-        self.verb.is_none_or(|v| v == a.verb)
-            && self.group.as_deref().is_none_or(|g| g == a.group)
-            && self.resource.as_deref().is_none_or(|r| r == a.resource)
-            && eq_opt(&self.namespace, &a.namespace)
-            && eq_opt(&self.name, &a.name)
-            && eq_opt(&self.subresource, &a.subresource)
+        let request = RequestInfo {
+            verb: a.verb,
+            group: &a.group,
+            resource: &a.resource,
+            namespace: a.namespace.as_deref(),
+            name: a.name.as_deref(),
+            subresource: a.subresource.as_deref(),
+        };
+        self.pattern.matches(&request)
             && self.succeeded.is_none_or(|s| s == a.outcome.is_success())
             && self.code.is_none_or(|c| c == a.outcome.code())
             && self
@@ -182,18 +129,22 @@ impl fmt::Display for ActionFilter {
                 None => none.to_string(),
             })
         };
-        if let Some(v) = self.verb {
+        if let Some(v) = self.pattern.verb {
             parts.push(format!("verb={v}"));
         }
-        if let Some(g) = &self.group {
+        if let Some(g) = &self.pattern.group {
             parts.push(format!("group={g:?}"));
         }
-        if let Some(r) = &self.resource {
+        if let Some(r) = &self.pattern.resource {
             parts.push(format!("resource={r}"));
         }
-        parts.extend(opt("namespace", &self.namespace, "no namespace"));
-        parts.extend(opt("name", &self.name, "no name"));
-        parts.extend(opt("subresource", &self.subresource, "no subresource"));
+        parts.extend(opt("namespace", &self.pattern.namespace, "no namespace"));
+        parts.extend(opt("name", &self.pattern.name, "no name"));
+        parts.extend(opt(
+            "subresource",
+            &self.pattern.subresource,
+            "no subresource",
+        ));
         for (key, value) in &self.params {
             parts.push(format!("{key}={value}"));
         }
