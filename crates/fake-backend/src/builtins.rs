@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::meta;
 use crate::registry::TypeInfo;
+use crate::store::JsonRead;
 
 fn is(info: &TypeInfo, group: &str, plural: &str) -> bool {
     info.resource.api.group == group && info.resource.api.plural == plural
@@ -96,11 +97,19 @@ fn fold_string_data(obj: &mut Value) {
 }
 
 /// Validation of built-ins beyond names: immutable ConfigMaps and Secrets, Secret type.
-pub(crate) fn validate(info: &TypeInfo, obj: &Value, old: Option<&Value>) -> Vec<FieldError> {
+pub(crate) fn validate<'a>(
+    info: &TypeInfo,
+    obj: &Value,
+    old: Option<impl JsonRead<'a>>,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let Some(old) = old else { return errs };
     let immutable_kind = is(info, "", "configmaps") || is(info, "", "secrets");
-    if immutable_kind && old.get("immutable").and_then(Value::as_bool) == Some(true) {
+    let old_immutable = || {
+        old.get("immutable")
+            .is_some_and(|v| v.eq_value(&Value::Bool(true)))
+    };
+    if immutable_kind && old_immutable() {
         const WHY: &str = "field is immutable when `immutable` is set";
         if obj.get("immutable").and_then(Value::as_bool) != Some(true) {
             errs.push(FieldError::forbidden("immutable", WHY));
@@ -111,22 +120,32 @@ pub(crate) fn validate(info: &TypeInfo, obj: &Value, old: Option<&Value>) -> Vec
             &["data"]
         };
         for f in fields {
-            let norm = |v: Option<&Value>| match v {
-                Some(Value::Object(m)) if m.is_empty() => None,
-                Some(Value::Null) => None,
-                other => other.cloned(),
+            // An empty map and null are the same as no field.
+            let new = obj
+                .get(*f)
+                .filter(|v| !v.is_null() && v.as_object().is_none_or(|m| !m.is_empty()));
+            let before = old.get(f).filter(|v| !v.is_null() && !v.is_empty_object());
+            let same = match (before, new) {
+                (Some(b), Some(n)) => b.eq_value(n),
+                (b, n) => b.is_none() && n.is_none(),
             };
-            if norm(obj.get(*f)) != norm(old.get(*f)) {
+            if !same {
                 errs.push(FieldError::forbidden(*f, WHY));
             }
         }
     }
-    if is(info, "", "secrets") && obj.get("type") != old.get("type") {
-        errs.push(FieldError::invalid(
-            "type",
-            obj.get("type").cloned().unwrap_or(Value::Null),
-            "field is immutable",
-        ));
+    if is(info, "", "secrets") {
+        let same_type = match (old.get("type"), obj.get("type")) {
+            (Some(b), Some(n)) => b.eq_value(n),
+            (b, n) => b.is_none() && n.is_none(),
+        };
+        if !same_type {
+            errs.push(FieldError::invalid(
+                "type",
+                obj.get("type").cloned().unwrap_or(Value::Null),
+                "field is immutable",
+            ));
+        }
     }
     errs
 }

@@ -99,14 +99,6 @@ pub(crate) fn has_finalizers(obj: &Value) -> bool {
             .is_some_and(|a| !a.is_empty())
 }
 
-/// `metadata.generation` (0 when absent).
-pub(crate) fn generation(obj: &Value) -> i64 {
-    meta(obj)
-        .and_then(|m| m.get("generation"))
-        .and_then(Value::as_i64)
-        .unwrap_or(0)
-}
-
 /// Whether `metadata.deletionTimestamp` is set.
 pub(crate) fn is_deleting(obj: &Value) -> bool {
     meta(obj)

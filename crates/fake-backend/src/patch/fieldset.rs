@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::store::JsonRead;
+
 /// One step of a field path.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PathElement {
@@ -342,7 +344,7 @@ impl FieldSet {
     /// `self.difference(&FieldSet::from_fields_v1(fields_v1)).is_empty()` says, reading only
     /// the nodes of `fields_v1` on `self`'s paths instead of decoding all of it.
     #[must_use]
-    pub fn within_fields_v1(&self, fields_v1: &Value) -> bool {
+    pub(crate) fn within_fields_v1<'a>(&self, fields_v1: impl JsonRead<'a>) -> bool {
         self.nodes
             .iter()
             .all(|(pe, mine)| match encoded_child(fields_v1, pe) {
@@ -359,7 +361,7 @@ impl FieldSet {
     /// `FieldSet::from_fields_v1(fields_v1).intersection(self).is_empty()` says, reading only
     /// the nodes of `fields_v1` on `self`'s paths.
     #[must_use]
-    pub fn disjoint_from_fields_v1(&self, fields_v1: &Value) -> bool {
+    pub(crate) fn disjoint_from_fields_v1<'a>(&self, fields_v1: impl JsonRead<'a>) -> bool {
         self.nodes
             .iter()
             .all(|(pe, mine)| match encoded_child(fields_v1, pe) {
@@ -374,29 +376,34 @@ impl FieldSet {
 
 /// The child of a `FieldsV1` node for `pe`, as [`FieldSet::from_fields_v1`] reads it: the
 /// last key (in the map's order) that decodes to `pe`, since a later one replaces an earlier.
-fn encoded_child<'a>(node: &'a Value, pe: &PathElement) -> Option<&'a Value> {
-    let map = node.as_object()?;
+fn encoded_child<'a, J: JsonRead<'a>>(node: J, pe: &PathElement) -> Option<J> {
+    let members = node.members()?;
     if let PathElement::Field(_) = pe {
         // Only `f:<name>` decodes to this field.
-        return map.get(&pe.encode());
+        return node.get(&pe.encode());
     }
-    map.iter()
-        .rev()
-        .find(|(k, _)| *k != "." && PathElement::decode(k).as_ref() == Some(pe))
+    members
+        .filter(|(k, _)| *k != "." && PathElement::decode(k).as_ref() == Some(pe))
+        .last()
         .map(|(_, v)| v)
 }
 
 /// Whether a `FieldsV1` node is a member of its set, as [`FieldSet::from_fields_v1`] decides.
-fn encoded_member(node: &Value) -> bool {
-    match node {
-        Value::Object(m) => {
-            m.is_empty()
-                || m.contains_key(".")
-                || !m
-                    .keys()
-                    .any(|k| k != "." && PathElement::decode(k).is_some())
+fn encoded_member<'a>(node: impl JsonRead<'a>) -> bool {
+    match node.members() {
+        Some(members) => {
+            let mut empty = true;
+            let mut has_child = false;
+            for (k, _) in members {
+                empty = false;
+                if k == "." {
+                    return true;
+                }
+                has_child = has_child || PathElement::decode(k).is_some();
+            }
+            empty || !has_child
         }
-        _ => true,
+        None => true,
     }
 }
 

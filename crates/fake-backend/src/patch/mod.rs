@@ -11,5 +11,5 @@ mod gofmt;
 pub mod managed;
 mod merge_keys;
 pub mod strategic;
-mod typed;
-mod typeinfo;
+pub(crate) mod typed;
+pub(crate) mod typeinfo;

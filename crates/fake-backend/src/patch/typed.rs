@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::fieldset::{FieldSet, Path, PathElement, path_string};
 use super::merge_keys::key_default;
 use super::typeinfo::{ListKind, Ty, declares};
+use crate::store::JsonRead;
 
 /// The path element of a list item, or the reason it has none.
 pub(super) fn item_element(item: &Value, kind: &ListKind) -> Result<Option<PathElement>, String> {
@@ -181,6 +182,75 @@ pub(crate) fn changed(old: Option<&Value>, new: &Value, ty: Ty<'_>) -> FieldSet 
     set
 }
 
+/// [`changed`] from an old version read in place (a stored encoding): only the parts that
+/// differ are decoded.
+pub(crate) fn changed_from<'a>(old: impl JsonRead<'a>, new: &Value, ty: Ty<'_>) -> FieldSet {
+    let mut set = FieldSet::new();
+    walk_changed_from(old, new, ty, &mut Vec::new(), &mut set);
+    set
+}
+
+fn walk_changed_from<'a>(
+    old: impl JsonRead<'a>,
+    new: &Value,
+    ty: Ty<'_>,
+    path: &mut Path,
+    set: &mut FieldSet,
+) {
+    match (old.members(), new) {
+        (Some(olds), Value::Object(n)) if !ty.is_atomic() || path.is_empty() => {
+            walk_members(olds, n, ty, path, set);
+        }
+        _ => walk_changed(Some(&old.to_value()), new, ty, path, set),
+    }
+}
+
+/// The map case of [`walk_changed`]: the members of the new map against the old map's.
+fn walk_members<'a, J: JsonRead<'a>>(
+    olds: impl Iterator<Item = (&'a str, J)>,
+    n: &Map<String, Value>,
+    ty: Ty<'_>,
+    path: &mut Path,
+    set: &mut FieldSet,
+) {
+    let mut olds = olds.peekable();
+    for (k, child) in n {
+        // The old member `k`: both maps are in key order, so one pass pairs them.
+        let mut prev = None;
+        while let Some(&(old_key, old_value)) = olds.peek() {
+            match old_key.cmp(k.as_str()) {
+                std::cmp::Ordering::Less => {
+                    olds.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    prev = Some(old_value);
+                    olds.next();
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        // An equal subtree changes nothing: compared without building its paths
+        // (most of an update's object, e.g. managedFields, is unchanged).
+        if prev.is_some_and(|p| p.eq_value(child)) {
+            continue;
+        }
+        let (child_ty, declared) = ty.field(k);
+        path.push(PathElement::Field(k.clone()));
+        match prev {
+            None => {
+                added_subtree(child, child_ty, path, set);
+                let empty_map = child.as_object().is_some_and(Map::is_empty);
+                if child.is_null() || empty_map || !declared {
+                    set.insert(path);
+                }
+            }
+            Some(prev) => walk_changed_from(prev, child, child_ty, path, set),
+        }
+        path.pop();
+    }
+}
+
 fn added_subtree(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
     // Lenient: a live object may carry what an applied configuration may not. The walk goes
     // straight into `set`, below `path`; a lenient walk does not fail (a malformed list
@@ -212,27 +282,7 @@ fn added_subtree(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet)
 fn walk_changed(old: Option<&Value>, new: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
     match (old, new) {
         (Some(Value::Object(o)), Value::Object(n)) if !ty.is_atomic() || path.is_empty() => {
-            for (k, child) in n {
-                let prev = o.get(k);
-                // An equal subtree changes nothing: compared without building its paths
-                // (most of an update's object, e.g. managedFields, is unchanged).
-                if prev == Some(child) {
-                    continue;
-                }
-                let (child_ty, declared) = ty.field(k);
-                path.push(PathElement::Field(k.clone()));
-                match prev {
-                    None => {
-                        added_subtree(child, child_ty, path, set);
-                        let empty_map = child.as_object().is_some_and(Map::is_empty);
-                        if child.is_null() || empty_map || !declared {
-                            set.insert(path);
-                        }
-                    }
-                    Some(prev) => walk_changed(Some(prev), child, child_ty, path, set),
-                }
-                path.pop();
-            }
+            walk_members(o.iter().map(|(k, v)| (k.as_str(), v)), n, ty, path, set);
         }
         (Some(Value::Array(o)), Value::Array(n)) => {
             let kind = ty.list_kind();

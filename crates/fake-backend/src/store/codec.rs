@@ -4,6 +4,10 @@
 //! allocation has its final size. Objects decode straight into [`DynamicObject`] (typed
 //! `ObjectMeta` through a serde deserializer over the encoding) or into a JSON [`Value`].
 //!
+//! A non-empty array or object has, after its count, the byte size of its members (a 4-byte
+//! little-endian `u32`), so a reader can step over it without walking it: an update compares
+//! the stored version with the new one in place ([`super::view`]) and steps over most of it.
+//!
 //! Numbers keep serde_json's distinction between unsigned, negative and floating-point
 //! numbers, and maps keep their (sorted) key order, so `decode(encode(v)) == v` exactly.
 
@@ -15,15 +19,15 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-const NULL: u8 = 0;
-const FALSE: u8 = 1;
-const TRUE: u8 = 2;
-const UINT: u8 = 3;
-const NEG: u8 = 4;
-const FLOAT: u8 = 5;
-const STR: u8 = 6;
-const ARRAY: u8 = 7;
-const OBJECT: u8 = 8;
+pub(super) const NULL: u8 = 0;
+pub(super) const FALSE: u8 = 1;
+pub(super) const TRUE: u8 = 2;
+pub(super) const UINT: u8 = 3;
+pub(super) const NEG: u8 = 4;
+pub(super) const FLOAT: u8 = 5;
+pub(super) const STR: u8 = 6;
+pub(super) const ARRAY: u8 = 7;
+pub(super) const OBJECT: u8 = 8;
 
 fn put_len(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
@@ -31,6 +35,31 @@ fn put_len(out: &mut Vec<u8>, mut n: u64) {
         n >>= 7;
     }
     out.push(n as u8);
+}
+
+/// The size field of a container too large to record (its readers walk it instead).
+pub(super) const UNSIZED: u32 = u32::MAX;
+
+/// Writes a container's tag, count and (if it has members) a size field to fill in by
+/// [`end_container`]; returns where that field is.
+fn begin_container(out: &mut Vec<u8>, tag: u8, count: usize) -> Option<usize> {
+    out.push(tag);
+    put_len(out, count as u64);
+    (count > 0).then(|| {
+        let at = out.len();
+        out.extend_from_slice(&UNSIZED.to_le_bytes());
+        at
+    })
+}
+
+/// Fills in the size field written by [`begin_container`].
+fn end_container(out: &mut [u8], size_field: Option<usize>) {
+    if let Some(at) = size_field {
+        let size = u32::try_from(out.len() - at - 4).unwrap_or(UNSIZED);
+        if let Some(field) = out.get_mut(at..at + 4) {
+            field.copy_from_slice(&size.to_le_bytes());
+        }
+    }
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -62,19 +91,19 @@ pub(crate) fn encode_into(out: &mut Vec<u8>, value: &Value) {
             put_str(out, s);
         }
         Value::Array(items) => {
-            out.push(ARRAY);
-            put_len(out, items.len() as u64);
+            let size_field = begin_container(out, ARRAY, items.len());
             for item in items {
                 encode_into(out, item);
             }
+            end_container(out, size_field);
         }
         Value::Object(map) => {
-            out.push(OBJECT);
-            put_len(out, map.len() as u64);
+            let size_field = begin_container(out, OBJECT, map.len());
             for (k, v) in map {
                 put_str(out, k);
                 encode_into(out, v);
             }
+            end_container(out, size_field);
         }
     }
 }
@@ -88,6 +117,11 @@ fn len_size(mut n: u64) -> usize {
     size
 }
 
+/// The size of a container's size field.
+fn size_field_size(count: usize) -> usize {
+    if count > 0 { 4 } else { 0 }
+}
+
 /// The size of the encoding of `value`.
 fn encoded_size(value: &Value) -> usize {
     match value {
@@ -99,10 +133,13 @@ fn encoded_size(value: &Value) -> usize {
         },
         Value::String(s) => 1 + len_size(s.len() as u64) + s.len(),
         Value::Array(items) => {
-            1 + len_size(items.len() as u64) + items.iter().map(encoded_size).sum::<usize>()
+            1 + len_size(items.len() as u64)
+                + size_field_size(items.len())
+                + items.iter().map(encoded_size).sum::<usize>()
         }
         Value::Object(map) => {
             1 + len_size(map.len() as u64)
+                + size_field_size(map.len())
                 + map
                     .iter()
                     .map(|(k, v)| len_size(k.len() as u64) + k.len() + encoded_size(v))
@@ -161,13 +198,14 @@ fn truncated() -> CodecError {
 }
 
 /// A cursor over an encoding.
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+pub(super) struct Reader<'a> {
+    pub(super) buf: &'a [u8],
+    pub(super) pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Result<u8, CodecError> {
+    #[inline]
+    pub(super) fn byte(&mut self) -> Result<u8, CodecError> {
         let b = *self.buf.get(self.pos).ok_or_else(truncated)?;
         self.pos += 1;
         Ok(b)
@@ -177,7 +215,8 @@ impl<'a> Reader<'a> {
         self.buf.get(self.pos).copied().ok_or_else(truncated)
     }
 
-    fn len(&mut self) -> Result<u64, CodecError> {
+    #[inline]
+    pub(super) fn len(&mut self) -> Result<u64, CodecError> {
         let mut n = 0u64;
         let mut shift = 0;
         loop {
@@ -193,11 +232,31 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn count(&mut self) -> Result<usize, CodecError> {
+    #[inline]
+    pub(super) fn count(&mut self) -> Result<usize, CodecError> {
         usize::try_from(self.len()?).map_err(|_| truncated())
     }
 
-    fn str(&mut self) -> Result<&'a str, CodecError> {
+    /// A container's member count and, when recorded, the byte size of its members.
+    #[inline]
+    pub(super) fn container(&mut self) -> Result<(usize, Option<usize>), CodecError> {
+        let n = self.count()?;
+        if n == 0 {
+            return Ok((0, None));
+        }
+        let end = self.pos.checked_add(4).ok_or_else(truncated)?;
+        let field: [u8; 4] = self
+            .buf
+            .get(self.pos..end)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(truncated)?;
+        self.pos = end;
+        let size = u32::from_le_bytes(field);
+        Ok((n, (size != UNSIZED).then_some(size as usize)))
+    }
+
+    #[inline]
+    pub(super) fn str(&mut self) -> Result<&'a str, CodecError> {
         let n = self.count()?;
         let end = self.pos.checked_add(n).ok_or_else(truncated)?;
         let bytes = self.buf.get(self.pos..end).ok_or_else(truncated)?;
@@ -205,7 +264,8 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|e| CodecError(e.to_string()))
     }
 
-    fn f64(&mut self) -> Result<f64, CodecError> {
+    #[inline]
+    pub(super) fn f64(&mut self) -> Result<f64, CodecError> {
         let end = self.pos + 8;
         let bytes: [u8; 8] = self
             .buf
@@ -217,7 +277,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Decodes one value into a JSON tree.
-    fn value(&mut self) -> Result<Value, CodecError> {
+    pub(super) fn value(&mut self) -> Result<Value, CodecError> {
         Ok(match self.byte()? {
             NULL => Value::Null,
             FALSE => Value::Bool(false),
@@ -227,7 +287,7 @@ impl<'a> Reader<'a> {
             FLOAT => Number::from_f64(self.f64()?).map_or(Value::Null, Value::Number),
             STR => Value::String(self.str()?.to_owned()),
             ARRAY => {
-                let n = self.count()?;
+                let (n, _) = self.container()?;
                 let mut items = Vec::with_capacity(n.min(self.buf.len()));
                 for _ in 0..n {
                     items.push(self.value()?);
@@ -240,7 +300,7 @@ impl<'a> Reader<'a> {
     }
 
     fn map_body(&mut self) -> Result<Map<String, Value>, CodecError> {
-        let n = self.count()?;
+        let (n, _) = self.container()?;
         if n <= 2 {
             let mut map = Map::new();
             for _ in 0..n {
@@ -276,7 +336,7 @@ pub(crate) fn decode_dynamic(bytes: &[u8]) -> Result<DynamicObject, CodecError> 
     if r.byte()? != OBJECT {
         return Err(CodecError("stored object is not a JSON object".into()));
     }
-    let n = r.count()?;
+    let (n, _) = r.container()?;
     let mut metadata = ObjectMeta::default();
     let mut api_version = None;
     let mut kind = None;
@@ -373,11 +433,11 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
             FLOAT => visitor.visit_f64(self.f64()?),
             STR => visitor.visit_borrowed_str(self.str()?),
             ARRAY => {
-                let left = self.count()?;
+                let (left, _) = self.container()?;
                 visitor.visit_seq(Items { r: self, left })
             }
             OBJECT => {
-                let left = self.count()?;
+                let (left, _) = self.container()?;
                 visitor.visit_map(Items { r: self, left })
             }
             t => Err(CodecError(format!("bad tag {t} in object encoding"))),
@@ -487,7 +547,9 @@ mod tests {
             assert_eq!(decode(&encode(&v)), v, "{n} members");
         }
         // {"a": 1, "b": 2, "a": 3, "c": 4}: never written by `encode`, decoded as inserts would.
+        // Without a recorded size (as for a container past 4 GiB): read all the same.
         let mut bytes = vec![OBJECT, 4];
+        bytes.extend(UNSIZED.to_le_bytes());
         for (k, v) in [("a", 1u8), ("b", 2), ("a", 3), ("c", 4)] {
             put_str(&mut bytes, k);
             bytes.extend([UINT, v]);

@@ -3,6 +3,7 @@
 
 pub(crate) mod codec;
 pub(crate) mod object;
+pub(crate) mod view;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -10,6 +11,7 @@ use foldhash::HashMap;
 use std::sync::Arc;
 
 pub(crate) use object::Stored;
+pub(crate) use view::{JsonRead, View};
 
 /// A table key, `"<namespace>\0<name>"`. Kept inline up to 24 bytes (most keys), so the
 /// comparisons of a search in a large table or label index read the tree's nodes instead of

@@ -94,6 +94,12 @@ impl Stored {
         }
     }
 
+    /// The encoding, read in place. It holds the resourceVersion the object was committed
+    /// with, which is [`rv`](Self::rv) for the live version (see `verbs::old`).
+    pub fn view(&self) -> super::View<'_> {
+        super::View::new(&self.body)
+    }
+
     /// The object as JSON, with `metadata.resourceVersion` set.
     pub fn value(&self) -> Value {
         let mut value = codec::decode(&self.body);

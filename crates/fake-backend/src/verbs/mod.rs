@@ -5,6 +5,7 @@ pub(crate) mod create;
 pub mod delete;
 pub(crate) mod entry;
 pub(crate) mod gate;
+pub(crate) mod old;
 pub(crate) mod patching;
 pub(crate) mod read;
 pub(crate) mod subresources;

@@ -7,6 +7,7 @@ use kobj_core::{Error, FieldError, ResourceType, Result};
 use serde_json::Value;
 
 use super::create::{check_namespace, check_type};
+use super::old::Old;
 use super::write::{Request, WriteCtx, bump_generation, unchanged};
 use super::{WriteOptions, ns_of, resolve};
 use crate::cluster::{FakeCluster, Inner, State};
@@ -117,7 +118,10 @@ pub(crate) fn update_locked(
         )));
     }
     check_namespace(info, &mut obj, ns)?;
-    let old = rendered.unwrap_or_else(|| inner.render_value(info, &existing));
+    let old = match rendered {
+        Some(value) => Old::decoded(value),
+        None => Old::stored(inner, info, &existing),
+    };
     // Optimistic concurrency (rules 16, 17, 24).
     let body_rv = meta::meta_str(&obj, "resourceVersion").to_string();
     if body_rv.is_empty() {
@@ -142,7 +146,7 @@ pub(crate) fn update_locked(
             {
                 match old.get("status") {
                     Some(s) => {
-                        map.insert("status".into(), s.clone());
+                        map.insert("status".into(), s.into_owned());
                     }
                     None => {
                         map.remove("status");
@@ -152,7 +156,7 @@ pub(crate) fn update_locked(
         }
         Sub::Status => {
             let status = obj.get("status").cloned();
-            let mut merged = old.clone();
+            let mut merged = old.value().clone();
             if let Some(map) = merged.as_object_mut() {
                 match status {
                     Some(s) => {
@@ -168,8 +172,11 @@ pub(crate) fn update_locked(
     }
     // Immutable metadata (rule 18), in ValidateObjectMetaUpdate's order.
     let mut errors = Vec::new();
-    if meta::is_deleting(&old) {
-        let before = meta::finalizers(&old);
+    let deleting = old
+        .meta_get("deletionTimestamp")
+        .is_some_and(|t| !t.is_null());
+    if deleting {
+        let before = meta::finalizers(old.value());
         let added: Vec<String> = meta::finalizers(&obj)
             .into_iter()
             .filter(|f| !before.contains(f))
@@ -185,8 +192,6 @@ pub(crate) fn update_locked(
         }
     }
     {
-        let no_meta = serde_json::Map::new();
-        let old_meta = meta::meta(&old).unwrap_or(&no_meta);
         let m = meta::meta_mut(&mut obj);
         // An empty uid takes the stored one (BeforeUpdate); a different one is immutable.
         if let Some(new_uid) = m
@@ -202,16 +207,16 @@ pub(crate) fn update_locked(
             ));
         }
         for f in ["uid", "creationTimestamp"] {
-            match old_meta.get(f) {
-                Some(v) => m.insert(f.to_string(), v.clone()),
+            match old.meta_get(f) {
+                Some(v) => m.insert(f.to_string(), v.into_owned()),
                 None => m.remove(f),
             };
         }
-        match old_meta.get("deletionTimestamp") {
+        match old.meta_get("deletionTimestamp") {
             Some(v) => {
-                m.insert("deletionTimestamp".into(), v.clone());
-                if let Some(g) = old_meta.get("deletionGracePeriodSeconds") {
-                    m.insert("deletionGracePeriodSeconds".into(), g.clone());
+                m.insert("deletionTimestamp".into(), v.into_owned());
+                if let Some(g) = old.meta_get("deletionGracePeriodSeconds") {
+                    m.insert("deletionGracePeriodSeconds".into(), g.into_owned());
                 }
             }
             None => {
@@ -234,16 +239,16 @@ pub(crate) fn update_locked(
     if !info.is_custom() {
         crate::builtins::prepare(info, &mut obj, false);
     }
-    bump_generation(info, &old, &mut obj);
+    bump_generation(info, old.read(), &mut obj);
     if crate::crd::is_crd(info) {
-        crate::crd::prepare_update(st, &old, &mut obj)?;
+        crate::crd::prepare_update(st, old.value(), &mut obj)?;
     }
     let mut ctx = WriteCtx::new(inner, info, opts, request);
     ctx.subresource = sub.name();
     ctx.admit(&mut obj, Some(&old))?;
     ctx.track(Some(&old), &mut obj);
-    if unchanged(&old, &obj) {
-        let mut same = old;
+    if unchanged(old.read(), &obj) {
+        let mut same = old.into_value();
         store::object::set_rv(&mut same, existing.rv);
         return Ok(same);
     }

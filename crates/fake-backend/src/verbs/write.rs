@@ -9,12 +9,13 @@ use kube_core::params::ValidationDirective;
 use serde_json::Value;
 
 use super::WriteOptions;
+use super::old::Old;
 use crate::builtins;
 use crate::cluster::{Inner, State};
 use crate::meta;
 use crate::patch::managed::{self, FieldManagement};
 use crate::registry::TypeInfo;
-use crate::store::{self, Stored};
+use crate::store::{self, JsonRead, Stored};
 
 /// Which request a write comes from (for fieldValidation's error shapes, rule 27).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,16 +94,16 @@ impl<'a> WriteCtx<'a> {
     }
 
     /// Records managedFields for a non-apply write.
-    pub fn track(&self, old: Option<&Value>, new: &mut Value) {
+    pub fn track(&self, old: Option<&Old<'_>>, new: &mut Value) {
         if matches!(self.request, Request::Apply(_)) {
             return;
         }
-        managed::track_update(old, new, &self.field_management());
+        managed::track_update_from(old.map(Old::read), new, &self.field_management());
     }
 
     /// The schema stage for custom resources and the validation of built-ins: prune,
     /// default, validate (422), CEL rules; unknown fields per fieldValidation.
-    pub fn admit(&self, obj: &mut Value, old: Option<&Value>) -> Result<()> {
+    pub fn admit(&self, obj: &mut Value, old: Option<&Old<'_>>) -> Result<()> {
         let name = meta::meta_str(obj, "name").to_string();
         if let Some(schema) = &self.info.schema {
             let pruned = crate::schema::prune(schema, obj);
@@ -110,13 +111,13 @@ impl<'a> WriteCtx<'a> {
             crate::schema::apply_defaults(schema, obj);
             let mut errors = crate::schema::validate(schema, obj);
             if errors.is_empty() {
-                errors = crate::schema::validate_rules(schema, obj, old);
+                errors = crate::schema::validate_rules(schema, obj, old.map(Old::value));
             }
             if !errors.is_empty() {
                 return Err(Error::invalid(&self.info.resource, &name, &errors));
             }
         } else if !self.info.is_custom() {
-            let errors = builtins::validate(self.info, obj, old);
+            let errors = builtins::validate(self.info, obj, old.map(Old::read));
             if !errors.is_empty() {
                 return Err(Error::invalid(&self.info.resource, &name, &errors));
             }
@@ -177,8 +178,12 @@ pub(crate) fn tracks_generation(info: &TypeInfo) -> bool {
 
 /// Rule 19: generation goes up by one when anything but metadata (and, with a status
 /// subresource, status) changed.
-pub(crate) fn bump_generation(info: &TypeInfo, old: &Value, new: &mut Value) {
-    let old_gen = meta::generation(old);
+pub(crate) fn bump_generation<'a>(info: &TypeInfo, old: impl JsonRead<'a>, new: &mut Value) {
+    let old_gen = old
+        .get("metadata")
+        .and_then(|m| m.get("generation"))
+        .and_then(|g| g.to_value().as_i64())
+        .unwrap_or(0);
     if !tracks_generation(info) {
         if old_gen != 0 {
             meta::set_meta(new, "generation", Some(Value::from(old_gen)));
@@ -187,15 +192,22 @@ pub(crate) fn bump_generation(info: &TypeInfo, old: &Value, new: &mut Value) {
         }
         return;
     }
-    let changed = match (old.as_object(), new.as_object()) {
+    let changed = match (old.members(), new.as_object()) {
         (Some(o), Some(n)) => {
-            let skip = |k: &str| k == "metadata" || (info.status && k == "status");
-            let keys: std::collections::BTreeSet<&String> = o
-                .keys()
-                .chain(n.keys())
-                .filter(|k| !skip(k) && *k != "apiVersion" && *k != "kind")
-                .collect();
-            keys.into_iter().any(|k| o.get(k) != n.get(k))
+            let skip = |k: &str| {
+                k == "metadata"
+                    || (info.status && k == "status")
+                    || k == "apiVersion"
+                    || k == "kind"
+            };
+            // A member of the old version missing or different in the new, or a member of the
+            // new version the old lacks.
+            let mut seen = 0;
+            let old_differs = o.filter(|(k, _)| !skip(k)).any(|(k, v)| {
+                seen += 1;
+                n.get(k).is_none_or(|nv| !v.eq_value(nv))
+            });
+            old_differs || n.keys().filter(|k| !skip(k)).count() != seen
         }
         _ => true,
     };
@@ -206,54 +218,68 @@ pub(crate) fn bump_generation(info: &TypeInfo, old: &Value, new: &mut Value) {
 /// Whether two managedFields lists are the same apart from the entries' timestamps
 /// (`IgnoreManagedFieldsTimestampsTransformer`: a write that only refreshes timestamps
 /// keeps the old ones, while a change of owners is a real change).
-fn same_managed_fields(a: Option<&Value>, b: Option<&Value>) -> bool {
-    fn entries(v: Option<&Value>) -> &[Value] {
-        v.and_then(Value::as_array).map_or(&[][..], Vec::as_slice)
-    }
-    let (a, b) = (entries(a), entries(b));
-    let same_entry = |x: &Value, y: &Value| match (x.as_object(), y.as_object()) {
-        (Some(x), Some(y)) => {
-            let keys =
-                |m: &serde_json::Map<String, Value>| m.keys().filter(|k| *k != "time").count();
-            keys(x) == keys(y)
-                && x.iter()
-                    .filter(|(k, _)| *k != "time")
-                    .all(|(k, v)| y.get(k) == Some(v))
+fn same_managed_fields<'a, J: JsonRead<'a>>(a: Option<J>, b: Option<&Value>) -> bool {
+    let b = b.and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let mut a_len = 0;
+    let same_items = a.and_then(JsonRead::items).is_none_or(|mut items| {
+        items.all(|x| {
+            a_len += 1;
+            b.get(a_len - 1)
+                .is_some_and(|y| same_apart_from(x, y, "time"))
+        })
+    });
+    same_items && a_len == b.len()
+}
+
+/// Whether `a` and `b` are the same JSON, apart from the member `ignored` if both are objects.
+fn same_apart_from<'a>(a: impl JsonRead<'a>, b: &Value, ignored: &str) -> bool {
+    match (a.members(), b.as_object()) {
+        (Some(a), Some(b)) => {
+            let mut a_len = 0;
+            a.filter(|(k, _)| *k != ignored).all(|(k, v)| {
+                a_len += 1;
+                b.get(k).is_some_and(|bv| v.eq_value(bv))
+            }) && a_len == b.keys().filter(|k| *k != ignored).count()
         }
-        _ => x == y,
-    };
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_entry(x, y))
+        _ => a.eq_value(b),
+    }
 }
 
 /// Whether two versions are the same apart from resourceVersion and managedFields
 /// timestamps (a write that changes nothing gets no new version, rule 14).
-pub(crate) fn unchanged(old: &Value, new: &Value) -> bool {
-    let (Some(o), Some(n)) = (old.as_object(), new.as_object()) else {
-        return old == new;
+pub(crate) fn unchanged<'a>(old: impl JsonRead<'a>, new: &Value) -> bool {
+    let (Some(mut o), Some(n)) = (old.members(), new.as_object()) else {
+        return old.eq_value(new);
     };
     let ignored = |k: &str| k == "resourceVersion" || k == "managedFields";
-    let same_meta = |a: Option<&Value>, b: Option<&Value>| match (
-        a.and_then(Value::as_object),
-        b.and_then(Value::as_object),
-    ) {
-        (Some(a), Some(b)) => {
-            a.iter().filter(|(k, _)| !ignored(k)).count()
-                == b.iter().filter(|(k, _)| !ignored(k)).count()
-                && a.iter()
-                    .filter(|(k, _)| !ignored(k))
-                    .all(|(k, v)| b.get(k) == Some(v))
-                && same_managed_fields(a.get("managedFields"), b.get("managedFields"))
+    fn same_meta<'a, J: JsonRead<'a>>(
+        a: Option<J>,
+        b: Option<&Value>,
+        ignored: impl Fn(&str) -> bool,
+    ) -> bool {
+        let (Some(a), Some(b)) = (a, b) else {
+            return a.is_none() && b.is_none();
+        };
+        let (Some(members), Some(b)) = (a.members(), b.as_object()) else {
+            return a.eq_value(b);
+        };
+        let mut a_len = 0;
+        let mut members = members.filter(|(k, _)| !ignored(k));
+        members.all(|(k, v)| {
+            a_len += 1;
+            b.get(k).is_some_and(|bv| v.eq_value(bv))
+        }) && a_len == b.keys().filter(|k| !ignored(k)).count()
+            && same_managed_fields(a.get("managedFields"), b.get("managedFields"))
+    }
+    let mut o_len = 0;
+    o.all(|(k, v)| {
+        o_len += 1;
+        if k == "metadata" {
+            same_meta(Some(v), n.get(k), ignored)
+        } else {
+            n.get(k).is_some_and(|nv| v.eq_value(nv))
         }
-        _ => a == b,
-    };
-    o.len() == n.len()
-        && o.iter().all(|(k, v)| {
-            if k == "metadata" {
-                same_meta(Some(v), n.get(k))
-            } else {
-                n.get(k) == Some(v)
-            }
-        })
+    }) && o_len == n.len()
 }
 
 /// Commits `obj` (or, for dry-run, only stamps the version it would get) and returns it

@@ -555,6 +555,7 @@ fn conflict_error(entries: &[Entry], conflicts: &[(usize, FieldSet)]) -> Error {
 
 mod update;
 pub use update::track_update;
+pub(crate) use update::track_update_from;
 
 #[cfg(test)]
 mod tests;

@@ -4,10 +4,14 @@
 
 use serde_json::Value;
 
-use super::super::typed::changed;
+use either::Either;
+
+use crate::store::JsonRead;
+
+use super::super::typed::{changed, changed_from};
 use super::{
     Entry, FieldManagement, MAX_UPDATE_MANAGERS, UPDATE, cap_update_managers, decode, encode,
-    encoded_seconds, encoded_sort_key, entry_json, managed_fields_of, strip_meta, text,
+    encoded_seconds, encoded_sort_key, entry_json, managed_fields_of, strip_meta,
     write_managed_fields,
 };
 
@@ -15,12 +19,23 @@ use super::{
 /// `Update` owns the fields it set or changed, removing them from other managers; writes
 /// `metadata.managedFields` into `new`.
 pub fn track_update(old: Option<&Value>, new: &mut Value, ctx: &FieldManagement<'_>) {
+    track_update_from(old, new, ctx);
+}
+
+/// [`track_update`] from an old version given as a tree or read in place (a stored
+/// encoding, decoded only if the general path is needed).
+pub(crate) fn track_update_from<'a>(
+    old: Option<impl JsonRead<'a>>,
+    new: &mut Value,
+    ctx: &FieldManagement<'_>,
+) {
     if let Some(old) = old
         && keep_stored_ownership(old, new, ctx)
     {
         return;
     }
-    track_every_entry(old, new, ctx);
+    let old = old.map(JsonRead::to_value);
+    track_every_entry(old.as_deref(), new, ctx);
 }
 
 /// [`track_update`]'s general path: every entry decoded, changed, and encoded again.
@@ -89,29 +104,39 @@ pub(super) fn track_every_entry(old: Option<&Value>, new: &mut Value, ctx: &Fiel
 /// because every stored list was written by [`encode`] (no duplicate identifiers, no empty
 /// sets, sorted, at most [`MAX_UPDATE_MANAGERS`] entries). Returns false, with `new`
 /// unchanged, when a condition does not hold.
-pub(super) fn keep_stored_ownership(
-    old: &Value,
+pub(super) fn keep_stored_ownership<'a, J: JsonRead<'a>>(
+    old: J,
     new: &mut Value,
     ctx: &FieldManagement<'_>,
 ) -> bool {
-    let Some(stored) = managed_fields_of(old).filter(|l| !l.is_empty()) else {
+    // The stored list is read in place (the old version may be a stored encoding).
+    let Some(stored) = old.get("metadata").and_then(|m| m.get("managedFields")) else {
         return false;
     };
-    let body_list = managed_fields_of(new).filter(|l| !l.is_empty() && ctx.subresource.is_none());
+    let stored_len = stored.items().map_or(0, Iterator::count);
+    if stored_len == 0 {
+        return false;
+    }
+    let body_list = new
+        .get("metadata")
+        .and_then(|m| m.get("managedFields"))
+        .filter(|l| l.as_array().is_some_and(|l| !l.is_empty()) && ctx.subresource.is_none());
     let sent_back = match body_list {
-        Some(list) if list != stored => return false,
+        Some(list) if !stored.eq_value(list) => return false,
         Some(_) => true,
         None => false,
     };
-    if stored.len() > MAX_UPDATE_MANAGERS {
+    if stored_len > MAX_UPDATE_MANAGERS {
         return false;
     }
-    let mut diff = changed(Some(old), new, ctx.root_ty());
+    let entries = || stored.items().into_iter().flatten();
+    let text = |entry: J, key: &str| entry.get(key).and_then(JsonRead::as_str).unwrap_or("");
+    let mut diff = changed_from(old, new, ctx.root_ty());
     strip_meta(&mut diff);
     let mine = if diff.is_empty() {
         None
     } else {
-        let Some(mine) = stored.iter().position(|e| {
+        let Some(mine) = entries().position(|e| {
             text(e, "manager") == ctx.manager
                 && text(e, "operation") == UPDATE
                 && text(e, "apiVersion") == ctx.api_version
@@ -119,9 +144,11 @@ pub(super) fn keep_stored_ownership(
         }) else {
             return false;
         };
-        for (i, entry) in stored.iter().enumerate() {
+        for (i, entry) in entries().enumerate() {
             // Read from the entry's fieldsV1 along the diff's paths, not decoded whole.
-            let fields = entry.get("fieldsV1").unwrap_or(&Value::Null);
+            let fields = entry
+                .get("fieldsV1")
+                .map_or(Either::Left(&Value::Null), Either::Right);
             let unchanged = if i == mine {
                 diff.within_fields_v1(fields)
             } else {
@@ -143,7 +170,10 @@ pub(super) fn keep_stored_ownership(
             _ => return false,
         }
     } else {
-        stored.clone()
+        match stored.to_value().into_owned() {
+            Value::Array(list) => list,
+            _ => return false,
+        }
     };
     if let Some(mine) = mine {
         if let Some(entry) = list.get_mut(mine).and_then(Value::as_object_mut) {

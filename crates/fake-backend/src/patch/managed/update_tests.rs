@@ -3,7 +3,7 @@
 
 use super::super::tests::{ctx, deployment, managed};
 use super::super::{FieldManagement, apply, strip_meta};
-use super::{keep_stored_ownership, track_every_entry, track_update};
+use super::{keep_stored_ownership, track_every_entry, track_update, track_update_from};
 use crate::patch::typed::changed;
 use serde_json::{Value, json};
 
@@ -133,6 +133,14 @@ fn update_both_ways(old: &Value, body: &Value, ctx: &FieldManagement<'_>) -> (bo
     let mut tracked = body.clone();
     track_update(Some(old), &mut tracked, ctx);
     assert_eq!(tracked, general, "{body}");
+    // The same from the old version's stored encoding, read in place.
+    let bytes = crate::store::codec::encode(old);
+    let mut in_place = body.clone();
+    let took_in_place = keep_stored_ownership(crate::store::View::new(&bytes), &mut in_place, ctx);
+    assert_eq!(took_in_place, took_stored, "{body}");
+    let mut in_place = body.clone();
+    track_update_from(Some(crate::store::View::new(&bytes)), &mut in_place, ctx);
+    assert_eq!(in_place, general, "{body}");
     (took_stored, tracked)
 }
 

@@ -1,0 +1,239 @@
+//! The version an update starts from. Decoding the stored version whole, only to compare most
+//! of it with the new version and to copy a few metadata fields, was about a quarter of a
+//! replace; [`Old`] reads it in place ([`View`]) and decodes a part, or the whole, only when a
+//! rule needs it as JSON.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+use either::Either;
+use serde_json::Value;
+
+use crate::cluster::Inner;
+use crate::registry::TypeInfo;
+use crate::store::{JsonRead, Stored, View};
+
+/// The old version of an update: the stored encoding read in place, or a JSON tree.
+pub(crate) struct Old<'a> {
+    /// The encoding, when it is exactly what the endpoint shows of the stored version.
+    view: Option<View<'a>>,
+    /// The members of its `metadata`, found once: several rules read one of them.
+    meta: Vec<(&'a str, View<'a>)>,
+    /// The version as JSON: given, or decoded on first use.
+    decoded: OnceCell<Value>,
+}
+
+impl<'a> Old<'a> {
+    /// A version the caller already has as JSON (a patch has applied itself to it).
+    pub fn decoded(value: Value) -> Self {
+        Self {
+            view: None,
+            meta: Vec::new(),
+            decoded: OnceCell::from(value),
+        }
+    }
+
+    /// The stored version as the endpoint of `info` renders it
+    /// ([`Inner::render_value`]): read in place when that is the encoding as stored (a
+    /// built-in, or a custom resource stored at the served version whose schema sets no
+    /// defaults) and the encoding carries the live resourceVersion; rendered now otherwise.
+    pub fn stored(inner: &Inner, info: &TypeInfo, stored: &'a Stored) -> Self {
+        let view = stored.view();
+        let rendered_as_stored = !info.is_custom()
+            || ((!info.has_defaults || info.schema.is_none())
+                && view.get("apiVersion").and_then(JsonRead::as_str)
+                    == Some(info.resource.api.api_version.as_str()));
+        let meta: Vec<(&str, View<'_>)> = view
+            .get("metadata")
+            .and_then(JsonRead::members)
+            .map(Iterator::collect)
+            .unwrap_or_default();
+        let live_rv = member(&meta, "resourceVersion")
+            .and_then(JsonRead::as_str)
+            .is_some_and(|rv| is_decimal_text_of(rv, stored.rv));
+        if rendered_as_stored && live_rv {
+            Self {
+                view: Some(view),
+                meta,
+                decoded: OnceCell::new(),
+            }
+        } else {
+            Self::decoded(inner.render_value(info, stored))
+        }
+    }
+
+    /// The version as JSON (decoded on first use).
+    pub fn value(&self) -> &Value {
+        self.decoded
+            .get_or_init(|| self.view.map_or(Value::Null, View::decode))
+    }
+
+    /// Read access: the tree once there is one, the encoding before.
+    pub fn read(&self) -> Either<&Value, View<'a>> {
+        match (self.decoded.get(), self.view) {
+            (None, Some(view)) => Either::Right(view),
+            _ => Either::Left(self.value()),
+        }
+    }
+
+    /// The top-level member `key`, as JSON.
+    pub fn get(&self, key: &str) -> Option<Cow<'_, Value>> {
+        self.read().get(key).map(JsonRead::to_value)
+    }
+
+    /// The member `key` of `metadata`, as JSON.
+    pub fn meta_get(&self, key: &str) -> Option<Cow<'_, Value>> {
+        match self.read() {
+            Either::Right(_) => member(&self.meta, key).map(JsonRead::to_value),
+            Either::Left(value) => value.get("metadata")?.get(key).map(Cow::Borrowed),
+        }
+    }
+
+    /// The version as JSON, by value.
+    pub fn into_value(self) -> Value {
+        self.value();
+        self.decoded.into_inner().unwrap_or(Value::Null)
+    }
+}
+
+/// The member `key` of collected members.
+fn member<'a>(members: &[(&'a str, View<'a>)], key: &str) -> Option<View<'a>> {
+    members.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+/// Whether `text` is `n` written as `set_rv` writes it (decimal, no sign, no leading zero).
+fn is_decimal_text_of(text: &str, n: u64) -> bool {
+    text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'))
+        && text.parse::<u64>().ok() == Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtins;
+    use crate::patch::typed::{changed, changed_from};
+    use crate::patch::typeinfo::Ty;
+    use crate::store::codec;
+    use crate::verbs::write::{bump_generation, unchanged};
+    use serde_json::json;
+
+    /// Versions of a Deployment-like object, differing in the ways updates differ.
+    fn versions() -> Vec<Value> {
+        let base = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "namespace": "ns", "uid": "u1", "resourceVersion": "5",
+                         "generation": 2, "labels": {"app": "a"},
+                         "managedFields": [{"manager": "m", "operation": "Update",
+                                            "apiVersion": "apps/v1",
+                                            "time": "2024-01-01T00:00:00Z",
+                                            "fieldsType": "FieldsV1",
+                                            "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [
+                {"name": "c", "image": "i:1", "ports": [{"containerPort": 80}]}]}}},
+            "status": {"replicas": 1},
+        });
+        let mut out = vec![base.clone()];
+        let edits: Vec<fn(&mut Value)> = vec![
+            |v| v["spec"]["replicas"] = json!(2),
+            |v| v["spec"]["replicas"] = json!(1.0),
+            |v| v["metadata"]["resourceVersion"] = json!("6"),
+            |v| v["metadata"]["managedFields"][0]["time"] = json!("2025-01-01T00:00:00Z"),
+            |v| v["metadata"]["managedFields"][0]["manager"] = json!("other"),
+            |v| v["metadata"]["labels"]["new"] = json!("x"),
+            |v| v["spec"]["template"]["spec"]["containers"][0]["image"] = json!("i:2"),
+            |v| {
+                v["spec"]["template"]["spec"]["containers"]
+                    .as_array_mut()
+                    .map(|c| c.push(json!({"name": "d", "image": "j"})));
+            },
+            |v| v["status"] = json!({"replicas": 3}),
+            |v| v["extra"] = json!(null),
+            |v| {
+                v.as_object_mut().map(|m| m.remove("status"));
+            },
+            |v| {
+                v["metadata"]
+                    .as_object_mut()
+                    .map(|m| m.remove("managedFields"));
+            },
+            |v| v["metadata"] = json!("not a map"),
+            |v| *v = json!(["not", "an", "object"]),
+        ];
+        for edit in edits {
+            let mut v = base.clone();
+            edit(&mut v);
+            out.push(v);
+        }
+        out
+    }
+
+    #[test]
+    fn rules_read_a_stored_version_in_place_as_they_read_it_decoded() {
+        let ty = Ty::root("apps", "Deployment", Some("v1"), None);
+        let versions = versions();
+        for old in &versions {
+            let bytes = codec::encode(old);
+            let view = View::new(&bytes);
+            for new in &versions {
+                assert_eq!(unchanged(view, new), unchanged(old, new), "{old} -> {new}");
+                assert_eq!(
+                    changed_from(view, new, ty),
+                    changed(Some(old), new, ty),
+                    "{old} -> {new}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn generation_and_built_in_checks_read_in_place_as_decoded() {
+        let registry = crate::registry::Registry::with_builtins();
+        let types = [
+            ("apps", "v1", "deployments"),
+            ("", "v1", "configmaps"),
+            ("", "v1", "secrets"),
+        ];
+        let mut versions = versions();
+        for extra in [
+            json!({"immutable": true, "data": {"a": "b"}, "type": "Opaque"}),
+            json!({"immutable": true, "data": {}, "type": "Opaque"}),
+            json!({"immutable": true, "data": null, "binaryData": {"x": "eQ=="}}),
+            json!({"immutable": false, "data": {"a": "c"}, "type": "kubernetes.io/tls"}),
+            json!({"data": {"a": "b"}}),
+        ] {
+            let mut v = versions[0].clone();
+            if let (Some(m), Some(extra)) = (v.as_object_mut(), extra.as_object()) {
+                m.extend(extra.clone());
+            }
+            versions.push(v);
+        }
+        for (group, version, plural) in types {
+            let info = registry.by_plural(group, version, plural).unwrap();
+            for old in &versions {
+                let bytes = codec::encode(old);
+                let view = View::new(&bytes);
+                for new in &versions {
+                    let (mut a, mut b) = (new.clone(), new.clone());
+                    bump_generation(info, view, &mut a);
+                    bump_generation(info, old, &mut b);
+                    assert_eq!(a, b, "{plural}: {old} -> {new}");
+                    assert_eq!(
+                        builtins::validate(info, new, Some(view)),
+                        builtins::validate(info, new, Some(old)),
+                        "{plural}: {old} -> {new}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_canonical_text_of_a_version_counts_as_it() {
+        assert!(is_decimal_text_of("17", 17));
+        assert!(is_decimal_text_of("0", 0));
+        for other in ["017", "+17", "18", "", " 17", "17 "] {
+            assert!(!is_decimal_text_of(other, 17), "{other:?}");
+        }
+    }
+}
