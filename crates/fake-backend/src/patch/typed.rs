@@ -197,7 +197,7 @@ fn walk_changed_from<'a>(
     path: &mut Path,
     set: &mut FieldSet,
 ) {
-    match (old.members(), new) {
+    match (old.byte_members(), new) {
         (Some(olds), Value::Object(n)) if !ty.is_atomic() || path.is_empty() => {
             walk_members(olds, n, ty, path, set);
         }
@@ -207,7 +207,7 @@ fn walk_changed_from<'a>(
 
 /// The map case of [`walk_changed`]: the members of the new map against the old map's.
 fn walk_members<'a, J: JsonRead<'a>>(
-    olds: impl Iterator<Item = (&'a str, J)>,
+    olds: impl Iterator<Item = (&'a [u8], J)>,
     n: &Map<String, Value>,
     ty: Ty<'_>,
     path: &mut Path,
@@ -218,7 +218,7 @@ fn walk_members<'a, J: JsonRead<'a>>(
         // The old member `k`: both maps are in key order, so one pass pairs them.
         let mut prev = None;
         while let Some(&(old_key, old_value)) = olds.peek() {
-            match old_key.cmp(k.as_str()) {
+            match old_key.cmp(k.as_bytes()) {
                 std::cmp::Ordering::Less => {
                     olds.next();
                 }
@@ -282,7 +282,7 @@ fn added_subtree(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet)
 fn walk_changed(old: Option<&Value>, new: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
     match (old, new) {
         (Some(Value::Object(o)), Value::Object(n)) if !ty.is_atomic() || path.is_empty() => {
-            walk_members(o.iter().map(|(k, v)| (k.as_str(), v)), n, ty, path, set);
+            walk_members(o.iter().map(|(k, v)| (k.as_bytes(), v)), n, ty, path, set);
         }
         (Some(Value::Array(o)), Value::Array(n)) => {
             let kind = ty.list_kind();

@@ -217,6 +217,19 @@ impl<'a> Reader<'a> {
 
     #[inline]
     pub(super) fn len(&mut self) -> Result<u64, CodecError> {
+        // Most lengths and counts fit one byte.
+        if let Some(&b) = self.buf.get(self.pos)
+            && b < 0x80
+        {
+            self.pos += 1;
+            return Ok(u64::from(b));
+        }
+        self.long_len()
+    }
+
+    /// A length of more than one byte (or none: the encoding ends).
+    #[cold]
+    fn long_len(&mut self) -> Result<u64, CodecError> {
         let mut n = 0u64;
         let mut shift = 0;
         loop {

@@ -22,6 +22,9 @@ use super::codec::{
 pub(crate) trait JsonRead<'a>: Copy + 'a {
     /// The members of an object, in key order; `None` for any other value.
     fn members(self) -> Option<impl Iterator<Item = (&'a str, Self)>>;
+    /// [`members`](Self::members) with the keys as bytes (not checked as UTF-8 in an
+    /// encoding), for walks that only compare keys.
+    fn byte_members(self) -> Option<impl Iterator<Item = (&'a [u8], Self)>>;
     /// The items of an array; `None` for any other value.
     fn items(self) -> Option<impl Iterator<Item = Self>>;
     /// The member `key` of an object.
@@ -44,6 +47,11 @@ impl<'a> JsonRead<'a> for &'a Value {
     fn members(self) -> Option<impl Iterator<Item = (&'a str, Self)>> {
         self.as_object()
             .map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+
+    fn byte_members(self) -> Option<impl Iterator<Item = (&'a [u8], Self)>> {
+        self.as_object()
+            .map(|m| m.iter().map(|(k, v)| (k.as_bytes(), v)))
     }
 
     fn items(self) -> Option<impl Iterator<Item = Self>> {
@@ -117,6 +125,10 @@ impl<'a> JsonRead<'a> for View<'a> {
         )
     }
 
+    fn byte_members(self) -> Option<impl Iterator<Item = (&'a [u8], Self)>> {
+        self.object_members()
+    }
+
     fn items(self) -> Option<impl Iterator<Item = Self>> {
         let mut r = self.reader();
         if r.byte().ok()? != ARRAY {
@@ -167,6 +179,15 @@ impl<'a, L: JsonRead<'a>, R: JsonRead<'a>> JsonRead<'a> for Either<L, R> {
         Some(match self {
             Either::Left(v) => Either::Left(v.members()?.map(|(k, c)| (k, Either::Left(c)))),
             Either::Right(v) => Either::Right(v.members()?.map(|(k, c)| (k, Either::Right(c)))),
+        })
+    }
+
+    fn byte_members(self) -> Option<impl Iterator<Item = (&'a [u8], Self)>> {
+        Some(match self {
+            Either::Left(v) => Either::Left(v.byte_members()?.map(|(k, c)| (k, Either::Left(c)))),
+            Either::Right(v) => {
+                Either::Right(v.byte_members()?.map(|(k, c)| (k, Either::Right(c))))
+            }
         })
     }
 

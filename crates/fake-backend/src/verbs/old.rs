@@ -13,6 +13,19 @@ use crate::cluster::Inner;
 use crate::registry::TypeInfo;
 use crate::store::{JsonRead, Stored, View};
 
+/// Evaluates `$body` with `$read` bound to the old version's tree or to its encoding, each
+/// arm compiled on its own: a rule generic over [`JsonRead`] then reads the encoding
+/// directly instead of dispatching between the two forms on every step.
+macro_rules! with_read {
+    ($old:expr, |$read:ident| $body:expr) => {
+        match $old.read() {
+            either::Either::Left($read) => $body,
+            either::Either::Right($read) => $body,
+        }
+    };
+}
+pub(crate) use with_read;
+
 /// The old version of an update: the stored encoding read in place, or a JSON tree.
 pub(crate) struct Old<'a> {
     /// The encoding, when it is exactly what the endpoint shows of the stored version.
@@ -143,9 +156,9 @@ mod tests {
             |v| v["metadata"]["labels"]["new"] = json!("x"),
             |v| v["spec"]["template"]["spec"]["containers"][0]["image"] = json!("i:2"),
             |v| {
-                v["spec"]["template"]["spec"]["containers"]
-                    .as_array_mut()
-                    .map(|c| c.push(json!({"name": "d", "image": "j"})));
+                if let Some(c) = v["spec"]["template"]["spec"]["containers"].as_array_mut() {
+                    c.push(json!({"name": "d", "image": "j"}));
+                }
             },
             |v| v["status"] = json!({"replicas": 3}),
             |v| v["extra"] = json!(null),

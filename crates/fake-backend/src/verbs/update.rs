@@ -7,7 +7,7 @@ use kobj_core::{Error, FieldError, ResourceType, Result};
 use serde_json::Value;
 
 use super::create::{check_namespace, check_type};
-use super::old::Old;
+use super::old::{Old, with_read};
 use super::write::{Request, WriteCtx, bump_generation, unchanged};
 use super::{WriteOptions, ns_of, resolve};
 use crate::cluster::{FakeCluster, Inner, State};
@@ -239,7 +239,7 @@ pub(crate) fn update_locked(
     if !info.is_custom() {
         crate::builtins::prepare(info, &mut obj, false);
     }
-    bump_generation(info, old.read(), &mut obj);
+    with_read!(old, |read| bump_generation(info, read, &mut obj));
     if crate::crd::is_crd(info) {
         crate::crd::prepare_update(st, old.value(), &mut obj)?;
     }
@@ -247,7 +247,7 @@ pub(crate) fn update_locked(
     ctx.subresource = sub.name();
     ctx.admit(&mut obj, Some(&old))?;
     ctx.track(Some(&old), &mut obj);
-    if unchanged(old.read(), &obj) {
+    if with_read!(old, |read| unchanged(read, &obj)) {
         let mut same = old.into_value();
         store::object::set_rv(&mut same, existing.rv);
         return Ok(same);

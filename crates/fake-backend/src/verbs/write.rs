@@ -9,7 +9,7 @@ use kube_core::params::ValidationDirective;
 use serde_json::Value;
 
 use super::WriteOptions;
-use super::old::Old;
+use super::old::{Old, with_read};
 use crate::builtins;
 use crate::cluster::{Inner, State};
 use crate::meta;
@@ -98,7 +98,11 @@ impl<'a> WriteCtx<'a> {
         if matches!(self.request, Request::Apply(_)) {
             return;
         }
-        managed::track_update_from(old.map(Old::read), new, &self.field_management());
+        let fm = self.field_management();
+        match old {
+            Some(old) => with_read!(old, |read| managed::track_update_from(Some(read), new, &fm)),
+            None => managed::track_update_from(None::<&Value>, new, &fm),
+        }
     }
 
     /// The schema stage for custom resources and the validation of built-ins: prune,
@@ -117,7 +121,10 @@ impl<'a> WriteCtx<'a> {
                 return Err(Error::invalid(&self.info.resource, &name, &errors));
             }
         } else if !self.info.is_custom() {
-            let errors = builtins::validate(self.info, obj, old.map(Old::read));
+            let errors = match old {
+                Some(old) => with_read!(old, |read| builtins::validate(self.info, obj, Some(read))),
+                None => builtins::validate(self.info, obj, None::<&Value>),
+            };
             if !errors.is_empty() {
                 return Err(Error::invalid(&self.info.resource, &name, &errors));
             }
