@@ -1,4 +1,5 @@
-//! What the loop examples share: the loops themselves (create, replace, load), the runtime,
+//! What the loop examples share: the loops themselves (get, create, replace, merge patch,
+//! load), the runtime,
 //! the ConfigMap type and objects of the `engine` bench, the `N` and `R` settings, and the
 //! report. Each loop reports time per operation for every round; the minimum over rounds is
 //! steadier than criterion's median on a busy machine.
@@ -6,7 +7,7 @@
 #![allow(dead_code)] // each loop example uses part of this setup
 
 use kobj_core::{ApiResource, CustomObjects, ResourceType};
-use kube_core::params::PostParams;
+use kube_core::params::{GetParams, Patch, PatchParams, PostParams};
 use kube_core::{DynamicObject, GroupVersionKind};
 use serde_json::json;
 use std::time::Instant;
@@ -41,6 +42,30 @@ pub fn create_rounds() -> Vec<f64> {
     times
 }
 
+/// `R` rounds (default 7) of `N` gets (default 200,000) of one 1 KiB ConfigMap: µs per get,
+/// per round. Each answer is dropped inside the timed part.
+pub fn get_rounds() -> Vec<f64> {
+    let rt = runtime();
+    let ty = configmaps();
+    let n = setting("N", 200_000);
+    let c = kobj_fake::FakeCluster::new();
+    c.actions().set_enabled(false);
+    rt.block_on(c.create_object(&ty, Some("default"), &object("g"), &PostParams::default()))
+        .unwrap();
+    let mut times = vec![];
+    for _round in 0..setting("R", 7) {
+        let t = Instant::now();
+        for _ in 0..n {
+            let got = rt
+                .block_on(c.get_object(&ty, Some("default"), "g", &GetParams::default()))
+                .unwrap();
+            drop(got);
+        }
+        times.push(per_operation(t, n));
+    }
+    times
+}
+
 /// `R` rounds (default 7) of `N` replaces (default 20,000) of one 1 KiB ConfigMap, one value
 /// changed each time, with the resourceVersion check: µs per replace, per round.
 pub fn replace_rounds() -> Vec<f64> {
@@ -62,6 +87,40 @@ pub fn replace_rounds() -> Vec<f64> {
             cur = rt
                 .block_on(c.replace_object(&ty, Some("default"), "r", &cur, &PostParams::default()))
                 .unwrap();
+        }
+        times.push(per_operation(t, n));
+    }
+    times
+}
+
+/// For reference (no target): `R` rounds (default 7) of `N` merge patches (default 20,000)
+/// of one value of one 1 KiB ConfigMap, as a controller writes one field: µs per patch, per
+/// round.
+pub fn merge_patch_rounds() -> Vec<f64> {
+    let rt = runtime();
+    let ty = configmaps();
+    let n = setting("N", 20_000);
+    let c = kobj_fake::FakeCluster::new();
+    c.actions().set_enabled(false);
+    rt.block_on(c.create_object(&ty, Some("default"), &object("p"), &PostParams::default()))
+        .unwrap();
+    let mut times = vec![];
+    let mut k = 0u64;
+    for _round in 0..setting("R", 7) {
+        let t = Instant::now();
+        for _ in 0..n {
+            k += 1;
+            let patch = Patch::Merge(json!({"data": {"key-0": k.to_string()}}));
+            let patched = rt
+                .block_on(c.patch_object(
+                    &ty,
+                    Some("default"),
+                    "p",
+                    &patch,
+                    &PatchParams::default(),
+                ))
+                .unwrap();
+            drop(patched);
         }
         times.push(per_operation(t, n));
     }
