@@ -1,7 +1,6 @@
 //! What the loop examples share: the loops themselves (get, create, replace, merge patch,
-//! load), the runtime,
-//! the ConfigMap type and objects of the `engine` bench, the `N` and `R` settings, and the
-//! report. Each loop reports time per operation for every round; the minimum over rounds is
+//! load), the runtime, the ConfigMap type and objects of the `engine` bench, the `N` and `R`
+//! settings, and the report. Each loop reports time per operation for every round; the minimum over rounds is
 //! steadier than criterion's median on a busy machine.
 
 #![allow(dead_code)] // each loop example uses part of this setup
@@ -45,82 +44,70 @@ pub fn create_rounds() -> Vec<f64> {
 /// `R` rounds (default 7) of `N` gets (default 200,000) of one 1 KiB ConfigMap: µs per get,
 /// per round. Each answer is dropped inside the timed part.
 pub fn get_rounds() -> Vec<f64> {
-    let rt = runtime();
-    let ty = configmaps();
-    let n = setting("N", 200_000);
-    let c = kobj_fake::FakeCluster::new();
-    c.actions().set_enabled(false);
-    rt.block_on(c.create_object(&ty, Some("default"), &object("g"), &PostParams::default()))
-        .unwrap();
-    let mut times = vec![];
-    for _round in 0..setting("R", 7) {
-        let t = Instant::now();
-        for _ in 0..n {
-            let got = rt
-                .block_on(c.get_object(&ty, Some("default"), "g", &GetParams::default()))
-                .unwrap();
-            drop(got);
-        }
-        times.push(per_operation(t, n));
-    }
-    times
+    rounds_on_one_object(200_000, |rt, c, ty, _| {
+        let got = rt
+            .block_on(c.get_object(ty, Some("default"), NAME, &GetParams::default()))
+            .unwrap();
+        drop(got);
+    })
 }
 
 /// `R` rounds (default 7) of `N` replaces (default 20,000) of one 1 KiB ConfigMap, one value
 /// changed each time, with the resourceVersion check: µs per replace, per round.
 pub fn replace_rounds() -> Vec<f64> {
-    let rt = runtime();
-    let ty = configmaps();
-    let n = setting("N", 20_000);
-    let c = kobj_fake::FakeCluster::new();
-    c.actions().set_enabled(false);
-    let mut cur = rt
-        .block_on(c.create_object(&ty, Some("default"), &object("r"), &PostParams::default()))
-        .unwrap();
-    let mut times = vec![];
     let mut k = 0u64;
-    for _round in 0..setting("R", 7) {
-        let t = Instant::now();
-        for _ in 0..n {
-            k += 1;
-            cur.data["data"]["key-0"] = json!(k.to_string());
-            cur = rt
-                .block_on(c.replace_object(&ty, Some("default"), "r", &cur, &PostParams::default()))
-                .unwrap();
-        }
-        times.push(per_operation(t, n));
-    }
-    times
+    rounds_on_one_object(20_000, |rt, c, ty, cur| {
+        k += 1;
+        cur.data["data"]["key-0"] = json!(k.to_string());
+        *cur = rt
+            .block_on(c.replace_object(ty, Some("default"), NAME, cur, &PostParams::default()))
+            .unwrap();
+    })
 }
 
 /// For reference (no target): `R` rounds (default 7) of `N` merge patches (default 20,000)
 /// of one value of one 1 KiB ConfigMap, as a controller writes one field: µs per patch, per
-/// round.
+/// round. Each answer is dropped inside the timed part.
 pub fn merge_patch_rounds() -> Vec<f64> {
+    let mut k = 0u64;
+    rounds_on_one_object(20_000, |rt, c, ty, _| {
+        k += 1;
+        let patch = Patch::Merge(json!({"data": {"key-0": k.to_string()}}));
+        let patched = rt
+            .block_on(c.patch_object(ty, Some("default"), NAME, &patch, &PatchParams::default()))
+            .unwrap();
+        drop(patched);
+    })
+}
+
+/// The name of the one object of [`rounds_on_one_object`].
+const NAME: &str = "one";
+
+/// `R` rounds (default 7) of `N` calls (default `n`) of `op` on a cluster holding one 1 KiB
+/// ConfigMap ([`NAME`]); `op` gets the object as last created or written back: µs per call,
+/// per round.
+fn rounds_on_one_object(
+    n: usize,
+    mut op: impl FnMut(
+        &tokio::runtime::Runtime,
+        &kobj_fake::FakeCluster,
+        &ResourceType,
+        &mut DynamicObject,
+    ),
+) -> Vec<f64> {
     let rt = runtime();
     let ty = configmaps();
-    let n = setting("N", 20_000);
+    let n = setting("N", n);
     let c = kobj_fake::FakeCluster::new();
     c.actions().set_enabled(false);
-    rt.block_on(c.create_object(&ty, Some("default"), &object("p"), &PostParams::default()))
+    let mut cur = rt
+        .block_on(c.create_object(&ty, Some("default"), &object(NAME), &PostParams::default()))
         .unwrap();
     let mut times = vec![];
-    let mut k = 0u64;
     for _round in 0..setting("R", 7) {
         let t = Instant::now();
         for _ in 0..n {
-            k += 1;
-            let patch = Patch::Merge(json!({"data": {"key-0": k.to_string()}}));
-            let patched = rt
-                .block_on(c.patch_object(
-                    &ty,
-                    Some("default"),
-                    "p",
-                    &patch,
-                    &PatchParams::default(),
-                ))
-                .unwrap();
-            drop(patched);
+            op(&rt, &c, &ty, &mut cur);
         }
         times.push(per_operation(t, n));
     }
