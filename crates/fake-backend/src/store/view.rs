@@ -1,7 +1,8 @@
 //! Reading a stored object's encoding in place: a member found, members and items walked, a
 //! value compared with a JSON tree, all without decoding. An update compares the stored
 //! version with the new one, and most of the two are equal; decoding the whole stored version
-//! to compare it was about a quarter of a replace's time (see `docs/performance.md`).
+//! to compare it, and freeing it again, was about a third of a replace's time (see
+//! `docs/performance.md`).
 //!
 //! [`JsonRead`] is the read access that a JSON tree and an encoding share, so the rules that
 //! compare an old version with a new one are written once for both.
