@@ -130,18 +130,34 @@ pub(super) fn keep_stored_ownership<'a, J: JsonRead<'a>>(
         return false;
     }
     let entries = || stored.items().into_iter().flatten();
-    let text = |entry: J, key: &str| entry.get(key).and_then(JsonRead::as_str).unwrap_or("");
+    // An entry's manager, operation, apiVersion and subresource ("" when absent), read in
+    // one pass over its members.
+    let identity = |entry: J| {
+        let mut id = [""; 4];
+        for (k, v) in entry.members().into_iter().flatten() {
+            let slot = match k {
+                "manager" => 0,
+                "operation" => 1,
+                "apiVersion" => 2,
+                "subresource" => 3,
+                _ => continue,
+            };
+            id[slot] = v.as_str().unwrap_or("");
+        }
+        id
+    };
+    let writer = [
+        ctx.manager,
+        UPDATE,
+        ctx.api_version,
+        ctx.subresource.unwrap_or(""),
+    ];
     let mut diff = changed_from(old, new, ctx.root_ty());
     strip_meta(&mut diff);
     let mine = if diff.is_empty() {
         None
     } else {
-        let Some(mine) = entries().position(|e| {
-            text(e, "manager") == ctx.manager
-                && text(e, "operation") == UPDATE
-                && text(e, "apiVersion") == ctx.api_version
-                && text(e, "subresource") == ctx.subresource.unwrap_or("")
-        }) else {
+        let Some(mine) = entries().position(|e| identity(e) == writer) else {
             return false;
         };
         for (i, entry) in entries().enumerate() {
