@@ -328,13 +328,46 @@ fn by_serde<T: DeserializeOwned>(v: Value) -> Result<T, serde_json::Error> {
 /// its error text.
 fn opt_time(v: Value) -> Result<Option<Time>, serde_json::Error> {
     match v {
-        Value::String(s) => match s.parse::<k8s_openapi::jiff::Timestamp>() {
-            Ok(t) => Ok(Some(Time(t))),
-            Err(_) => by_serde(Value::String(s)),
+        Value::String(s) => match parse_time(&s) {
+            Some(t) => Ok(Some(Time(t))),
+            None => by_serde(Value::String(s)),
         },
         Value::Null => Ok(None),
         other => by_serde(other),
     }
+}
+
+/// A time's text parsed by jiff (`None`: it does not parse), remembering the last two texts:
+/// an answer's managedFields times are the write's clock reading, its creationTimestamp is
+/// that reading or the object's creation, and the writes of a run (a fixture load, a
+/// controller's loop) share their second, so most parses repeat a recent one; jiff's RFC 3339
+/// parser was a tenth of turning an answer into a `DynamicObject`.
+fn parse_time(text: &str) -> Option<k8s_openapi::jiff::Timestamp> {
+    type Slot = (String, Option<k8s_openapi::jiff::Timestamp>);
+    thread_local! {
+        /// The most recently used first.
+        static RECENT: std::cell::RefCell<[Slot; 2]> =
+            const { std::cell::RefCell::new([(String::new(), None), (String::new(), None)]) };
+    }
+    let parse = || text.parse::<k8s_openapi::jiff::Timestamp>().ok();
+    if text.is_empty() {
+        return parse();
+    }
+    RECENT.with(|recent| match recent.try_borrow_mut() {
+        Ok(mut recent) => {
+            if recent[0].0 == text {
+                return recent[0].1;
+            }
+            if recent[1].0 != text {
+                recent[1].0.clear();
+                recent[1].0.push_str(text);
+                recent[1].1 = parse();
+            }
+            recent.swap(0, 1);
+            recent[0].1
+        }
+        Err(_) => parse(),
+    })
 }
 
 /// `Option<String>`: a string is moved, `null` is absent.
@@ -445,6 +478,29 @@ pub(crate) fn object_meta_from_value(v: Value) -> Result<ObjectMeta, serde_json:
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_remembered_time_parse_answers_as_jiff_does() {
+        let texts = [
+            "2024-01-02T03:04:05Z",
+            "2024-01-02T03:04:05Z",
+            "",
+            "",
+            "not a time",
+            "2024-01-02T03:04:05Z",
+            "2024-01-02T03:04:06Z",
+            "2024-01-02T03:04:05.5+01:00",
+            "not a time",
+            "2024-01-02T03:04:05.5+01:00",
+        ];
+        for text in texts {
+            assert_eq!(
+                parse_time(text),
+                text.parse::<k8s_openapi::jiff::Timestamp>().ok(),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn time_text_matches_k8s_openapi_serde() {
