@@ -96,6 +96,42 @@ fn complete(
 /// each call; for years 0 to 9999 (every time a cluster sees) the digits of jiff's UTC
 /// civil time are written directly instead, and other years go through `strtime`.
 pub(crate) fn time_text(t: &Time) -> Result<String, String> {
+    // The times a write formats (its own clock reading, twice; a request's creationTimestamp
+    // and managedFields times) repeat: the last two are kept per thread, most recently used
+    // first.
+    type Slot = (k8s_openapi::jiff::Timestamp, String);
+    thread_local! {
+        static RECENT: std::cell::RefCell<[Slot; 2]> = const {
+            std::cell::RefCell::new([
+                (k8s_openapi::jiff::Timestamp::UNIX_EPOCH, String::new()),
+                (k8s_openapi::jiff::Timestamp::UNIX_EPOCH, String::new()),
+            ])
+        };
+    }
+    let at = t.0;
+    let remembered = RECENT.with(|recent| {
+        let mut recent = recent.try_borrow_mut().ok()?;
+        let i = recent
+            .iter()
+            .position(|(s, text)| *s == at && !text.is_empty())?;
+        recent.swap(0, i);
+        Some(recent[0].1.clone())
+    });
+    if let Some(text) = remembered {
+        return Ok(text);
+    }
+    let text = format_time(t)?;
+    RECENT.with(|recent| {
+        if let Ok(mut recent) = recent.try_borrow_mut() {
+            recent.swap(0, 1);
+            recent[0] = (at, text.clone());
+        }
+    });
+    Ok(text)
+}
+
+/// [`time_text`] without the remembered texts.
+fn format_time(t: &Time) -> Result<String, String> {
     let dt = k8s_openapi::jiff::tz::Offset::UTC.to_datetime(t.0);
     let year = match u32::try_from(dt.year()) {
         Ok(year) if year <= 9999 => year,
@@ -522,6 +558,11 @@ mod tests {
             for nanos in [0, 999_999_999] {
                 let t = Time(Timestamp::new(s, nanos).unwrap());
                 let serde = serde_json::to_value(&t).unwrap();
+                assert_eq!(Value::String(time_text(&t).unwrap()), serde, "{s}.{nanos}");
+                // Again, from the remembered texts, and after another time.
+                assert_eq!(Value::String(time_text(&t).unwrap()), serde, "{s}.{nanos}");
+                let other = Time(Timestamp::new(s / 2, 0).unwrap());
+                time_text(&other).unwrap();
                 assert_eq!(Value::String(time_text(&t).unwrap()), serde, "{s}.{nanos}");
             }
         }
