@@ -4,11 +4,13 @@
 //! agree with serde exactly (tests below compare them) and fall back to serde for anything
 //! unusual, so serde's error texts are kept.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
     FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference, Time,
 };
+use k8s_openapi::jiff::Timestamp;
 use kobj_core::{Error, Result};
 use kube_core::{DynamicObject, TypeMeta};
 use serde::de::DeserializeOwned;
@@ -97,37 +99,54 @@ fn complete(
 /// civil time are written directly instead, and other years go through `strtime`.
 pub(crate) fn time_text(t: &Time) -> Result<String, String> {
     // The times a write formats (its own clock reading, twice; a request's creationTimestamp
-    // and managedFields times) repeat: the last two are kept per thread, most recently used
-    // first.
-    type Slot = (k8s_openapi::jiff::Timestamp, String);
+    // and managedFields times) repeat.
     thread_local! {
-        static RECENT: std::cell::RefCell<[Slot; 2]> = const {
-            std::cell::RefCell::new([
-                (k8s_openapi::jiff::Timestamp::UNIX_EPOCH, String::new()),
-                (k8s_openapi::jiff::Timestamp::UNIX_EPOCH, String::new()),
-            ])
+        static RECENT: RefCell<RecentTwo<Timestamp, String>> = const { RefCell::new(RecentTwo::EMPTY) };
+    }
+    remembered(&RECENT, &t.0, |at| *at, || format_time(t))
+}
+
+/// The last two results of a conversion, most recently used first: what [`time_text`] and
+/// [`parse_time`] keep per thread, since the times one write converts repeat, and so do those
+/// of a run of writes (a fixture load, a controller's loop), which share their second.
+struct RecentTwo<K, V>([Option<(K, V)>; 2]);
+
+impl<K, V> RecentTwo<K, V> {
+    const EMPTY: Self = Self([None, None]);
+}
+
+/// The result of `compute` for `key`: remembered in `cell` (`owned` makes the key to keep),
+/// or computed (an error is not remembered).
+fn remembered<K, V, Q, E>(
+    cell: &'static std::thread::LocalKey<RefCell<RecentTwo<K, V>>>,
+    key: &Q,
+    owned: impl FnOnce(&Q) -> K,
+    compute: impl FnOnce() -> Result<V, E>,
+) -> Result<V, E>
+where
+    K: std::borrow::Borrow<Q>,
+    Q: PartialEq + ?Sized,
+    V: Clone,
+{
+    cell.with(|cell| {
+        let Ok(mut recent) = cell.try_borrow_mut() else {
+            return compute();
         };
-    }
-    let at = t.0;
-    let remembered = RECENT.with(|recent| {
-        let mut recent = recent.try_borrow_mut().ok()?;
-        let i = recent
+        let slots = &mut recent.0;
+        if let Some(i) = slots
             .iter()
-            .position(|(s, text)| *s == at && !text.is_empty())?;
-        recent.swap(0, i);
-        Some(recent[0].1.clone())
-    });
-    if let Some(text) = remembered {
-        return Ok(text);
-    }
-    let text = format_time(t)?;
-    RECENT.with(|recent| {
-        if let Ok(mut recent) = recent.try_borrow_mut() {
-            recent.swap(0, 1);
-            recent[0] = (at, text.clone());
+            .position(|s| s.as_ref().is_some_and(|(k, _)| k.borrow() == key))
+        {
+            slots.swap(0, i);
+            if let Some((_, v)) = &slots[0] {
+                return Ok(v.clone());
+            }
         }
-    });
-    Ok(text)
+        let v = compute()?;
+        slots.swap(0, 1);
+        slots[0] = Some((owned(key), v.clone()));
+        Ok(v)
+    })
 }
 
 /// [`time_text`] without the remembered texts.
@@ -373,37 +392,21 @@ fn opt_time(v: Value) -> Result<Option<Time>, serde_json::Error> {
     }
 }
 
-/// A time's text parsed by jiff (`None`: it does not parse), remembering the last two texts:
-/// an answer's managedFields times are the write's clock reading, its creationTimestamp is
-/// that reading or the object's creation, and the writes of a run (a fixture load, a
-/// controller's loop) share their second, so most parses repeat a recent one; jiff's RFC 3339
-/// parser was a tenth of turning an answer into a `DynamicObject`.
-fn parse_time(text: &str) -> Option<k8s_openapi::jiff::Timestamp> {
-    type Slot = (String, Option<k8s_openapi::jiff::Timestamp>);
+/// A time's text parsed by jiff (`None`: it does not parse), remembering the last two texts
+/// ([`RecentTwo`]): an answer's managedFields times are the write's clock reading and its
+/// creationTimestamp that reading or the object's creation; jiff's RFC 3339 parser was a
+/// tenth of turning an answer into a `DynamicObject`.
+fn parse_time(text: &str) -> Option<Timestamp> {
     thread_local! {
-        /// The most recently used first.
-        static RECENT: std::cell::RefCell<[Slot; 2]> =
-            const { std::cell::RefCell::new([(String::new(), None), (String::new(), None)]) };
+        static RECENT: RefCell<RecentTwo<String, Option<Timestamp>>> = const { RefCell::new(RecentTwo::EMPTY) };
     }
-    let parse = || text.parse::<k8s_openapi::jiff::Timestamp>().ok();
-    if text.is_empty() {
-        return parse();
+    let parsed = remembered(&RECENT, text, str::to_owned, || {
+        Ok::<_, std::convert::Infallible>(text.parse::<Timestamp>().ok())
+    });
+    match parsed {
+        Ok(t) => t,
+        Err(never) => match never {},
     }
-    RECENT.with(|recent| match recent.try_borrow_mut() {
-        Ok(mut recent) => {
-            if recent[0].0 == text {
-                return recent[0].1;
-            }
-            if recent[1].0 != text {
-                recent[1].0.clear();
-                recent[1].0.push_str(text);
-                recent[1].1 = parse();
-            }
-            recent.swap(0, 1);
-            recent[0].1
-        }
-        Err(_) => parse(),
-    })
 }
 
 /// `Option<String>`: a string is moved, `null` is absent.
