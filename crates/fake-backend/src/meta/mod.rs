@@ -1,5 +1,6 @@
 //! Object metadata as the server handles it: accessors on JSON objects, name validation
-//! (rule 8), generateName (rule 7), and conversions between [`DynamicObject`](kube_core::DynamicObject) and JSON.
+//! (rule 8), generateName (rule 7), conversions between [`DynamicObject`](kube_core::DynamicObject) and JSON,
+//! and times as text.
 
 use kobj_core::FieldError;
 use serde_json::{Map, Value};
@@ -7,8 +8,10 @@ use serde_json::{Map, Value};
 use crate::registry::NameRule;
 
 mod convert;
+mod time;
 
-pub(crate) use convert::{into_value, time_text, to_dynamic, to_value};
+pub(crate) use convert::{into_value, to_dynamic, to_value};
+pub(crate) use time::time_text;
 
 /// `metadata` of an object (empty map if absent).
 pub(crate) fn meta(obj: &Value) -> Option<&Map<String, Value>> {
