@@ -38,6 +38,17 @@ pub(crate) fn meta_mut(obj: &mut Value) -> &mut Map<String, Value> {
     }
 }
 
+/// Sets `map[key]` to `value`. The key is allocated only when the member is new (`insert`
+/// allocates one on every call, and writes mostly overwrite members that exist).
+pub(crate) fn set_member(map: &mut Map<String, Value>, key: &str, value: Value) {
+    match map.get_mut(key) {
+        Some(slot) => *slot = value,
+        None => {
+            map.insert(key.to_string(), value);
+        }
+    }
+}
+
 /// A string field of `metadata` (empty if absent or not a string).
 pub(crate) fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
     meta(obj)
@@ -50,9 +61,7 @@ pub(crate) fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
 pub(crate) fn set_meta(obj: &mut Value, field: &str, value: Option<Value>) {
     let m = meta_mut(obj);
     match value {
-        Some(v) => {
-            m.insert(field.to_string(), v);
-        }
+        Some(v) => set_member(m, field, v),
         None => {
             m.remove(field);
         }

@@ -151,11 +151,14 @@ impl Stored {
 /// Writes `metadata.resourceVersion`.
 pub(crate) fn set_rv(value: &mut Value, rv: u64) {
     if let Some(obj) = value.as_object_mut() {
-        let meta = obj
-            .entry("metadata")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Some(meta) = meta.as_object_mut() {
-            meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        let rv = Value::String(rv.to_string());
+        match obj.get_mut("metadata") {
+            Some(Value::Object(meta)) => crate::meta::set_member(meta, "resourceVersion", rv),
+            Some(_) => {}
+            None => {
+                let meta = Map::from_iter([("resourceVersion".to_string(), rv)]);
+                obj.insert("metadata".into(), Value::Object(meta));
+            }
         }
     }
 }

@@ -22,16 +22,13 @@ pub(crate) fn check_type(info: &TypeInfo, obj: &mut Value) -> Result<()> {
             "the body of the request is not a JSON object",
         ));
     };
-    let api_version = map
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let kind = map
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let text = |key: &str| map.get(key).and_then(Value::as_str).unwrap_or_default();
+    let (api_version, kind) = (text("apiVersion"), text("kind"));
+    if api_version == api.api_version && kind == api.kind {
+        return Ok(());
+    }
+    // What follows is the refusal or the filling in (the strings are copied: `map` changes).
+    let (api_version, kind) = (api_version.to_string(), kind.to_string());
     if kind.is_empty() || api_version.is_empty() {
         if info.is_custom() {
             let body = Value::Object(map.clone()).to_string();
@@ -150,9 +147,9 @@ pub(crate) fn create_locked(
     request: Request<'_>,
 ) -> Result<Value> {
     let info = resolve(st, rt, namespace, false)?;
-    let ns = ns_of(&info, namespace).to_string();
+    let ns = ns_of(&info, namespace);
     check_type(&info, &mut obj)?;
-    check_namespace(&info, &mut obj, &ns)?;
+    check_namespace(&info, &mut obj, ns)?;
     let name = meta::meta_str(&obj, "name").to_string();
     let generate_name = meta::meta_str(&obj, "generateName").to_string();
     if !meta::meta_str(&obj, "resourceVersion").is_empty() {
@@ -162,7 +159,7 @@ pub(crate) fn create_locked(
             "resourceVersion should not be set on objects to be created",
         ));
     }
-    check_namespace_lifecycle(st, &info, &ns, &name)?;
+    check_namespace_lifecycle(st, &info, ns, &name)?;
     if info.terminating {
         return Err(Error::forbidden(
             &info.resource,
@@ -226,7 +223,7 @@ pub(crate) fn create_locked(
             );
             meta::set_meta(&mut obj, "name", Some(Value::String(name.clone())));
         }
-        let key = store::key(&ns, &name);
+        let key = store::key(ns, &name);
         let Some(existing) = st.store.get(&info.store_key(), &key) else {
             let created = super::write::commit(st, &info, &key, obj, opts.dry_run);
             if !opts.dry_run && crate::crd::is_crd(&info) {

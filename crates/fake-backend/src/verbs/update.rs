@@ -207,10 +207,17 @@ pub(crate) fn update_locked(
             ));
         }
         for f in ["uid", "creationTimestamp"] {
-            match old.meta_get(f) {
-                Some(v) => m.insert(f.to_string(), v.into_owned()),
-                None => m.remove(f),
-            };
+            match (old.meta_get(f), m.get_mut(f)) {
+                // Usually the request carries the stored value back: nothing to copy.
+                (Some(v), Some(slot)) if *slot == *v => {}
+                (Some(v), Some(slot)) => *slot = v.into_owned(),
+                (Some(v), None) => {
+                    m.insert(f.to_string(), v.into_owned());
+                }
+                (None, _) => {
+                    m.remove(f);
+                }
+            }
         }
         match old.meta_get("deletionTimestamp") {
             Some(v) => {

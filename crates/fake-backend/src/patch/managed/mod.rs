@@ -269,7 +269,7 @@ fn write_managed_fields(obj: &mut Value, list: Vec<Value>) {
     if list.is_empty() {
         meta.remove("managedFields");
     } else {
-        meta.insert("managedFields".into(), Value::Array(list));
+        crate::meta::set_member(meta, "managedFields", Value::Array(list));
     }
 }
 
