@@ -167,13 +167,20 @@ fn unset_member(level: &mut Map<String, Value>, key: &str) {
 
 /// stripmeta.go: server-set metadata is never owned (as `managed::strip_meta`).
 fn strip_meta(root: &mut Map<String, Value>) {
-    for key in ROOT_STRIPPED {
-        unset_member(root, key);
-    }
+    strip_listed(root, &ROOT_STRIPPED);
     if let Some(Value::Object(meta)) = root.get_mut("f:metadata") {
-        for key in META_STRIPPED {
-            unset_member(meta, key);
-        }
+        strip_listed(meta, &META_STRIPPED);
     }
     unset_member(root, "f:metadata");
+}
+
+/// [`unset_member`] for each of `listed`. Usually none of them is there (the walk builds no
+/// node for a scalar one), and reading the map's few keys is cheaper than looking each
+/// listed key up.
+fn strip_listed(map: &mut Map<String, Value>, listed: &[&str]) {
+    if map.keys().any(|k| listed.contains(&k.as_str())) {
+        for key in listed {
+            unset_member(map, key);
+        }
+    }
 }
