@@ -2,12 +2,15 @@
 //! takes the fields it set or changed from every other manager. A read-modify-write whose
 //! changes the writer alone already owns keeps the stored list as it is, retimed.
 
+use std::sync::LazyLock;
+
 use serde_json::Value;
 
 use either::Either;
 
 use crate::store::JsonRead;
 
+use super::super::fieldset::{FieldSet, PathElement};
 use super::super::typed::{changed, changed_from};
 use super::{
     Entry, FieldManagement, MAX_UPDATE_MANAGERS, UPDATE, cap_update_managers, decode, encode,
@@ -117,15 +120,14 @@ pub(super) fn keep_stored_ownership<'a, J: JsonRead<'a>>(
     if stored_len == 0 {
         return false;
     }
-    let body_list = new
-        .get("metadata")
-        .and_then(|m| m.get("managedFields"))
-        .filter(|l| l.as_array().is_some_and(|l| !l.is_empty()) && ctx.subresource.is_none());
-    let sent_back = match body_list {
-        Some(list) if !stored.eq_value(list) => return false,
-        Some(_) => true,
-        None => false,
-    };
+    // Whether the body carries a list of its own (it must then be the stored one, as the
+    // diff below tells).
+    let sent_back = ctx.subresource.is_none()
+        && new
+            .get("metadata")
+            .and_then(|m| m.get("managedFields"))
+            .and_then(Value::as_array)
+            .is_some_and(|l| !l.is_empty());
     if stored_len > MAX_UPDATE_MANAGERS {
         return false;
     }
@@ -153,6 +155,9 @@ pub(super) fn keep_stored_ownership<'a, J: JsonRead<'a>>(
         ctx.subresource.unwrap_or(""),
     ];
     let mut diff = changed_from(old, new, ctx.root_ty());
+    if sent_back && managed_fields_differ(&diff) {
+        return false;
+    }
     strip_meta(&mut diff);
     let mine = if diff.is_empty() {
         None
@@ -207,6 +212,20 @@ pub(super) fn keep_stored_ownership<'a, J: JsonRead<'a>>(
     }
     write_managed_fields(new, list);
     true
+}
+
+/// Whether the diff of an update (before `strip_meta`) says the body's managedFields differ
+/// from the stored ones. `managedFields` is an atomic list of `ObjectMeta` (for built-ins and
+/// custom resources alike, `typeinfo`), so any difference is the member itself, found by the
+/// same comparison of the stored list with the body's that the diff made anyway.
+fn managed_fields_differ(diff: &FieldSet) -> bool {
+    static METADATA: LazyLock<PathElement> =
+        LazyLock::new(|| PathElement::Field("metadata".into()));
+    static MANAGED_FIELDS: LazyLock<PathElement> =
+        LazyLock::new(|| PathElement::Field("managedFields".into()));
+    diff.child(&METADATA).is_some_and(|meta| {
+        meta.has_member(&MANAGED_FIELDS) || meta.child(&MANAGED_FIELDS).is_some()
+    })
 }
 
 #[cfg(test)]

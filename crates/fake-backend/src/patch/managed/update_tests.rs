@@ -203,6 +203,10 @@ fn keeping_the_stored_list_writes_what_the_general_path_writes() {
     let mut edited = body.clone();
     edited["metadata"]["managedFields"][0]["time"] = json!("2000-01-01T00:00:00Z");
     assert!(!update_both_ways(&scaled, &edited, &ctx("creator", 60)).0);
+    // Nor when that list is the only difference.
+    let mut only_list = scaled.clone();
+    only_list["metadata"]["managedFields"][0]["manager"] = json!("renamed");
+    assert!(!update_both_ways(&scaled, &only_list, &ctx("nobody", 60)).0);
 
     // Through the status subresource: the first write adds an entry, the next is retimed;
     // the body's managedFields are ignored there, as everywhere on a subresource.
