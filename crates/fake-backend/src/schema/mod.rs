@@ -38,6 +38,7 @@ mod prune;
 mod quantity;
 mod structural;
 mod validate;
+mod value_validation;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
     JSONSchemaProps, JSONSchemaPropsOrArray, JSONSchemaPropsOrBool,
