@@ -7,7 +7,7 @@
 
 mod fields_v1;
 pub mod fieldset;
-mod gofmt;
+pub(crate) mod gofmt;
 pub mod managed;
 mod merge_keys;
 pub mod strategic;

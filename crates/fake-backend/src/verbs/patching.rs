@@ -1,8 +1,10 @@
 //! Patch (rules 23–27): dispatch over JSON Patch and merge patch (the `json-patch` crate),
 //! strategic merge (built-ins only) and server-side apply, then the update core.
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kobj_core::{Error, FieldError, PatchValue, ResourceType, Result};
 use kube_core::params::Patch;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::create::create_locked;
@@ -50,6 +52,46 @@ pub(crate) fn patch_json(patch: &PatchValue) -> Value {
     }
 }
 
+/// Whether a patch can change `metadata`: only then can the patched object fail to decode
+/// (the stored one decodes).
+fn touches_metadata(patch: &PatchValue) -> bool {
+    match patch {
+        Patch::Json(p) => p.0.iter().any(|op| {
+            let path = op.path().as_str();
+            path.is_empty() || path.starts_with("/metadata")
+        }),
+        Patch::Merge(v) | Patch::Apply(v) | Patch::Strategic(v) => v.get("metadata").is_some(),
+        _ => false,
+    }
+}
+
+/// The patched object's metadata must decode as ObjectMeta: the apiserver decodes the patched
+/// object into its type before anything else (`runtime.DecodeInto` in patch.go), so a patch
+/// that gives, say, a label a non-string value is refused and nothing is stored. JSON and
+/// merge patches: 422 on `patch` with an empty kind and name and the patched object as the
+/// bad value; strategic merge: the patch map as Go prints it; apply: 400.
+fn check_decodes(patch: &PatchValue, doc: &Value) -> Result<()> {
+    let Some(m) = doc.get("metadata").filter(|m| !m.is_null()) else {
+        return Ok(());
+    };
+    let Err(e) = ObjectMeta::deserialize(m) else {
+        return Ok(());
+    };
+    let detail = e.to_string();
+    let bad = match patch {
+        Patch::Apply(_) => return Err(Error::bad_request(detail)),
+        Patch::Strategic(v) => crate::patch::gofmt::go_v(v),
+        _ => doc.to_string(),
+    };
+    Err(Error::invalid_kind(
+        "",
+        "",
+        "",
+        "",
+        &[FieldError::invalid("patch", Value::String(bad), detail)],
+    ))
+}
+
 /// Applies a non-apply patch to `doc`.
 fn apply_patch(info: &TypeInfo, doc: &mut Value, patch: &PatchValue) -> Result<()> {
     match patch {
@@ -60,7 +102,10 @@ fn apply_patch(info: &TypeInfo, doc: &mut Value, patch: &PatchValue) -> Result<(
                     p.0.len()
                 )));
             }
-            json_patch::patch(doc, &p.0).map_err(|e| {
+            // `doc` is the caller's copy, dropped on error: no undo is needed, and
+            // `json_patch::patch`'s undo panics on some inputs (a `move` to the root "" and then
+            // a failing operation: "unable to undo applied patches").
+            json_patch::patch_unsafe(doc, &p.0).map_err(|e| {
                 tracing::debug!(target: "kobj_fake", "json patch failed: {e}");
                 Error::from_parts(
                     422,
@@ -145,6 +190,7 @@ impl FakeCluster {
                     let ctx = WriteCtx::new(&self.inner, &info, opts, Request::Apply(&body));
                     let mut obj =
                         managed::apply(None, applied, &ctx.field_management(), opts.force)?;
+                    check_decodes(patch, &obj)?;
                     if crate::meta::meta_str(&obj, "name").is_empty() {
                         crate::meta::set_meta(
                             &mut obj,
@@ -180,6 +226,9 @@ impl FakeCluster {
                         doc
                     }
                 };
+                if touches_metadata(patch) {
+                    check_decodes(patch, &new)?;
+                }
                 let updated = update_locked(
                     &self.inner,
                     &mut st,

@@ -1,0 +1,915 @@
+//! Property tests for bad input: every malformed create, patch or replace gets a
+//! Kubernetes-shaped error (an API `Status` with a 4xx or 5xx code), never a panic, and an
+//! error leaves the stored state (`dump_yaml`) exactly as it was. A patch or replace that
+//! succeeds keeps the object's name, namespace and uid, and what it returns is what a
+//! later get reads.
+//!
+//! The inputs are generated JSON biased toward objects near a valid one: the right or a
+//! wrong `apiVersion`/`kind`, metadata fields with odd values, labels with odd keys,
+//! random extra fields, JSON Patch operations on paths that do and do not exist. Each case
+//! runs on a fresh cluster, so a failure shrinks to a small input that replays alone.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use kobj_core::{ApiResource, CustomObjects, ResourceType};
+use kobj_fake::FakeCluster;
+use kube_core::params::{GetParams, Patch, PatchParams, PostParams};
+use kube_core::{DynamicObject, GroupVersionKind};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use serde_json::{Map, Value, json};
+
+/// Cases per property: enough to cover the shapes, few enough for a fast debug `cargo test`.
+const CASES: u32 = 64;
+
+/// Stands for the object's current resourceVersion in a generated body.
+const CURRENT_RV: &str = "@current-rv";
+/// Stands for the object's uid in a generated body.
+const CURRENT_UID: &str = "@current-uid";
+
+// ---------------------------------------------------------------------------------------
+// Strategies
+// ---------------------------------------------------------------------------------------
+
+const ODD_STRINGS: &[&str] = &[
+    "",
+    "a",
+    "b",
+    "cm",
+    "A",
+    "-a",
+    "a-",
+    "a.b",
+    "a..b",
+    "a/b",
+    "a b",
+    "a_b",
+    ".",
+    "..",
+    "default",
+    "kube-system",
+    "missing",
+    "0",
+    "-1",
+    "1e3",
+    "true",
+    "null",
+    "ü",
+    "\u{0}",
+    "a\nb",
+    "{}",
+    "[]",
+    "/",
+    "~",
+    "~1",
+    "$patch",
+    "delete",
+    "replace",
+    "merge",
+    "example.com/v1",
+    "example.com/hold",
+    "v1",
+    "apps/v1",
+    "Widget",
+    "ConfigMap",
+    "red",
+    "pink",
+    "2024-01-01T00:00:00Z",
+    "not-a-time",
+    "99999999999999999999999",
+];
+
+fn odd_string() -> impl Strategy<Value = String> + Clone {
+    prop_oneof![
+        6 => prop::sample::select(ODD_STRINGS).prop_map(str::to_owned),
+        2 => "[a-z0-9./-]{0,12}",
+        1 => "\\PC{0,6}",
+        1 => (60usize..320).prop_map(|n| "x".repeat(n)),
+    ]
+}
+
+fn odd_value() -> impl Strategy<Value = Value> + Clone {
+    odd_string().prop_map(Value::from)
+}
+
+const KEYS: &[&str] = &[
+    "a",
+    "b",
+    "x",
+    "spec",
+    "status",
+    "metadata",
+    "data",
+    "color",
+    "replicas",
+    "size",
+    "note",
+    "name",
+    "labels",
+    "$patch",
+    "$retainKeys",
+    "$setElementOrder/data",
+    "$deleteFromPrimitiveList/finalizers",
+    "apiVersion",
+    "kind",
+];
+
+fn key() -> impl Strategy<Value = String> + Clone {
+    prop_oneof![
+        3 => prop::sample::select(KEYS).prop_map(str::to_owned),
+        1 => odd_string(),
+    ]
+}
+
+fn leaf() -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        1 => Just(Value::Null),
+        1 => any::<bool>().prop_map(Value::from),
+        1 => prop::sample::select(&[0i64, 1, -1, 2, 63, 64, 1 << 53, i64::MAX, i64::MIN][..])
+            .prop_map(Value::from),
+        1 => Just(json!(u64::MAX)),
+        1 => prop::sample::select(&[0.5f64, -0.0, 1e300, 2.0, -3.25][..]).prop_map(Value::from),
+        3 => odd_value(),
+    ]
+}
+
+/// Any JSON value, at most three levels deep.
+fn junk() -> impl Strategy<Value = Value> + Clone {
+    leaf().prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((key(), inner), 0..4)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+fn object_of(entries: impl Strategy<Value = Vec<(String, Value)>>) -> impl Strategy<Value = Value> {
+    entries.prop_map(|kv| Value::Object(kv.into_iter().collect()))
+}
+
+/// Labels or annotations: mostly string to string with odd keys and values, sometimes junk.
+fn string_map() -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        4 => object_of(prop::collection::vec((odd_string(), odd_value()), 0..3)).boxed(),
+        1 => junk().boxed(),
+    ]
+}
+
+fn resource_version() -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        3 => Just(json!(CURRENT_RV)),
+        1 => prop::sample::select(&["0", "1", "2", "", "-1", "abc", "18446744073709551616"][..])
+            .prop_map(Value::from),
+        1 => odd_value(),
+        1 => junk(),
+    ]
+}
+
+fn uid() -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        2 => Just(json!(CURRENT_UID)),
+        1 => odd_value(),
+        1 => junk(),
+    ]
+}
+
+fn time() -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        2 => prop::sample::select(
+            &["2024-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "2024-13-40T99:99:99Z", "yesterday"][..]
+        )
+        .prop_map(Value::from),
+        1 => junk(),
+    ]
+}
+
+fn owner_references() -> impl Strategy<Value = Value> + Clone {
+    let reference = object_of(prop::collection::vec(
+        (
+            prop::sample::select(
+                &[
+                    "apiVersion",
+                    "kind",
+                    "name",
+                    "uid",
+                    "controller",
+                    "blockOwnerDeletion",
+                ][..],
+            )
+            .prop_map(str::to_owned),
+            prop_oneof![3 => odd_value(), 1 => any::<bool>().prop_map(Value::from)],
+        ),
+        0..6,
+    ));
+    prop_oneof![
+        3 => prop::collection::vec(reference, 0..3).prop_map(Value::Array).boxed(),
+        1 => junk().boxed(),
+    ]
+}
+
+/// One metadata member with a value of the right type (mostly) but an odd content.
+fn metadata_member() -> impl Strategy<Value = (String, Value)> + Clone {
+    let member = |k: &'static str| Just(k.to_owned());
+    prop_oneof![
+        (
+            member("namespace"),
+            prop_oneof![2 => Just(json!("default")), 1 => odd_value()]
+        ),
+        (member("labels"), string_map()),
+        (member("annotations"), string_map()),
+        (member("generateName"), odd_value()),
+        (member("resourceVersion"), resource_version()),
+        (member("uid"), uid()),
+        (
+            member("finalizers"),
+            prop_oneof![
+                3 => prop::collection::vec(odd_value(), 0..3).prop_map(Value::Array).boxed(),
+                1 => junk().boxed(),
+            ]
+        ),
+        (member("ownerReferences"), owner_references()),
+        (member("creationTimestamp"), time()),
+        (member("deletionTimestamp"), time()),
+        (
+            member("deletionGracePeriodSeconds"),
+            prop::sample::select(&[-1i64, 0, 30, i64::MAX][..]).prop_map(Value::from)
+        ),
+        (
+            member("generation"),
+            prop::sample::select(&[-1i64, 0, 1, 7, i64::MAX][..]).prop_map(Value::from)
+        ),
+        (member("managedFields"), junk()),
+        (member("selfLink"), odd_value()),
+        (key(), junk()),
+    ]
+}
+
+/// Metadata near a valid one, named by `name` (`Null` leaves the name out).
+fn metadata(
+    name: impl Strategy<Value = Value> + Clone + 'static,
+) -> impl Strategy<Value = Value> + Clone {
+    let near = (name, prop::collection::vec(metadata_member(), 0..4)).prop_map(|(name, rest)| {
+        let mut m = Map::new();
+        if !name.is_null() {
+            m.insert("name".into(), name);
+        }
+        m.extend(rest);
+        Value::Object(m)
+    });
+    prop_oneof![8 => near.boxed(), 1 => junk().boxed()]
+}
+
+fn spec() -> impl Strategy<Value = Value> + Clone {
+    let value = prop_oneof![
+        2 => prop::sample::select(&["red", "green", "blue", "pink"][..]).prop_map(Value::from),
+        2 => prop::sample::select(&[0i64, 1, 3, -5, i64::MAX][..]).prop_map(Value::from),
+        2 => junk(),
+    ];
+    let field = prop_oneof![
+        3 => prop::sample::select(&["color", "replicas", "size", "note"][..]).prop_map(str::to_owned),
+        1 => key(),
+    ];
+    prop_oneof![
+        4 => object_of(prop::collection::vec((field, value), 0..4)).boxed(),
+        1 => junk().boxed(),
+    ]
+}
+
+/// A ConfigMap's `data` or `binaryData`.
+fn data() -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        4 => object_of(prop::collection::vec(
+            (odd_string(), prop_oneof![3 => odd_value(), 1 => junk()]),
+            0..3
+        ))
+        .boxed(),
+        1 => junk().boxed(),
+    ]
+}
+
+/// A top-level member other than the type and metadata.
+fn top_member() -> impl Strategy<Value = (String, Value)> + Clone {
+    let member = |k: &'static str| Just(k.to_owned());
+    prop_oneof![
+        3 => (member("spec"), spec()),
+        1 => (member("status"), junk()),
+        2 => (member("data"), data()),
+        1 => (member("binaryData"), data()),
+        1 => (member("immutable"), prop_oneof![any::<bool>().prop_map(Value::from), junk()]),
+        2 => (key(), junk()),
+    ]
+}
+
+/// `Null` leaves a member out.
+fn type_field(good: &'static str) -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        6 => Just(json!(good)),
+        1 => Just(Value::Null),
+        1 => odd_value(),
+        1 => junk(),
+    ]
+}
+
+/// A body near a valid `api_version`/`kind` object named by `name`.
+fn body(
+    api_version: &'static str,
+    kind: &'static str,
+    name: impl Strategy<Value = Value> + Clone + 'static,
+) -> impl Strategy<Value = Value> + Clone {
+    (
+        type_field(api_version),
+        type_field(kind),
+        prop_oneof![12 => metadata(name).prop_map(Some), 1 => Just(None)],
+        prop::collection::vec(top_member(), 0..4),
+    )
+        .prop_map(|(api_version, kind, metadata, rest)| {
+            let mut m = Map::new();
+            if !api_version.is_null() {
+                m.insert("apiVersion".into(), api_version);
+            }
+            if !kind.is_null() {
+                m.insert("kind".into(), kind);
+            }
+            if let Some(metadata) = metadata {
+                m.insert("metadata".into(), metadata);
+            }
+            m.extend(rest);
+            Value::Object(m)
+        })
+}
+
+/// A name for a create: often valid, often not.
+fn create_name() -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        3 => prop::sample::select(&["a", "b", "w-1", "x.y"][..]).prop_map(Value::from),
+        1 => Just(Value::Null),
+        3 => odd_value(),
+        1 => junk(),
+    ]
+}
+
+/// The name for a write to the existing object `existing`.
+fn same_name(existing: &'static str) -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        6 => Just(json!(existing)),
+        1 => Just(Value::Null),
+        1 => odd_value(),
+    ]
+}
+
+/// What a patch may target: the widget `a` or the ConfigMap `cm`.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    Widget,
+    ConfigMap,
+}
+
+impl Target {
+    fn resource(self) -> ResourceType {
+        match self {
+            Target::Widget => widgets(),
+            Target::ConfigMap => configmaps_by_gvk(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Target::Widget => "a",
+            Target::ConfigMap => "cm",
+        }
+    }
+}
+
+fn target() -> impl Strategy<Value = Target> + Clone {
+    prop_oneof![Just(Target::Widget), Just(Target::ConfigMap)]
+}
+
+const OPS: &[&str] = &["add", "remove", "replace", "move", "copy", "test"];
+
+const PATHS: &[&str] = &[
+    "",
+    "/",
+    "/-",
+    "/0",
+    "/apiVersion",
+    "/kind",
+    "/metadata",
+    "/metadata/name",
+    "/metadata/namespace",
+    "/metadata/uid",
+    "/metadata/resourceVersion",
+    "/metadata/generation",
+    "/metadata/creationTimestamp",
+    "/metadata/deletionTimestamp",
+    "/metadata/labels",
+    "/metadata/labels/a",
+    "/metadata/labels/b",
+    "/metadata/labels/a~1b",
+    "/metadata/annotations/x",
+    "/metadata/finalizers",
+    "/metadata/finalizers/0",
+    "/metadata/finalizers/-",
+    "/metadata/managedFields",
+    "/metadata/managedFields/0",
+    "/metadata/ownerReferences/-",
+    "/spec",
+    "/spec/x",
+    "/spec/x/y",
+    "/spec/color",
+    "/spec/replicas",
+    "/status",
+    "/data",
+    "/data/k",
+    "/data/new",
+    "/binaryData",
+    "/~01",
+    "/a~2b",
+    "spec",
+];
+
+fn path() -> impl Strategy<Value = String> + Clone {
+    prop_oneof![
+        6 => prop::sample::select(PATHS).prop_map(str::to_owned),
+        1 => "(/[a-z~01-]{0,3}){0,3}",
+    ]
+}
+
+/// One JSON Patch operation, sometimes with a member missing or of the wrong type.
+fn operation() -> impl Strategy<Value = Value> + Clone {
+    (
+        prop::sample::select(OPS),
+        path(),
+        path(),
+        prop_oneof![
+            4 => junk().prop_map(Some),
+            2 => metadata(same_name("a")).prop_map(Some),
+            1 => Just(None),
+        ],
+    )
+        .prop_map(|(op, path, from, value)| {
+            let mut m = Map::new();
+            m.insert("op".into(), json!(op));
+            m.insert("path".into(), json!(path));
+            if matches!(op, "move" | "copy") {
+                m.insert("from".into(), json!(from));
+            }
+            if let Some(value) = value {
+                m.insert("value".into(), value);
+            }
+            Value::Object(m)
+        })
+}
+
+/// A patch of any of the four kinds, near the target's shape.
+fn patch(target: Target) -> impl Strategy<Value = Value> + Clone {
+    let (api_version, kind) = match target {
+        Target::Widget => ("example.com/v1", "Widget"),
+        Target::ConfigMap => ("v1", "ConfigMap"),
+    };
+    prop_oneof![
+        2 => junk(),
+        3 => body(api_version, kind, same_name(target.name())),
+    ]
+}
+
+#[derive(Clone, Debug)]
+enum PatchInput {
+    Merge(Value),
+    Json(Vec<Value>),
+    Strategic(Value),
+    Apply { body: Value, force: bool },
+}
+
+fn patch_case() -> impl Strategy<Value = (Target, PatchInput)> {
+    target().prop_flat_map(|t| {
+        let input = prop_oneof![
+            patch(t).prop_map(PatchInput::Merge),
+            prop::collection::vec(operation(), 0..4).prop_map(PatchInput::Json),
+            patch(t).prop_map(PatchInput::Strategic),
+            (patch(t), any::<bool>()).prop_map(|(body, force)| PatchInput::Apply { body, force }),
+        ];
+        (Just(t), input)
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Running a case
+// ---------------------------------------------------------------------------------------
+
+/// ConfigMaps as a resource type built from the group, version and kind alone.
+fn configmaps_by_gvk() -> ResourceType {
+    ResourceType::namespaced(ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("", "v1", "ConfigMap"),
+        "configmaps",
+    ))
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// A cluster holding the widget `a` (labels, finalizer-free, with a spec) and the
+/// ConfigMap `cm`, both in `default`.
+async fn seeded() -> FakeCluster {
+    let c = cluster().await;
+    let pp = PostParams::default();
+    c.create_object(
+        &widgets(),
+        Some("default"),
+        &obj(json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "a", "labels": {"a": "1"}, "annotations": {"x": "y"}},
+            "spec": {"color": "red", "replicas": 2, "note": "n"}
+        })),
+        &pp,
+    )
+    .await
+    .unwrap();
+    c.create_object(
+        &configmaps_by_gvk(),
+        Some("default"),
+        &obj(json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "cm", "labels": {"a": "1"}},
+            "data": {"k": "v"}
+        })),
+        &pp,
+    )
+    .await
+    .unwrap();
+    c
+}
+
+/// Replaces the stand-ins for the current resourceVersion and uid, anywhere in `v`.
+fn fill_in(v: &mut Value, rv: &str, uid: &str) {
+    match v {
+        Value::String(s) if s == CURRENT_RV => *s = rv.to_owned(),
+        Value::String(s) if s == CURRENT_UID => *s = uid.to_owned(),
+        Value::Array(items) => items.iter_mut().for_each(|i| fill_in(i, rv, uid)),
+        Value::Object(m) => m.values_mut().for_each(|i| fill_in(i, rv, uid)),
+        _ => {}
+    }
+}
+
+/// The object a body decodes to; the case is skipped when it does not decode (the server
+/// only ever sees a `DynamicObject`).
+fn decode(v: &Value) -> Result<DynamicObject, TestCaseError> {
+    let decoded = serde_json::from_value::<DynamicObject>(v.clone());
+    prop_assume!(decoded.is_ok(), "not a DynamicObject");
+    Ok(decoded.unwrap())
+}
+
+/// An error must be an API `Status` with a 4xx or 5xx code and must leave the state as it
+/// was.
+fn check_refused(c: &FakeCluster, e: &kobj_core::Error, before: &str) -> Result<(), TestCaseError> {
+    prop_assert!(
+        matches!(e.code(), Some(400..=599)),
+        "not a Kubernetes-shaped error: {e:?}"
+    );
+    let after = c.dump_yaml().unwrap();
+    prop_assert!(
+        after == before,
+        "the refused write ({e}) changed the state:\n--- before\n{before}\n--- after\n{after}"
+    );
+    Ok(())
+}
+
+/// After a successful write to an existing object: the identity is kept and a get reads what
+/// the write returned.
+async fn check_written(
+    c: &FakeCluster,
+    t: Target,
+    uid: &str,
+    written: &DynamicObject,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(written.metadata.name.as_deref(), Some(t.name()));
+    prop_assert_eq!(written.metadata.namespace.as_deref(), Some("default"));
+    prop_assert_eq!(written.metadata.uid.as_deref(), Some(uid));
+    let read = c
+        .get_object(
+            &t.resource(),
+            Some("default"),
+            t.name(),
+            &GetParams::default(),
+        )
+        .await
+        .unwrap();
+    prop_assert_eq!(&read, written);
+    Ok(())
+}
+
+async fn identity(c: &FakeCluster, t: Target) -> (String, String) {
+    let o = c
+        .get_object(
+            &t.resource(),
+            Some("default"),
+            t.name(),
+            &GetParams::default(),
+        )
+        .await
+        .unwrap();
+    (
+        o.metadata.resource_version.unwrap(),
+        o.metadata.uid.unwrap(),
+    )
+}
+
+async fn create_case(
+    resource: ResourceType,
+    mut v: Value,
+    dry_run: bool,
+) -> Result<(), TestCaseError> {
+    let c = seeded().await;
+    // The stand-ins name the widget's current values: a create must refuse them too.
+    let (rv, uid) = identity(&c, Target::Widget).await;
+    fill_in(&mut v, &rv, &uid);
+    let object = decode(&v)?;
+    let before = c.dump_yaml().unwrap();
+    let params = PostParams {
+        dry_run,
+        ..PostParams::default()
+    };
+    match c
+        .create_object(&resource, Some("default"), &object, &params)
+        .await
+    {
+        Err(e) => check_refused(&c, &e, &before)?,
+        Ok(created) => {
+            let name = created.metadata.name.clone().unwrap_or_default();
+            prop_assert!(!name.is_empty(), "created without a name: {created:?}");
+            prop_assert_eq!(created.metadata.namespace.as_deref(), Some("default"));
+            prop_assert_ne!(created.metadata.uid.as_deref(), Some(uid.as_str()));
+            let read = c
+                .get_object(&resource, Some("default"), &name, &GetParams::default())
+                .await;
+            if dry_run {
+                prop_assert!(read.is_err(), "a dry-run create stored {name}");
+                prop_assert_eq!(c.dump_yaml().unwrap(), before);
+            } else {
+                prop_assert_eq!(read.unwrap(), created);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn patch_case_run(t: Target, input: PatchInput) -> Result<(), TestCaseError> {
+    let c = seeded().await;
+    let (rv, uid) = identity(&c, t).await;
+    let mut params = PatchParams::default();
+    let patch = match input {
+        PatchInput::Merge(mut v) => {
+            fill_in(&mut v, &rv, &uid);
+            Patch::Merge(v)
+        }
+        PatchInput::Json(mut ops) => {
+            ops.iter_mut().for_each(|op| fill_in(op, &rv, &uid));
+            let ops = serde_json::from_value(Value::Array(ops));
+            prop_assume!(ops.is_ok(), "not a JSON Patch");
+            Patch::Json(ops.unwrap())
+        }
+        PatchInput::Strategic(mut v) => {
+            fill_in(&mut v, &rv, &uid);
+            Patch::Strategic(v)
+        }
+        PatchInput::Apply { mut body, force } => {
+            fill_in(&mut body, &rv, &uid);
+            params.field_manager = Some("fuzz".into());
+            params.force = force;
+            Patch::Apply(body)
+        }
+    };
+    let before = c.dump_yaml().unwrap();
+    match c
+        .patch_object(&t.resource(), Some("default"), t.name(), &patch, &params)
+        .await
+    {
+        Err(e) => check_refused(&c, &e, &before)?,
+        Ok(patched) => check_written(&c, t, &uid, &patched).await?,
+    }
+    Ok(())
+}
+
+async fn replace_case_run(t: Target, mut v: Value) -> Result<(), TestCaseError> {
+    let c = seeded().await;
+    let (rv, uid) = identity(&c, t).await;
+    fill_in(&mut v, &rv, &uid);
+    let object = decode(&v)?;
+    let before = c.dump_yaml().unwrap();
+    match c
+        .replace_object(
+            &t.resource(),
+            Some("default"),
+            t.name(),
+            &object,
+            &PostParams::default(),
+        )
+        .await
+    {
+        Err(e) => check_refused(&c, &e, &before)?,
+        Ok(replaced) => check_written(&c, t, &uid, &replaced).await?,
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: CASES,
+        // About a third of the generated bodies do not decode as a DynamicObject and are
+        // skipped; the default allowance (1024) is ample for 64 cases, this one for more.
+        max_global_rejects: CASES * 16,
+        ..ProptestConfig::default()
+    })]
+
+    /// Creates of widgets (a schema with an enum, integers, a status subresource) from
+    /// bodies near a valid widget.
+    #[test]
+    fn create_widget_errs_or_succeeds_cleanly(
+        v in body("example.com/v1", "Widget", create_name()),
+        dry_run in prop::bool::weighted(0.2),
+    ) {
+        block_on(create_case(widgets(), v, dry_run))?;
+    }
+
+    /// Creates of ConfigMaps (a built-in type: `data` must map strings to strings) from
+    /// bodies near a valid ConfigMap.
+    #[test]
+    fn create_configmap_errs_or_succeeds_cleanly(
+        v in body("v1", "ConfigMap", create_name()),
+        dry_run in prop::bool::weighted(0.2),
+    ) {
+        block_on(create_case(configmaps_by_gvk(), v, dry_run))?;
+    }
+
+    /// Merge, JSON, strategic-merge and apply patches of the widget `a` or the ConfigMap
+    /// `cm`.
+    #[test]
+    fn patch_errs_or_keeps_identity((t, input) in patch_case()) {
+        block_on(patch_case_run(t, input))?;
+    }
+
+    /// Replaces of the widget `a` or the ConfigMap `cm` with bodies near a valid one:
+    /// random resourceVersions (often the current one), uids, namespaces and metadata.
+    #[test]
+    fn replace_errs_or_keeps_identity(
+        (t, v) in target().prop_flat_map(|t| {
+            let body = match t {
+                Target::Widget => body("example.com/v1", "Widget", same_name("a")).boxed(),
+                Target::ConfigMap => body("v1", "ConfigMap", same_name("cm")).boxed(),
+            };
+            (Just(t), body)
+        }),
+    ) {
+        block_on(replace_case_run(t, v))?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Regressions: the inputs the properties found
+// ---------------------------------------------------------------------------------------
+
+/// The JSON Patch the patch property shrank a panic to: a `move` to the root and then a
+/// failing operation. `json_patch::patch` panicked undoing the first ("unable to undo
+/// applied patches"); the server now applies to its copy without undo, and refuses.
+#[tokio::test]
+async fn json_patch_moving_to_the_root_then_failing_is_refused_not_a_panic() {
+    let c = seeded().await;
+    let before = c.dump_yaml().unwrap();
+    let ops = json!([
+        {"op": "move", "from": "/apiVersion", "path": ""},
+        {"op": "add", "path": "/", "value": null}
+    ]);
+    let patch = Patch::Json(serde_json::from_value(ops).unwrap());
+    let e = c
+        .patch_object(
+            &widgets(),
+            Some("default"),
+            "a",
+            &patch,
+            &PatchParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(422), "{e}");
+    assert_eq!(
+        message(&e),
+        "the server rejected our request due to an error in our request"
+    );
+    // The scale subresource patched the same way.
+    let e = c
+        .patch_scale(
+            &widgets(),
+            Some("default"),
+            "a",
+            &patch,
+            &PatchParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(422), "{e}");
+    assert_eq!(c.dump_yaml().unwrap(), before);
+}
+
+/// The patch the patch property shrank a corrupted store to: a label given a list. It was
+/// stored, and then every read of the object, and the dump, failed with a 500 ("stored
+/// metadata does not decode"). The patched object must decode, as the apiserver decodes it
+/// before anything else: 422 on `patch` (400 for apply), nothing stored.
+#[tokio::test]
+async fn patch_giving_metadata_a_wrong_type_is_refused_and_stores_nothing() {
+    let c = seeded().await;
+    let before = c.dump_yaml().unwrap();
+    let pp = PatchParams::default();
+    let e = c
+        .patch_object(
+            &widgets(),
+            Some("default"),
+            "a",
+            &Patch::Json(
+                serde_json::from_value(
+                    json!([{"op": "replace", "path": "/metadata/labels/a", "value": []}]),
+                )
+                .unwrap(),
+            ),
+            &pp,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(422), "{e}");
+    let m = message(&e);
+    assert!(
+        m.starts_with(" \"\" is invalid: patch: Invalid value: \"{"),
+        "{m}"
+    );
+    assert!(
+        m.ends_with("\": invalid type: sequence, expected a string"),
+        "{m}"
+    );
+    assert_eq!(
+        status(&e).details.as_ref().unwrap().causes[0].field,
+        "patch"
+    );
+    // Merge patch, on a built-in type.
+    let e = c
+        .patch_object(
+            &configmaps_by_gvk(),
+            Some("default"),
+            "cm",
+            &Patch::Merge(json!({"metadata": {"finalizers": "x"}})),
+            &pp,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(422), "{e}");
+    // Strategic merge: the bad value is the patch as Go prints it.
+    let e = c
+        .patch_object(
+            &configmaps_by_gvk(),
+            Some("default"),
+            "cm",
+            &Patch::Strategic(json!({"metadata": {"labels": {"a": []}}})),
+            &pp,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        " \"\" is invalid: patch: Invalid value: \"map[metadata:map[labels:map[a:[]]]]\": invalid type: sequence, expected a string"
+    );
+    // Apply, updating and creating.
+    let apply = PatchParams::apply("fuzz");
+    for name in ["a", "new"] {
+        let body = json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": name, "ownerReferences": [{"name": 1}]}
+        });
+        let e = c
+            .patch_object(
+                &widgets(),
+                Some("default"),
+                name,
+                &Patch::Apply(body),
+                &apply,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), Some(400), "{e}");
+    }
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    let a = c
+        .get_object(&widgets(), Some("default"), "a", &GetParams::default())
+        .await
+        .unwrap();
+    assert_eq!(a.metadata.labels.unwrap()["a"], "1");
+}
