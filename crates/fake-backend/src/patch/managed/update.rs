@@ -198,7 +198,7 @@ pub(super) fn keep_stored_ownership<'a, J: JsonRead<'a>>(
     };
     if let Some(mine) = mine {
         if let Some(entry) = list.get_mut(mine).and_then(Value::as_object_mut) {
-            entry.insert("time".into(), ctx.time_value());
+            crate::meta::set_member(entry, "time", ctx.time_value());
         }
         // As `encode` sorts (stably, each time parsed once).
         if list.len() > 1 {
