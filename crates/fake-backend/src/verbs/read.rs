@@ -257,8 +257,11 @@ impl FakeCluster {
             Some(ns) => (store::key(ns, ""), Some(format!("{ns}\u{1}"))),
             None => (String::new(), None),
         };
-        let lower = match &token {
-            Some(t) if t.after.as_str() >= lo.as_str() => Bound::Excluded(t.after.as_str()),
+        let lower = match (&token, &hi) {
+            // A token past this namespace's keys (one made for a later namespace, or by hand)
+            // leaves nothing to list; `range` panics on a start after its end.
+            (Some(t), Some(h)) if t.after.as_str() >= h.as_str() => Bound::Included(h.as_str()),
+            (Some(t), _) if t.after.as_str() >= lo.as_str() => Bound::Excluded(t.after.as_str()),
             _ => Bound::Included(lo.as_str()),
         };
         let upper = match &hi {
