@@ -213,6 +213,9 @@ pub(crate) fn validate(obj: &Value) -> Vec<FieldError> {
                 )),
             },
         }
+        if let Some(scale) = v.get("subresources").and_then(|s| s.get("scale")) {
+            scale_path_errors(scale, &format!("{path}.subresources.scale"), &mut errs);
+        }
         if let Some(fields) = v.get("selectableFields").and_then(Value::as_array)
             && fields.len() > 8
         {
@@ -225,6 +228,42 @@ pub(crate) fn validate(obj: &Value) -> Vec<FieldError> {
         }
     }
     errs
+}
+
+/// The scale subresource's paths (ValidateCustomResourceDefinitionSubresources): the
+/// replica paths are simple JSON paths under `.spec.` and `.status.`, the selector path
+/// under either. Without this a scale write could set, say, `.metadata.labels` to a number.
+fn scale_path_errors(scale: &Value, path: &str, errs: &mut Vec<FieldError>) {
+    let text = |key: &str| scale.get(key).and_then(Value::as_str).unwrap_or_default();
+    let mut check = |key: &str, prefixes: &[&str], under: &str, required: bool| {
+        let p = text(key);
+        let field = format!("{path}.{key}");
+        if p.is_empty() {
+            if required {
+                errs.push(FieldError::required(field, ""));
+            }
+        } else if !p.starts_with('.') {
+            errs.push(FieldError::invalid(
+                field,
+                Value::String(p.to_string()),
+                "must be a simple json path starting with .",
+            ));
+        } else if !prefixes.iter().any(|prefix| p.starts_with(prefix)) {
+            errs.push(FieldError::invalid(
+                field,
+                Value::String(p.to_string()),
+                format!("should be a json path under {under}"),
+            ));
+        }
+    };
+    check("specReplicasPath", &[".spec."], ".spec", true);
+    check("statusReplicasPath", &[".status."], ".status", true);
+    check(
+        "labelSelectorPath",
+        &[".spec.", ".status."],
+        "either .spec or .status",
+        false,
+    );
 }
 
 fn crd_invalid(obj: &Value, errs: &[FieldError]) -> Error {

@@ -19,7 +19,7 @@ mod schemas;
 use common::*;
 use kobj_core::{ApiResource, CustomObjects, ResourceType};
 use kobj_fake::{FakeCluster, crd_type};
-use kube_core::params::{GetParams, Patch, PatchParams, PostParams};
+use kube_core::params::{GetParams, ListParams, Patch, PatchParams, PostParams};
 use kube_core::{DynamicObject, GroupVersionKind};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -260,6 +260,8 @@ async fn object_case(
     create: Value,
     replace: Value,
     merge: Value,
+    status_patch: Value,
+    replicas: Value,
 ) -> Result<(), TestCaseError> {
     let c = FakeCluster::builder().build().unwrap();
     prop_assume!(install(&c, &body).await?, "the CRD does not install");
@@ -278,21 +280,88 @@ async fn object_case(
     prop_assert!(exists || replaced.is_none(), "replace created an object");
     let patched = write(&c, namespaced, transition, Write::Merge(merge), None).await?;
     prop_assert!(exists || patched.is_none(), "merge patch created an object");
+    subresources(&c, namespaced, status_patch, replicas).await
+}
+
+/// The status and scale subresources and field selectors on the selectable fields: a
+/// result or a 4xx with the state unchanged.
+async fn subresources(
+    c: &FakeCluster,
+    namespaced: bool,
+    status_patch: Value,
+    replicas: Value,
+) -> Result<(), TestCaseError> {
+    let t = things(namespaced);
+    let refused = |r: Result<(), kobj_core::Error>, before: String| match r {
+        Ok(()) => Ok(()),
+        Err(e) => check_refused(c, &e, &before),
+    };
+    let before = c.dump_yaml().unwrap();
+    let r = c.get_scale(&t, ns(namespaced), "o").await.map(drop);
+    refused(r, before)?;
+    let before = c.dump_yaml().unwrap();
+    let r = c
+        .patch_scale(
+            &t,
+            ns(namespaced),
+            "o",
+            &Patch::Merge(json!({"spec": {"replicas": replicas}})),
+            &PatchParams::default(),
+        )
+        .await
+        .map(drop);
+    refused(r, before)?;
+    let before = c.dump_yaml().unwrap();
+    let r = c
+        .patch_object_status(
+            &t,
+            ns(namespaced),
+            "o",
+            &Patch::Merge(json!({ "status": status_patch })),
+            &PatchParams::default(),
+        )
+        .await;
+    match r {
+        Ok(o) => {
+            let read = c
+                .get_object(&t, ns(namespaced), "o", &GetParams::default())
+                .await
+                .unwrap();
+            prop_assert_eq!(read, o);
+        }
+        Err(e) => check_refused(c, &e, &before)?,
+    }
+    for selector in ["spec.a=x", "status.a!=1", "spec=", "metadata.name=o"] {
+        let before = c.dump_yaml().unwrap();
+        let r = c
+            .list_objects(&t, ns(namespaced), &ListParams::default().fields(selector))
+            .await
+            .map(drop);
+        refused(r, before)?;
+    }
     Ok(())
 }
 
 /// A CRD that installs, with the objects to write: (body, namespaced, create, replace,
 /// merge patch).
-fn crd_with_objects() -> impl Strategy<Value = (Value, bool, Value, Value, Value)> {
-    (root_schema(), prop::bool::weighted(0.7)).prop_flat_map(|(schema, namespaced)| {
-        (
-            Just(crd_body(&schema, namespaced, Junk::None)),
-            Just(namespaced),
-            object_near(&schema),
-            object_near(&schema),
-            merge_patch_near(&schema),
-        )
-    })
+#[allow(clippy::type_complexity)]
+fn crd_with_objects() -> impl Strategy<Value = (Value, bool, Value, Value, Value, Value, Value)> {
+    (root_schema(), prop::bool::weighted(0.7), version_extras()).prop_flat_map(
+        |(schema, namespaced, extras)| {
+            (
+                Just(with_extras(
+                    crd_body(&schema, namespaced, Junk::None),
+                    extras,
+                )),
+                Just(namespaced),
+                object_near(&schema),
+                object_near(&schema),
+                merge_patch_near(&schema),
+                merge_patch_near(&schema),
+                odd_number(),
+            )
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -316,8 +385,103 @@ proptest! {
     /// Objects near the schema of a CRD that installs: created, replaced, merge-patched.
     #[test]
     fn objects_write_cleanly_and_idempotently(
-        (body, namespaced, create, replace, merge) in crd_with_objects(),
+        (body, namespaced, create, replace, merge, status, replicas) in crd_with_objects(),
     ) {
-        block_on(object_case(body, namespaced, create, replace, merge))?;
+        block_on(object_case(body, namespaced, create, replace, merge, status, replicas))?;
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Regressions: the inputs the properties found
+// ---------------------------------------------------------------------------------------
+
+/// The CRD the object property shrank a corrupted store to: a scale subresource whose
+/// `specReplicasPath` is `.metadata.labels`. It installed, a scale patch then set the labels
+/// to a number, and every read of the object, and the dump, failed with a 500 ("stored
+/// metadata does not decode"). The server refuses such paths when the CRD is created
+/// (ValidateCustomResourceDefinitionSubresources): 422, nothing stored.
+#[tokio::test]
+async fn scale_paths_outside_spec_and_status_are_refused() {
+    let c = FakeCluster::builder().build().unwrap();
+    let before = c.dump_yaml().unwrap();
+    let schema = json!({"x-kubernetes-preserve-unknown-fields": true});
+    let scale = |spec: &str, status: &str, selector: Option<&str>| {
+        let mut scale = json!({"specReplicasPath": spec, "statusReplicasPath": status});
+        if let Some(s) = selector {
+            scale["labelSelectorPath"] = json!(s);
+        }
+        let extras = json!({"subresources": {"scale": scale}});
+        obj(with_extras(
+            crd_body(&schema, false, Junk::None),
+            extras.as_object().unwrap().clone(),
+        ))
+    };
+    let e = c
+        .create_object(
+            &crd_type(),
+            None,
+            &scale(".metadata.labels", ".status.a", None),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(422), "{e}");
+    assert_eq!(
+        message(&e),
+        "CustomResourceDefinition.apiextensions.k8s.io \"things.example.com\" is invalid: \
+         spec.versions[0].subresources.scale.specReplicasPath: Invalid value: \
+         \".metadata.labels\": should be a json path under .spec"
+    );
+    let e = c
+        .create_object(
+            &crd_type(),
+            None,
+            &scale("", "status.a", Some(".metadata.name")),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "CustomResourceDefinition.apiextensions.k8s.io \"things.example.com\" is invalid: [\
+         spec.versions[0].subresources.scale.specReplicasPath: Required value, \
+         spec.versions[0].subresources.scale.statusReplicasPath: Invalid value: \"status.a\": \
+         must be a simple json path starting with ., \
+         spec.versions[0].subresources.scale.labelSelectorPath: Invalid value: \
+         \".metadata.name\": should be a json path under either .spec or .status]"
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+
+    // Paths under .spec and .status install, and a scale write sets the spec path.
+    c.create_object(
+        &crd_type(),
+        None,
+        &scale(".spec.a", ".status.a", Some(".status.s")),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+    let t = things(false);
+    let o = obj(json!({
+        "apiVersion": format!("{GROUP}/{VERSION}"), "kind": KIND,
+        "metadata": {"name": "o", "labels": {"l": "v"}}
+    }));
+    c.create_object(&t, None, &o, &PostParams::default())
+        .await
+        .unwrap();
+    c.patch_scale(
+        &t,
+        None,
+        "o",
+        &Patch::Merge(json!({"spec": {"replicas": 3}})),
+        &PatchParams::default(),
+    )
+    .await
+    .unwrap();
+    let read = c
+        .get_object(&t, None, "o", &GetParams::default())
+        .await
+        .unwrap();
+    assert_eq!(read.data["spec"]["a"], 3);
+    assert_eq!(read.metadata.labels.unwrap()["l"], "v");
 }

@@ -682,8 +682,15 @@ pub fn crd_body(schema: &Value, namespaced: bool, junk: Junk) -> Value {
 
 /// A whole CRD: (body, namespaced, junk).
 pub fn crd() -> impl Strategy<Value = (Value, bool)> {
-    (root_schema(), prop::bool::weighted(0.7), junk())
-        .prop_map(|(s, namespaced, j)| (crd_body(&s, namespaced, j), namespaced))
+    (
+        root_schema(),
+        prop::bool::weighted(0.7),
+        junk(),
+        version_extras(),
+    )
+        .prop_map(|(s, namespaced, j, extras)| {
+            (with_extras(crd_body(&s, namespaced, j), extras), namespaced)
+        })
 }
 
 fn schema_type(s: &Value) -> &str {
@@ -881,4 +888,72 @@ fn embedded_envelope() -> impl Strategy<Value = Map<String, Value>> {
             }
             m
         })
+}
+
+pub const JSON_PATHS: &[&str] = &[
+    ".spec.a",
+    ".spec.b",
+    ".spec",
+    ".status.a",
+    ".status.replicas",
+    ".spec.a.b",
+    ".metadata.name",
+    ".metadata.labels",
+    "spec.a",
+    ".spec.a[0]",
+    ".spec[*]",
+    "",
+    ".",
+];
+
+pub fn json_path() -> impl Strategy<Value = Value> + Clone {
+    prop::sample::select(JSON_PATHS).prop_map(Value::from)
+}
+
+/// What a version may have besides its schema: subresources (status; scale with paths into
+/// the schema, right or wrong) and selectable fields.
+pub fn version_extras() -> impl Strategy<Value = Map<String, Value>> {
+    (
+        prop::option::weighted(0.5, Just(json!({}))),
+        prop::option::weighted(
+            0.4,
+            (json_path(), json_path(), prop::option::of(json_path())),
+        ),
+        prop::option::weighted(0.3, prop::collection::vec(json_path(), 0..3)),
+    )
+        .prop_map(|(status, scale, selectable)| {
+            let mut version = Map::new();
+            let mut subresources = Map::new();
+            if let Some(s) = status {
+                subresources.insert("status".into(), s);
+            }
+            if let Some((spec, status, selector)) = scale {
+                let mut scale = Map::new();
+                scale.insert("specReplicasPath".into(), spec);
+                scale.insert("statusReplicasPath".into(), status);
+                if let Some(s) = selector {
+                    scale.insert("labelSelectorPath".into(), s);
+                }
+                subresources.insert("scale".into(), Value::Object(scale));
+            }
+            if !subresources.is_empty() {
+                version.insert("subresources".into(), Value::Object(subresources));
+            }
+            if let Some(paths) = selectable {
+                let fields: Vec<Value> = paths
+                    .into_iter()
+                    .map(|p| json!({ "jsonPath": p }))
+                    .collect();
+                version.insert("selectableFields".into(), Value::from(fields));
+            }
+            version
+        })
+}
+
+/// Lays `extras` over the first version of a CRD body.
+pub fn with_extras(mut crd: Value, extras: Map<String, Value>) -> Value {
+    if let Some(v) = crd["spec"]["versions"][0].as_object_mut() {
+        v.extend(extras);
+    }
+    crd
 }
