@@ -2,9 +2,11 @@
 //! through the same fault check and action record as the trait verbs.
 
 use either::Either;
-use kobj_core::{PatchValue, ResourceType, Result};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kobj_core::{Error, PatchValue, ResourceType, Result};
 use kube_core::Status;
 use kube_core::params::{DeleteParams, Patch};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::WriteOptions;
@@ -16,6 +18,23 @@ use crate::meta;
 /// The subresource name of a status write.
 fn status_sub(status: bool) -> Option<&'static str> {
     status.then_some("status")
+}
+
+/// A body's metadata must decode as ObjectMeta: the API server decodes a request body into
+/// its type before anything else, so a body that gives, say, `labels` a boolean is refused
+/// with 400 and nothing is stored (stored, it failed every later read and the dump with a
+/// 500). The trait verbs take a `DynamicObject`, whose metadata always decodes.
+fn check_metadata(rt: &ResourceType, obj: &Value) -> Result<()> {
+    let Some(m) = obj.get("metadata").filter(|m| !m.is_null()) else {
+        return Ok(());
+    };
+    ObjectMeta::deserialize(m).map(drop).map_err(|e| {
+        Error::bad_request(format!(
+            "{kind} in version {version:?} cannot be handled as a {kind}: {e}",
+            kind = rt.api.kind,
+            version = rt.api.version,
+        ))
+    })
 }
 
 impl FakeCluster {
@@ -45,7 +64,10 @@ impl FakeCluster {
         self.run_sync(
             call,
             || params::write(opts, None),
-            || Ok((self.create_now(rt, namespace, obj, opts)?, 201)),
+            || {
+                check_metadata(rt, &obj)?;
+                Ok((self.create_now(rt, namespace, obj, opts)?, 201))
+            },
         )
     }
 
@@ -75,6 +97,7 @@ impl FakeCluster {
             call,
             || params::write(opts, None),
             || {
+                check_metadata(rt, &obj)?;
                 Ok((
                     self.replace_now(rt, namespace, name, obj, status, opts)?,
                     200,
