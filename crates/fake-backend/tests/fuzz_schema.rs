@@ -364,6 +364,68 @@ fn crd_with_objects() -> impl Strategy<Value = (Value, bool, Value, Value, Value
     )
 }
 
+/// A CRD that installs with an object, then replaced by a random CRD of the same name: the
+/// replace succeeds or gets a 4xx with the state unchanged, and the stored object stays
+/// readable (defaulting and pruning run on reads with the new schema) and listable.
+async fn crd_update_case(
+    first: Value,
+    namespaced: bool,
+    object: Value,
+    second: Value,
+) -> Result<(), TestCaseError> {
+    let c = FakeCluster::builder().build().unwrap();
+    prop_assume!(install(&c, &first).await?, "the CRD does not install");
+    let t = things(namespaced);
+    let created = c
+        .create_object(
+            &t,
+            ns(namespaced),
+            &decode(&object)?,
+            &PostParams::default(),
+        )
+        .await
+        .is_ok();
+    let name = format!("{PLURAL}.{GROUP}");
+    let stored = c
+        .get_object(&crd_type(), None, &name, &GetParams::default())
+        .await
+        .unwrap();
+    let mut replacement = decode(&second)?;
+    replacement.metadata.resource_version = stored.metadata.resource_version.clone();
+    let before = c.dump_yaml().unwrap();
+    match c
+        .replace_object(
+            &crd_type(),
+            None,
+            &name,
+            &replacement,
+            &PostParams::default(),
+        )
+        .await
+    {
+        Err(e) => check_refused(&c, &e, &before)?,
+        Ok(_) => {
+            let dump = c.dump_yaml();
+            prop_assert!(dump.is_ok(), "the dump failed: {:?}", dump);
+        }
+    }
+    let list = c
+        .list_objects(&t, ns(namespaced), &ListParams::default())
+        .await;
+    if let Err(e) = &list {
+        prop_assert!(matches!(e.code(), Some(400..=499)), "list: {e:?}");
+    }
+    if created {
+        let read = c
+            .get_object(&t, ns(namespaced), "o", &GetParams::default())
+            .await;
+        if let Err(e) = &read {
+            prop_assert!(matches!(e.code(), Some(400..=499)), "get: {e:?}");
+        }
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // Properties
 // ---------------------------------------------------------------------------------------
@@ -380,6 +442,23 @@ proptest! {
     #[test]
     fn crd_installs_or_is_refused_cleanly((body, namespaced) in crd()) {
         block_on(crd_case(body, namespaced))?;
+    }
+
+    /// A CRD that installs, with an object, replaced by a random CRD of the same name.
+    #[test]
+    fn crd_replace_keeps_objects_readable(
+        ((first, namespaced, object), (second, _)) in (
+            (root_schema(), prop::bool::weighted(0.7)).prop_flat_map(|(schema, namespaced)| {
+                (
+                    Just(crd_body(&schema, namespaced, Junk::None)),
+                    Just(namespaced),
+                    object_near(&schema),
+                )
+            }),
+            crd(),
+        ),
+    ) {
+        block_on(crd_update_case(first, namespaced, object, second))?;
     }
 
     /// Objects near the schema of a CRD that installs: created, replaced, merge-patched.
