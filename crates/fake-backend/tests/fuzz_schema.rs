@@ -180,6 +180,7 @@ enum Write {
     Create(Value),
     Replace(Value),
     Merge(Value),
+    Apply(Value),
 }
 
 async fn write(
@@ -202,6 +203,16 @@ async fn write(
             o.metadata.resource_version = rv;
             c.replace_object(&t, ns(namespaced), "o", &o, &PostParams::default())
                 .await
+        }
+        Write::Apply(v) => {
+            c.patch_object(
+                &t,
+                ns(namespaced),
+                "o",
+                &Patch::Apply(v),
+                &PatchParams::apply("fuzz").force(),
+            )
+            .await
         }
         Write::Merge(v) => {
             c.patch_object(
@@ -273,13 +284,15 @@ async fn object_case(
         &c,
         namespaced,
         transition,
-        Write::Replace(replace),
+        Write::Replace(replace.clone()),
         rv.clone(),
     )
     .await?;
     prop_assert!(exists || replaced.is_none(), "replace created an object");
     let patched = write(&c, namespaced, transition, Write::Merge(merge), None).await?;
     prop_assert!(exists || patched.is_none(), "merge patch created an object");
+    // Server-side apply of the replace body (it creates the object when there is none).
+    write(&c, namespaced, transition, Write::Apply(replace), None).await?;
     subresources(&c, namespaced, status_patch, replicas).await
 }
 
@@ -563,4 +576,58 @@ async fn scale_paths_outside_spec_and_status_are_refused() {
         .unwrap();
     assert_eq!(read.data["spec"]["a"], 3);
     assert_eq!(read.metadata.labels.unwrap()["l"], "v");
+}
+
+/// Patterns Go's `regexp` refuses and the `regex` crate accepted (stacked repetition
+/// operators, counts above 1000) installed; braces Go reads as literals (`a{,2}`) were
+/// refused. The CRD's pattern is now judged as Go judges it.
+#[tokio::test]
+async fn patterns_are_judged_as_go_judges_them() {
+    let crd = |p: &str| {
+        obj(crd_body(
+            &json!({"type": "object", "properties": {"spec": {"type": "string", "pattern": p}}}),
+            true,
+            Junk::None,
+        ))
+    };
+    for (p, detail) in [
+        ("x**", "invalid nested repetition operator: `**`"),
+        ("a{1001}", "invalid repeat count: `{1001}`"),
+    ] {
+        let c = FakeCluster::builder().build().unwrap();
+        let before = c.dump_yaml().unwrap();
+        let e = c
+            .create_object(&crd_type(), None, &crd(p), &PostParams::default())
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), Some(422), "{e}");
+        assert_eq!(
+            message(&e),
+            format!(
+                "CustomResourceDefinition.apiextensions.k8s.io \"things.example.com\" is invalid: \
+                 spec.versions[0].schema.openAPIV3Schema.properties[spec].pattern: Invalid value: \
+                 {p:?}: must be a valid regular expression, but isn't: error parsing regexp: {detail}"
+            )
+        );
+        assert_eq!(c.dump_yaml().unwrap(), before);
+    }
+    let c = FakeCluster::builder().build().unwrap();
+    c.create_object(&crd_type(), None, &crd("^a{,2}$"), &PostParams::default())
+        .await
+        .unwrap();
+    let t = things(true);
+    let thing = |s: &str| {
+        obj(json!({
+            "apiVersion": format!("{GROUP}/{VERSION}"), "kind": KIND,
+            "metadata": {"name": "o"}, "spec": s
+        }))
+    };
+    let e = c
+        .create_object(&t, Some("default"), &thing("aa"), &PostParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(422), "{e}");
+    c.create_object(&t, Some("default"), &thing("a{,2}"), &PostParams::default())
+        .await
+        .unwrap();
 }

@@ -51,11 +51,14 @@ pub(crate) fn go_error(pattern: &str, detail: &str) -> String {
 
 fn compile_uncached(pattern: &str) -> Result<Arc<Regex>, Arc<str>> {
     let translated = translate(pattern);
-    regex::RegexBuilder::new(&translated)
+    let re = regex::RegexBuilder::new(&translated)
         .size_limit(1 << 22)
         .build()
-        .map(Arc::new)
-        .map_err(|err| Arc::from(describe(pattern, &err)))
+        .map_err(|err| Arc::from(describe(pattern, &err)))?;
+    match go_repeat_error(pattern) {
+        Some(err) => Err(Arc::from(err)),
+        None => Ok(Arc::new(re)),
+    }
 }
 
 /// A Go-like description of why a pattern does not compile.
@@ -77,6 +80,115 @@ fn describe(pattern: &str, err: &regex::Error) -> String {
         "invalid regular expression"
     };
     go_error(pattern, detail)
+}
+
+/// What Go's parser refuses about repetitions and the `regex` crate accepts: a count above
+/// 1000 or a minimum above the maximum (`invalid repeat count: `{1001}``), and stacked
+/// operators such as `a**` or `a{2}*` (`invalid nested repetition operator: `**``). The
+/// text in backticks is the offending operators, as Go prints it.
+fn go_repeat_error(pattern: &str) -> Option<String> {
+    let bytes = pattern.as_bytes();
+    let mut i = 0;
+    // Where the previous token began, when it was a repetition operator.
+    let mut last_repeat: Option<usize> = None;
+    while i < bytes.len() {
+        let start = i;
+        let mut repeat = None;
+        match bytes[i] {
+            b'\\' => {
+                i += 2;
+                match bytes.get(start + 1) {
+                    Some(b'p' | b'P' | b'x') if bytes.get(i) == Some(&b'{') => {
+                        i = pattern[i..].find('}').map_or(bytes.len(), |e| i + e + 1);
+                    }
+                    Some(b'Q') => {
+                        i = pattern[i..].find("\\E").map_or(bytes.len(), |e| i + e + 2);
+                    }
+                    _ => {}
+                }
+            }
+            b'[' => {
+                // Skip the class: `]` right after `[` or `[^` is a literal; `[:name:]` and
+                // escapes are members.
+                i += 1;
+                if bytes.get(i) == Some(&b'^') {
+                    i += 1;
+                }
+                if bytes.get(i) == Some(&b']') {
+                    i += 1;
+                }
+                while i < bytes.len() && bytes[i] != b']' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    } else if bytes[i] == b'[' && bytes.get(i + 1) == Some(&b':') {
+                        i = pattern[i + 2..].find(":]").map_or(i, |e| i + 2 + e + 1);
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'(' if bytes.get(i + 1) == Some(&b'?') => {
+                // Flags or a group name: `(?i)`, `(?i:`, `(?P<n>`, `(?<n>`.
+                i = pattern[i..]
+                    .find([')', ':', '>'])
+                    .map_or(bytes.len(), |e| i + e + 1);
+            }
+            b'*' | b'+' | b'?' => {
+                i += 1;
+                repeat = Some(start);
+            }
+            b'{' => match parse_repeat(&pattern[i..]) {
+                None => i += 1,
+                Some((min, max, len)) => {
+                    i += len;
+                    if min > 1000 || max.is_some_and(|m| m > 1000 || min > m) {
+                        return Some(go_error(&pattern[start..i], "invalid repeat count"));
+                    }
+                    repeat = Some(start);
+                }
+            },
+            // Byte by byte: only ASCII bytes are compared, and slices start at them.
+            _ => i += 1,
+        }
+        if repeat.is_some() {
+            if bytes.get(i) == Some(&b'?') {
+                i += 1;
+            }
+            if let Some(last) = last_repeat {
+                return Some(go_error(
+                    &pattern[last..i],
+                    "invalid nested repetition operator",
+                ));
+            }
+        }
+        last_repeat = repeat;
+    }
+    None
+}
+
+/// Go's `parseRepeat`: `{n}`, `{n,}` or `{n,m}` at the start of `s` (no leading zeros), as
+/// (min, max, length); `None` when the brace is a literal.
+fn parse_repeat(s: &str) -> Option<(u64, Option<u64>, usize)> {
+    let close = s.find('}')?;
+    let inner = &s[1..close];
+    let number = |t: &str| -> Option<u64> {
+        if t.is_empty()
+            || !t.bytes().all(|b| b.is_ascii_digit())
+            || (t.len() > 1 && t.starts_with('0'))
+        {
+            return None;
+        }
+        Some(t.parse::<u64>().unwrap_or(u64::MAX))
+    };
+    let (min, max) = match inner.split_once(',') {
+        None => {
+            let n = number(inner)?;
+            (n, Some(n))
+        }
+        Some((a, "")) => (number(a)?, None),
+        Some((a, b)) => (number(a)?, Some(number(b)?)),
+    };
+    Some((min, max, close + 1))
 }
 
 /// Rewrites Go-only constructs into their `regex` crate equivalents.
@@ -120,6 +232,15 @@ fn translate(pattern: &str) -> String {
                     (other, _) => {
                         out.push('\\');
                         out.push(other);
+                        if matches!(other, 'p' | 'P' | 'x') && chars.peek() == Some(&'{') {
+                            // `\p{Greek}`, `\x{10FFFF}`: the braces are the escape's.
+                            for q in chars.by_ref() {
+                                out.push(q);
+                                if q == '}' {
+                                    break;
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -161,6 +282,15 @@ fn translate(pattern: &str) -> String {
                 class_start = false;
                 out.push('\\');
                 out.push(c);
+            }
+            '{' if !in_class => {
+                // Go reads a brace that does not start `{n}`, `{n,}` or `{n,m}` as a literal.
+                let rest: String = std::iter::once('{').chain(chars.clone()).collect();
+                if parse_repeat(&rest).is_some() {
+                    out.push('{');
+                } else {
+                    out.push_str("\\{");
+                }
             }
             other => {
                 class_start = false;
@@ -215,6 +345,58 @@ mod tests {
             "error parsing regexp: missing closing ]: `[a`"
         );
         assert!(is_match("*", "a").is_err());
+    }
+
+    #[test]
+    fn repetitions_go_refuses_are_refused() {
+        let err = |p: &str| is_match(p, "a").unwrap_err().to_string();
+        assert_eq!(
+            err("a{1001}"),
+            "error parsing regexp: invalid repeat count: `{1001}`"
+        );
+        assert!(is_match("a{2,1}", "a").is_err());
+        // Braces that are not a repeat count are literals, as in Go.
+        assert_eq!(is_match("^a{,2}$", "a{,2}"), Ok(true));
+        assert_eq!(is_match("^{$", "{"), Ok(true));
+        assert_eq!(
+            err("x**"),
+            "error parsing regexp: invalid nested repetition operator: `**`"
+        );
+        assert_eq!(
+            err("a{2}*"),
+            "error parsing regexp: invalid nested repetition operator: `{2}*`"
+        );
+        assert_eq!(
+            err("aü**"),
+            "error parsing regexp: invalid nested repetition operator: `**`"
+        );
+        assert_eq!(
+            err("a*?+"),
+            "error parsing regexp: invalid nested repetition operator: `*?+`"
+        );
+        // Not stacked repetitions: non-greedy forms, flags, classes, escapes.
+        for ok in [
+            "a{1000}",
+            "a*?",
+            "a+?b??",
+            "(?i)a",
+            "(?P<n>a)?",
+            "[*+]*",
+            r"\**",
+            r"\p{L}+",
+            r"\Q**\E",
+            "[[:alpha:]]+",
+            "üx*",
+            "a{x}",
+            "{",
+            "a{,2}",
+            "x{}",
+            "{1,2",
+            "a{01}",
+            "[üa]+ü?",
+        ] {
+            assert!(compile(ok).is_ok(), "{ok}: {:?}", compile(ok).err());
+        }
     }
 
     #[test]

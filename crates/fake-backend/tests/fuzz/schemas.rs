@@ -120,7 +120,17 @@ pub const PATTERNS: &[&str] = &[
     "",
     "\\",
     "x**",
+    "a{2}*",
+    "a*?",
 ];
+
+/// A pattern: a known one, or random text from regex syntax (non-ASCII included).
+pub fn pattern() -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        3 => prop::sample::select(PATTERNS).prop_map(Value::from),
+        1 => "[a-c\\\\*+?{}()\\[\\]0-9,ü^$|.:PQE<>=!-]{0,10}".prop_map(Value::from),
+    ]
+}
 
 pub const FORMATS: &[&str] = &[
     "int32",
@@ -223,7 +233,7 @@ pub fn keyword(sub: Option<BoxedStrategy<Value>>) -> BoxedStrategy<(String, Valu
     let leaf = prop_oneof![
         prop::collection::vec(field(), 0..3).prop_map(|v| ("required".to_owned(), json!(v))),
         prop::collection::vec(odd_scalar(), 0..4).prop_map(|v| ("enum".to_owned(), json!(v))),
-        prop::sample::select(PATTERNS).prop_map(|p| ("pattern".to_owned(), json!(p))),
+        pattern().prop_map(|p| ("pattern".to_owned(), p)),
         prop::sample::select(FORMATS).prop_map(|f| ("format".to_owned(), json!(f))),
         (
             prop::sample::select(vec![
@@ -368,7 +378,7 @@ fn typed(
         )
     };
     let string = prop_oneof![
-        prop::sample::select(PATTERNS).prop_map(|p| ("pattern".to_owned(), json!(p))),
+        pattern().prop_map(|p| ("pattern".to_owned(), p)),
         prop::sample::select(FORMATS).prop_map(|f| ("format".to_owned(), json!(f))),
         (
             prop::sample::select(vec!["minLength", "maxLength"]),
@@ -552,7 +562,7 @@ pub fn value_validation(depth: u32) -> BoxedStrategy<Value> {
     let leaf = prop_oneof![
         4 => prop_oneof![
             prop::collection::vec(odd_scalar(), 1..3).prop_map(|v| ("enum".to_owned(), json!(v))),
-            prop::sample::select(PATTERNS).prop_map(|p| ("pattern".to_owned(), json!(p))),
+            pattern().prop_map(|p| ("pattern".to_owned(), p)),
             prop::sample::select(FORMATS).prop_map(|f| ("format".to_owned(), json!(f))),
             (
                 prop::sample::select(vec!["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"]),
