@@ -13,10 +13,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "fuzz/crds.rs"]
+mod crds;
 #[path = "fuzz/schemas.rs"]
 mod schemas;
 
 use common::*;
+use crds::*;
 use kobj_core::{ApiResource, CustomObjects, ResourceType};
 use kobj_fake::{FakeCluster, crd_type};
 use kube_core::params::{GetParams, ListParams, Patch, PatchParams, PostParams};
