@@ -258,19 +258,20 @@ fn path() -> impl Strategy<Value = String> {
         })
 }
 
+/// Real collections.
+const COLLECTIONS: &[&str] = &[
+    "/apis/test.kobj.dev/v1/namespaces/default/widgets",
+    "/apis/test.kobj.dev/v1/namespaces/team/widgets",
+    "/apis/test.kobj.dev/v1/widgets",
+    "/api/v1/namespaces/default/configmaps",
+    "/api/v1/configmaps",
+    "/api/v1/namespaces",
+];
+
 /// A path to a real collection or object, where the handlers (not the router) decide.
 fn real_path() -> impl Strategy<Value = String> {
     (
-        prop::sample::select(
-            &[
-                "/apis/test.kobj.dev/v1/namespaces/default/widgets",
-                "/apis/test.kobj.dev/v1/namespaces/team/widgets",
-                "/apis/test.kobj.dev/v1/widgets",
-                "/api/v1/namespaces/default/configmaps",
-                "/api/v1/configmaps",
-                "/api/v1/namespaces",
-            ][..],
-        ),
+        prop::sample::select(COLLECTIONS),
         prop_oneof![
             2 => Just(None),
             3 => prop::sample::select(&["w1", "held", "w3", "c1", "default", "team", "new"][..])
@@ -846,6 +847,24 @@ fn check_watch_body(r: &Req, a: &Answer) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A deletecollection refused for one item (a failed precondition, 409) after deleting
+/// others: the API server deletes item by item and returns the first error without undoing
+/// the deletes that succeeded (`DeleteCollection` in the apiserver's registry/generic store),
+/// and so does the fake. The refused item is named in the Status; the path names the
+/// collection.
+fn partial_delete_collection(r: &Req, a: &Answer) -> bool {
+    let last = r
+        .path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    r.method == Method::DELETE
+        && a.status == StatusCode::CONFLICT
+        && serde_json::from_slice::<Value>(&a.body)
+            .is_ok_and(|s| s["details"]["name"].as_str().is_some_and(|n| n != last))
+}
+
 async fn case(r: Req) -> Result<(), TestCaseError> {
     let (cluster, router) = seeded().await;
     let before = cluster.dump_yaml().unwrap();
@@ -870,7 +889,7 @@ async fn case(r: Req) -> Result<(), TestCaseError> {
     if a.status.is_client_error() || a.status.is_server_error() {
         check_error_body(&r, &a)?;
         prop_assert!(
-            after == before,
+            after == before || partial_delete_collection(&r, &a),
             "a refused request ({}: {}) changed the state: {r:?}\n--- before\n{before}\n--- after\n{after}",
             a.status,
             String::from_utf8_lossy(&a.body)
@@ -881,7 +900,13 @@ async fn case(r: Req) -> Result<(), TestCaseError> {
             "a read ({}) changed the state: {r:?}\n--- before\n{before}\n--- after\n{after}",
             a.status
         );
-        if a.status == StatusCode::OK && r.is_watch() {
+        // A watch of a collection streams JSON lines (a GET of one object ignores `watch`).
+        if a.status == StatusCode::OK
+            && r.is_watch()
+            && a.content_type
+                .as_deref()
+                .is_some_and(|c| c.starts_with("application/json"))
+        {
             check_watch_body(&r, &a)?;
         }
     }
@@ -925,7 +950,7 @@ proptest! {
     /// Lists and watches of real collections with random query strings.
     #[test]
     fn reads_with_any_query_read_or_refuse(
-        path in real_path().prop_filter("a collection", |p| p.ends_with('s')),
+        path in prop::sample::select(COLLECTIONS).prop_map(str::to_owned),
         query in query(),
         watch in prop::bool::weighted(0.4),
         accept in accept(),
