@@ -14,40 +14,24 @@
 mod common;
 #[path = "fuzz/inputs.rs"]
 mod inputs;
+#[path = "fuzz/support.rs"]
+#[allow(dead_code)] // each property file uses part of it
+mod support;
 
 use common::*;
 use inputs::*;
-use kobj_core::{ApiResource, CustomObjects, ResourceType};
+use kobj_core::{CustomObjects, ResourceType};
 use kobj_fake::FakeCluster;
+use kube_core::DynamicObject;
 use kube_core::params::{GetParams, Patch, PatchParams, PostParams};
-use kube_core::{DynamicObject, GroupVersionKind};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::{Value, json};
-
-/// Cases per property: enough to cover the shapes, few enough for a fast debug `cargo test`.
-const CASES: u32 = 64;
+use support::*;
 
 // ---------------------------------------------------------------------------------------
 // Running a case
 // ---------------------------------------------------------------------------------------
-
-/// ConfigMaps as a resource type built from the group, version and kind alone.
-fn configmaps_by_gvk() -> ResourceType {
-    ResourceType::namespaced(ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk("", "v1", "ConfigMap"),
-        "configmaps",
-    ))
-}
-
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
 /// A cluster holding the widget `a` (labels, finalizer-free, with a spec) and the
 /// ConfigMap `cm`, both in `default`.
 async fn seeded() -> FakeCluster {
@@ -97,21 +81,6 @@ fn decode(v: &Value) -> Result<DynamicObject, TestCaseError> {
     let decoded = serde_json::from_value::<DynamicObject>(v.clone());
     prop_assume!(decoded.is_ok(), "not a DynamicObject");
     Ok(decoded.unwrap())
-}
-
-/// An error must be an API `Status` with a 4xx or 5xx code and must leave the state as it
-/// was.
-fn check_refused(c: &FakeCluster, e: &kobj_core::Error, before: &str) -> Result<(), TestCaseError> {
-    prop_assert!(
-        matches!(e.code(), Some(400..=599)),
-        "not a Kubernetes-shaped error: {e:?}"
-    );
-    let after = c.dump_yaml().unwrap();
-    prop_assert!(
-        after == before,
-        "the refused write ({e}) changed the state:\n--- before\n{before}\n--- after\n{after}"
-    );
-    Ok(())
 }
 
 /// After a successful write to an existing object: the identity is kept and a get reads what
@@ -257,13 +226,9 @@ async fn replace_case_run(t: Target, mut v: Value) -> Result<(), TestCaseError> 
 // ---------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: CASES,
-        // About a third of the generated bodies do not decode as a DynamicObject and are
-        // skipped; the default allowance (1024) is ample for 64 cases, this one for more.
-        max_global_rejects: CASES * 16,
-        ..ProptestConfig::default()
-    })]
+    // About a third of the generated bodies do not decode as a DynamicObject and are
+    // skipped.
+    #![proptest_config(config(16))]
 
     /// Creates of widgets (a schema with an enum, integers, a status subresource) from
     /// bodies near a valid widget.

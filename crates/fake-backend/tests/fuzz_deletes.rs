@@ -21,6 +21,9 @@ mod inputs;
 #[path = "fuzz/reads.rs"]
 #[allow(dead_code)] // each property file uses part of it
 mod reads;
+#[path = "fuzz/support.rs"]
+#[allow(dead_code)] // each property file uses part of it
+mod support;
 
 use cluster::*;
 use common::*;
@@ -33,9 +36,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use reads::*;
 use serde_json::{Value, json};
-
-/// Cases per property: enough to cover the shapes, few enough for a fast debug `cargo test`.
-const CASES: u32 = 64;
+use support::*;
 
 // ---------------------------------------------------------------------------------------
 // Delete
@@ -350,11 +351,7 @@ async fn sub_case(input: SubInput, name: String) -> Result<(), TestCaseError> {
 // ---------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: CASES,
-        max_global_rejects: CASES * 16,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config(16))]
 
     /// Deletes with arbitrary options: a refused delete changes nothing, a failing
     /// precondition is refused, a dry run changes nothing, a delete removes or marks.
@@ -401,11 +398,7 @@ fn subresource_writes_change_only_their_part_or_refuse() {
     std::thread::Builder::new()
         .stack_size(16 << 20)
         .spawn(|| {
-            let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-                cases: CASES,
-                max_global_rejects: CASES * 16,
-                ..ProptestConfig::default()
-            });
+            let mut runner = proptest::test_runner::TestRunner::new(config(16));
             let inputs = (
                 sub_input(),
                 prop_oneof![6 => Just("a".to_owned()), 1 => read_name()],

@@ -22,6 +22,9 @@ mod inputs;
 #[path = "fuzz/reads.rs"]
 #[allow(dead_code)] // each property file uses part of it
 mod reads;
+#[path = "fuzz/support.rs"]
+#[allow(dead_code)] // each property file uses part of it
+mod support;
 
 use std::time::Duration;
 
@@ -36,9 +39,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use reads::*;
 use serde_json::{Value, json};
-
-/// Cases per property: enough to cover the shapes, few enough for a fast debug `cargo test`.
-const CASES: u32 = 64;
+use support::*;
 
 // ---------------------------------------------------------------------------------------
 // List
@@ -367,11 +368,7 @@ async fn get_case(
 // ---------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: CASES,
-        max_global_rejects: CASES * 16,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config(16))]
 
     /// Lists with arbitrary parameters: a page of the full list, or a refusal that is a
     /// Status; nothing changes.

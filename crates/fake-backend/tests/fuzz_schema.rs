@@ -17,6 +17,9 @@ mod common;
 mod crds;
 #[path = "fuzz/schemas.rs"]
 mod schemas;
+#[path = "fuzz/support.rs"]
+#[allow(dead_code)] // each property file uses part of it
+mod support;
 
 use common::*;
 use crds::*;
@@ -28,22 +31,11 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use schemas::*;
 use serde_json::{Value, json};
-
-/// Cases per property: enough to cover the shapes, few enough for a fast debug `cargo test`.
-const CASES: u32 = 64;
+use support::*;
 
 // ---------------------------------------------------------------------------------------
 // Running a case
 // ---------------------------------------------------------------------------------------
-
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
 fn things(namespaced: bool) -> ResourceType {
     let api =
         ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(GROUP, VERSION, KIND), PLURAL);
@@ -56,20 +48,6 @@ fn things(namespaced: bool) -> ResourceType {
 
 fn ns(namespaced: bool) -> Option<&'static str> {
     namespaced.then_some("default")
-}
-
-/// An error must be an API `Status` with a 4xx code and must leave the state as it was.
-fn check_refused(c: &FakeCluster, e: &kobj_core::Error, before: &str) -> Result<(), TestCaseError> {
-    prop_assert!(
-        matches!(e.code(), Some(400..=499)),
-        "not a 4xx Kubernetes-shaped error: {e:?}"
-    );
-    let after = c.dump_yaml().unwrap();
-    prop_assert!(
-        after == before,
-        "the refused write ({e}) changed the state:\n--- before\n{before}\n--- after\n{after}"
-    );
-    Ok(())
 }
 
 /// The object a body decodes to; the case is skipped when it does not decode (the server
@@ -90,7 +68,7 @@ async fn install(c: &FakeCluster, body: &Value) -> Result<bool, TestCaseError> {
         .await
     {
         Err(e) => {
-            check_refused(c, &e, &before)?;
+            check_refused_4xx(c, &e, &before)?;
             Ok(false)
         }
         Ok(created) => {
@@ -143,7 +121,7 @@ async fn check_written(
         .replace_object(&t, ns(namespaced), &name, written, &PostParams::default())
         .await
     {
-        Err(e) if transition && e.code() == Some(422) => check_refused(c, &e, &before)?,
+        Err(e) if transition && e.code() == Some(422) => check_refused_4xx(c, &e, &before)?,
         Err(e) => prop_assert!(false, "writing back unchanged failed: {e:?}"),
         Ok(again) => {
             prop_assert_eq!(
@@ -165,7 +143,7 @@ async fn check_written(
     {
         Err(e) => {
             // Only a rule on oldSelf-free content could refuse what it accepted: none does.
-            check_refused(c, &e, &before)?;
+            check_refused_4xx(c, &e, &before)?;
             prop_assert!(false, "the stored content, created again, was refused: {e}");
         }
         Ok(created) => {
@@ -230,7 +208,7 @@ async fn write(
     };
     match result {
         Err(e) => {
-            check_refused(c, &e, &before)?;
+            check_refused_4xx(c, &e, &before)?;
             Ok(None)
         }
         Ok(o) => {
@@ -261,7 +239,7 @@ async fn crd_case(body: Value, namespaced: bool) -> Result<(), TestCaseError> {
     {
         Err(e) => {
             prop_assert_eq!(e.code(), Some(422), "{}", e);
-            check_refused(&c, &e, &before)?;
+            check_refused_4xx(&c, &e, &before)?;
         }
         Ok(created) => check_written(&c, namespaced, transition(&body), &created).await?,
     }
@@ -310,7 +288,7 @@ async fn subresources(
     let t = things(namespaced);
     let refused = |r: Result<(), kobj_core::Error>, before: String| match r {
         Ok(()) => Ok(()),
-        Err(e) => check_refused(c, &e, &before),
+        Err(e) => check_refused_4xx(c, &e, &before),
     };
     let before = c.dump_yaml().unwrap();
     let r = c.get_scale(&t, ns(namespaced), "o").await.map(drop);
@@ -345,7 +323,7 @@ async fn subresources(
                 .unwrap();
             prop_assert_eq!(read, o);
         }
-        Err(e) => check_refused(c, &e, &before)?,
+        Err(e) => check_refused_4xx(c, &e, &before)?,
     }
     for selector in ["spec.a=x", "status.a!=1", "spec=", "metadata.name=o"] {
         let before = c.dump_yaml().unwrap();
@@ -419,7 +397,7 @@ async fn crd_update_case(
         )
         .await
     {
-        Err(e) => check_refused(&c, &e, &before)?,
+        Err(e) => check_refused_4xx(&c, &e, &before)?,
         Ok(_) => {
             let dump = c.dump_yaml();
             prop_assert!(dump.is_ok(), "the dump failed: {:?}", dump);
@@ -447,11 +425,7 @@ async fn crd_update_case(
 // ---------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: CASES,
-        max_global_rejects: CASES * 64,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config(64))]
 
     /// Installing a random CRD succeeds (Established, objects served) or gets a 4xx with
     /// the state unchanged.
@@ -633,4 +607,13 @@ async fn patterns_are_judged_as_go_judges_them() {
     c.create_object(&t, Some("default"), &thing("a{,2}"), &PostParams::default())
         .await
         .unwrap();
+}
+
+/// A refusal of a CRD or of an object of one is a 4xx (see [`check_refused_with`]).
+fn check_refused_4xx(
+    c: &FakeCluster,
+    e: &kobj_core::Error,
+    before: &str,
+) -> Result<(), TestCaseError> {
+    check_refused_with(c, e, before, 400..=499)
 }

@@ -1,37 +1,19 @@
 //! What the read and delete properties (`fuzz_reads.rs`, `fuzz_deletes.rs`) share: the
 //! seeded cluster, the kinds they read, and the checks of a result or a refusal.
 
-use kobj_core::{ApiResource, CustomObjects, ResourceType};
+use kobj_core::{CustomObjects, ResourceType};
 use kobj_fake::FakeCluster;
-use kube_core::GroupVersionKind;
 use kube_core::params::{ListParams, PostParams};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::{Value, json};
 
 use super::common::*;
+use super::support::configmaps_by_gvk;
 
 // ---------------------------------------------------------------------------------------
 // The cluster
 // ---------------------------------------------------------------------------------------
-
-/// ConfigMaps as a resource type built from the group, version and kind alone (the name
-/// `fuzz/inputs.rs` expects).
-pub fn configmaps_by_gvk() -> ResourceType {
-    ResourceType::namespaced(ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk("", "v1", "ConfigMap"),
-        "configmaps",
-    ))
-}
-
-pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
 /// The kinds the properties read: namespaced widgets (a selectable field, status and scale
 /// subresources), ConfigMaps, and cluster-scoped gadgets.
 #[derive(Clone, Copy, Debug)]
@@ -217,24 +199,6 @@ pub fn key_of(o: &Value) -> (String, String) {
 // ---------------------------------------------------------------------------------------
 // Checks
 // ---------------------------------------------------------------------------------------
-
-/// An error must be an API `Status` with a 4xx or 5xx code and must leave the state as it
-/// was.
-pub fn check_refused(
-    c: &FakeCluster,
-    e: &kobj_core::Error,
-    before: &str,
-) -> Result<(), TestCaseError> {
-    prop_assert!(
-        matches!(e.code(), Some(400..=599)),
-        "not a Kubernetes-shaped error: {e:?}"
-    );
-    prop_assert!(
-        e.status().is_some_and(|s| !s.message.is_empty()),
-        "a Status without a message: {e:?}"
-    );
-    check_unchanged(c, before, &format!("the refused call ({e})"))
-}
 
 pub fn check_unchanged(c: &FakeCluster, before: &str, what: &str) -> Result<(), TestCaseError> {
     let after = c.dump_yaml().unwrap();

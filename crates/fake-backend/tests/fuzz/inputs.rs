@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use super::common::widgets;
-use super::configmaps_by_gvk;
+use super::support::configmaps_by_gvk;
 
 /// Stands for the object's current resourceVersion in a generated body.
 pub const CURRENT_RV: &str = "@current-rv";
