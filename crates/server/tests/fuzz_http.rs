@@ -53,19 +53,13 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 /// and `team/w3`, and the ConfigMap `default/c1`.
 async fn seeded() -> (FakeCluster, Router) {
     // A resourceVersion ahead of the cluster is refused after 50 ms rather than 3 s.
-    let cluster = FakeCluster::builder()
-        .too_large_resource_version_wait(Duration::from_millis(50))
-        .build()
-        .unwrap();
-    let router = kobj_server::router(cluster.clone(), kobj_server::ServerConfig::default());
-    let r = send_json(
-        &router,
-        Method::POST,
-        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-        &widget_crd(),
+    let (cluster, router) = setup_with(
+        FakeCluster::builder()
+            .too_large_resource_version_wait(Duration::from_millis(50))
+            .build()
+            .unwrap(),
     )
     .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let r = send_json(
         &router,
         Method::POST,

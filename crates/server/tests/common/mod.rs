@@ -153,7 +153,11 @@ pub fn widget(name: &str, replicas: i64) -> Value {
 
 /// A fake with the widget CRD installed, and the router over it.
 pub async fn setup() -> (FakeCluster, Router) {
-    let cluster = FakeCluster::new();
+    setup_with(FakeCluster::new()).await
+}
+
+/// [`setup`] on a given cluster.
+pub async fn setup_with(cluster: FakeCluster) -> (FakeCluster, Router) {
     let router = kobj_server::router(cluster.clone(), kobj_server::ServerConfig::default());
     let r = send_json(
         &router,
