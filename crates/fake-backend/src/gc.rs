@@ -141,11 +141,7 @@ pub(crate) fn settle(inner: &Inner, st: &mut State) {
                 let Some(dep) = st.store.get(&s, &k).cloned() else {
                     continue;
                 };
-                let live_other = dep
-                    .owners
-                    .iter()
-                    .any(|o| **o != *uid && st.store.uids.contains_key(o));
-                if live_other {
+                if has_solid_owner(st, &dep, &uid) {
                     let gone = uid.clone();
                     rewrite(inner, st, &s, &k, |obj| strip_owner(obj, &gone));
                 } else if !dep.deleting {
@@ -173,6 +169,26 @@ pub(crate) fn settle(inner: &Inner, st: &mut State) {
             continue;
         }
     }
+}
+
+/// Whether `dep` has an owner other than `uid` that holds it: one that exists and is not
+/// waiting for its own dependents (the controller's "solid" owners; an owner in foreground
+/// deletion does not keep its dependents).
+fn has_solid_owner(st: &State, dep: &Stored, uid: &str) -> bool {
+    dep.owners.iter().any(|o| {
+        **o != *uid
+            && st
+                .store
+                .uids
+                .get(o)
+                .and_then(|(s, k)| st.store.get(s, k))
+                .is_some_and(|owner| {
+                    !owner.deleting
+                        || !meta::finalizers(&owner.value())
+                            .iter()
+                            .any(|f| f == FOREGROUND_FINALIZER)
+                })
+    })
 }
 
 fn strip_owner(obj: &mut Value, uid: &str) {
@@ -220,6 +236,12 @@ fn finalize(inner: &Inner, st: &mut State, s: &str, k: &str) {
                     })
                 });
             if !dep.deleting {
+                if has_solid_owner(st, &dep, &obj.uid) {
+                    // Another owner keeps it: it only loses this reference.
+                    let uid = obj.uid.clone();
+                    rewrite(inner, st, &ds, &dk, |o| strip_owner(o, &uid));
+                    continue;
+                }
                 delete(inner, st, &ds, &dk);
             }
             if blocks && st.store.get(&ds, &dk).is_some() {

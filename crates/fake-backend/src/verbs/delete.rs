@@ -120,7 +120,9 @@ pub(crate) fn delete_locked(
     {
         finalizers.push(w.to_string());
     }
-    if meta::is_deleting(&obj) {
+    let mut probe = obj.clone();
+    meta::set_finalizers(&mut probe, &finalizers);
+    if meta::is_deleting(&obj) && meta::has_finalizers(&probe) {
         // Rule 29: a repeated DELETE returns the object (updating GC finalizers only).
         if finalizers != meta::finalizers(&obj) && !params.dry_run {
             meta::set_finalizers(&mut obj, &finalizers);
@@ -130,8 +132,8 @@ pub(crate) fn delete_locked(
         }
         return Ok(Either::Left(obj));
     }
-    let mut probe = obj.clone();
-    meta::set_finalizers(&mut probe, &finalizers);
+    // No finalizers left (none ever, or a repeated DELETE whose policy dropped the last GC
+    // finalizer): the object goes now, as the store deletes it once nothing is pending.
     if !meta::has_finalizers(&probe) {
         let status = success_status(info, name, &existing.uid);
         if !params.dry_run {
