@@ -156,6 +156,10 @@ pub(crate) fn update_locked(
         }
         Sub::Status => {
             let status = obj.get("status").cloned();
+            // An apply through `/status` brings the managedFields it computed (its own entry);
+            // every other write is tracked below, from the old version's.
+            let applied_fields = matches!(request, Request::Apply(_))
+                .then(|| meta::meta_mut(&mut obj).remove("managedFields"));
             let mut merged = old.value().clone();
             if let Some(map) = merged.as_object_mut() {
                 match status {
@@ -166,6 +170,15 @@ pub(crate) fn update_locked(
                         map.remove("status");
                     }
                 }
+            }
+            match applied_fields {
+                Some(Some(list)) => {
+                    meta::set_member(meta::meta_mut(&mut merged), "managedFields", list);
+                }
+                Some(None) => {
+                    meta::meta_mut(&mut merged).remove("managedFields");
+                }
+                None => {}
             }
             obj = merged;
         }

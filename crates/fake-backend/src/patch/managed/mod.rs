@@ -408,13 +408,15 @@ pub fn apply(
         return Err(Error::bad_request("metadata.managedFields must be nil"));
     }
     let ty = ctx.root_ty();
-    let mut config_set = to_field_set(applied, ty).map_err(|e| {
+    // Unstripped until after the prune: structured-merge-diff prunes with the applier's set
+    // as the configuration gives it (`metadata.name` included, which keeps `metadata`), and
+    // the server strips server-set metadata from the result only (stripmeta.go).
+    let config_set = to_field_set(applied, ty).map_err(|e| {
         Error::bad_request(format!(
             "failed to create typed patch object ({}): {e}",
             gvk(kind)
         ))
     })?;
-    strip_meta(&mut config_set);
 
     let mut entries = live
         .and_then(managed_fields_of)
@@ -442,16 +444,41 @@ pub fn apply(
         &mut Vec::new(),
     );
 
-    let me = Entry::of_writer(ctx, APPLY, config_set);
-    let last_set = entries
-        .iter()
-        .position(|e| e.same_identity(&me))
-        .map(|i| entries.remove(i).set);
+    let mut me = Entry::of_writer(ctx, APPLY, config_set);
+    let (last_set, last_time) = match entries.iter().position(|e| e.same_identity(&me)) {
+        Some(i) => {
+            let last = entries.remove(i);
+            (Some(last.set), last.time)
+        }
+        None => (None, None),
+    };
 
     let new_obj = match last_set {
-        Some(last) if !last.is_empty() => prune(merged, &last, &entries, &me.set, ty),
+        Some(last) if !last.is_empty() => {
+            let pruned = prune(merged, &last, &entries, &me.set, ty);
+            // What the prune removed leaves every other manager's set (`Updater.update`
+            // drops `compare.Removed` from the others): a `containers` item the applier
+            // dropped goes with the field another manager set in it.
+            if let Some(live) = &live_plain {
+                let lenient = super::typed::to_field_set_lenient;
+                let removed = lenient(live, ty).difference(&lenient(&pruned, ty));
+                if !removed.is_empty() {
+                    for e in &mut entries {
+                        e.set = e.set.difference(&removed);
+                    }
+                }
+            }
+            pruned
+        }
         _ => merged,
     };
+    strip_meta(&mut me.set);
+    // An apply that changes nothing keeps the applier's time (managedFieldsUpdater sets it
+    // only when the object changed), so the entries keep their order and the write is a
+    // no-op (rule 14).
+    if last_time.is_some() && live_plain.as_ref() == Some(&new_obj) {
+        me.time = last_time;
+    }
 
     let mut diff = changed(live_plain.as_ref(), &new_obj, ty);
     strip_meta(&mut diff);
