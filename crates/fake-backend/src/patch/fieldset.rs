@@ -254,6 +254,38 @@ impl FieldSet {
         }
     }
 
+    /// The paths of `self` whose node `new` lacks altogether, with everything below them: what
+    /// a change from a value with `self`'s fields to one with `new`'s removed (a map that was
+    /// empty, a member, and now has fields was not removed).
+    pub(crate) fn removed_in(&self, new: &FieldSet) -> FieldSet {
+        let mut out = FieldSet::new();
+        for (pe, node) in &self.nodes {
+            match new.nodes.get(pe) {
+                None => {
+                    out.nodes.insert(pe.clone(), node.clone());
+                }
+                Some(n) => {
+                    let children = node.children.removed_in(&n.children);
+                    if !children.is_empty() {
+                        out.nodes.insert(
+                            pe.clone(),
+                            Node {
+                                member: false,
+                                children,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Removes `pe` and everything below it at this level.
+    pub(crate) fn remove_subtree(&mut self, pe: &PathElement) {
+        self.nodes.remove(pe);
+    }
+
     /// Makes `pe` a member at this level (for `EnsureNamedFieldsAreMembers`).
     pub(crate) fn set_member(&mut self, pe: &PathElement) {
         if let Some(n) = self.nodes.get_mut(pe) {

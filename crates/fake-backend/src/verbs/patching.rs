@@ -188,8 +188,15 @@ impl FakeCluster {
                         return Err(Error::not_found(&info.resource, name));
                     }
                     let ctx = WriteCtx::new(&self.inner, &info, opts, Request::Apply(&body));
-                    let mut obj =
-                        managed::apply(None, applied, &ctx.field_management(), opts.force)?;
+                    // The create strategy resets status when the type has the subresource.
+                    let reset: &[&str] = if info.status { &["status"] } else { &[] };
+                    let mut obj = managed::apply_resetting(
+                        None,
+                        applied,
+                        &ctx.field_management(),
+                        opts.force,
+                        reset,
+                    )?;
                     check_decodes(patch, &obj)?;
                     if crate::meta::meta_str(&obj, "name").is_empty() {
                         crate::meta::set_meta(
@@ -218,7 +225,19 @@ impl FakeCluster {
                         let mut ctx =
                             WriteCtx::new(&self.inner, &info, opts, Request::Apply(&body));
                         ctx.subresource = sub.name();
-                        managed::apply(Some(&old), applied, &ctx.field_management(), opts.force)?
+                        // What the endpoint's strategy resets (rule 21) is not applied.
+                        let reset: &[&str] = match sub {
+                            Sub::Main if info.status => &["status"],
+                            Sub::Status => &["spec"],
+                            _ => &[],
+                        };
+                        managed::apply_resetting(
+                            Some(&old),
+                            applied,
+                            &ctx.field_management(),
+                            opts.force,
+                            reset,
+                        )?
                     }
                     _ => {
                         let mut doc = old.clone();

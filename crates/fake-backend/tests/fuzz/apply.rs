@@ -208,9 +208,19 @@ fn config_fields(kind: Kind) -> BoxedStrategy<Map<String, Value>> {
         .boxed()
 }
 
-/// A whole applied configuration of `kind`.
+/// A whole applied configuration of `kind`; now and then with a `status`, which the main
+/// resource's strategy resets (nobody owns it through this apply).
 pub fn apply_config(kind: Kind) -> impl Strategy<Value = Value> {
-    config_fields(kind).prop_map(move |m| kind.body(m))
+    (
+        config_fields(kind),
+        prop::option::weighted(0.15, status_fields(kind)),
+    )
+        .prop_map(move |(mut m, status)| {
+            if let Some(Some(s)) = status {
+                m.insert("status".into(), s);
+            }
+            kind.body(m)
+        })
 }
 
 fn status_fields(kind: Kind) -> impl Strategy<Value = Option<Value>> {
@@ -231,15 +241,23 @@ fn status_fields(kind: Kind) -> impl Strategy<Value = Option<Value>> {
         })
 }
 
-/// A status configuration of `kind`.
+/// A status configuration of `kind`; now and then with a `spec`, which the status
+/// strategy resets.
 pub fn status_config(kind: Kind) -> impl Strategy<Value = Value> {
-    status_fields(kind).prop_map(move |s| {
-        let mut m = Map::new();
-        if let Some(s) = s {
-            m.insert("status".into(), s);
-        }
-        kind.body(m)
-    })
+    (
+        status_fields(kind),
+        prop::option::weighted(0.15, config_fields(kind)),
+    )
+        .prop_map(move |(s, spec)| {
+            let mut m = Map::new();
+            if let Some(s) = s {
+                m.insert("status".into(), s);
+            }
+            if let Some(spec) = spec.and_then(|mut f| f.remove("spec")) {
+                m.insert("spec".into(), spec);
+            }
+            kind.body(m)
+        })
 }
 
 /// A value or a `null` (which a merge removes).

@@ -370,6 +370,23 @@ pub fn apply(
     ctx: &FieldManagement<'_>,
     force: bool,
 ) -> Result<Value> {
+    apply_resetting(live, applied, ctx, force, &[])
+}
+
+/// [`apply`] for an endpoint whose strategy resets the top-level fields `reset` (`status` on
+/// the main resource of a type with a status subresource, `spec` on `/status`): nobody owns
+/// them through this apply and changing them is no conflict (the `IgnoredFields` the server
+/// gives structured-merge-diff from the strategy's `GetResetFields`).
+///
+/// # Errors
+/// As [`apply`].
+pub fn apply_resetting(
+    live: Option<&Value>,
+    applied: &Value,
+    ctx: &FieldManagement<'_>,
+    force: bool,
+    reset: &[&str],
+) -> Result<Value> {
     let Value::Object(config) = applied else {
         return Err(Error::bad_request(
             "error decoding YAML: the applied configuration is not an object",
@@ -411,12 +428,19 @@ pub fn apply(
     // Unstripped until after the prune: structured-merge-diff prunes with the applier's set
     // as the configuration gives it (`metadata.name` included, which keeps `metadata`), and
     // the server strips server-set metadata from the result only (stripmeta.go).
-    let config_set = to_field_set(applied, ty).map_err(|e| {
+    let mut config_set = to_field_set(applied, ty).map_err(|e| {
         Error::bad_request(format!(
             "failed to create typed patch object ({}): {e}",
             gvk(kind)
         ))
     })?;
+    let reset: Vec<PathElement> = reset
+        .iter()
+        .map(|f| PathElement::Field((*f).to_string()))
+        .collect();
+    for pe in &reset {
+        config_set.remove_subtree(pe);
+    }
 
     let mut entries = live
         .and_then(managed_fields_of)
@@ -461,7 +485,10 @@ pub fn apply(
             // dropped goes with the field another manager set in it.
             if let Some(live) = &live_plain {
                 let lenient = super::typed::to_field_set_lenient;
-                let removed = lenient(live, ty).difference(&lenient(&pruned, ty));
+                let mut removed = lenient(live, ty).removed_in(&lenient(&pruned, ty));
+                for pe in &reset {
+                    removed.remove_subtree(pe);
+                }
                 if !removed.is_empty() {
                     for e in &mut entries {
                         e.set = e.set.difference(&removed);
@@ -482,6 +509,9 @@ pub fn apply(
 
     let mut diff = changed(live_plain.as_ref(), &new_obj, ty);
     strip_meta(&mut diff);
+    for pe in &reset {
+        diff.remove_subtree(pe);
+    }
     let mut conflicts: Vec<(usize, FieldSet)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let c = e.set.intersection(&diff);
