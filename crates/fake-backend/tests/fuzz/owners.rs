@@ -161,7 +161,22 @@ pub fn policy() -> impl Strategy<Value = Option<PropagationPolicy>> + Clone {
     ]
 }
 
+/// The policies whose settled outcome the model of `fuzz_gc.rs` computes (no Foreground).
+pub fn modelled_policy() -> impl Strategy<Value = Option<PropagationPolicy>> + Clone {
+    prop_oneof![
+        Just(None),
+        Just(Some(PropagationPolicy::Background)),
+        Just(Some(PropagationPolicy::Orphan)),
+    ]
+}
+
 pub fn op() -> impl Strategy<Value = Op> {
+    op_with(policy())
+}
+
+pub fn op_with(
+    policy: impl Strategy<Value = Option<PropagationPolicy>> + Clone + 'static,
+) -> impl Strategy<Value = Op> {
     let dry_run = prop::bool::weighted(0.15);
     let pre = prop_oneof![
         6 => Just(Pre::None),
@@ -169,19 +184,24 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => Just(Pre::WrongUid),
     ];
     prop_oneof![
-        8 => (0usize..7, policy(), dry_run, pre).prop_map(|(target, policy, dry_run, pre)| {
+        8 => (0usize..7, policy.clone(), dry_run, pre).prop_map(|(target, policy, dry_run, pre)| {
             Op::Delete { target, policy, dry_run, pre }
         }),
-        2 => (kind(), any::<bool>(), policy(), dry_run).prop_map(
+        2 => (kind(), any::<bool>(), policy.clone(), dry_run).prop_map(
             |(kind, group_a, policy, dry_run)| Op::DeleteCollection { kind, group_a, policy, dry_run }
         ),
         3 => (0usize..7).prop_map(|target| Op::Release { target }),
-        1 => (policy(), dry_run).prop_map(|(policy, dry_run)| Op::DeleteNamespace { policy, dry_run }),
+        1 => (policy, dry_run).prop_map(|(policy, dry_run)| Op::DeleteNamespace { policy, dry_run }),
     ]
 }
 
 pub fn ops() -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec(op(), 1..=8)
+}
+
+/// Operations without Foreground, for the model.
+pub fn modelled_ops() -> impl Strategy<Value = Vec<Op>> {
+    prop::collection::vec(op_with(modelled_policy()), 1..=8)
 }
 
 pub fn delete_params(
