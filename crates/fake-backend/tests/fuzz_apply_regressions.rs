@@ -15,7 +15,9 @@ use std::collections::BTreeSet;
 
 use apply::*;
 use common::*;
-use kobj_core::CustomObjects;
+use kobj_core::{CustomObjects, ResourceType};
+use kobj_fake::FakeCluster;
+use kube_core::DynamicObject;
 use kube_core::params::{Patch, PatchParams, PostParams};
 use managed_fields::*;
 use serde_json::{Value, json};
@@ -37,15 +39,9 @@ async fn dropping_the_only_applied_label_keeps_the_metadata() {
         let (rt, name) = (kind.resource(), kind.name());
         let with =
             kind.body(serde_json::from_value(json!({"metadata": {"labels": {"a": "x"}}})).unwrap());
-        let created = c
-            .patch_object(&rt, Some("default"), name, &Patch::Apply(with), &apply)
-            .await
-            .unwrap();
+        let created = patched(&c, &rt, name, &Patch::Apply(with), &apply).await;
         let without = kind.body(serde_json::Map::new());
-        let applied = c
-            .patch_object(&rt, Some("default"), name, &Patch::Apply(without), &apply)
-            .await
-            .unwrap();
+        let applied = patched(&c, &rt, name, &Patch::Apply(without), &apply).await;
         assert_eq!(applied.metadata.name.as_deref(), Some(name));
         assert_eq!(applied.metadata.uid, created.metadata.uid);
         assert_eq!(applied.metadata.labels, None, "{applied:?}");
@@ -58,34 +54,23 @@ async fn dropping_the_only_applied_label_keeps_the_metadata() {
             Kind::Widget.body(serde_json::from_value(json!({"metadata": {"labels": l}})).unwrap()),
         )
     };
-    c.patch_object(
+    patched(&c, &rt, "w", &labels(json!({"a": "x"})), &apply).await;
+    patched(
+        &c,
         &rt,
-        Some("default"),
-        "w",
-        &labels(json!({"a": "x"})),
-        &apply,
-    )
-    .await
-    .unwrap();
-    c.patch_object(
-        &rt,
-        Some("default"),
         "w",
         &labels(json!({"b": "y"})),
         &PatchParams::apply("alice"),
     )
-    .await
-    .unwrap();
-    let applied = c
-        .patch_object(
-            &rt,
-            Some("default"),
-            "w",
-            &Patch::Apply(Kind::Widget.body(serde_json::Map::new())),
-            &apply,
-        )
-        .await
-        .unwrap();
+    .await;
+    let applied = patched(
+        &c,
+        &rt,
+        "w",
+        &Patch::Apply(Kind::Widget.body(serde_json::Map::new())),
+        &apply,
+    )
+    .await;
     assert_eq!(
         serde_json::to_value(applied.metadata.labels).unwrap(),
         json!({"b": "y"})
@@ -153,33 +138,13 @@ async fn a_repeated_apply_in_a_later_second_is_a_no_op() {
     };
     let second = std::time::Duration::from_secs(1);
     let alice = PatchParams::apply("alice");
-    c.patch_object(
-        &rt,
-        Some("default"),
-        "w",
-        &config(json!({"a": "x"})),
-        &alice,
-    )
-    .await
-    .unwrap();
+    patched(&c, &rt, "w", &config(json!({"a": "x"})), &alice).await;
     c.clock().advance(second);
     let bob = PatchParams::apply("bob");
-    let first = c
-        .patch_object(&rt, Some("default"), "w", &config(json!({"b": "y"})), &bob)
-        .await
-        .unwrap();
+    let first = patched(&c, &rt, "w", &config(json!({"b": "y"})), &bob).await;
     c.clock().advance(second);
     let dump = c.dump_yaml().unwrap();
-    let again = c
-        .patch_object(
-            &rt,
-            Some("default"),
-            "w",
-            &config(json!({"a": "x"})),
-            &alice,
-        )
-        .await
-        .unwrap();
+    let again = patched(&c, &rt, "w", &config(json!({"a": "x"})), &alice).await;
     assert_eq!(
         again.metadata.resource_version,
         first.metadata.resource_version
@@ -204,9 +169,7 @@ async fn an_item_the_applier_drops_leaves_the_other_owners_of_its_fields() {
         )
         .unwrap(),
     );
-    c.patch_object(&rt, Some("default"), "d", &Patch::Apply(with), &carol)
-        .await
-        .unwrap();
+    patched(&c, &rt, "d", &Patch::Apply(with), &carol).await;
     let mut body = current(&c, Kind::Deployment).await.unwrap();
     body["spec"]["template"]["spec"]["containers"][0]["image"] = json!("img:1");
     let post = PostParams {
@@ -222,16 +185,14 @@ async fn an_item_the_applier_drops_leaves_the_other_owners_of_its_fields() {
     )
     .await
     .unwrap();
-    let applied = c
-        .patch_object(
-            &rt,
-            Some("default"),
-            "d",
-            &Patch::Apply(Kind::Deployment.body(serde_json::Map::new())),
-            &carol,
-        )
-        .await
-        .unwrap();
+    let applied = patched(
+        &c,
+        &rt,
+        "d",
+        &Patch::Apply(Kind::Deployment.body(serde_json::Map::new())),
+        &carol,
+    )
+    .await;
     let applied = to_value(&applied);
     assert_eq!(
         applied.pointer("/spec/template/spec/containers/0"),
@@ -257,11 +218,7 @@ async fn an_apply_does_not_own_what_its_endpoint_resets() {
             .unwrap(),
     );
     let alice = PatchParams::apply("alice");
-    let created = to_value(
-        &c.patch_object(&rt, Some("default"), "w", &Patch::Apply(config), &alice)
-            .await
-            .unwrap(),
-    );
+    let created = to_value(&patched(&c, &rt, "w", &Patch::Apply(config), &alice).await);
     assert_eq!(created.get("status"), None, "{created:#}");
     let es = entries(&created);
     let owned = &find(&es, "alice", "Apply", "").unwrap().paths;
@@ -303,28 +260,26 @@ async fn a_repeated_status_apply_with_a_spec_is_a_no_op() {
     let c = cluster().await;
     let rt = deployments();
     let alice = PatchParams::apply("alice");
-    c.patch_object(
+    patched(
+        &c,
         &rt,
-        Some("default"),
         "d",
         &Patch::Apply(Kind::Deployment.body(serde_json::Map::new())),
         &alice,
     )
-    .await
-    .unwrap();
+    .await;
     let pp = PatchParams {
         field_manager: Some("alice".into()),
         ..PatchParams::default()
     };
-    c.patch_object(
+    patched(
+        &c,
         &rt,
-        Some("default"),
         "d",
         &Patch::Merge(json!({"metadata": {"labels": {}}, "spec": {}})),
         &pp,
     )
-    .await
-    .unwrap();
+    .await;
     let status = Patch::Apply(
         Kind::Deployment.body(
             serde_json::from_value(json!({
@@ -346,4 +301,17 @@ async fn a_repeated_status_apply_with_a_spec_is_a_no_op() {
         .unwrap();
     assert_eq!(again, first);
     assert_eq!(c.dump_yaml().unwrap(), dump);
+}
+
+/// A patch of `name` in `default` that must succeed.
+async fn patched(
+    c: &FakeCluster,
+    rt: &ResourceType,
+    name: &str,
+    patch: &Patch<Value>,
+    pp: &PatchParams,
+) -> DynamicObject {
+    c.patch_object(rt, Some("default"), name, patch, pp)
+        .await
+        .unwrap()
 }

@@ -94,29 +94,24 @@ async fn check_written(
     prop_assert_eq!(written.metadata.name.as_deref(), Some(t.name()));
     prop_assert_eq!(written.metadata.namespace.as_deref(), Some("default"));
     prop_assert_eq!(written.metadata.uid.as_deref(), Some(uid));
-    let read = c
-        .get_object(
-            &t.resource(),
-            Some("default"),
-            t.name(),
-            &GetParams::default(),
-        )
-        .await
-        .unwrap();
-    prop_assert_eq!(&read, written);
+    prop_assert_eq!(&read_target(c, t).await, written);
     Ok(())
 }
 
+/// The target object as stored now.
+async fn read_target(c: &FakeCluster, t: Target) -> DynamicObject {
+    c.get_object(
+        &t.resource(),
+        Some("default"),
+        t.name(),
+        &GetParams::default(),
+    )
+    .await
+    .unwrap()
+}
+
 async fn identity(c: &FakeCluster, t: Target) -> (String, String) {
-    let o = c
-        .get_object(
-            &t.resource(),
-            Some("default"),
-            t.name(),
-            &GetParams::default(),
-        )
-        .await
-        .unwrap();
+    let o = read_target(c, t).await;
     (
         o.metadata.resource_version.unwrap(),
         o.metadata.uid.unwrap(),

@@ -599,6 +599,16 @@ fn node(kind: Kind, hold: bool, owners: Vec<(usize, Option<bool>)>) -> Node {
     }
 }
 
+/// What both Foreground regressions end with: the owner `o0` is gone (no dependent left to
+/// wait for), and `o2`, kept by its other owner `o1`, lives on with only that reference.
+async fn assert_o0_gone_and_o2_kept_by_o1(c: &FakeCluster, nodes: &[Node], uids: &[String]) {
+    let snap = snapshot(c, nodes).await;
+    assert!(snap[0].is_none(), "o0 has no dependent left to wait for");
+    let dep = snap[2].as_ref().expect("o2 is kept by o1");
+    assert!(!deleting(dep));
+    assert_eq!(refs(dep), vec![(uids[1].clone(), false)]);
+}
+
 /// A Foreground delete of one owner (here through deletecollection) collected a dependent
 /// whose other owner lives; the dependent must survive and only lose the reference.
 #[tokio::test]
@@ -613,11 +623,7 @@ async fn foreground_keeps_a_dependent_with_another_live_owner() {
     c.delete_object(&widgets(), Some(NS), "o0", &dp)
         .await
         .unwrap();
-    let snap = snapshot(&c, &nodes).await;
-    assert!(snap[0].is_none(), "o0 has no dependent left to wait for");
-    let dep = snap[2].as_ref().expect("o2 is kept by o1");
-    assert!(!deleting(dep));
-    assert_eq!(refs(dep), vec![(uids[1].clone(), false)]);
+    assert_o0_gone_and_o2_kept_by_o1(&c, &nodes, &uids).await;
 }
 
 /// The same, through the exact deletecollection the property found.
@@ -640,11 +646,7 @@ async fn foreground_deletecollection_keeps_a_dependent_with_another_live_owner()
     c.delete_collection(&widgets(), Some(NS), &dp, &lp)
         .await
         .unwrap();
-    let snap = snapshot(&c, &nodes).await;
-    assert!(snap[0].is_none());
-    let dep = snap[2].as_ref().expect("o2 is kept by o1");
-    assert!(!deleting(dep));
-    assert_eq!(refs(dep), vec![(uids[1].clone(), false)]);
+    assert_o0_gone_and_o2_kept_by_o1(&c, &nodes, &uids).await;
 }
 
 /// An owner waiting in Foreground deletion for a held dependent, deleted again with
