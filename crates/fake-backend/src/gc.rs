@@ -1,28 +1,41 @@
 //! The garbage collector and namespace controller, emulated synchronously after each write
-//! (rules 31–33): Background deletes dependents whose owner is gone, Foreground deletes
-//! dependents first (those with `blockOwnerDeletion` hold the owner), Orphan strips the
-//! owner references; a dependent with another live owner survives; cycles never block.
+//! (rules 31–33), after the controller's `attemptToDeleteItem`: a dependent with a live owner
+//! that is not waiting for its own dependents (a "solid" owner) loses only its references to
+//! gone and waiting owners; one without, whose owner waits in Foreground deletion and which
+//! has dependents of its own, is deleted in Foreground in turn (so a chain waits for its
+//! held end); any other is deleted with the policy its finalizers name (`orphan`,
+//! `foregroundDeletion`), else Background. An owner in Foreground deletion keeps its
+//! `foregroundDeletion` finalizer while a dependent with `blockOwnerDeletion` remains; Orphan
+//! strips the owner references; a dependent whose own dependent already waits for its
+//! dependents has its references made non-blocking first, so cycles do not block.
 //! Terminating namespaces are emptied then removed; terminating CRDs lose their objects.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use kube_core::params::DeleteParams;
+use kube_core::params::{DeleteParams, Preconditions, PropagationPolicy};
 use serde_json::Value;
 
 use crate::cluster::{Inner, State};
 use crate::meta;
 use crate::registry::TypeInfo;
-use crate::store::{self, Stored};
+use crate::store::{self, Key, Stored};
 use crate::verbs::delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER, delete_locked};
 
-/// Work the controllers still have to do.
+/// Work the controllers still have to do, and what the collector remembers between runs.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Pending {
     /// Uids of removed objects whose dependents have not been handled.
     pub removed: Vec<Box<str>>,
-    /// Objects being deleted with GC finalizers (store key, table key).
-    pub finalizing: BTreeSet<(Arc<str>, crate::store::Key)>,
+    /// Objects that started waiting for their dependents' deletion (store key, table key):
+    /// every dependent is attempted, then the object.
+    pub started: BTreeSet<(Arc<str>, Key)>,
+    /// Objects to attempt (store key, table key): ones being deleted with GC finalizers, and
+    /// owners whose blocking dependents went or stopped blocking.
+    pub finalizing: BTreeSet<(Arc<str>, Key)>,
+    /// Uids of the objects seen to start waiting for their dependents' deletion: the
+    /// controller's one-way `deletingDependents` mark, dropped when the object is removed.
+    pub deleting_dependents: BTreeSet<Box<str>>,
     /// Terminating namespaces.
     pub namespaces: BTreeSet<String>,
     /// Terminating CRDs.
@@ -32,6 +45,7 @@ pub(crate) struct Pending {
 impl Pending {
     fn is_empty(&self) -> bool {
         self.removed.is_empty()
+            && self.started.is_empty()
             && self.finalizing.is_empty()
             && self.namespaces.is_empty()
             && self.crds.is_empty()
@@ -41,19 +55,36 @@ impl Pending {
 /// Notes that `obj` is gone: its dependents and owners need attention.
 pub(crate) fn owner_removed(st: &mut State, obj: &Stored) {
     if !obj.uid.is_empty() {
+        st.gc.deleting_dependents.remove(&obj.uid);
         st.gc.removed.push(obj.uid.clone());
     }
-    // Owners waiting in foreground deletion may now proceed.
+    // Owners waiting for their dependents' deletion may now proceed.
     for owner in obj.owners.iter() {
+        if !st.gc.deleting_dependents.contains(owner) {
+            continue;
+        }
         if let Some((s, k)) = st.store.uids.get(owner).cloned() {
             st.gc.finalizing.insert((s, k));
         }
     }
 }
 
-/// Queues an object being deleted for its GC finalizers.
-pub(crate) fn enqueue_finalizing(st: &mut State, store_key: &str, key: &str) {
-    st.gc.finalizing.insert((store_key.into(), key.into()));
+/// Queues an object a DELETE marked or whose GC finalizers it changed. `waits_for_dependents`:
+/// it has just gained `foregroundDeletion` (the controller's "starts waiting for dependents
+/// deleted"), so every dependent is attempted.
+pub(crate) fn deletion_marked(
+    st: &mut State,
+    store_key: &str,
+    key: &str,
+    uid: &str,
+    waits_for_dependents: bool,
+) {
+    if waits_for_dependents && !uid.is_empty() {
+        st.gc.deleting_dependents.insert(uid.into());
+        st.gc.started.insert((store_key.into(), key.into()));
+    } else {
+        st.gc.finalizing.insert((store_key.into(), key.into()));
+    }
 }
 
 /// The type info of objects stored under `store_key` (the storage version).
@@ -66,8 +97,8 @@ pub(crate) fn info_for_store(st: &State, store_key: &str) -> Option<Arc<TypeInfo
         .cloned()
 }
 
-/// Every object (store, key) whose ownerReferences name `uid`.
-fn dependents_of(st: &State, uid: &str) -> Vec<(Arc<str>, crate::store::Key)> {
+/// Every object (store, key) whose ownerReferences name `uid`, in (store, key) order.
+fn dependents_of(st: &State, uid: &str) -> Vec<(Arc<str>, Key)> {
     let mut out = Vec::new();
     for (s, table) in &st.store.tables {
         for (k, o) in table {
@@ -76,26 +107,61 @@ fn dependents_of(st: &State, uid: &str) -> Vec<(Arc<str>, crate::store::Key)> {
             }
         }
     }
+    // The tables are a hash map: sorted, the collector's order does not vary between runs.
+    out.sort();
     out
 }
 
-/// Deletes (store, key) with Background propagation, ignoring failures (it may be gone).
-fn delete(inner: &Inner, st: &mut State, store_key: &str, key: &str) -> bool {
+/// The (uid, blockOwnerDeletion) of each ownerReference of `obj`.
+fn owner_refs(obj: &Value) -> Vec<(String, bool)> {
+    meta::meta(obj)
+        .and_then(|m| m.get("ownerReferences"))
+        .and_then(Value::as_array)
+        .map(|refs| {
+            refs.iter()
+                .filter_map(|r| {
+                    let uid = r.get("uid").and_then(Value::as_str)?;
+                    let block = r.get("blockOwnerDeletion").and_then(Value::as_bool);
+                    Some((uid.to_string(), block == Some(true)))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Deletes (store, key) as the collector does (uid precondition, explicit policy), ignoring
+/// failures (it may be gone).
+fn delete(
+    inner: &Inner,
+    st: &mut State,
+    store_key: &str,
+    key: &str,
+    uid: &str,
+    policy: PropagationPolicy,
+) -> bool {
     let Some(info) = info_for_store(st, store_key) else {
         return false;
     };
     let (ns, name) = store::split_key(key);
     let (ns, name) = (ns.to_string(), name.to_string());
-    delete_locked(inner, st, &info, &ns, &name, &DeleteParams::default()).is_ok()
+    let params = DeleteParams {
+        propagation_policy: Some(policy),
+        preconditions: Some(Preconditions {
+            uid: Some(uid.to_string()),
+            resource_version: None,
+        }),
+        ..DeleteParams::default()
+    };
+    delete_locked(inner, st, &info, &ns, &name, &params).is_ok()
 }
 
-/// Rewrites an object in place (a controller's update), returning whether it changed.
+/// Rewrites an object in place (a controller's update), returning whether it changed. Waiting
+/// owners whose blocking reference it drops or unblocks are attempted again.
 fn rewrite(
-    inner: &Inner,
     st: &mut State,
     store_key: &str,
     key: &str,
-    f: impl FnOnce(&mut Value),
+    f: impl FnOnce(&mut Value, &TypeInfo),
 ) -> bool {
     let Some(existing) = st.store.get(store_key, key).cloned() else {
         return false;
@@ -105,10 +171,11 @@ fn rewrite(
     };
     let mut obj = existing.value();
     let before = obj.clone();
-    f(&mut obj);
+    f(&mut obj, &info);
     if obj == before {
         return false;
     }
+    enqueue_unblocked(st, &owner_refs(&before), &owner_refs(&obj));
     if meta::is_deleting(&obj) && !meta::has_finalizers(&obj) {
         st.commit(store_key, key, None);
         owner_removed(st, &existing);
@@ -119,9 +186,39 @@ fn rewrite(
     }
     let rv = st.store.next_rv();
     store::object::set_rv(&mut obj, rv);
-    let _ = inner;
     st.commit(store_key, key, Some(Stored::new(&obj, rv)));
     true
+}
+
+/// Owners waiting for their dependents whose blocking reference (in `before`) went or stopped
+/// blocking (in `after`) are attempted again.
+fn enqueue_unblocked(st: &mut State, before: &[(String, bool)], after: &[(String, bool)]) {
+    for (uid, block) in before {
+        if !block
+            || after.iter().any(|(u, b)| u == uid && *b)
+            || !st.gc.deleting_dependents.contains(uid.as_str())
+        {
+            continue;
+        }
+        if let Some((s, k)) = st.store.uids.get(uid.as_str()).cloned() {
+            st.gc.finalizing.insert((s, k));
+        }
+    }
+}
+
+/// A client's write changed the object `before` into `after`: an owner waiting for its
+/// dependents whose blocking reference went or stopped blocking is attempted again (the graph
+/// builder's `addUnblockedOwnersToDeleteQueue`). Decodes `before` only when it names such an
+/// owner.
+pub(crate) fn references_changed(st: &mut State, before: &Stored, after: &Value) {
+    if !before
+        .owners
+        .iter()
+        .any(|o| st.gc.deleting_dependents.contains(o))
+    {
+        return;
+    }
+    enqueue_unblocked(st, &owner_refs(&before.value()), &owner_refs(after));
 }
 
 fn remove_finalizer(obj: &mut Value, finalizer: &str) {
@@ -133,20 +230,35 @@ fn remove_finalizer(obj: &mut Value, finalizer: &str) {
 /// Runs the controllers until nothing is left to do.
 pub(crate) fn settle(inner: &Inner, st: &mut State) {
     let mut rounds = 0;
-    while !st.gc.is_empty() && rounds < 100_000 {
+    // Namespaces and CRDs still held, set aside until other work changes something.
+    let mut held_namespaces = Vec::new();
+    let mut held_crds = Vec::new();
+    let mut held_at = st.store.rv;
+    while rounds < 100_000 {
         rounds += 1;
-        // Dependents of removed owners (Background).
+        if st.gc.is_empty() {
+            if (held_namespaces.is_empty() && held_crds.is_empty()) || st.store.rv == held_at {
+                break;
+            }
+            // Something changed since they were set aside: try them again.
+            st.gc.namespaces.extend(held_namespaces.drain(..));
+            st.gc.crds.extend(held_crds.drain(..));
+            continue;
+        }
+        // Dependents of removed owners.
         if let Some(uid) = st.gc.removed.pop() {
             for (s, k) in dependents_of(st, &uid) {
-                let Some(dep) = st.store.get(&s, &k).cloned() else {
-                    continue;
-                };
-                if has_solid_owner(st, &dep, &uid) {
-                    let gone = uid.clone();
-                    rewrite(inner, st, &s, &k, |obj| strip_owner(obj, &gone));
-                } else if !dep.deleting {
-                    delete(inner, st, &s, &k);
+                attempt_to_delete(inner, st, &s, &k);
+            }
+            continue;
+        }
+        // Owners that started waiting for their dependents: every dependent, then the owner.
+        if let Some((s, k)) = st.gc.started.pop_first() {
+            if let Some(obj) = st.store.get(&s, &k).cloned() {
+                for (ds, dk) in dependents_of(st, &obj.uid) {
+                    attempt_to_delete(inner, st, &ds, &dk);
                 }
+                finalize(inner, st, &s, &k);
             }
             continue;
         }
@@ -156,102 +268,189 @@ pub(crate) fn settle(inner: &Inner, st: &mut State) {
         }
         if let Some(ns) = st.gc.namespaces.pop_first() {
             if !crate::namespaces::step(inner, st, &ns) {
-                st.gc.namespaces.insert(ns);
-                break;
+                held_namespaces.push(ns);
+                held_at = st.store.rv;
             }
             continue;
         }
         if let Some(crd) = st.gc.crds.pop_first() {
             if !crate::crd::cleanup_step(inner, st, &crd) {
-                st.gc.crds.insert(crd);
-                break;
+                held_crds.push(crd);
+                held_at = st.store.rv;
             }
             continue;
         }
     }
+    st.gc.namespaces.extend(held_namespaces);
+    st.gc.crds.extend(held_crds);
 }
 
-/// Whether `dep` has an owner other than `uid` that holds it: one that exists and is not
-/// waiting for its own dependents (the controller's "solid" owners; an owner in foreground
-/// deletion does not keep its dependents).
-fn has_solid_owner(st: &State, dep: &Stored, uid: &str) -> bool {
-    dep.owners.iter().any(|o| {
-        **o != *uid
-            && st
-                .store
-                .uids
-                .get(o)
-                .and_then(|(s, k)| st.store.get(s, k))
-                .is_some_and(|owner| {
-                    !owner.deleting
-                        || !meta::finalizers(&owner.value())
-                            .iter()
-                            .any(|f| f == FOREGROUND_FINALIZER)
-                })
-    })
+/// How one ownerReference stands (`classifyReferences`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OwnerState {
+    /// The owner exists and is not waiting for its dependents' deletion.
+    Solid,
+    /// The owner does not exist.
+    Dangling,
+    /// The owner has a deletionTimestamp and the `foregroundDeletion` finalizer.
+    Waiting,
 }
 
-fn strip_owner(obj: &mut Value, uid: &str) {
+fn owner_state(st: &State, uid: &str) -> OwnerState {
+    let Some(owner) = st.store.uids.get(uid).and_then(|(s, k)| st.store.get(s, k)) else {
+        return OwnerState::Dangling;
+    };
+    if owner.deleting
+        && meta::finalizers(&owner.value())
+            .iter()
+            .any(|f| f == FOREGROUND_FINALIZER)
+    {
+        OwnerState::Waiting
+    } else {
+        OwnerState::Solid
+    }
+}
+
+/// The controller's `attemptToDeleteItem` for one object.
+fn attempt_to_delete(inner: &Inner, st: &mut State, s: &str, k: &str) {
+    let Some(item) = st.store.get(s, k).cloned() else {
+        return;
+    };
+    let deleting_dependents = st.gc.deleting_dependents.contains(&item.uid);
+    // Being deleted is a one-way trip: wait for the final deletion.
+    if item.deleting && !deleting_dependents {
+        return;
+    }
+    if deleting_dependents {
+        process_deleting_dependents(inner, st, &item, s, k);
+        return;
+    }
+    if item.owners.is_empty() {
+        return;
+    }
+    let states: Vec<(Box<str>, OwnerState)> = item
+        .owners
+        .iter()
+        .map(|o| (o.clone(), owner_state(st, o)))
+        .collect();
+    if states.iter().any(|(_, s)| *s == OwnerState::Solid) {
+        // A live owner keeps it: only the references to gone and waiting owners go, so
+        // those owners are not stuck waiting for it.
+        let drop: Vec<Box<str>> = states
+            .into_iter()
+            .filter(|(_, s)| *s != OwnerState::Solid)
+            .map(|(u, _)| u)
+            .collect();
+        if !drop.is_empty() {
+            rewrite(st, s, k, |obj, _| strip_owners(obj, &drop));
+        }
+        return;
+    }
+    let waited_on = states.iter().any(|(_, s)| *s == OwnerState::Waiting);
+    if waited_on {
+        let dependents = dependents_of(st, &item.uid);
+        if !dependents.is_empty() {
+            // One of its dependents already waits for its own dependents: to avoid a cycle
+            // its owners are not made to wait for it.
+            let cycle = dependents.iter().any(|(ds, dk)| {
+                st.store
+                    .get(ds, dk)
+                    .is_some_and(|d| st.gc.deleting_dependents.contains(&d.uid))
+            });
+            if cycle {
+                rewrite(st, s, k, unblock_owner_refs);
+            }
+            delete(inner, st, s, k, &item.uid, PropagationPolicy::Foreground);
+            return;
+        }
+    }
+    // No owner keeps it and none waits for it with dependents of its own: the policy its
+    // finalizers name, else Background.
+    let finalizers = meta::finalizers(&item.value());
+    let policy = if finalizers.iter().any(|f| f == ORPHAN_FINALIZER) {
+        PropagationPolicy::Orphan
+    } else if finalizers.iter().any(|f| f == FOREGROUND_FINALIZER) {
+        PropagationPolicy::Foreground
+    } else {
+        PropagationPolicy::Background
+    };
+    delete(inner, st, s, k, &item.uid, policy);
+}
+
+/// The controller's `processDeletingDependentsItem`: with no dependent left that blocks it,
+/// the object loses `foregroundDeletion`; otherwise each blocking dependent not itself
+/// waiting for its dependents is attempted.
+fn process_deleting_dependents(inner: &Inner, st: &mut State, item: &Stored, s: &str, k: &str) {
+    let mut blocking = Vec::new();
+    for (ds, dk) in dependents_of(st, &item.uid) {
+        let Some(dep) = st.store.get(&ds, &dk) else {
+            continue;
+        };
+        if owner_refs(&dep.value())
+            .iter()
+            .any(|(u, block)| *u == *item.uid && *block)
+        {
+            blocking.push((ds, dk, dep.uid.clone()));
+        }
+    }
+    if blocking.is_empty() {
+        rewrite(st, s, k, |o, _| remove_finalizer(o, FOREGROUND_FINALIZER));
+        return;
+    }
+    for (ds, dk, uid) in blocking {
+        if !st.gc.deleting_dependents.contains(&uid) {
+            attempt_to_delete(inner, st, &ds, &dk);
+        }
+    }
+}
+
+fn strip_owners(obj: &mut Value, uids: &[Box<str>]) {
     let m = meta::meta_mut(obj);
     if let Some(Value::Array(refs)) = m.get_mut("ownerReferences") {
-        refs.retain(|r| r.get("uid").and_then(Value::as_str) != Some(uid));
+        refs.retain(|r| {
+            r.get("uid")
+                .and_then(Value::as_str)
+                .is_none_or(|u| !uids.iter().any(|g| **g == *u))
+        });
         if refs.is_empty() {
             m.remove("ownerReferences");
         }
     }
 }
 
-/// The GC finalizers of one object being deleted.
+/// Sets `blockOwnerDeletion: false` on the blocking ownerReferences, as the controller's
+/// strategic merge patch does; custom resources take its JSON merge patch instead, which
+/// sets it on every reference.
+fn unblock_owner_refs(obj: &mut Value, info: &TypeInfo) {
+    let every = info.is_custom();
+    let m = meta::meta_mut(obj);
+    if let Some(Value::Array(refs)) = m.get_mut("ownerReferences") {
+        for r in refs.iter_mut().filter_map(Value::as_object_mut) {
+            let blocking = r.get("blockOwnerDeletion").and_then(Value::as_bool) == Some(true);
+            if blocking || every {
+                r.insert("blockOwnerDeletion".into(), Value::Bool(false));
+            }
+        }
+    }
+}
+
+/// The GC work for one queued object: Orphan's stripping of the dependents' references, or
+/// an attempt to delete it (which, for an object waiting for its dependents, checks them).
 fn finalize(inner: &Inner, st: &mut State, s: &str, k: &str) {
     let Some(obj) = st.store.get(s, k).cloned() else {
         return;
     };
-    if !obj.deleting {
+    if obj.deleting
+        && meta::finalizers(&obj.value())
+            .iter()
+            .any(|f| f == ORPHAN_FINALIZER)
+    {
+        for (ds, dk) in dependents_of(st, &obj.uid) {
+            let uid = [obj.uid.clone()];
+            rewrite(st, &ds, &dk, |o, _| strip_owners(o, &uid));
+        }
+        rewrite(st, s, k, |o, _| remove_finalizer(o, ORPHAN_FINALIZER));
         return;
     }
-    let value = obj.value();
-    let finalizers = meta::finalizers(&value);
-    if finalizers.iter().any(|f| f == ORPHAN_FINALIZER) {
-        for (ds, dk) in dependents_of(st, &obj.uid) {
-            let uid = obj.uid.clone();
-            rewrite(inner, st, &ds, &dk, |o| strip_owner(o, &uid));
-        }
-        rewrite(inner, st, s, k, |o| remove_finalizer(o, ORPHAN_FINALIZER));
-        return;
-    }
-    if finalizers.iter().any(|f| f == FOREGROUND_FINALIZER) {
-        let mut blocking = false;
-        for (ds, dk) in dependents_of(st, &obj.uid) {
-            let Some(dep) = st.store.get(&ds, &dk).cloned() else {
-                continue;
-            };
-            let dep_value = dep.value();
-            let blocks = meta::meta(&dep_value)
-                .and_then(|m| m.get("ownerReferences"))
-                .and_then(Value::as_array)
-                .is_some_and(|refs| {
-                    refs.iter().any(|r| {
-                        r.get("uid").and_then(Value::as_str) == Some(&*obj.uid)
-                            && r.get("blockOwnerDeletion").and_then(Value::as_bool) == Some(true)
-                    })
-                });
-            if !dep.deleting {
-                if has_solid_owner(st, &dep, &obj.uid) {
-                    // Another owner keeps it: it only loses this reference.
-                    let uid = obj.uid.clone();
-                    rewrite(inner, st, &ds, &dk, |o| strip_owner(o, &uid));
-                    continue;
-                }
-                delete(inner, st, &ds, &dk);
-            }
-            if blocks && st.store.get(&ds, &dk).is_some() {
-                blocking = true;
-            }
-        }
-        if !blocking {
-            rewrite(inner, st, s, k, |o| {
-                remove_finalizer(o, FOREGROUND_FINALIZER)
-            });
-        }
-    }
+    attempt_to_delete(inner, st, s, k);
 }

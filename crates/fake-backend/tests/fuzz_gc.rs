@@ -12,6 +12,9 @@
 //!   when every owner is gone, and strips the reference when another owner lives);
 //! - an object with `foregroundDeletion` has a dependent that blocks it, and all of its
 //!   dependents are being deleted;
+//! - a Foreground delete waits through chains: a dependent with dependents of its own is
+//!   deleted in Foreground too, so no object live before the step is gone after it while
+//!   another still names it with blockOwnerDeletion;
 //! - a dependent with an owner that was not deleted survives, its reference intact;
 //! - Orphan keeps the dependents and strips their references to the owner;
 //! - a Terminating namespace holds only while something in it holds;
@@ -299,6 +302,27 @@ fn check_step(
                 after[*t].is_some(),
                 "after {step}: o{t} went while o{d} still blocks it"
             );
+        }
+    }
+    // Foreground through a chain: the controller deletes a dependent of a waiting owner that
+    // has dependents of its own in Foreground as well, so nothing that was live before the
+    // step is gone while an object still names it with blockOwnerDeletion.
+    if let (Some(PropagationPolicy::Foreground), [_]) = (policy, targets) {
+        for (i, (b, a)) in before.iter().zip(after).enumerate() {
+            if b.as_ref().is_none_or(deleting) || a.is_some() {
+                continue;
+            }
+            let uid = &uids[i];
+            let blocker = after.iter().enumerate().find(|(_, o)| {
+                o.as_ref()
+                    .is_some_and(|o| refs(o).iter().any(|(u, block)| u == uid && *block))
+            });
+            if let Some((d, _)) = blocker {
+                prop_assert!(
+                    false,
+                    "after {step}: o{i} went in a Foreground cascade while o{d} still blocks it"
+                );
+            }
         }
     }
     // Orphan: the dependents stay and lose their reference; the owner goes once only its
@@ -678,4 +702,35 @@ async fn repeated_delete_that_drops_the_last_finalizer_removes_the_object() {
     let held = snap[2].as_ref().unwrap();
     assert!(deleting(held));
     assert_eq!(finalizers(held), vec![HOLD.to_owned()]);
+}
+
+/// What the Foreground chain property shrank to against the old collector, which deleted the
+/// dependents of an owner in Foreground deletion with Background: `o2` (owned by `o0`, the
+/// reference not blocking) has a held dependent `o4` that blocks it. The collector deletes
+/// `o2` in Foreground, so it waits for `o4`; `o0` does not wait for `o2` and goes.
+#[tokio::test]
+async fn foreground_dependent_with_a_blocking_dependent_waits_for_it() {
+    let nodes = vec![
+        node(Kind::Widget, false, vec![]),
+        node(Kind::Widget, false, vec![]),
+        node(Kind::Widget, false, vec![(0, None)]),
+        node(Kind::Widget, false, vec![]),
+        node(Kind::Widget, true, vec![(2, Some(true))]),
+    ];
+    let (c, uids) = build(&nodes).await;
+    let fg = delete_params(&Some(PropagationPolicy::Foreground), false, None);
+    c.delete_object(&widgets(), Some(NS), "o0", &fg)
+        .await
+        .unwrap();
+    let snap = snapshot(&c, &nodes).await;
+    assert!(snap[0].is_none(), "o0 has no dependent that blocks it");
+    let o2 = snap[2].as_ref().expect("o2 waits for o4");
+    assert!(deleting(o2));
+    assert_eq!(finalizers(o2), vec!["foregroundDeletion".to_owned()]);
+    let o4 = snap[4].as_ref().expect("o4 is held");
+    assert!(deleting(o4));
+    assert_eq!(finalizers(o4), vec![HOLD.to_owned()]);
+    assert_eq!(refs(o4), vec![(uids[2].clone(), true)]);
+    assert!(snap[1].as_ref().is_some_and(|o| !deleting(o)));
+    assert!(snap[3].as_ref().is_some_and(|o| !deleting(o)));
 }

@@ -1,5 +1,6 @@
 //! Area `delete`: garbage collection by ownerReferences (rules 31, 32).
 
+use kube_core::DynamicObject;
 use kube_core::params::DeleteParams;
 use serde_json::json;
 
@@ -22,6 +23,12 @@ pub(super) fn cases() -> Vec<Case> {
             Delete,
             [32, 31],
             "Foreground: the owner waits, marked, until blocking dependents are gone"
+        ),
+        case!(
+            gc_foreground_waits_through_a_chain,
+            Delete,
+            [32, 31],
+            "Foreground through a chain: owner and child wait, marked, for a held grandchild"
         ),
         case!(
             gc_orphan_keeps_dependents,
@@ -122,6 +129,74 @@ async fn gc_foreground_deletes_dependents_first(cx: &Ctx<'_>) -> Outcome {
         .await
         .during("release the dependent")?;
     cx.expect_gone(&g, Some(cx.ns()), "blocker").await?;
+    cx.expect_gone(&w, Some(cx.ns()), "owner").await
+}
+
+/// A check that the object waits in Foreground deletion: marked, with `foregroundDeletion`.
+fn waits_in_foreground(
+    what: &'static str,
+) -> impl Fn(Option<&DynamicObject>) -> Result<(), String> + Send + Sync {
+    move |o| match o {
+        Some(o)
+            if o.metadata.deletion_timestamp.is_some()
+                && finalizers_of(o).contains(&"foregroundDeletion".to_string()) =>
+        {
+            Ok(())
+        }
+        Some(o) => Err(format!(
+            "the {what} does not wait in Foreground deletion (deletionTimestamp {:?}, finalizers {:?})",
+            o.metadata.deletion_timestamp,
+            finalizers_of(o)
+        )),
+        None => Err(format!(
+            "the {what} is gone while the held grandchild remains"
+        )),
+    }
+}
+
+async fn gc_foreground_waits_through_a_chain(cx: &Ctx<'_>) -> Outcome {
+    let (w, g) = (widgets(), gizmos());
+    let owner = widget(cx, "owner", json!({})).await?;
+    let child = cx
+        .create(
+            &w,
+            "child",
+            json!({"metadata": {"ownerReferences": [owner_ref(&w, &owner, true)]}, "spec": {}}),
+        )
+        .await?;
+    cx.create(
+        &g,
+        "grandchild",
+        json!({
+            "metadata": {"finalizers": [HOLD], "ownerReferences": [owner_ref(&w, &child, true)]},
+            "spec": {}
+        }),
+    )
+    .await?;
+    cx.delete(&w, "owner", &DeleteParams::foreground())
+        .await
+        .during("delete owner")?;
+    cx.eventually_object(&g, Some(cx.ns()), "grandchild", |o| match o {
+        Some(o) if o.metadata.deletion_timestamp.is_some() => Ok(()),
+        Some(_) => Err("the grandchild was not marked for deletion".into()),
+        None => Err("the grandchild is gone despite its finalizer".into()),
+    })
+    .await?;
+    cx.eventually_object(&w, Some(cx.ns()), "child", waits_in_foreground("child"))
+        .await?;
+    cx.eventually_object(&w, Some(cx.ns()), "owner", waits_in_foreground("owner"))
+        .await?;
+    // Released with an update (PUT) of the object as read.
+    let mut held = cx
+        .get(&g, "grandchild")
+        .await
+        .during("read the grandchild")?;
+    held.metadata.finalizers = None;
+    cx.replace(&g, "grandchild", &held)
+        .await
+        .during("release the grandchild")?;
+    cx.expect_gone(&g, Some(cx.ns()), "grandchild").await?;
+    cx.expect_gone(&w, Some(cx.ns()), "child").await?;
     cx.expect_gone(&w, Some(cx.ns()), "owner").await
 }
 

@@ -86,3 +86,26 @@ fn status_subresource_root() {
         "only [Description Type Format Title Maximum ExclusiveMaximum Minimum ExclusiveMinimum MaxLength MinLength Pattern MaxItems MinItems UniqueItems MultipleOf Required Items Properties ExternalDocs Example XPreserveUnknownFields XValidations] fields are allowed at the root of the schema if the status subresource is enabled"
     ));
 }
+
+/// apiextensions' CRD validation has no check on the value of `multipleOf`
+/// (`ValidateCustomResourceDefinitionOpenAPISchema`, `specStandardValidatorV3.validate` and
+/// `ValidateStructural` never read it): a schema with `multipleOf: 0` or a negative factor
+/// installs, and only a value checked against it fails, in kube-openapi's `MultipleOf`
+/// ("factor MultipleOf declared for <path> must be positive: <factor>", see
+/// `validate_tests::multiple_of`).
+#[test]
+fn multiple_of_zero_or_negative_is_not_refused() {
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+        "zero": {"type": "integer", "multipleOf": 0},
+        "negative": {"type": "number", "multipleOf": -1.5},
+        "items": {"type": "array", "items": {"type": "integer", "multipleOf": -2}}
+    }}}});
+    let ssv = Ssv {
+        allow_defaults: true,
+        forbid_reason: None,
+        inside_meta: false,
+    };
+    assert_eq!(generic_errors(schema.clone(), &ssv), Vec::<String>::new());
+    let props: JSONSchemaProps = serde_json::from_value(schema).unwrap();
+    assert!(crate::schema::check_structural(&props, P).is_empty());
+}

@@ -125,9 +125,13 @@ pub(crate) fn delete_locked(
     if meta::is_deleting(&obj) && meta::has_finalizers(&probe) {
         // Rule 29: a repeated DELETE returns the object (updating GC finalizers only).
         if finalizers != meta::finalizers(&obj) && !params.dry_run {
+            let had_foreground = meta::finalizers(&obj)
+                .iter()
+                .any(|f| f == FOREGROUND_FINALIZER);
+            let waits = !had_foreground && finalizers.iter().any(|f| f == FOREGROUND_FINALIZER);
             meta::set_finalizers(&mut obj, &finalizers);
             let out = super::write::commit(st, info, &key, obj, false);
-            crate::gc::enqueue_finalizing(st, &skey, &key);
+            crate::gc::deletion_marked(st, &skey, &key, &existing.uid, waits);
             return Ok(Either::Left(out));
         }
         return Ok(Either::Left(obj));
@@ -160,9 +164,10 @@ pub(crate) fn delete_locked(
     if crate::namespaces::is_namespace(info) {
         crate::namespaces::mark_terminating(&mut obj);
     }
+    let waits = finalizers.iter().any(|f| f == FOREGROUND_FINALIZER);
     let out = super::write::commit(st, info, &key, obj, params.dry_run);
     if !params.dry_run {
-        crate::gc::enqueue_finalizing(st, &skey, &key);
+        crate::gc::deletion_marked(st, &skey, &key, &existing.uid, waits);
         if crate::namespaces::is_namespace(info) {
             st.gc.namespaces.insert(name.to_string());
         }

@@ -283,6 +283,9 @@ pub(crate) fn update_locked(
         return Ok(obj);
     }
     let updated = super::write::commit(st, info, &key, obj, opts.dry_run);
+    if !opts.dry_run {
+        crate::gc::references_changed(st, &existing, &updated);
+    }
     if !opts.dry_run && crate::crd::is_crd(info) {
         crate::crd::after_write(st, &updated);
     }
