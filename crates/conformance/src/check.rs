@@ -158,6 +158,37 @@ pub fn ensure_field(
     )
 }
 
+/// Expects `manager`'s managedFields entries (of any operation) to own exactly `expected`
+/// (`fieldsV1`), or, with `None`, the manager to have no entry.
+///
+/// # Errors
+/// A failure showing the object's entries.
+pub fn ensure_owned(object: &DynamicObject, manager: &str, expected: Option<&Value>) -> Outcome {
+    let entries = object
+        .metadata
+        .managed_fields
+        .as_deref()
+        .unwrap_or_default();
+    let mine: Vec<Option<&Value>> = entries
+        .iter()
+        .filter(|e| e.manager.as_deref() == Some(manager))
+        .map(|e| e.fields_v1.as_ref().map(|f| &f.0))
+        .collect();
+    let got = match mine.as_slice() {
+        [] => None,
+        [one] => *one,
+        _ => {
+            return Err(Failure::new(format!(
+                "{manager} has {} managedFields entries: {entries:?}",
+                mine.len()
+            )));
+        }
+    };
+    ensure(got == expected, || {
+        format!("managedFields of {manager}: expected {expected:?}, got {got:?} (all: {entries:?})")
+    })
+}
+
 /// Expects nothing at a JSON pointer into an object's body.
 ///
 /// # Errors

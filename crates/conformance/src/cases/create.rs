@@ -8,7 +8,7 @@ use super::{held, widget};
 use crate::case::{Case, During, Failure, Outcome, case};
 use crate::check::*;
 use crate::ctx::Ctx;
-use crate::fixtures::{gizmos, realms, widgets};
+use crate::fixtures::{configmaps, gizmos, realms, widgets};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -41,6 +41,12 @@ pub(super) fn cases() -> Vec<Case> {
             Create,
             [6],
             "managedFields records the fieldManager parameter with operation Update"
+        ),
+        case!(
+            create_managed_fields_mark_added_maps,
+            Create,
+            [6, 26],
+            "a create's managedFields entry owns each map it adds as well as the map's fields (`.` in fieldsV1)"
         ),
         case!(
             create_with_resource_version_refused,
@@ -207,17 +213,23 @@ async fn create_keeps_status_without_subresource(cx: &Ctx<'_>) -> Outcome {
     ensure_field("stored object", &read, "/status/phase", &json!("Ready"))
 }
 
-async fn create_records_field_manager(cx: &Ctx<'_>) -> Outcome {
-    let rt = widgets();
-    let object = cx.object(&rt, "w", json!({"spec": {"size": "small"}}))?;
+/// Creates `object` with the field manager `conformance-writer`.
+async fn create_as_writer(
+    cx: &Ctx<'_>,
+    rt: &kobj_core::ResourceType,
+    object: &kube_core::DynamicObject,
+) -> Result<kube_core::DynamicObject, Failure> {
     let params = PostParams {
         field_manager: Some("conformance-writer".into()),
         ..Default::default()
     };
-    let created = cx
-        .create_with(&rt, &object, &params)
-        .await
-        .during("create")?;
+    cx.create_with(rt, object, &params).await.during("create")
+}
+
+async fn create_records_field_manager(cx: &Ctx<'_>) -> Outcome {
+    let rt = widgets();
+    let object = cx.object(&rt, "w", json!({"spec": {"size": "small"}}))?;
+    let created = create_as_writer(cx, &rt, &object).await?;
     let entries = created.metadata.managed_fields.clone().unwrap_or_default();
     let entry = entries
         .iter()
@@ -232,6 +244,22 @@ async fn create_records_field_manager(cx: &Ctx<'_>) -> Outcome {
         "apiVersion",
         Some("conformance.kobj.dev/v1"),
         entry.api_version.as_deref(),
+    )
+}
+
+async fn create_managed_fields_mark_added_maps(cx: &Ctx<'_>) -> Outcome {
+    let rt = configmaps();
+    let object = cx.object(
+        &rt,
+        "cm",
+        json!({"metadata": {"labels": {"app": "a"}}, "data": {"k": "v"}}),
+    )?;
+    let created = create_as_writer(cx, &rt, &object).await?;
+    ensure_owned(
+        &created,
+        "conformance-writer",
+        Some(&json!({"f:data": {".": {}, "f:k": {}},
+            "f:metadata": {"f:labels": {".": {}, "f:app": {}}}})),
     )
 }
 

@@ -14,6 +14,12 @@ use crate::watching::expect_change;
 pub(super) fn cases() -> Vec<Case> {
     vec![
         case!(
+            removed_fields_leave_every_manager,
+            Update,
+            [26],
+            "a field a write removes leaves every manager's managedFields; a manager left owning nothing loses its entry, and a write that only removes adds none"
+        ),
+        case!(
             replace_updates_object,
             Update,
             [15],
@@ -449,4 +455,49 @@ async fn patch_removing_last_finalizer_deletes(cx: &Ctx<'_>) -> Outcome {
         ErrorKind::NotFound,
     )
     .map(|_| ())
+}
+
+async fn removed_fields_leave_every_manager(cx: &Ctx<'_>) -> Outcome {
+    let rt = configmaps();
+    let object = cx.object(&rt, "cm", json!({"data": {"a": "1", "b": "2"}}))?;
+    let as_manager = |m: &str| PatchParams {
+        field_manager: Some(m.to_string()),
+        ..Default::default()
+    };
+    cx.create_with(
+        &rt,
+        &object,
+        &kube_core::params::PostParams {
+            field_manager: Some("creator".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .during("create")?;
+    let edited = cx
+        .patch(
+            &rt,
+            "cm",
+            &Patch::Merge(json!({"data": {"c": "3"}})),
+            &as_manager("editor"),
+        )
+        .await
+        .during("editor's patch")?;
+    ensure_owned(&edited, "editor", Some(&json!({"f:data": {"f:c": {}}})))?;
+    let trimmed = cx
+        .patch(
+            &rt,
+            "cm",
+            &Patch::Merge(json!({"data": {"b": null, "c": null}})),
+            &as_manager("remover"),
+        )
+        .await
+        .during("remover's patch")?;
+    ensure_owned(
+        &trimmed,
+        "creator",
+        Some(&json!({"f:data": {".": {}, "f:a": {}}})),
+    )?;
+    ensure_owned(&trimmed, "editor", None)?;
+    ensure_owned(&trimmed, "remover", None)
 }

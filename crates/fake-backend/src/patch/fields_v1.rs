@@ -1,26 +1,31 @@
 //! The `FieldsV1` of a new object, written straight from the object in one walk.
 //!
 //! A create (with no managedFields in the request) has one manager owning every field the
-//! object sets, minus server-set metadata, so its `fieldsV1` is the object's field set encoded.
-//! Building it directly gives the same JSON as building a [`FieldSet`](super::fieldset::FieldSet)
-//! (the lenient `ToFieldSet` walk), stripping metadata and encoding it, without the tree of
-//! owned path elements in between.
+//! object adds to its kind's empty object (`Compare` of the empty object and the new one, see
+//! `patch::compare`), minus server-set metadata. Building that `fieldsV1` directly gives the
+//! same JSON as building a [`FieldSet`](super::fieldset::FieldSet), stripping metadata and
+//! encoding it, without the tree of owned path elements in between.
 
 use serde_json::{Map, Value};
 
 use super::typed::item_element;
 use super::typeinfo::{ListKind, Ty};
 
-/// The `fieldsV1` object of `value` (an object's root) with server-set metadata stripped, or
-/// `None` when the object has a list with duplicate items (whose field-set nodes merge; the
-/// caller then takes the general path).
-pub(crate) fn of_new_object(value: &Value, ty: Ty<'_>) -> Option<Map<String, Value>> {
+/// The `fieldsV1` object of `value` (an object's root) compared with `empty`, the kind's empty
+/// object (`None` for a kind whose empty object has no fields, as a custom resource's), with
+/// server-set metadata stripped; or `None` when the walk cannot decide alone (a list with
+/// duplicate items, whose field-set nodes merge, or a non-empty list in `empty`): the caller
+/// then takes the general path.
+pub(crate) fn of_new_object(
+    value: &Value,
+    ty: Ty<'_>,
+    empty: Option<&Value>,
+) -> Option<Map<String, Value>> {
     let mut root = Map::new();
-    walk(value, ty, Level::Root, &mut root).ok()?;
+    walk(value, ty, Level::Root, empty, &mut root).ok()?;
     strip_meta(&mut root);
     Some(root)
 }
-
 /// Where a map is in the object, for the fields `strip_meta` would take out again.
 #[derive(Clone, Copy, PartialEq)]
 enum Level {
@@ -71,65 +76,84 @@ const META_STRIPPED: [&str; 9] = [
     "f:resourceVersion",
 ];
 
-/// A list had two items with the same path element.
-struct Duplicate;
+/// The walk cannot write the result alone: a list had two items with the same path element,
+/// or the empty object has a non-empty list.
+struct Fallback;
 
-/// Adds the fields `value` sets to `out` (the encoded children of its node); returns whether
-/// the node itself is a member (a leaf, an atomic value, or a list counted as atomic).
+/// Adds the fields `value` sets to `out` (the encoded children of its node), compared with
+/// `base`, the empty object's value at the same place (`None` where it has none); returns
+/// whether the node itself is a member. This is `Compare` (see `patch::compare`) against an
+/// old version that is mostly absent: every node of a subtree the empty object lacks is a
+/// member; where it has a value, a leaf is a member if it differs, a map or list only if it
+/// replaces an absent value, a `null` (when empty) or a value of another kind.
 fn walk(
     value: &Value,
     ty: Ty<'_>,
     level: Level,
+    base: Option<&Value>,
     out: &mut Map<String, Value>,
-) -> Result<bool, Duplicate> {
+) -> Result<bool, Fallback> {
+    // Compared only for a leaf: a map's or list's members are compared one by one.
+    let differs = || base != Some(value);
     match value {
         Value::Object(map) => {
             if ty.is_atomic() && level != Level::Root {
-                return Ok(true);
+                return Ok(differs());
             }
+            let (bases, member) = match base {
+                None => (None, true),
+                // Both maps: walked member by member; the map itself is never added.
+                Some(Value::Object(b)) => (Some(b), false),
+                Some(Value::Null) => (None, map.is_empty()),
+                Some(_) => (None, true),
+            };
             for (k, child) in map {
                 if level.skips(k) && !matches!(child, Value::Object(_) | Value::Array(_)) {
                     continue;
                 }
-                let (child_ty, declared) = ty.field(k);
+                let (child_ty, _) = ty.field(k);
+                let child_base = bases.and_then(|b| b.get(k));
                 let mut inner = Map::new();
-                let mut member = walk(child, child_ty, level.below(k), &mut inner)?;
-                let empty_map = child.as_object().is_some_and(Map::is_empty);
-                if child.is_null() || empty_map || !declared {
-                    member = true;
-                }
+                let member = walk(child, child_ty, level.below(k), child_base, &mut inner)?;
                 let mut key = String::with_capacity(2 + k.len());
                 key.push_str("f:");
                 key.push_str(k);
                 push_node(out, key, member, inner)?;
             }
-            Ok(false)
+            Ok(member)
         }
         Value::Array(items) => {
             let kind = ty.list_kind();
             if kind == ListKind::Atomic {
-                return Ok(true);
+                return Ok(differs());
             }
+            let member = match base {
+                None => true,
+                Some(Value::Array(b)) if !b.is_empty() => return Err(Fallback),
+                Some(Value::Array(_)) => false,
+                Some(Value::Null) => items.is_empty(),
+                Some(_) => true,
+            };
             let is_set = matches!(kind, ListKind::Set);
             let item_ty = ty.item();
-            // Elements first: a malformed item makes the whole list one member (lenient walk).
+            // Elements first: a malformed item makes the whole list one leaf (lenient walk).
             let mut elements = Vec::with_capacity(items.len());
             for item in items {
                 match item_element(item, &kind) {
                     Ok(Some(pe)) => elements.push(pe.encode()),
-                    _ => return Ok(true),
+                    _ => return Ok(differs()),
                 }
             }
             for (item, key) in items.iter().zip(elements) {
                 let mut inner = Map::new();
                 if !is_set {
-                    walk(item, item_ty, Level::Inner, &mut inner)?;
+                    walk(item, item_ty, Level::Inner, None, &mut inner)?;
                 }
                 push_node(out, key, true, inner)?;
             }
-            Ok(false)
+            Ok(member)
         }
-        _ => Ok(true),
+        _ => Ok(differs()),
     }
 }
 
@@ -140,7 +164,7 @@ fn push_node(
     key: String,
     member: bool,
     mut inner: Map<String, Value>,
-) -> Result<(), Duplicate> {
+) -> Result<(), Fallback> {
     if !member && inner.is_empty() {
         return Ok(());
     }
@@ -148,7 +172,7 @@ fn push_node(
         inner.insert(".".to_string(), Value::Object(Map::new()));
     }
     match out.insert(key, Value::Object(inner)) {
-        Some(_) => Err(Duplicate),
+        Some(_) => Err(Fallback),
         None => Ok(()),
     }
 }

@@ -254,15 +254,20 @@ impl FieldSet {
         }
     }
 
-    /// The paths of `self` whose node `new` lacks altogether, with everything below them: what
-    /// a change from a value with `self`'s fields to one with `new`'s removed (a map that was
-    /// empty, a member, and now has fields was not removed).
+    /// The paths of `self` whose node `new` lacks altogether, with everything below them, each
+    /// a member (`Compare`'s `Removed` records a removed map's path as well as its leaves):
+    /// what a change from a value with `self`'s fields to one with `new`'s removed (a map that
+    /// was empty, a member, and now has fields was not removed).
     pub(crate) fn removed_in(&self, new: &FieldSet) -> FieldSet {
         let mut out = FieldSet::new();
         for (pe, node) in &self.nodes {
             match new.nodes.get(pe) {
                 None => {
-                    out.nodes.insert(pe.clone(), node.clone());
+                    // Every path of a removed subtree is removed, maps included.
+                    let mut gone = node.clone();
+                    gone.member = true;
+                    gone.children.mark_every_member();
+                    out.nodes.insert(pe.clone(), gone);
                 }
                 Some(n) => {
                     let children = node.children.removed_in(&n.children);
@@ -279,6 +284,25 @@ impl FieldSet {
             }
         }
         out
+    }
+
+    /// Makes every node strictly below `path` a member (a removed subtree's paths); adds
+    /// nothing.
+    pub(crate) fn mark_members_below(&mut self, path: &[PathElement]) {
+        let Some((first, rest)) = path.split_first() else {
+            self.mark_every_member();
+            return;
+        };
+        if let Some(node) = self.nodes.get_mut(first) {
+            node.children.mark_members_below(rest);
+        }
+    }
+
+    fn mark_every_member(&mut self) {
+        for node in self.nodes.values_mut() {
+            node.member = true;
+            node.children.mark_every_member();
+        }
     }
 
     /// Removes `pe` and everything below it at this level.

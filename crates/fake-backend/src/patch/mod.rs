@@ -5,6 +5,7 @@
 //! sources (`builtin_types.txt`) plus the hand-kept tag tables in `merge_keys.rs`; custom
 //! resources take theirs from the CRD schema.
 
+pub(crate) mod compare;
 mod fields_v1;
 pub mod fieldset;
 pub(crate) mod gofmt;

@@ -9,7 +9,6 @@ use serde_json::{Map, Value};
 use super::fieldset::{FieldSet, Path, PathElement, path_string};
 use super::merge_keys::key_default;
 use super::typeinfo::{ListKind, Ty, declares};
-use crate::store::JsonRead;
 
 /// The path element of a list item, or the reason it has none.
 pub(super) fn item_element(item: &Value, kind: &ListKind) -> Result<Option<PathElement>, String> {
@@ -39,7 +38,7 @@ pub(super) fn item_element(item: &Value, kind: &ListKind) -> Result<Option<PathE
 }
 
 /// The path elements of a list's items; errors name the list as the server does.
-fn list_elements(
+pub(super) fn list_elements(
     items: &[Value],
     kind: &ListKind,
     path: &Path,
@@ -85,7 +84,7 @@ pub(crate) fn to_field_set_lenient(value: &Value, ty: Ty<'_>) -> FieldSet {
 /// `member` is the member flag of `path` itself (`None` at the root of the walk, which is
 /// never a member). The set is built top-down: each node is found once, not once per path
 /// below it.
-fn walk_set(
+pub(super) fn walk_set(
     value: &Value,
     ty: Ty<'_>,
     path: &mut Path,
@@ -172,165 +171,6 @@ fn walk_child(
     }
     level.prune_empty(&pe);
     walked
-}
-
-/// The fields whose value `new` adds or changes relative to `old` (`Compare`'s
-/// `Modified ∪ Added`). Never fails: malformed lists are compared as atomic.
-pub(crate) fn changed(old: Option<&Value>, new: &Value, ty: Ty<'_>) -> FieldSet {
-    let mut set = FieldSet::new();
-    walk_changed(old, new, ty, &mut Vec::new(), &mut set);
-    set
-}
-
-/// [`changed`] from an old version read in place (a stored encoding): only the parts that
-/// differ are decoded.
-pub(crate) fn changed_from<'a>(old: impl JsonRead<'a>, new: &Value, ty: Ty<'_>) -> FieldSet {
-    let mut set = FieldSet::new();
-    walk_changed_from(old, new, ty, &mut Vec::new(), &mut set);
-    set
-}
-
-fn walk_changed_from<'a>(
-    old: impl JsonRead<'a>,
-    new: &Value,
-    ty: Ty<'_>,
-    path: &mut Path,
-    set: &mut FieldSet,
-) {
-    match (old.byte_members(), new) {
-        (Some(olds), Value::Object(n)) if !ty.is_atomic() || path.is_empty() => {
-            walk_members(olds, n, ty, path, set);
-        }
-        _ => walk_changed(Some(&old.to_value()), new, ty, path, set),
-    }
-}
-
-/// The map case of [`walk_changed`]: the members of the new map against the old map's.
-fn walk_members<'a, J: JsonRead<'a>>(
-    olds: impl Iterator<Item = (&'a [u8], J)>,
-    n: &Map<String, Value>,
-    ty: Ty<'_>,
-    path: &mut Path,
-    set: &mut FieldSet,
-) {
-    let mut olds = olds.peekable();
-    for (k, child) in n {
-        // The old member `k`: both maps are in key order, so one pass pairs them.
-        let mut prev = None;
-        while let Some(&(old_key, old_value)) = olds.peek() {
-            match old_key.cmp(k.as_bytes()) {
-                std::cmp::Ordering::Less => {
-                    olds.next();
-                }
-                std::cmp::Ordering::Equal => {
-                    prev = Some(old_value);
-                    olds.next();
-                    break;
-                }
-                std::cmp::Ordering::Greater => break,
-            }
-        }
-        // An equal subtree changes nothing: compared without building its paths
-        // (most of an update's object, e.g. managedFields, is unchanged).
-        if prev.is_some_and(|p| p.eq_value(child)) {
-            continue;
-        }
-        let (child_ty, declared) = ty.field(k);
-        path.push(PathElement::Field(k.clone()));
-        match prev {
-            None => {
-                added_subtree(child, child_ty, path, set);
-                let empty_map = child.as_object().is_some_and(Map::is_empty);
-                if child.is_null() || empty_map || !declared {
-                    set.insert(path);
-                }
-            }
-            Some(prev) => walk_changed_from(prev, child, child_ty, path, set),
-        }
-        path.pop();
-    }
-}
-
-fn added_subtree(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
-    // Lenient: a live object may carry what an applied configuration may not. The walk goes
-    // straight into `set`, below `path`; a lenient walk does not fail (a malformed list
-    // counts as atomic), so nothing partial is ever left behind.
-    let base = path.len();
-    let walked = match path.last().cloned() {
-        // The subtree's root is the last element of `path`: its member flag is the walk's.
-        Some(last) => {
-            let Some(level) = set.descend_mut(&path[..base - 1]) else {
-                return;
-            };
-            match level.node_mut(&last) {
-                Some((member, children)) => {
-                    let walked = walk_set(value, ty, path, children, Some(member), true);
-                    level.prune_empty(&last);
-                    walked
-                }
-                None => Ok(()),
-            }
-        }
-        None => walk_set(value, ty, path, set, None, true),
-    };
-    if walked.is_err() {
-        path.truncate(base);
-        set.insert(path);
-    }
-}
-
-fn walk_changed(old: Option<&Value>, new: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
-    match (old, new) {
-        (Some(Value::Object(o)), Value::Object(n)) if !ty.is_atomic() || path.is_empty() => {
-            walk_members(o.iter().map(|(k, v)| (k.as_bytes(), v)), n, ty, path, set);
-        }
-        (Some(Value::Array(o)), Value::Array(n)) => {
-            let kind = ty.list_kind();
-            let elements = (kind != ListKind::Atomic)
-                .then(|| {
-                    let a = list_elements(o, &kind, path, true).ok()?;
-                    let b = list_elements(n, &kind, path, true).ok()?;
-                    Some((a, b))
-                })
-                .flatten();
-            let Some((old_pes, new_pes)) = elements else {
-                if o != n {
-                    set.insert(path);
-                }
-                return;
-            };
-            let mut old_items: HashMap<&PathElement, &Value> = HashMap::with_capacity(o.len());
-            for (pe, item) in old_pes.iter().zip(o) {
-                old_items.entry(pe).or_insert(item);
-            }
-            let item_ty = ty.item();
-            for (pe, item) in new_pes.into_iter().zip(n) {
-                let prev = old_items.get(&pe).copied();
-                path.push(pe);
-                match (prev, &kind) {
-                    (None, ListKind::Set) => set.insert(path),
-                    (None, _) => {
-                        added_subtree(item, item_ty, path, set);
-                        set.insert(path);
-                    }
-                    (Some(_), ListKind::Set) => {}
-                    (Some(p), _) if p == item => {}
-                    (Some(p), _) => walk_changed(Some(p), item, item_ty, path, set),
-                }
-                path.pop();
-            }
-        }
-        (None, _) => added_subtree(new, ty, path, set),
-        (Some(o), n) => {
-            if o != n {
-                if path.is_empty() {
-                    added_subtree(n, ty, path, set);
-                } else {
-                    set.insert(path);
-                }
-            }
-        }
-    }
 }
 
 /// Merges an applied configuration into a live value (`TypedValue.Merge`): the configuration

@@ -126,7 +126,7 @@ fn is_decimal_text_of(text: &str, n: u64) -> bool {
 mod tests {
     use super::*;
     use crate::builtins;
-    use crate::patch::typed::{changed, changed_from};
+    use crate::patch::compare::{compare, compare_from};
     use crate::patch::typeinfo::Ty;
     use crate::store::codec;
     use crate::verbs::write::{bump_generation, unchanged};
@@ -192,8 +192,8 @@ mod tests {
             for new in &versions {
                 assert_eq!(unchanged(view, new), unchanged(old, new), "{old} -> {new}");
                 assert_eq!(
-                    changed_from(view, new, ty),
-                    changed(Some(old), new, ty),
+                    compare_from(view, new, ty, None),
+                    compare(Some(old), new, ty, None),
                     "{old} -> {new}"
                 );
             }

@@ -107,7 +107,7 @@ pub fn apply_resetting(
     let live_plain = live.map(without_managed_fields);
     if let (Some(existing), true) = (&live_plain, entries.is_empty()) {
         // skipNonAppliedManager: fields of an untracked object belong to `before-first-apply`.
-        let mut set = changed(None, existing, ty);
+        let mut set = changed(None, existing, ty, ctx.empty_object());
         strip_meta(&mut set);
         entries.push(Entry {
             manager: BEFORE_FIRST_APPLY.to_string(),
@@ -165,7 +165,7 @@ pub fn apply_resetting(
         me.time = last_time;
     }
 
-    let mut diff = changed(live_plain.as_ref(), &new_obj, ty);
+    let mut diff = changed(live_plain.as_ref(), &new_obj, ty, ctx.empty_object());
     strip_meta(&mut diff);
     for pe in &reset {
         diff.remove_subtree(pe);

@@ -21,8 +21,9 @@ use kobj_core::error::{StatusCause, StatusDetails, empty_details};
 use kobj_core::{Error, Result};
 use serde_json::{Map, Value};
 
+use super::compare::changed;
 use super::fieldset::{FieldSet, Path, PathElement, path_string};
-use super::typed::{changed, ensure_named_fields, merge, remove_items, to_field_set};
+use super::typed::{ensure_named_fields, merge, remove_items, to_field_set};
 use super::typeinfo::Ty;
 
 /// Who writes, and how: the context of one write for managedFields.
@@ -48,6 +49,15 @@ impl FieldManagement<'_> {
     fn root_ty(&self) -> Ty<'_> {
         let version = self.api_version.rsplit('/').next();
         Ty::root(self.group, self.kind, version, self.schema)
+    }
+
+    /// The kind's empty object, which a created object is compared with (`None` for a
+    /// custom resource, whose empty object has no owned fields).
+    fn empty_object(&self) -> Option<&'static Value> {
+        if self.schema.is_some() {
+            return None;
+        }
+        empty_object::empty_object(self.api_version, self.kind)
     }
 
     fn time_value(&self) -> Value {
@@ -348,6 +358,7 @@ fn cap_update_managers(entries: &mut Vec<Entry>) {
 
 mod apply;
 pub use apply::{apply, apply_resetting};
+mod empty_object;
 mod update;
 pub use update::track_update;
 pub(crate) use update::track_update_from;

@@ -29,6 +29,16 @@ pub(super) fn managed(obj: &Value) -> &Value {
     &obj["metadata"]["managedFields"]
 }
 
+/// The managers of `obj`'s managedFields entries, in order.
+pub(super) fn manager_names(obj: &Value) -> Vec<&str> {
+    managed(obj)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["manager"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn create_by_update_records_exact_managed_fields() {
     let mut obj = deployment(1);
@@ -39,9 +49,9 @@ fn create_by_update_records_exact_managed_fields() {
         managed(&obj),
         &json!([{"manager": "kubectl-create", "operation": "Update", "apiVersion": "apps/v1",
             "time": "1970-01-01T00:00:10Z", "fieldsType": "FieldsV1",
-            "fieldsV1": {"f:metadata": {"f:labels": {"f:app": {}}},
+            "fieldsV1": {"f:metadata": {"f:labels": {".": {}, "f:app": {}}},
                 "f:spec": {"f:replicas": {}, "f:selector": {},
-                    "f:template": {"f:metadata": {"f:labels": {"f:app": {}}},
+                    "f:template": {"f:metadata": {"f:labels": {".": {}, "f:app": {}}},
                         "f:spec": {"f:containers": {"k:{\"name\":\"nginx\"}": {".": {}, "f:image": {}, "f:name": {}}}}}}}}])
     );
 }
@@ -337,8 +347,9 @@ fn update_managers_are_capped() {
         .iter()
         .find(|e| e["manager"] == "ancient-changes")
         .unwrap();
-    // The creator's entry became the bucket and took m00..m02.
-    assert_eq!(ancient["fieldsV1"]["f:data"].as_object().unwrap().len(), 4);
+    // The creator's entry became the bucket and took m00..m02 (beside `init` and the `.` of
+    // the `data` map the creator added).
+    assert_eq!(ancient["fieldsV1"]["f:data"].as_object().unwrap().len(), 5);
     assert_eq!(ancient["time"], "1970-01-01T00:00:03Z");
 }
 
@@ -385,13 +396,7 @@ fn untracked_objects_stay_untracked_and_apply_meets_before_first_apply() {
         "Apply failed with 1 conflict: conflict with \"before-first-apply\" using apps/v1: .spec.replicas"
     );
     let out = apply(Some(&new), &deployment(2), &ctx("a", 20), false).unwrap();
-    let managers: Vec<&str> = managed(&out)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["manager"].as_str().unwrap())
-        .collect();
-    assert_eq!(managers, ["a", "before-first-apply"]);
+    assert_eq!(manager_names(&out), ["a", "before-first-apply"]);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! managedFields after a non-apply write (create, update, patch): the writer's Update entry
-//! takes the fields it set or changed from every other manager. A read-modify-write whose
-//! changes the writer alone already owns keeps the stored list as it is, retimed.
+//! takes the fields it set or changed from every other manager, and the fields it removed
+//! leave every manager. A read-modify-write whose changes the writer alone already owns, and
+//! that removes nothing, keeps the stored list as it is, retimed.
 
 use std::sync::LazyLock;
 
@@ -10,8 +11,8 @@ use either::Either;
 
 use crate::store::JsonRead;
 
+use super::super::compare::{compare, compare_from};
 use super::super::fieldset::{FieldSet, PathElement};
-use super::super::typed::{changed, changed_from};
 use super::{
     Entry, FieldManagement, MAX_UPDATE_MANAGERS, UPDATE, cap_update_managers, decode, encode,
     encoded_seconds, encoded_sort_key, entry_json, managed_fields_of, strip_meta,
@@ -55,7 +56,8 @@ pub(super) fn track_every_entry(old: Option<&Value>, new: &mut Value, ctx: &Fiel
     // written straight from the object (the same JSON as the general path below).
     if old.is_none()
         && entries.is_empty()
-        && let Some(fields) = super::super::fields_v1::of_new_object(new, ctx.root_ty())
+        && let Some(fields) =
+            super::super::fields_v1::of_new_object(new, ctx.root_ty(), ctx.empty_object())
     {
         let list = if fields.is_empty() {
             Vec::new()
@@ -80,8 +82,21 @@ pub(super) fn track_every_entry(old: Option<&Value>, new: &mut Value, ctx: &Fiel
         return;
     }
     let ty = ctx.root_ty();
-    let mut diff = changed(old, new, ty);
+    // A built-in object is compared as the server's Go struct is, with its kind's empty
+    // object's fields (`compare`).
+    let compared = compare(old, new, ty, ctx.empty_object());
+    let (mut diff, mut removed) = (compared.changed, compared.removed);
     strip_meta(&mut diff);
+    strip_meta(&mut removed);
+    // `Updater.update`: what the write removed leaves every manager's set, the writer's
+    // included (an entry left empty goes: `encode` drops it).
+    if !removed.is_empty() {
+        for e in &mut entries {
+            e.set = e.set.difference(&removed);
+        }
+    }
+    // The writer takes what it set or changed from everyone, and its entry the write's time
+    // (managedFieldsUpdater: only when it took something).
     if !diff.is_empty() {
         for e in &mut entries {
             e.set = e.set.difference(&diff);
@@ -154,8 +169,15 @@ pub(super) fn keep_stored_ownership<'a, J: JsonRead<'a>>(
         ctx.api_version,
         ctx.subresource.unwrap_or(""),
     ];
-    let mut diff = changed_from(old, new, ctx.root_ty());
+    let compared = compare_from(old, new, ctx.root_ty(), ctx.empty_object());
+    let mut diff = compared.changed;
     if sent_back && managed_fields_differ(&diff) {
+        return false;
+    }
+    // A write that removes a field takes it from the managers that own it: the general path.
+    let mut removed = compared.removed;
+    strip_meta(&mut removed);
+    if !removed.is_empty() {
         return false;
     }
     strip_meta(&mut diff);

@@ -1,15 +1,15 @@
 //! Update tracking's shortcuts against the general path: a new object's one-walk `fieldsV1`
 //! and the kept stored list of a read-modify-write.
 
-use super::super::tests::{ctx, deployment, managed};
+use super::super::tests::{ctx, deployment, managed, manager_names};
 use super::super::{FieldManagement, apply, strip_meta};
 use super::{keep_stored_ownership, track_every_entry, track_update, track_update_from};
-use crate::patch::typed::changed;
+use crate::patch::compare::changed;
 use serde_json::{Value, json};
 
 /// The general path's `fieldsV1` for a new object: the field set, stripped, encoded.
 fn general_fields_v1(obj: &Value, ctx: &FieldManagement<'_>) -> Value {
-    let mut set = changed(None, obj, ctx.root_ty());
+    let mut set = changed(None, obj, ctx.root_ty(), ctx.empty_object());
     strip_meta(&mut set);
     set.to_fields_v1()
 }
@@ -102,12 +102,16 @@ fn one_pass_fields_v1_of_a_new_object_matches_the_field_set_path() {
         ),
     ];
     for (obj, c) in &cases {
-        let fast = crate::patch::fields_v1::of_new_object(obj, c.root_ty()).unwrap();
+        let fast =
+            crate::patch::fields_v1::of_new_object(obj, c.root_ty(), c.empty_object()).unwrap();
         assert_eq!(Value::Object(fast), general_fields_v1(obj, c), "{obj}");
     }
     // Duplicate keyed items take the general path.
     let dup = pod(json!([{"name": "a"}, {"name": "a", "image": "i"}]));
-    assert!(crate::patch::fields_v1::of_new_object(&dup, pod_ctx.root_ty()).is_none());
+    assert!(
+        crate::patch::fields_v1::of_new_object(&dup, pod_ctx.root_ty(), pod_ctx.empty_object())
+            .is_none()
+    );
     let mut tracked = dup.clone();
     track_update(None, &mut tracked, &pod_ctx);
     assert_eq!(
@@ -236,4 +240,66 @@ fn keeping_the_stored_list_writes_what_the_general_path_writes() {
     let mut body = edited.clone();
     body["spec"]["replicas"] = json!(9);
     assert!(!update_both_ways(&edited, &body, &ctx("editor", 110)).0);
+}
+
+#[test]
+fn removed_fields_leave_every_manager() {
+    let mut created = deployment(1);
+    track_update(None, &mut created, &ctx("creator", 10));
+    // The scaler adds a label and a field of its own.
+    let mut body = created.clone();
+    body["metadata"]["labels"]["tier"] = json!("front");
+    body["spec"]["paused"] = json!(true);
+    let (_, scaled) = update_both_ways(&created, &body, &ctx("scaler", 20));
+    assert_eq!(
+        managed(&scaled)[1]["fieldsV1"],
+        json!({"f:metadata": {"f:labels": {"f:tier": {}}}, "f:spec": {"f:paused": {}}})
+    );
+
+    // A third manager removes the creator's `app` label and the scaler's `paused`: both
+    // leave their owners' sets; the remover changed nothing, so it gets no entry.
+    let mut body = scaled.clone();
+    body["metadata"]["labels"]
+        .as_object_mut()
+        .unwrap()
+        .remove("app");
+    body["spec"].as_object_mut().unwrap().remove("paused");
+    let (kept, out) = update_both_ways(&scaled, &body, &ctx("remover", 30));
+    assert!(!kept, "a removal takes the general path");
+    let list = managed(&out).as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["manager"], "creator");
+    // What is left of its labels is the map itself, which it added.
+    assert_eq!(list[0]["fieldsV1"]["f:metadata"], json!({"f:labels": {}}));
+    assert_eq!(list[1]["manager"], "scaler");
+    assert_eq!(
+        list[1]["fieldsV1"],
+        json!({"f:metadata": {"f:labels": {"f:tier": {}}}})
+    );
+    // Their times are unchanged.
+    assert_eq!(list[0]["time"], "1970-01-01T00:00:10Z");
+    assert_eq!(list[1]["time"], "1970-01-01T00:00:20Z");
+
+    // Removing the whole labels map takes the creator's `.` mark with it, and an entry left
+    // empty goes; a manager that also sets a field keeps an entry with it.
+    let mut body = out.clone();
+    body["metadata"].as_object_mut().unwrap().remove("labels");
+    body["spec"]["minReadySeconds"] = json!(5);
+    let (_, out) = update_both_ways(&out, &body, &ctx("remover", 40));
+    let list = managed(&out).as_array().unwrap();
+    assert_eq!(manager_names(&out), ["creator", "remover"]);
+    assert!(list[0]["fieldsV1"].get("f:metadata").is_none());
+    assert_eq!(
+        list[1]["fieldsV1"],
+        json!({"f:spec": {"f:minReadySeconds": {}}})
+    );
+
+    // The writer's own removed fields leave its entry too.
+    let mut body = out.clone();
+    body["spec"]
+        .as_object_mut()
+        .unwrap()
+        .remove("minReadySeconds");
+    let (_, out) = update_both_ways(&out, &body, &ctx("remover", 50));
+    assert_eq!(manager_names(&out), ["creator"]);
 }
