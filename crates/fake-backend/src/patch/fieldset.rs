@@ -254,38 +254,6 @@ impl FieldSet {
         }
     }
 
-    /// The paths of `self` whose node `new` lacks altogether, with everything below them, each
-    /// a member (`Compare`'s `Removed` records a removed map's path as well as its leaves):
-    /// what a change from a value with `self`'s fields to one with `new`'s removed (a map that
-    /// was empty, a member, and now has fields was not removed).
-    pub(crate) fn removed_in(&self, new: &FieldSet) -> FieldSet {
-        let mut out = FieldSet::new();
-        for (pe, node) in &self.nodes {
-            match new.nodes.get(pe) {
-                None => {
-                    // Every path of a removed subtree is removed, maps included.
-                    let mut gone = node.clone();
-                    gone.member = true;
-                    gone.children.mark_every_member();
-                    out.nodes.insert(pe.clone(), gone);
-                }
-                Some(n) => {
-                    let children = node.children.removed_in(&n.children);
-                    if !children.is_empty() {
-                        out.nodes.insert(
-                            pe.clone(),
-                            Node {
-                                member: false,
-                                children,
-                            },
-                        );
-                    }
-                }
-            }
-        }
-        out
-    }
-
     /// Makes every node strictly below `path` a member (a removed subtree's paths); adds
     /// nothing.
     pub(crate) fn mark_members_below(&mut self, path: &[PathElement]) {

@@ -137,23 +137,7 @@ pub fn apply_resetting(
 
     let new_obj = match last_set {
         Some(last) if !last.is_empty() => {
-            let pruned = prune(merged, &last, &entries, &me.set, ty);
-            // What the prune removed leaves every other manager's set (`Updater.update`
-            // drops `compare.Removed` from the others): a `containers` item the applier
-            // dropped goes with the field another manager set in it.
-            if let Some(live) = &live_plain {
-                let lenient = crate::patch::typed::to_field_set_lenient;
-                let mut removed = lenient(live, ty).removed_in(&lenient(&pruned, ty));
-                for pe in &reset {
-                    removed.remove_subtree(pe);
-                }
-                if !removed.is_empty() {
-                    for e in &mut entries {
-                        e.set = e.set.difference(&removed);
-                    }
-                }
-            }
-            pruned
+            prune(merged, &last, &entries, &me.set, ty)
         }
         _ => merged,
     };
@@ -165,10 +149,16 @@ pub fn apply_resetting(
         me.time = last_time;
     }
 
-    let mut diff = changed(live_plain.as_ref(), &new_obj, ty, ctx.empty_object());
+    // `Updater.update`: what the apply adds or changes conflicts with, or (forced) is taken
+    // from, the other managers; what it removes (its prune) leaves their sets: a
+    // `containers` item the applier dropped goes with the field another manager set in it.
+    let compared = compare(live_plain.as_ref(), &new_obj, ty, ctx.empty_object());
+    let (mut diff, mut removed) = (compared.changed, compared.removed);
     strip_meta(&mut diff);
+    strip_meta(&mut removed);
     for pe in &reset {
         diff.remove_subtree(pe);
+        removed.remove_subtree(pe);
     }
     let mut conflicts: Vec<(usize, FieldSet)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
@@ -183,6 +173,11 @@ pub fn apply_resetting(
         }
         for (i, c) in &conflicts {
             entries[*i].set = entries[*i].set.difference(c);
+        }
+    }
+    if !removed.is_empty() {
+        for e in &mut entries {
+            e.set = e.set.difference(&removed);
         }
     }
     entries.push(me);

@@ -21,7 +21,7 @@ use kobj_core::error::{StatusCause, StatusDetails, empty_details};
 use kobj_core::{Error, Result};
 use serde_json::{Map, Value};
 
-use super::compare::changed;
+use super::compare::{changed, compare};
 use super::fieldset::{FieldSet, Path, PathElement, path_string};
 use super::typed::{ensure_named_fields, merge, remove_items, to_field_set};
 use super::typeinfo::Ty;
