@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::fieldset::{FieldSet, Path, PathElement};
-use super::typed::{list_elements, walk_set};
+use super::typed::list_elements;
 use super::typeinfo::{ListKind, Ty};
 use crate::store::JsonRead;
 
@@ -319,36 +319,6 @@ impl Walk {
     }
 }
 
-/// Adds the fields `value` sets at `path` to `set` (the path itself a member only where
-/// [`walk_set`] makes it one: a leaf, an atomic value, an empty map).
-fn added_subtree(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
-    // Lenient: a live object may carry what an applied configuration may not. The walk goes
-    // straight into `set`, below `path`; a lenient walk does not fail (a malformed list
-    // counts as atomic), so nothing partial is ever left behind.
-    let base = path.len();
-    let walked = match path.last().cloned() {
-        // The subtree's root is the last element of `path`: its member flag is the walk's.
-        Some(last) => {
-            let Some(level) = set.descend_mut(&path[..base - 1]) else {
-                return;
-            };
-            match level.node_mut(&last) {
-                Some((member, children)) => {
-                    let walked = walk_set(value, ty, path, children, Some(member), true);
-                    level.prune_empty(&last);
-                    walked
-                }
-                None => Ok(()),
-            }
-        }
-        None => walk_set(value, ty, path, set, None, true),
-    };
-    if walked.is_err() {
-        path.truncate(base);
-        set.insert(path);
-    }
-}
-
 /// Whether `value` is a map or list that `ty` walks into (not an atomic one).
 fn is_container(value: &Value, ty: Ty<'_>) -> bool {
     match value {
@@ -367,19 +337,16 @@ fn is_empty_container(value: &Value) -> bool {
 }
 
 /// Adds `value`, new at `path`, to `set`: `Compare` records every path of an added subtree,
-/// maps and list items as well as leaves (its postItemHook), so each node is a member (`.`
-/// in `fieldsV1`) — unlike `ToFieldSet`, which records leaves and items only.
+/// maps, list items and empty values as well as leaves (its postItemHook), so each node is a
+/// member (`.` in `fieldsV1`) — unlike `ToFieldSet`, which records leaves and items only.
 fn added(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
-    added_subtree(value, ty, path, set);
-    set.insert(path);
-    set.mark_members_below(path);
+    every_path(value, ty, path, set, true);
 }
 
 /// The fields below `path` of a map or list whose own path is not added (it replaces a
 /// `null`, or a value of another kind): every path below it, each a member.
 fn added_below(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet) {
-    added_subtree(value, ty, path, set);
-    set.mark_members_below(path);
+    every_path(value, ty, path, set, false);
 }
 
 /// Adds every path of the old `value` at `path` to `removed`, maps and list items as well
@@ -391,11 +358,51 @@ fn removed_subtree(
     removed: &mut FieldSet,
     with_root: bool,
 ) {
-    added_subtree(value, ty, path, removed);
-    if with_root {
-        removed.insert(path);
+    every_path(value, ty, path, removed, with_root);
+}
+
+/// Adds every path of `value` (at `path`) to `set` as a member: `path` itself when
+/// `with_root` (the root of an object is not a path), each map member, each list item of a
+/// list that is not atomic. An atomic value, and a list whose items have no keys (a malformed
+/// list, compared as atomic), is one leaf.
+fn every_path(value: &Value, ty: Ty<'_>, path: &mut Path, set: &mut FieldSet, with_root: bool) {
+    if with_root && !path.is_empty() {
+        set.insert(path);
     }
-    removed.mark_members_below(path);
+    match value {
+        Value::Object(map) if !ty.is_atomic() || path.is_empty() => {
+            for (k, child) in map {
+                let (child_ty, _) = ty.field(k);
+                path.push(PathElement::Field(k.clone()));
+                every_path(child, child_ty, path, set, true);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            let kind = ty.list_kind();
+            if kind == ListKind::Atomic {
+                return;
+            }
+            let Ok(elements) = list_elements(items, &kind, path, true) else {
+                if !with_root && !path.is_empty() {
+                    set.insert(path);
+                }
+                return;
+            };
+            let item_ty = ty.item();
+            let is_set = matches!(kind, ListKind::Set);
+            for (item, pe) in items.iter().zip(elements) {
+                path.push(pe);
+                if is_set {
+                    set.insert(path);
+                } else {
+                    every_path(item, item_ty, path, set, true);
+                }
+                path.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

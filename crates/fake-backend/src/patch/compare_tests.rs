@@ -180,3 +180,140 @@ fn a_built_in_objects_missing_fields_count_as_their_empty_values() {
         c
     );
 }
+
+/// Random objects near a Deployment's shape: known and unknown fields, maps, keyed lists
+/// (well-formed or not), sets, scalars and nulls.
+mod generated {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    const KEYS: &[&str] = &[
+        "metadata",
+        "labels",
+        "spec",
+        "status",
+        "template",
+        "containers",
+        "name",
+        "image",
+        "ports",
+        "containerPort",
+        "protocol",
+        "selector",
+        "strategy",
+        "finalizers",
+        "replicas",
+        "x",
+    ];
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (0i64..3).prop_map(Value::from),
+            prop::sample::select(vec!["a", "b", "TCP"]).prop_map(Value::from),
+            Just(json!({})),
+            Just(json!([])),
+        ]
+    }
+
+    pub(super) fn value() -> impl Strategy<Value = Value> {
+        leaf().prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec((prop::sample::select(KEYS), inner.clone()), 0..5).prop_map(
+                    |members| {
+                        Value::Object(
+                            members
+                                .into_iter()
+                                .map(|(k, v)| (k.to_string(), v))
+                                .collect::<Map<_, _>>(),
+                        )
+                    }
+                ),
+                prop::collection::vec(inner, 0..4).prop_map(Value::Array),
+            ]
+        })
+    }
+
+    /// An object: a map at the root, sometimes with `metadata`.
+    pub(super) fn object() -> impl Strategy<Value = Value> {
+        (value(), value()).prop_map(|(a, b)| {
+            let mut root = match a {
+                Value::Object(m) => m,
+                other => Map::from_iter([("spec".to_string(), other)]),
+            };
+            if let Value::Object(meta) = b {
+                root.insert("metadata".into(), Value::Object(meta));
+            }
+            Value::Object(root)
+        })
+    }
+
+    /// `base` with one random subtree replaced or removed.
+    pub(super) fn edited(base: Value) -> impl Strategy<Value = Value> {
+        (object(), any::<prop::sample::Index>(), any::<bool>()).prop_map(
+            move |(other, at, drop)| {
+                let mut out = base.clone();
+                let (Value::Object(o), Value::Object(n)) = (&mut out, other) else {
+                    return out;
+                };
+                let keys: Vec<String> = o.keys().cloned().collect();
+                if keys.is_empty() {
+                    return Value::Object(n);
+                }
+                let k = &keys[at.index(keys.len())];
+                match (drop, n.get(k)) {
+                    (true, _) | (false, None) => {
+                        o.remove(k);
+                    }
+                    (false, Some(v)) => {
+                        o.insert(k.clone(), v.clone());
+                    }
+                }
+                out
+            },
+        )
+    }
+}
+
+use proptest::strategy::Strategy as _;
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// A stored version read in place compares as its decoded tree does, with and without an
+    /// empty object.
+    #[test]
+    fn comparing_in_place_matches_comparing_trees(
+        (old, new) in generated::object().prop_flat_map(|o| (proptest::strategy::Just(o.clone()), generated::edited(o))),
+        with_empty in proptest::prelude::any::<bool>(),
+    ) {
+        let empty = empty_deployment();
+        let empty = with_empty.then_some(&empty);
+        let bytes = crate::store::codec::encode(&old);
+        proptest::prop_assert_eq!(
+            compare_from(crate::store::View::new(&bytes), &new, deployment(), empty),
+            compare(Some(&old), &new, deployment(), empty)
+        );
+        // Nothing is both changed and removed, and equal versions compare empty.
+        let c = compare(Some(&old), &new, deployment(), empty);
+        proptest::prop_assert!(c.changed.intersection(&c.removed).is_empty());
+        proptest::prop_assert_eq!(compare(Some(&new), &new, deployment(), empty), Comparison::default());
+    }
+
+    /// A created object's one-walk `fieldsV1` is the comparison with the empty object,
+    /// stripped and encoded (when the walk decides alone).
+    #[test]
+    fn new_object_fields_v1_matches_the_comparison(
+        obj in generated::object(),
+        with_empty in proptest::prelude::any::<bool>(),
+    ) {
+        let empty = empty_deployment();
+        let empty = with_empty.then_some(&empty);
+        if let Some(fast) = crate::patch::fields_v1::of_new_object(&obj, deployment(), empty) {
+            let mut general = changed(None, &obj, deployment(), empty);
+            crate::patch::managed::strip_meta(&mut general);
+            proptest::prop_assert_eq!(Value::Object(fast), general.to_fields_v1());
+        }
+    }
+}

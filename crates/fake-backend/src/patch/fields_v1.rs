@@ -153,7 +153,19 @@ fn walk(
             }
             Ok(member)
         }
+        // A `null` replacing a map or list with fields is `Compare`'s wildcard: the fields go,
+        // the node itself does not change.
+        Value::Null if base.is_some_and(|b| is_walked_container(b, ty)) => Ok(false),
         _ => Ok(differs()),
+    }
+}
+
+/// Whether `value` is a non-empty map or list that `ty` walks into (not atomic).
+fn is_walked_container(value: &Value, ty: Ty<'_>) -> bool {
+    match value {
+        Value::Object(m) => !m.is_empty() && !ty.is_atomic(),
+        Value::Array(l) => !l.is_empty() && ty.list_kind() != ListKind::Atomic,
+        _ => false,
     }
 }
 

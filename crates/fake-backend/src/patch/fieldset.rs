@@ -254,25 +254,6 @@ impl FieldSet {
         }
     }
 
-    /// Makes every node strictly below `path` a member (a removed subtree's paths); adds
-    /// nothing.
-    pub(crate) fn mark_members_below(&mut self, path: &[PathElement]) {
-        let Some((first, rest)) = path.split_first() else {
-            self.mark_every_member();
-            return;
-        };
-        if let Some(node) = self.nodes.get_mut(first) {
-            node.children.mark_members_below(rest);
-        }
-    }
-
-    fn mark_every_member(&mut self) {
-        for node in self.nodes.values_mut() {
-            node.member = true;
-            node.children.mark_every_member();
-        }
-    }
-
     /// Removes `pe` and everything below it at this level.
     pub(crate) fn remove_subtree(&mut self, pe: &PathElement) {
         self.nodes.remove(pe);
@@ -305,15 +286,6 @@ impl FieldSet {
             .is_some_and(|n| !n.member && n.children.is_empty())
         {
             self.nodes.remove(pe);
-        }
-    }
-
-    /// The children of the node at `path` (added, as non-members, where missing; `None`
-    /// never happens).
-    pub(crate) fn descend_mut(&mut self, path: &[PathElement]) -> Option<&mut FieldSet> {
-        match path.split_first() {
-            None => Some(self),
-            Some((first, rest)) => self.node_mut(first)?.1.descend_mut(rest),
         }
     }
 

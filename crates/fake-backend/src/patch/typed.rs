@@ -84,7 +84,7 @@ pub(crate) fn to_field_set_lenient(value: &Value, ty: Ty<'_>) -> FieldSet {
 /// `member` is the member flag of `path` itself (`None` at the root of the walk, which is
 /// never a member). The set is built top-down: each node is found once, not once per path
 /// below it.
-pub(super) fn walk_set(
+fn walk_set(
     value: &Value,
     ty: Ty<'_>,
     path: &mut Path,

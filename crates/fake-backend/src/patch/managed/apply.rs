@@ -136,9 +136,7 @@ pub fn apply_resetting(
     };
 
     let new_obj = match last_set {
-        Some(last) if !last.is_empty() => {
-            prune(merged, &last, &entries, &me.set, ty)
-        }
+        Some(last) if !last.is_empty() => prune(merged, &last, &entries, &me.set, ty),
         _ => merged,
     };
     strip_meta(&mut me.set);

@@ -284,7 +284,7 @@ fn write_managed_fields(obj: &mut Value, list: Vec<Value>) {
 }
 
 /// Removes what nobody owns: server-set metadata (stripmeta.go).
-fn strip_meta(set: &mut FieldSet) {
+pub(in crate::patch) fn strip_meta(set: &mut FieldSet) {
     static PATHS: std::sync::LazyLock<Vec<Path>> = std::sync::LazyLock::new(|| {
         let f = |s: &str| PathElement::Field(s.to_string());
         let meta = |s: &str| vec![f("metadata"), f(s)];
