@@ -8,6 +8,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
     CustomResourceDefinition, JSONSchemaProps,
 };
 use kobj_core::{Error, FieldError, FieldErrorType, ResourceType, Result};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::cluster::{Inner, State};
@@ -270,6 +271,27 @@ fn crd_invalid(obj: &Value, errs: &[FieldError]) -> Error {
     Error::invalid(&crd_type(), meta::meta_str(obj, "name"), errs)
 }
 
+/// The detail of the first `spec.versions[*].schema.openAPIV3Schema` of `obj` that does not
+/// decode (a keyword of the wrong JSON type, such as `minLength: "2"`), in serde's words. The
+/// server decodes a CRD request into its Go type before anything else, so such a body is a
+/// decoding failure (400, or 422 on `patch` for a patch), not a validation error.
+pub(crate) fn schema_decode_error(obj: &Value) -> Option<String> {
+    let versions = meta::get_path(obj, "spec.versions").and_then(Value::as_array)?;
+    versions.iter().find_map(|v| {
+        let schema = v.get("schema")?.get("openAPIV3Schema")?;
+        JSONSchemaProps::deserialize(schema)
+            .err()
+            .map(|e| e.to_string())
+    })
+}
+
+/// The 400 for a CRD create or update body whose schema does not decode.
+fn undecodable(detail: &str) -> Error {
+    Error::bad_request(format!(
+        "CustomResourceDefinition in version \"v1\" cannot be handled as a CustomResourceDefinition: {detail}"
+    ))
+}
+
 /// Create-time rules for a CRD: defaults, validation, finalizer, status (rule 45).
 /// `name_errors` are the generic `metadata.name` errors, reported first in the same
 /// aggregate as the CRD's own (ValidateObjectMeta runs inside
@@ -279,6 +301,9 @@ pub(crate) fn prepare_create(
     obj: &mut Value,
     name_errors: Vec<FieldError>,
 ) -> Result<()> {
+    if let Some(detail) = schema_decode_error(obj) {
+        return Err(undecodable(&detail));
+    }
     default_crd(obj);
     let mut errs = name_errors;
     errs.extend(validate(obj));
@@ -296,6 +321,9 @@ pub(crate) fn prepare_create(
 
 /// Update-time rules for a CRD.
 pub(crate) fn prepare_update(st: &State, _old: &Value, obj: &mut Value) -> Result<()> {
+    if let Some(detail) = schema_decode_error(obj) {
+        return Err(undecodable(&detail));
+    }
     default_crd(obj);
     let errs = validate(obj);
     if !errs.is_empty() {

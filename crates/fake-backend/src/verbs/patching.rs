@@ -70,14 +70,20 @@ fn touches_metadata(patch: &PatchValue) -> bool {
 /// that gives, say, a label a non-string value is refused and nothing is stored. JSON and
 /// merge patches: 422 on `patch` with an empty kind and name and the patched object as the
 /// bad value; strategic merge: the patch map as Go prints it; apply: 400.
-fn check_decodes(patch: &PatchValue, doc: &Value) -> Result<()> {
-    let Some(m) = doc.get("metadata").filter(|m| !m.is_null()) else {
+/// The same holds for a CRD's schemas (`crd::schema_decode_error`).
+fn check_decodes(info: &TypeInfo, patch: &PatchValue, doc: &Value) -> Result<()> {
+    let metadata = doc
+        .get("metadata")
+        .filter(|m| !m.is_null())
+        .and_then(|m| ObjectMeta::deserialize(m).err())
+        .map(|e| e.to_string());
+    let Some(detail) = metadata.or_else(|| {
+        crate::crd::is_crd(info)
+            .then(|| crate::crd::schema_decode_error(doc))
+            .flatten()
+    }) else {
         return Ok(());
     };
-    let Err(e) = ObjectMeta::deserialize(m) else {
-        return Ok(());
-    };
-    let detail = e.to_string();
     let bad = match patch {
         Patch::Apply(_) => return Err(Error::bad_request(detail)),
         Patch::Strategic(v) => crate::patch::gofmt::go_v(v),
@@ -197,7 +203,7 @@ impl FakeCluster {
                         opts.force,
                         reset,
                     )?;
-                    check_decodes(patch, &obj)?;
+                    check_decodes(&info, patch, &obj)?;
                     if crate::meta::meta_str(&obj, "name").is_empty() {
                         crate::meta::set_meta(
                             &mut obj,
@@ -245,8 +251,8 @@ impl FakeCluster {
                         doc
                     }
                 };
-                if touches_metadata(patch) {
-                    check_decodes(patch, &new)?;
+                if touches_metadata(patch) || crate::crd::is_crd(&info) {
+                    check_decodes(&info, patch, &new)?;
                 }
                 let updated = update_locked(
                     &self.inner,
