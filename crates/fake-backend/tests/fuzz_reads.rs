@@ -463,8 +463,9 @@ proptest! {
 
 /// The list the list property shrank a panic to: a continue token whose key lies past the
 /// listed namespace's keys. Here it is the token of an all-namespaces page that ended in
-/// `team`, sent with a list of `default`; `BTreeMap::range` panicked ("range start is greater
-/// than range end"). Nothing follows such a key in the namespace: an empty last page.
+/// `team/a`, sent with a list of `default` (where its key is the name `team/a`, after every
+/// name there), and a hand-made `zzz/x` sent with `team`; `BTreeMap::range` panicked ("range
+/// start is greater than range end"). Nothing follows such a key: an empty last page.
 #[tokio::test]
 async fn continue_token_past_the_namespace_lists_nothing_not_a_panic() {
     let c = seeded().await;

@@ -75,6 +75,81 @@ async fn paging_is_a_consistent_snapshot() {
     assert_eq!(names, expected);
 }
 
+/// A continue token's key is relative to the listed prefix, as the apiserver's is: the token
+/// of a one-namespace page, sent with a list of another namespace, continues after the same
+/// name there; the token of a page across namespaces names `<namespace>/<name>`.
+#[tokio::test]
+async fn continue_tokens_are_relative_to_the_listed_prefix() {
+    let c = seeded(6).await;
+    let ns = obj(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}}));
+    kobj_core::CoreResources::create_object(&c, &namespaces(), None, &ns, &PostParams::default())
+        .await
+        .unwrap();
+    for name in ["w00", "w02", "w03", "w09"] {
+        c.create_object(
+            &widgets(),
+            Some("other"),
+            &widget(name, json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    }
+    let names = |l: &kube_core::ObjectList<kube_core::DynamicObject>| -> Vec<String> {
+        l.items
+            .iter()
+            .map(|o| {
+                format!(
+                    "{}/{}",
+                    o.metadata.namespace.clone().unwrap(),
+                    o.metadata.name.clone().unwrap()
+                )
+            })
+            .collect()
+    };
+    // default: w00..w05; a page of two ends at w01.
+    let page = c
+        .list_objects(&widgets(), Some("default"), &ListParams::default().limit(2))
+        .await
+        .unwrap();
+    let token = page.metadata.continue_.unwrap();
+    let rest = c
+        .list_objects(
+            &widgets(),
+            Some("other"),
+            &ListParams::default().continue_token(&token),
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(&rest), ["other/w02", "other/w03", "other/w09"]);
+    // Across namespaces: default/w00..w05, other/...; a page of seven ends at other/w00.
+    let page = c
+        .list_objects(&widgets(), None, &ListParams::default().limit(7))
+        .await
+        .unwrap();
+    let token = page.metadata.continue_.unwrap();
+    let rest = c
+        .list_objects(
+            &widgets(),
+            None,
+            &ListParams::default().continue_token(&token),
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(&rest), ["other/w02", "other/w03", "other/w09"]);
+    // Sent with a one-namespace list, that token's key is the name `other/w00` there: the
+    // list goes on with the names that sort after it, every `w..` of `default`.
+    let rest = c
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().continue_token(&token),
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(&rest).len(), 6, "{:?}", names(&rest));
+}
+
 #[tokio::test]
 async fn continue_token_errors() {
     let c = seeded(5).await;

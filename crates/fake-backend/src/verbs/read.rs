@@ -60,17 +60,21 @@ pub(crate) fn invalid_list_options(errors: &[FieldError]) -> Error {
     )
 }
 
-/// What a list continues from.
+/// What a list continues from: the snapshot's version, and the key the last page ended at,
+/// relative to the listed prefix (without its trailing NUL).
 struct Token {
     rv: u64,
-    after: String,
+    start: String,
 }
 
 const TOO_OLD_CONTINUE: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 
-fn encode_token(rv: u64, last_key: &str) -> String {
+/// The token of a page that ended at `last_key`. Its start key is relative to the listed
+/// prefix, as the apiserver's is: the name in a one-namespace list, `<namespace>/<name>` in a
+/// list across namespaces (see [`token_key`]).
+fn encode_token(rv: u64, last_key: &str, listed_namespace: Option<&str>) -> String {
     let (ns, name) = store::split_key(last_key);
-    let start = if ns.is_empty() {
+    let start = if ns.is_empty() || listed_namespace.is_some() {
         format!("{name}\u{0}")
     } else {
         format!("{ns}/{name}\u{0}")
@@ -109,12 +113,24 @@ fn decode_token(token: &str) -> Result<Token> {
             "encoded start key empty (version meta.k8s.io/v1)".into()
         ));
     }
-    let start = start.strip_suffix('\u{0}').unwrap_or(start);
-    let after = match start.split_once('/') {
-        Some((ns, name)) => store::key(ns, name),
-        None => store::key("", start),
-    };
-    Ok(Token { rv, after })
+    let start = start.strip_suffix('\u{0}').unwrap_or(start).to_string();
+    Ok(Token { rv, start })
+}
+
+/// The table key a token's start stands for in this list: the start is relative to the
+/// listed prefix (`/registry/<resource>/<namespace>/` or `/registry/<resource>/`), so a
+/// token made by another list continues after the same relative key here, as the
+/// apiserver's does (a name from another namespace's list, in this namespace).
+fn token_key(start: &str, listed_namespace: Option<&str>, namespaced: bool) -> String {
+    match (listed_namespace, namespaced) {
+        (Some(ns), _) => store::key(ns, start),
+        (None, true) => match start.split_once('/') {
+            Some((ns, name)) => store::key(ns, name),
+            // Keys after `<start>` across namespaces: the namespace `<start>` and later ones.
+            None => store::key(start, ""),
+        },
+        (None, false) => store::key("", start),
+    }
 }
 
 /// Which snapshot a list reads.
@@ -257,11 +273,14 @@ impl FakeCluster {
             Some(ns) => (store::key(ns, ""), Some(format!("{ns}\u{1}"))),
             None => (String::new(), None),
         };
-        let lower = match (&token, &hi) {
-            // A token past this namespace's keys (one made for a later namespace, or by hand)
+        let after = token
+            .as_ref()
+            .map(|t| token_key(&t.start, ns, info.resource.is_namespaced()));
+        let lower = match (&after, &hi) {
+            // A key past this namespace's keys (a name sorting after every possible one)
             // leaves nothing to list; `range` panics on a start after its end.
-            (Some(t), Some(h)) if t.after.as_str() >= h.as_str() => Bound::Included(h.as_str()),
-            (Some(t), _) if t.after.as_str() >= lo.as_str() => Bound::Excluded(t.after.as_str()),
+            (Some(a), Some(h)) if a.as_str() >= h.as_str() => Bound::Included(h.as_str()),
+            (Some(a), _) if a.as_str() >= lo.as_str() => Bound::Excluded(a.as_str()),
             _ => Bound::Included(lo.as_str()),
         };
         let upper = match &hi {
@@ -294,7 +313,7 @@ impl FakeCluster {
         if let Some(last) = &last_key {
             more = range.by_ref().count();
             if more > 0 {
-                continue_ = Some(encode_token(snapshot_rv, last));
+                continue_ = Some(encode_token(snapshot_rv, last, ns));
             }
         }
         drop(range);
