@@ -35,7 +35,7 @@ pub(crate) fn step(inner: &Inner, st: &mut State, ns: &str) -> bool {
     }
     // Delete the contents.
     let prefix = store::key(ns, "");
-    let upper = format!("{ns}\u{1}");
+    let upper = store::namespace_end(ns);
     let mut contents = Vec::new();
     for (s, table) in &st.store.tables {
         for (k, o) in table.range::<str, _>((

@@ -25,10 +25,10 @@ pub(super) fn cases() -> Vec<Case> {
             "an empty namespace, and a namespace that does not exist, list as empty"
         ),
         case!(
-            list_sorted_by_namespace_then_name,
+            list_sorted_by_storage_key,
             Read,
             [11],
-            "items across namespaces come sorted by namespace, then name"
+            "items across namespaces come in storage-key order, `<namespace>/<name>`: by namespace then name, but `<ns>-x1` before `<ns>` (`-` sorts below `/`)"
         ),
         case!(
             list_cluster_scoped_sorted_by_name,
@@ -146,7 +146,7 @@ async fn list_empty_has_no_items(cx: &Ctx<'_>) -> Outcome {
     ensure_eq("items in a missing namespace", &0, &list.items.len())
 }
 
-async fn list_sorted_by_namespace_then_name(cx: &Ctx<'_>) -> Outcome {
+async fn list_sorted_by_storage_key(cx: &Ctx<'_>) -> Outcome {
     let rt = widgets();
     let other = cx.extra_namespace("x1").await?;
     let label = json!({"metadata": {"labels": {CASE_LABEL: cx.ns()}}, "spec": {}});
@@ -176,13 +176,15 @@ async fn list_sorted_by_namespace_then_name(cx: &Ctx<'_>) -> Outcome {
             )
         })
         .collect();
+    // The etcd keys `/registry/<resource>/<namespace>/<name>`, in byte order: the namespace
+    // `<ns>-x1` extends `<ns>` with `-`, which sorts below `/`, so its objects come first.
     let ns = cx.ns().to_string();
     let expected = vec![
+        (other.clone(), "a".to_string()),
+        (other, "b".to_string()),
         (ns.clone(), "a".to_string()),
         (ns.clone(), "b".to_string()),
         (ns, "c".to_string()),
-        (other.clone(), "a".to_string()),
-        (other, "b".to_string()),
     ];
     ensure_eq("(namespace, name) order", &expected, &got)
 }

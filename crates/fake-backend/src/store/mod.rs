@@ -13,27 +13,35 @@ use std::sync::Arc;
 pub(crate) use object::Stored;
 pub(crate) use view::{JsonRead, View};
 
-/// A table key, `"<namespace>\0<name>"`. Kept inline up to 24 bytes (most keys), so the
+/// A table key, `"<namespace>/<name>"` (see [`key`]). Kept inline up to 24 bytes (most keys), so the
 /// comparisons of a search in a large table or label index read the tree's nodes instead of
 /// following a pointer per key.
 pub(crate) type Key = compact_str::CompactString;
 
-/// A table of one type: key → object; `\0` sorts before every name character, so iteration
-/// order is namespace, then name (rule 11).
+/// A table of one type: key → object, in the order of the apiserver's storage keys,
+/// `<namespace>/<name>` (rule 11): by namespace then name, except that a namespace another
+/// one extends with a character below `/` (`a` and `a-b`) sorts after it, as in etcd.
 pub(crate) type Table = BTreeMap<Key, Arc<Stored>>;
 
-/// The table key of an object.
+/// The table key of an object: `<namespace>/<name>` (`/<name>` when cluster-scoped). Names
+/// and namespaces never contain `/` (rule 8), so the first `/` splits the key.
 pub(crate) fn key(namespace: &str, name: &str) -> String {
     let mut k = String::with_capacity(namespace.len() + name.len() + 1);
     k.push_str(namespace);
-    k.push('\0');
+    k.push('/');
     k.push_str(name);
     k
 }
 
 /// Splits a table key into namespace and name.
 pub(crate) fn split_key(key: &str) -> (&str, &str) {
-    key.split_once('\0').unwrap_or(("", key))
+    key.split_once('/').unwrap_or(("", key))
+}
+
+/// The first key after every key of `namespace` (`key(namespace, "")` is the first of them):
+/// `0` is the character after `/`.
+pub(crate) fn namespace_end(namespace: &str) -> String {
+    format!("{namespace}0")
 }
 
 /// Table keys by label: label key → label value → the keys of the live objects that carry

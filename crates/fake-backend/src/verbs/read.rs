@@ -270,7 +270,7 @@ impl FakeCluster {
         let table: &Table = &table;
         let ns = namespace.filter(|_| info.resource.is_namespaced());
         let (lo, hi) = match ns {
-            Some(ns) => (store::key(ns, ""), Some(format!("{ns}\u{1}"))),
+            Some(ns) => (store::key(ns, ""), Some(store::namespace_end(ns))),
             None => (String::new(), None),
         };
         let after = token

@@ -47,7 +47,10 @@ impl FakeCluster {
         if initial {
             if let Some(table) = st.store.table(&store_key) {
                 let (lo, hi) = match &ns {
-                    Some(ns) => (crate::store::key(ns, ""), Some(format!("{ns}\u{1}"))),
+                    Some(ns) => (
+                        crate::store::key(ns, ""),
+                        Some(crate::store::namespace_end(ns)),
+                    ),
                     None => (String::new(), None),
                 };
                 let upper = match &hi {
