@@ -70,22 +70,22 @@ pub(crate) fn compare_from<'a>(
 /// owns (stripmeta.go), so its removal is not recorded (and an old `managedFields` list absent
 /// from an update's body is not decoded to say so). `metadata` itself is not: its members are
 /// owned.
-fn never_owned(parent: &[PathElement], key: &str) -> bool {
+fn never_owned(parent: &[PathElement], key: &[u8]) -> bool {
     match parent {
-        [] => matches!(key, "apiVersion" | "kind"),
+        [] => matches!(key, b"apiVersion" | b"kind"),
         [PathElement::Field(top)] => {
             top == "metadata"
                 && matches!(
                     key,
-                    "name"
-                        | "namespace"
-                        | "creationTimestamp"
-                        | "selfLink"
-                        | "uid"
-                        | "clusterName"
-                        | "generation"
-                        | "managedFields"
-                        | "resourceVersion"
+                    b"name"
+                        | b"namespace"
+                        | b"creationTimestamp"
+                        | b"selfLink"
+                        | b"uid"
+                        | b"clusterName"
+                        | b"generation"
+                        | b"managedFields"
+                        | b"resourceVersion"
                 )
         }
         _ => false,
@@ -187,18 +187,19 @@ impl Walk {
         path: &mut Path,
         empty: Option<&Map<String, Value>>,
     ) {
+        // Decided before the key is read as text or the path built: most removals an update
+        // makes are of server-set metadata (the body's `resourceVersion`, a `managedFields`
+        // left out), where the empty object has nothing.
+        let empty = empty.filter(|e| !e.is_empty());
+        if empty.is_none() && (self.removed.is_none() || never_owned(path, key)) {
+            return;
+        }
         // Keys come from `String`s (a tree's, or an encoding written from one).
         let Ok(key) = std::str::from_utf8(key) else {
             return;
         };
         let empty_child = empty.and_then(|e| e.get(key));
-        // Decided before the path is built: most removals an update makes are of server-set
-        // metadata (the body's `resourceVersion`, a `managedFields` left out).
-        let record = match empty_child {
-            Some(_) => true,
-            None => self.removed.is_some() && !never_owned(path, key),
-        };
-        if !record {
+        if empty_child.is_none() && (self.removed.is_none() || never_owned(path, key.as_bytes())) {
             return;
         }
         let (child_ty, _) = ty.field(key);
