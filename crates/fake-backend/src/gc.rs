@@ -158,6 +158,7 @@ fn delete(
 /// Rewrites an object in place (a controller's update), returning whether it changed. Waiting
 /// owners whose blocking reference it drops or unblocks are attempted again.
 fn rewrite(
+    inner: &Inner,
     st: &mut State,
     store_key: &str,
     key: &str,
@@ -184,11 +185,29 @@ fn rewrite(
         }
         return true;
     }
+    // The controller writes through the API like any client, so managedFields follow: what
+    // it removes (an ownerReference, a finalizer) leaves every manager, and what it sets (a
+    // `blockOwnerDeletion: false`) is owned by its manager.
+    let api = &info.resource.api;
+    let fm = crate::patch::managed::FieldManagement {
+        manager: CONTROLLER_MANAGER,
+        api_version: &api.api_version,
+        time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(inner.clock.now()),
+        subresource: None,
+        group: &api.group,
+        kind: &api.kind,
+        schema: info.schema.as_deref(),
+    };
+    crate::patch::managed::track_update(Some(&before), &mut obj, &fm);
     let rv = st.store.next_rv();
     store::object::set_rv(&mut obj, rv);
     st.commit(store_key, key, Some(Stored::new(&obj, rv)));
     true
 }
+
+/// The field manager of the controllers' writes: the first segment of kube-controller-manager's
+/// User-Agent, as the server derives a manager from it.
+const CONTROLLER_MANAGER: &str = "kube-controller-manager";
 
 /// Owners waiting for their dependents whose blocking reference (in `before`) went or stopped
 /// blocking (in `after`) are attempted again.
@@ -342,7 +361,7 @@ fn attempt_to_delete(inner: &Inner, st: &mut State, s: &str, k: &str) {
             .map(|(u, _)| u)
             .collect();
         if !drop.is_empty() {
-            rewrite(st, s, k, |obj, _| strip_owners(obj, &drop));
+            rewrite(inner, st, s, k, |obj, _| strip_owners(obj, &drop));
         }
         return;
     }
@@ -358,7 +377,7 @@ fn attempt_to_delete(inner: &Inner, st: &mut State, s: &str, k: &str) {
                     .is_some_and(|d| st.gc.deleting_dependents.contains(&d.uid))
             });
             if cycle {
-                rewrite(st, s, k, unblock_owner_refs);
+                rewrite(inner, st, s, k, unblock_owner_refs);
             }
             delete(inner, st, s, k, &item.uid, PropagationPolicy::Foreground);
             return;
@@ -394,7 +413,9 @@ fn process_deleting_dependents(inner: &Inner, st: &mut State, item: &Stored, s: 
         }
     }
     if blocking.is_empty() {
-        rewrite(st, s, k, |o, _| remove_finalizer(o, FOREGROUND_FINALIZER));
+        rewrite(inner, st, s, k, |o, _| {
+            remove_finalizer(o, FOREGROUND_FINALIZER)
+        });
         return;
     }
     for (ds, dk, uid) in blocking {
@@ -447,9 +468,11 @@ fn finalize(inner: &Inner, st: &mut State, s: &str, k: &str) {
     {
         for (ds, dk) in dependents_of(st, &obj.uid) {
             let uid = [obj.uid.clone()];
-            rewrite(st, &ds, &dk, |o, _| strip_owners(o, &uid));
+            rewrite(inner, st, &ds, &dk, |o, _| strip_owners(o, &uid));
         }
-        rewrite(st, s, k, |o, _| remove_finalizer(o, ORPHAN_FINALIZER));
+        rewrite(inner, st, s, k, |o, _| {
+            remove_finalizer(o, ORPHAN_FINALIZER)
+        });
         return;
     }
     attempt_to_delete(inner, st, s, k);

@@ -637,3 +637,64 @@ async fn unblocking_or_dropping_the_reference_releases_a_waiting_owner() {
         assert_deleting(&c, "dep", &["example.com/x"]).await;
     }
 }
+
+/// The managers of `o`'s managedFields entries and their `fieldsV1`.
+fn ownership(o: &kube_core::DynamicObject) -> Vec<(String, serde_json::Value)> {
+    o.metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .map(|e| {
+            (
+                e.manager.clone().unwrap_or_default(),
+                e.fields_v1
+                    .as_ref()
+                    .map(|f| f.0.clone())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The collector writes through the API: the ownerReference it strips leaves its creator's
+/// managedFields (a removal gives the collector no entry), and the `blockOwnerDeletion: false`
+/// it sets is owned by `kube-controller-manager`.
+#[tokio::test]
+async fn the_collectors_writes_keep_managed_fields_right() {
+    let c = cluster().await;
+    let gone = owned_by(&c, "gone", &[], &[]).await;
+    let kept = owned_by(&c, "kept", &[], &[]).await;
+    owned_by(&c, "two", &[(&gone, false), (&kept, false)], &[]).await;
+    c.delete_object(&widgets(), Some("default"), "gone", &Default::default())
+        .await
+        .unwrap();
+    let two = read(&c, "two").await.unwrap();
+    let entries = ownership(&two);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let refs = &entries[0].1["f:metadata"]["f:ownerReferences"];
+    let key = |o: &kube_core::DynamicObject| {
+        format!("k:{{\"uid\":\"{}\"}}", o.metadata.uid.clone().unwrap())
+    };
+    assert!(refs.get(key(&gone)).is_none(), "{refs}");
+    assert!(refs.get(key(&kept)).is_some(), "{refs}");
+
+    // The cycle-avoidance unblocking: the collector's own entry.
+    let owner = owned_by(&c, "owner", &[], &[]).await;
+    let middle = owned_by(&c, "middle", &[(&owner, true)], &[]).await;
+    let waiting = owned_by(&c, "waiting", &[(&middle, true)], &[]).await;
+    owned_by(&c, "held", &[(&waiting, true)], &["example.com/x"]).await;
+    delete_in_foreground(&c, "waiting").await;
+    delete_in_foreground(&c, "owner").await;
+    let middle = read(&c, "middle").await.unwrap();
+    let controller: Vec<_> = ownership(&middle)
+        .into_iter()
+        .filter(|(m, _)| m == "kube-controller-manager")
+        .collect();
+    assert_eq!(
+        controller,
+        [(
+            "kube-controller-manager".to_string(),
+            json!({"f:metadata": {"f:ownerReferences": {key(&owner): {"f:blockOwnerDeletion": {}}}}})
+        )]
+    );
+}
