@@ -292,7 +292,8 @@ fn undecodable(detail: &str) -> Error {
     ))
 }
 
-/// Create-time rules for a CRD: defaults, validation, finalizer, status (rule 45).
+/// Create-time rules for a CRD: defaults, validation, status (rule 45). The cleanup finalizer
+/// comes with the first DELETE (`verbs::delete`, rule 51).
 /// `name_errors` are the generic `metadata.name` errors, reported first in the same
 /// aggregate as the CRD's own (ValidateObjectMeta runs inside
 /// ValidateCustomResourceDefinition).
@@ -310,11 +311,6 @@ pub(crate) fn prepare_create(
     if !errs.is_empty() {
         return Err(crd_invalid(obj, &errs));
     }
-    let mut finalizers = meta::finalizers(obj);
-    if !finalizers.iter().any(|f| f == CLEANUP_FINALIZER) {
-        finalizers.push(CLEANUP_FINALIZER.to_string());
-    }
-    meta::set_finalizers(obj, &finalizers);
     set_status(st, obj);
     Ok(())
 }

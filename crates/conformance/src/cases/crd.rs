@@ -449,6 +449,11 @@ async fn crd_namespaced_lists_across_namespaces(cx: &Ctx<'_>) -> Outcome {
 
 async fn crd_delete_removes_its_objects(cx: &Ctx<'_>) -> Outcome {
     let crd = install_case_crd(cx, things(cx)).await?;
+    // The cleanup finalizer comes with the first DELETE, not at create.
+    ensure(
+        !finalizers_of(&crd).contains(&"customresourcecleanup.apiextensions.k8s.io".to_string()),
+        || format!("a new CRD has finalizers {:?}", finalizers_of(&crd)),
+    )?;
     let name = crd.metadata.name.clone().unwrap_or_default();
     let rt = thing_type(cx, "v1");
     cx.create(&rt, "t", json!({"spec": {}})).await?;

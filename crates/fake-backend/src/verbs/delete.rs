@@ -97,6 +97,16 @@ pub(crate) fn delete_locked(
     }
     let mut obj = inner.render_value(info, &existing);
     let mut finalizers = meta::finalizers(&obj);
+    // Rule 51: a CRD gets its cleanup finalizer on the first DELETE (apiextensions' REST
+    // Delete adds it, with the deletionTimestamp, before the store's own delete runs).
+    if crate::crd::is_crd(info)
+        && !meta::is_deleting(&obj)
+        && !finalizers
+            .iter()
+            .any(|f| f == crate::crd::CLEANUP_FINALIZER)
+    {
+        finalizers.push(crate::crd::CLEANUP_FINALIZER.to_string());
+    }
     // Rule 31: orphanDependents, then propagationPolicy, then a finalizer already present,
     // then the default (Background).
     let policy = match &params.propagation_policy {
