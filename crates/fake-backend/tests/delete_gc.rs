@@ -126,14 +126,7 @@ async fn background_collects_dependents_but_not_those_with_another_owner() {
     c.create_object(&widgets(), Some("default"), &two, &PostParams::default())
         .await
         .unwrap();
-    c.delete_object(
-        &widgets(),
-        Some("default"),
-        "owner",
-        &DeleteParams::default(),
-    )
-    .await
-    .unwrap();
+    delete_in_background(&c, "owner").await;
     assert!(!exists(&c, "dep").await);
     assert!(exists(&c, "two").await);
     let survivor = c
@@ -416,6 +409,13 @@ async fn release(c: &kobj_fake::FakeCluster, name: &str) {
     .unwrap();
 }
 
+/// Deletes `name` with the default (Background) propagation.
+async fn delete_in_background(c: &kobj_fake::FakeCluster, name: &str) {
+    c.delete_object(&widgets(), Some("default"), name, &DeleteParams::default())
+        .await
+        .unwrap();
+}
+
 /// Deletes `name` with Foreground propagation.
 async fn delete_in_foreground(c: &kobj_fake::FakeCluster, name: &str) {
     c.delete_object(&widgets(), Some("default"), name, &foreground())
@@ -560,14 +560,7 @@ async fn dependent_of_a_waiting_owner_with_dependents_goes_in_foreground() {
             .is_none()
     );
 
-    c.delete_object(
-        &widgets(),
-        Some("default"),
-        "solid",
-        &DeleteParams::default(),
-    )
-    .await
-    .unwrap();
+    delete_in_background(&c, "solid").await;
     assert_deleting(&c, "dep", &["foregroundDeletion"]).await;
     assert_deleting(&c, "end", &["example.com/x"]).await;
     release(&c, "end").await;
@@ -585,14 +578,7 @@ async fn collected_dependent_with_orphan_finalizer_orphans_its_dependents() {
     let owner = owned_by(&c, "owner", &[], &[]).await;
     let dep = owned_by(&c, "dep", &[(&owner, true)], &["orphan"]).await;
     owned_by(&c, "end", &[(&dep, true)], &[]).await;
-    c.delete_object(
-        &widgets(),
-        Some("default"),
-        "owner",
-        &DeleteParams::default(),
-    )
-    .await
-    .unwrap();
+    delete_in_background(&c, "owner").await;
     assert!(!exists(&c, "owner").await);
     assert!(!exists(&c, "dep").await);
     let end = read(&c, "end").await.expect("orphaned, not collected");

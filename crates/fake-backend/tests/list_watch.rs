@@ -75,6 +75,21 @@ async fn paging_is_a_consistent_snapshot() {
     assert_eq!(names, expected);
 }
 
+/// The rest of a list of widgets in `namespace` (all when `None`) after `token`.
+async fn continue_in(
+    c: &kobj_fake::FakeCluster,
+    namespace: Option<&str>,
+    token: &str,
+) -> kube_core::ObjectList<kube_core::DynamicObject> {
+    c.list_objects(
+        &widgets(),
+        namespace,
+        &ListParams::default().continue_token(token),
+    )
+    .await
+    .unwrap()
+}
+
 /// A continue token's key is relative to the listed prefix, as the apiserver's is: the token
 /// of a one-namespace page, sent with a list of another namespace, continues after the same
 /// name there; the token of a page across namespaces names `<namespace>/<name>`.
@@ -113,14 +128,7 @@ async fn continue_tokens_are_relative_to_the_listed_prefix() {
         .await
         .unwrap();
     let token = page.metadata.continue_.unwrap();
-    let rest = c
-        .list_objects(
-            &widgets(),
-            Some("other"),
-            &ListParams::default().continue_token(&token),
-        )
-        .await
-        .unwrap();
+    let rest = continue_in(&c, Some("other"), &token).await;
     assert_eq!(names(&rest), ["other/w02", "other/w03", "other/w09"]);
     // Across namespaces: default/w00..w05, other/...; a page of seven ends at other/w00.
     let page = c
@@ -128,25 +136,11 @@ async fn continue_tokens_are_relative_to_the_listed_prefix() {
         .await
         .unwrap();
     let token = page.metadata.continue_.unwrap();
-    let rest = c
-        .list_objects(
-            &widgets(),
-            None,
-            &ListParams::default().continue_token(&token),
-        )
-        .await
-        .unwrap();
+    let rest = continue_in(&c, None, &token).await;
     assert_eq!(names(&rest), ["other/w02", "other/w03", "other/w09"]);
     // Sent with a one-namespace list, that token's key is the name `other/w00` there: the
     // list goes on with the names that sort after it, every `w..` of `default`.
-    let rest = c
-        .list_objects(
-            &widgets(),
-            Some("default"),
-            &ListParams::default().continue_token(&token),
-        )
-        .await
-        .unwrap();
+    let rest = continue_in(&c, Some("default"), &token).await;
     assert_eq!(names(&rest).len(), 6, "{:?}", names(&rest));
 }
 
