@@ -150,3 +150,29 @@ pub fn status(e: &kobj_core::Error) -> &kube_core::Status {
 pub fn message(e: &kobj_core::Error) -> String {
     status(e).message.clone()
 }
+
+/// Whether the widget `name` exists in `default`.
+pub async fn exists(c: &kobj_fake::FakeCluster, name: &str) -> bool {
+    kobj_core::CustomObjects::get_object(
+        c,
+        &widgets(),
+        Some("default"),
+        name,
+        &kube_core::params::GetParams::default(),
+    )
+    .await
+    .is_ok()
+}
+
+/// Deletes the widget `name` in `default` with the default (Background) propagation.
+pub async fn delete_in_background(c: &kobj_fake::FakeCluster, name: &str) {
+    kobj_core::CustomObjects::delete_object(
+        c,
+        &widgets(),
+        Some("default"),
+        name,
+        &kube_core::params::DeleteParams::default(),
+    )
+    .await
+    .unwrap();
+}
