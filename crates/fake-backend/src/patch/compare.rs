@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::fieldset::{FieldSet, Path, PathElement};
+use super::managed::{SERVER_SET_METADATA, SERVER_SET_ROOT};
 use super::typed::list_elements;
 use super::typeinfo::{ListKind, Ty};
 use crate::store::JsonRead;
@@ -71,25 +72,12 @@ pub(crate) fn compare_from<'a>(
 /// from an update's body is not decoded to say so). `metadata` itself is not: its members are
 /// owned.
 fn never_owned(parent: &[PathElement], key: &[u8]) -> bool {
-    match parent {
-        [] => matches!(key, b"apiVersion" | b"kind"),
-        [PathElement::Field(top)] => {
-            top == "metadata"
-                && matches!(
-                    key,
-                    b"name"
-                        | b"namespace"
-                        | b"creationTimestamp"
-                        | b"selfLink"
-                        | b"uid"
-                        | b"clusterName"
-                        | b"generation"
-                        | b"managedFields"
-                        | b"resourceVersion"
-                )
-        }
-        _ => false,
-    }
+    let listed: &[&str] = match parent {
+        [] => &SERVER_SET_ROOT,
+        [PathElement::Field(top)] if top == "metadata" => &SERVER_SET_METADATA,
+        _ => return false,
+    };
+    listed.iter().any(|f| f.as_bytes() == key)
 }
 
 /// The sets a comparison fills; `removed` only when the caller wants it.

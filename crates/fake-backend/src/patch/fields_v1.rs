@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 
+use super::managed::{SERVER_SET_METADATA, SERVER_SET_ROOT};
 use super::typed::item_element;
 use super::typeinfo::{ListKind, Ty};
 
@@ -44,8 +45,8 @@ impl Level {
     /// `strip_meta` removes only its member mark.
     fn skips(self, key: &str) -> bool {
         match self {
-            Level::Root => ROOT_STRIPPED.iter().any(|f| f[2..] == *key),
-            Level::Metadata => META_STRIPPED.iter().any(|f| f[2..] == *key),
+            Level::Root => SERVER_SET_ROOT.contains(&key),
+            Level::Metadata => SERVER_SET_METADATA.contains(&key),
             Level::Inner => false,
         }
     }
@@ -59,22 +60,6 @@ impl Level {
         }
     }
 }
-
-/// The root fields stripmeta.go takes out, as `fieldsV1` keys.
-const ROOT_STRIPPED: [&str; 2] = ["f:apiVersion", "f:kind"];
-
-/// The metadata fields stripmeta.go takes out, as `fieldsV1` keys.
-const META_STRIPPED: [&str; 9] = [
-    "f:name",
-    "f:namespace",
-    "f:creationTimestamp",
-    "f:selfLink",
-    "f:uid",
-    "f:clusterName",
-    "f:generation",
-    "f:managedFields",
-    "f:resourceVersion",
-];
 
 /// The walk cannot write the result alone: a list had two items with the same path element,
 /// or the empty object has a non-empty list.
@@ -203,20 +188,21 @@ fn unset_member(level: &mut Map<String, Value>, key: &str) {
 
 /// stripmeta.go: server-set metadata is never owned (as `managed::strip_meta`).
 fn strip_meta(root: &mut Map<String, Value>) {
-    strip_listed(root, &ROOT_STRIPPED);
+    strip_listed(root, &SERVER_SET_ROOT);
     if let Some(Value::Object(meta)) = root.get_mut("f:metadata") {
-        strip_listed(meta, &META_STRIPPED);
+        strip_listed(meta, &SERVER_SET_METADATA);
     }
     unset_member(root, "f:metadata");
 }
 
-/// [`unset_member`] for each of `listed`. Usually none of them is there (the walk builds no
-/// node for a scalar one), and reading the map's few keys is cheaper than looking each
-/// listed key up.
+/// [`unset_member`] for the `fieldsV1` key (`f:<field>`) of each of `listed`. Usually none
+/// of them is there (the walk builds no node for a scalar one), and reading the map's few
+/// keys is cheaper than looking each listed key up.
 fn strip_listed(map: &mut Map<String, Value>, listed: &[&str]) {
-    if map.keys().any(|k| listed.contains(&k.as_str())) {
-        for key in listed {
-            unset_member(map, key);
+    let is_listed = |k: &String| k.strip_prefix("f:").is_some_and(|f| listed.contains(&f));
+    if map.keys().any(is_listed) {
+        for field in listed {
+            unset_member(map, &format!("f:{field}"));
         }
     }
 }

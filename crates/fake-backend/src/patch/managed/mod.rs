@@ -283,25 +283,32 @@ fn write_managed_fields(obj: &mut Value, list: Vec<Value>) {
     }
 }
 
+/// The root fields no manager owns (stripmeta.go); `metadata` itself is not owned either,
+/// but its other members are.
+pub(in crate::patch) const SERVER_SET_ROOT: [&str; 2] = ["apiVersion", "kind"];
+
+/// The `metadata` fields no manager owns (stripmeta.go).
+pub(in crate::patch) const SERVER_SET_METADATA: [&str; 9] = [
+    "name",
+    "namespace",
+    "creationTimestamp",
+    "selfLink",
+    "uid",
+    "clusterName",
+    "generation",
+    "managedFields",
+    "resourceVersion",
+];
+
 /// Removes what nobody owns: server-set metadata (stripmeta.go).
 pub(in crate::patch) fn strip_meta(set: &mut FieldSet) {
     static PATHS: std::sync::LazyLock<Vec<Path>> = std::sync::LazyLock::new(|| {
         let f = |s: &str| PathElement::Field(s.to_string());
-        let meta = |s: &str| vec![f("metadata"), f(s)];
-        vec![
-            vec![f("apiVersion")],
-            vec![f("kind")],
-            vec![f("metadata")],
-            meta("name"),
-            meta("namespace"),
-            meta("creationTimestamp"),
-            meta("selfLink"),
-            meta("uid"),
-            meta("clusterName"),
-            meta("generation"),
-            meta("managedFields"),
-            meta("resourceVersion"),
-        ]
+        let root = SERVER_SET_ROOT.iter().chain(["metadata"].iter());
+        let meta = SERVER_SET_METADATA
+            .iter()
+            .map(|m| vec![f("metadata"), f(m)]);
+        root.map(|r| vec![f(r)]).chain(meta).collect()
     });
     for path in PATHS.iter() {
         set.remove_members(&[path.as_slice()]);
