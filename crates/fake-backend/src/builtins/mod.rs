@@ -10,6 +10,9 @@ use crate::meta;
 use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
+mod defaults;
+mod zero_fields;
+
 fn is(info: &TypeInfo, group: &str, plural: &str) -> bool {
     info.resource.api.group == group && info.resource.api.plural == plural
 }
@@ -32,6 +35,15 @@ pub(crate) fn tracks_generation(info: &TypeInfo) -> bool {
 
 /// Mutations on create and update (`PrepareForCreate`/`PrepareForUpdate`).
 pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
+    // The request is decoded (and defaulted) before the strategy runs.
+    defaults::apply(info, obj);
+    prepare_strategy(info, obj, creating);
+    // What the server stores and returns is its Go struct's JSON.
+    zero_fields::fill(info, obj);
+}
+
+/// The strategies' `PrepareForCreate` / `PrepareForUpdate`.
+fn prepare_strategy(info: &TypeInfo, obj: &mut Value, creating: bool) {
     if is(info, "", "secrets") {
         fold_string_data(obj);
         if let Some(map) = obj.as_object_mut()
