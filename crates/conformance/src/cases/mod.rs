@@ -18,6 +18,7 @@ mod delete;
 mod errors;
 mod gc;
 mod list;
+mod metadata;
 mod names;
 mod namespaces;
 mod patch;
@@ -36,6 +37,7 @@ pub fn cases() -> Vec<Case> {
         errors::cases(),
         create::cases(),
         names::cases(),
+        metadata::cases(),
         read::cases(),
         list::cases(),
         update::cases(),

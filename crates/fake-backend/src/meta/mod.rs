@@ -9,9 +9,11 @@ use crate::registry::NameRule;
 
 mod convert;
 mod time;
+mod validation;
 
 pub(crate) use convert::{into_value, to_dynamic, to_value};
 pub(crate) use time::time_text;
+pub(crate) use validation::object_meta as validate_object_meta;
 
 /// `metadata` of an object (empty map if absent).
 pub(crate) fn meta(obj: &Value) -> Option<&Map<String, Value>> {

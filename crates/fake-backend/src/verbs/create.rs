@@ -171,7 +171,9 @@ pub(crate) fn create_locked(
     // A CRD's name errors are reported with the rest of its validation (rule 44).
     let is_crd = crate::crd::is_crd(&info);
     if !name_errors.is_empty() && !is_crd {
-        return Err(Error::invalid(&info.resource, &name, &name_errors));
+        let mut errors = name_errors;
+        errors.extend(meta::validate_object_meta(&obj));
+        return Err(Error::invalid(&info.resource, &name, &errors));
     }
     let ctx = WriteCtx::new(inner, &info, opts, request);
     // Server-set metadata (FillObjectMetaSystemFields).

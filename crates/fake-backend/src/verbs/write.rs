@@ -109,22 +109,30 @@ impl<'a> WriteCtx<'a> {
     /// default, validate (422), CEL rules; unknown fields per fieldValidation.
     pub fn admit(&self, obj: &mut Value, old: Option<&Old<'_>>) -> Result<()> {
         let name = meta::meta_str(obj, "name").to_string();
+        // Metadata is validated with the rest of the object, and reported first.
+        let meta_errors = meta::validate_object_meta(obj);
         if let Some(schema) = &self.info.schema {
             let pruned = crate::schema::prune(schema, obj);
             self.unknown_fields(&pruned, &name)?;
             crate::schema::apply_defaults(schema, obj);
-            let mut errors = crate::schema::validate(schema, obj);
+            let mut errors = meta_errors;
+            errors.extend(crate::schema::validate(schema, obj));
             if errors.is_empty() {
                 errors = crate::schema::validate_rules(schema, obj, old.map(Old::value));
             }
             if !errors.is_empty() {
                 return Err(Error::invalid(&self.info.resource, &name, &errors));
             }
-        } else if !self.info.is_custom() {
-            let errors = match old {
-                Some(old) => with_read!(old, |read| builtins::validate(self.info, obj, Some(read))),
-                None => builtins::validate(self.info, obj, None::<&Value>),
-            };
+        } else {
+            let mut errors = meta_errors;
+            if !self.info.is_custom() {
+                errors.extend(match old {
+                    Some(old) => {
+                        with_read!(old, |read| builtins::validate(self.info, obj, Some(read)))
+                    }
+                    None => builtins::validate(self.info, obj, None::<&Value>),
+                });
+            }
             if !errors.is_empty() {
                 return Err(Error::invalid(&self.info.resource, &name, &errors));
             }
