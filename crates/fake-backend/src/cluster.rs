@@ -527,6 +527,12 @@ impl FakeCluster {
     /// Creates objects (any order: CRDs and namespaces first; objects in a missing
     /// namespace create it). Returns the stored objects in load order.
     ///
+    /// Each goes through a create as a client's would, except that a `metadata.uid` it gives
+    /// is kept (unless another object has it), so fixtures can name their owners in
+    /// `ownerReferences` and a dump loads back with the same uids. The garbage collector runs
+    /// once the whole load is in: a dependent none of whose owners exists (by kind, name,
+    /// namespace and uid) is collected, as on a cluster.
+    ///
     /// # Errors
     /// An object the server refuses; objects before it stay created.
     pub fn load_objects(&self, objects: Vec<DynamicObject>) -> Result<Vec<DynamicObject>> {

@@ -33,6 +33,9 @@ pub(crate) struct Pending {
     /// Objects to attempt (store key, table key): ones being deleted with GC finalizers, and
     /// owners whose blocking dependents went or stopped blocking.
     pub finalizing: BTreeSet<(Arc<str>, Key)>,
+    /// Objects (store key, table key) whose writes added ownerReferences: the graph builder
+    /// attempts each, so one whose owners are absent is collected.
+    pub added_references: BTreeSet<(Arc<str>, Key)>,
     /// Uids of the objects seen to start waiting for their dependents' deletion: the
     /// controller's one-way `deletingDependents` mark, dropped when the object is removed.
     pub deleting_dependents: BTreeSet<Box<str>>,
@@ -45,6 +48,7 @@ pub(crate) struct Pending {
 impl Pending {
     fn is_empty(&self) -> bool {
         self.removed.is_empty()
+            && self.added_references.is_empty()
             && self.started.is_empty()
             && self.finalizing.is_empty()
             && self.namespaces.is_empty()
@@ -66,6 +70,30 @@ pub(crate) fn owner_removed(st: &mut State, obj: &Stored) {
         if let Some((s, k)) = st.store.uids.get(owner).cloned() {
             st.gc.finalizing.insert((s, k));
         }
+    }
+}
+
+/// A client's write stored `key` with ownerReferences that `before` (the version it replaced,
+/// if any) lacked: the graph builder's `addDependentToOwners` attempts it (through its virtual
+/// owner when the owner's uid is unknown, or directly when the reference's coordinates do not
+/// match the object with that uid), so a dependent of absent owners is collected.
+pub(crate) fn references_added(
+    st: &mut State,
+    store_key: &str,
+    key: &str,
+    before: Option<&Stored>,
+) {
+    let Some(after) = st.store.get(store_key, key) else {
+        return;
+    };
+    let added = after
+        .owners
+        .iter()
+        .any(|o| before.is_none_or(|b| !b.owners.contains(o)));
+    if added {
+        st.gc
+            .added_references
+            .insert((store_key.into(), key.into()));
     }
 }
 
@@ -271,6 +299,13 @@ pub(crate) fn settle(inner: &Inner, st: &mut State) {
             }
             continue;
         }
+        // Objects that gained references: owners absent or not matching collect them.
+        if let Some((s, k)) = st.gc.added_references.pop_first() {
+            if owner_unknown_or_mismatched(st, &s, &k) {
+                attempt_to_delete(inner, st, &s, &k);
+            }
+            continue;
+        }
         // Owners that started waiting for their dependents: every dependent, then the owner.
         if let Some((s, k)) = st.gc.started.pop_first() {
             if let Some(obj) = st.store.get(&s, &k).cloned() {
@@ -309,16 +344,71 @@ pub(crate) fn settle(inner: &Inner, st: &mut State) {
 enum OwnerState {
     /// The owner exists and is not waiting for its dependents' deletion.
     Solid,
-    /// The owner does not exist.
+    /// No object of the reference's kind and name has its uid where the dependent can see
+    /// it (its own namespace, or the cluster scope).
     Dangling,
     /// The owner has a deletionTimestamp and the `foregroundDeletion` finalizer.
     Waiting,
+    /// The reference cannot be looked up: its kind is not served, or a cluster-scoped
+    /// dependent names a namespaced kind. The collector leaves such a dependent alone.
+    Unresolvable,
 }
 
-fn owner_state(st: &State, uid: &str) -> OwnerState {
-    let Some(owner) = st.store.uids.get(uid).and_then(|(s, k)| st.store.get(s, k)) else {
+/// One ownerReference's coordinates.
+struct OwnerRef {
+    api_version: String,
+    kind: String,
+    name: String,
+    uid: Box<str>,
+}
+
+fn owner_coordinates(obj: &Value) -> Vec<OwnerRef> {
+    let text = |r: &Value, k: &str| {
+        r.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    meta::meta(obj)
+        .and_then(|m| m.get("ownerReferences"))
+        .and_then(Value::as_array)
+        .map(|refs| {
+            refs.iter()
+                .map(|r| OwnerRef {
+                    api_version: text(r, "apiVersion"),
+                    kind: text(r, "kind"),
+                    name: text(r, "name"),
+                    uid: text(r, "uid").into(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The collector's `isDangling` and `classifyReferences` for one reference of a dependent in
+/// `namespace` (empty when cluster-scoped): the owner is looked up by the reference's kind and
+/// name, in the dependent's namespace when the kind is namespaced, and must have its uid. So
+/// an owner in another namespace, or one whose name or kind the reference gets wrong, is
+/// absent, as the Kubernetes documentation of owner references says.
+fn owner_state(st: &State, namespace: &str, r: &OwnerRef) -> OwnerState {
+    let (group, version) = r
+        .api_version
+        .split_once('/')
+        .unwrap_or(("", &r.api_version));
+    let Some(info) = st.registry.by_kind(group, version, &r.kind) else {
+        return OwnerState::Unresolvable;
+    };
+    let namespaced = info.resource.is_namespaced();
+    if namespaced && namespace.is_empty() {
+        return OwnerState::Unresolvable;
+    }
+    let key = store::key(if namespaced { namespace } else { "" }, &r.name);
+    let Some(owner) = st.store.get(&info.store_key(), &key) else {
         return OwnerState::Dangling;
     };
+    if owner.uid != r.uid {
+        return OwnerState::Dangling;
+    }
     if owner.deleting
         && meta::finalizers(&owner.value())
             .iter()
@@ -328,6 +418,19 @@ fn owner_state(st: &State, uid: &str) -> OwnerState {
     } else {
         OwnerState::Solid
     }
+}
+
+/// Whether the graph builder attempts (store, key) for its references: one names a uid no
+/// stored object has (the builder's virtual owner, whose lookup finds it absent), or the
+/// object with that uid is not where, or not what, the reference says.
+fn owner_unknown_or_mismatched(st: &State, s: &str, k: &str) -> bool {
+    let Some(item) = st.store.get(s, k) else {
+        return false;
+    };
+    let namespace = store::split_key(k).0;
+    owner_coordinates(&item.value()).iter().any(|r| {
+        !st.store.uids.contains_key(&r.uid) || owner_state(st, namespace, r) == OwnerState::Dangling
+    })
 }
 
 /// The controller's `attemptToDeleteItem` for one object.
@@ -347,11 +450,20 @@ fn attempt_to_delete(inner: &Inner, st: &mut State, s: &str, k: &str) {
     if item.owners.is_empty() {
         return;
     }
-    let states: Vec<(Box<str>, OwnerState)> = item
-        .owners
-        .iter()
-        .map(|o| (o.clone(), owner_state(st, o)))
+    let value = item.value();
+    let namespace = store::split_key(k).0;
+    let states: Vec<(Box<str>, OwnerState)> = owner_coordinates(&value)
+        .into_iter()
+        .map(|r| {
+            let state = owner_state(st, namespace, &r);
+            (r.uid, state)
+        })
         .collect();
+    // A reference the collector cannot look up stops it (it retries for ever, or gives up on
+    // a cluster-scoped dependent of a namespaced kind).
+    if states.iter().any(|(_, s)| *s == OwnerState::Unresolvable) {
+        return;
+    }
     if states.iter().any(|(_, s)| *s == OwnerState::Solid) {
         // A live owner keeps it: only the references to gone and waiting owners go, so
         // those owners are not stuck waiting for it.
@@ -385,7 +497,7 @@ fn attempt_to_delete(inner: &Inner, st: &mut State, s: &str, k: &str) {
     }
     // No owner keeps it and none waits for it with dependents of its own: the policy its
     // finalizers name, else Background.
-    let finalizers = meta::finalizers(&item.value());
+    let finalizers = meta::finalizers(&value);
     let policy = if finalizers.iter().any(|f| f == ORPHAN_FINALIZER) {
         PropagationPolicy::Orphan
     } else if finalizers.iter().any(|f| f == FOREGROUND_FINALIZER) {

@@ -60,7 +60,10 @@ pub(crate) fn load(
     mut objects: Vec<DynamicObject>,
 ) -> Result<Vec<DynamicObject>> {
     crate::fixtures::load_order(&mut objects);
-    let opts = WriteOptions::default();
+    let opts = WriteOptions {
+        keep_uid: true,
+        ..WriteOptions::default()
+    };
     let mut out = Vec::with_capacity(objects.len());
     // One lock for the whole load: CRDs loaded first register their types in the same
     // state the later objects are checked against.

@@ -336,6 +336,7 @@ pub(crate) fn write_options(
         field_manager,
         field_validation: field_validation(q, options_kind)?,
         force,
+        keep_uid: false,
     })
 }
 

@@ -66,7 +66,79 @@ pub(super) fn cases() -> Vec<Case> {
             [32],
             "a ConfigMap owner's custom-object dependents are collected"
         ),
+        case!(
+            gc_collects_dependents_of_absent_owners,
+            Delete,
+            [32],
+            "a dependent created with a reference to an owner that does not exist is collected"
+        ),
+        case!(
+            gc_owner_in_another_namespace_is_absent,
+            Delete,
+            [32],
+            "a namespaced owner is looked up in the dependent's namespace: one elsewhere is absent"
+        ),
+        case!(
+            gc_live_owner_keeps_dependent_and_drops_absent_reference,
+            Delete,
+            [32],
+            "with one live owner and one absent, the dependent stays and loses the absent reference"
+        ),
     ]
+}
+
+/// A reference to a widget that does not exist.
+fn ghost_ref() -> serde_json::Value {
+    json!({"apiVersion": "conformance.kobj.dev/v1", "kind": "Widget", "name": "ghost",
+           "uid": "8a3b5c1e-0000-4000-8000-00000000dead"})
+}
+
+async fn gc_collects_dependents_of_absent_owners(cx: &Ctx<'_>) -> Outcome {
+    let (w, cm) = (widgets(), configmaps());
+    let refs = json!({"ownerReferences": [ghost_ref()]});
+    cx.create(&cm, "dep-cm", json!({"metadata": refs.clone(), "data": {}}))
+        .await?;
+    cx.create(&w, "dep-w", json!({"metadata": refs, "spec": {}}))
+        .await?;
+    cx.expect_gone(&cm, Some(cx.ns()), "dep-cm").await?;
+    cx.expect_gone(&w, Some(cx.ns()), "dep-w").await
+}
+
+async fn gc_owner_in_another_namespace_is_absent(cx: &Ctx<'_>) -> Outcome {
+    let (w, cm) = (widgets(), configmaps());
+    let other = cx.extra_namespace("owner").await?;
+    let owner_obj = cx.object_in(&w, Some(&other), "owner", json!({"spec": {}}))?;
+    let owner = cx
+        .api(&w)
+        .create(&w, Some(&other), &owner_obj, &Default::default())
+        .await
+        .during("create the owner in the other namespace")?;
+    let refs = json!({"ownerReferences": [owner_ref(&w, &owner, false)]});
+    cx.create(&cm, "dep", json!({"metadata": refs, "data": {}}))
+        .await?;
+    cx.expect_gone(&cm, Some(cx.ns()), "dep").await?;
+    let still = cx
+        .api(&w)
+        .get(&w, Some(&other), "owner", &Default::default())
+        .await
+        .during("the owner")?;
+    ensure_eq("owner uid", &owner.metadata.uid, &still.metadata.uid)
+}
+
+async fn gc_live_owner_keeps_dependent_and_drops_absent_reference(cx: &Ctx<'_>) -> Outcome {
+    let (w, cm) = (widgets(), configmaps());
+    let owner = widget(cx, "owner", json!({})).await?;
+    let owner_uid = uid(&owner)?;
+    let refs = json!({"ownerReferences": [owner_ref(&w, &owner, false), ghost_ref()]});
+    cx.create(&cm, "dep", json!({"metadata": refs, "data": {}}))
+        .await?;
+    let expected = vec![owner_uid];
+    cx.eventually_object(&cm, Some(cx.ns()), "dep", |o| match o {
+        None => Err("the dependent was collected although its owner lives".into()),
+        Some(o) if owner_uids(o) == expected => Ok(()),
+        Some(o) => Err(format!("owner uids {:?}", owner_uids(o))),
+    })
+    .await
 }
 
 async fn gc_background_deletes_dependents(cx: &Ctx<'_>) -> Outcome {

@@ -178,8 +178,14 @@ pub(crate) fn create_locked(
     let ctx = WriteCtx::new(inner, &info, opts, request);
     // Server-set metadata (FillObjectMetaSystemFields).
     {
+        let given = meta::meta_str(&obj, "uid");
+        let uid = if opts.keep_uid && !given.is_empty() && !st.store.uids.contains_key(given) {
+            given.to_string()
+        } else {
+            inner.ids.uid()
+        };
         let m = meta::meta_mut(&mut obj);
-        m.insert("uid".into(), Value::String(inner.ids.uid()));
+        m.insert("uid".into(), Value::String(uid));
         m.insert("creationTimestamp".into(), Value::String(ctx.now.clone()));
         for f in [
             "deletionTimestamp",
@@ -228,6 +234,9 @@ pub(crate) fn create_locked(
         let key = store::key(ns, &name);
         let Some(existing) = st.store.get(&info.store_key(), &key) else {
             let created = super::write::commit(st, &info, &key, obj, opts.dry_run);
+            if !opts.dry_run {
+                crate::gc::references_added(st, &info.store_key(), &key, None);
+            }
             if !opts.dry_run && crate::crd::is_crd(&info) {
                 crate::crd::after_write(st, &created);
             }

@@ -35,6 +35,9 @@ pub struct WriteOptions {
     pub field_validation: Option<ValidationDirective>,
     /// `force` for server-side apply.
     pub force: bool,
+    /// Fixtures: a `metadata.uid` given and not taken is kept (a real create always assigns
+    /// one), so fixtures can name their owners in `ownerReferences`.
+    pub keep_uid: bool,
 }
 
 /// The 404 for a path the server does not serve (rule 5; in-process it is a NotFound error).

@@ -26,6 +26,7 @@ fn post_opts(p: &PostParams) -> WriteOptions {
         field_manager: p.field_manager.clone(),
         field_validation: None,
         force: false,
+        keep_uid: false,
     }
 }
 
@@ -35,6 +36,7 @@ fn patch_opts(p: &PatchParams) -> WriteOptions {
         field_manager: p.field_manager.clone(),
         field_validation: p.field_validation.clone(),
         force: p.force,
+        keep_uid: false,
     }
 }
 
