@@ -11,6 +11,7 @@ use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
 mod defaults;
+mod qos;
 mod zero_fields;
 
 fn is(info: &TypeInfo, group: &str, plural: &str) -> bool {
@@ -38,6 +39,8 @@ pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
     // The request is decoded (and defaulted) before the strategy runs.
     defaults::apply(info, obj);
     prepare_strategy(info, obj, creating);
+    // The response is the stored object as decoded again, defaults included.
+    defaults::apply_after_strategy(info, obj, creating);
     // What the server stores and returns is its Go struct's JSON.
     zero_fields::fill(info, obj);
 }
@@ -78,8 +81,84 @@ fn prepare_strategy(info: &TypeInfo, obj: &mut Value, creating: bool) {
     {
         map.remove("status");
         if is(info, "", "pods") {
-            map.insert("status".into(), json!({"phase": "Pending"}));
+            let status = pod_status(map);
+            map.insert("status".into(), status);
         }
+    }
+    if creating && is(info, "batch", "jobs") {
+        generate_job_selector(obj);
+    }
+}
+
+/// A new Pod's status (pkg/registry/core/pod/strategy.go `PrepareForCreate`): phase
+/// Pending, its QoS class (`qos.GetPodQOS`) and, with scheduling gates, the PodScheduled
+/// condition `applySchedulingGatedCondition` adds.
+fn pod_status(pod: &Map<String, Value>) -> Value {
+    let empty = Map::new();
+    let spec = pod.get("spec").and_then(Value::as_object).unwrap_or(&empty);
+    let mut status = json!({"phase": "Pending", "qosClass": qos::pod_qos(spec)});
+    let gated = spec
+        .get("schedulingGates")
+        .and_then(Value::as_array)
+        .is_some_and(|g| !g.is_empty());
+    if gated {
+        status["conditions"] = json!([{
+            "type": "PodScheduled",
+            "status": "False",
+            "reason": "SchedulingGated",
+            "message": "Scheduling is blocked due to non-empty scheduling gates",
+            "lastProbeTime": null,
+            "lastTransitionTime": null
+        }]);
+    }
+    status
+}
+
+/// The Job strategy's `generateSelectorIfNeeded` (pkg/registry/batch/job/strategy.go): unless
+/// `spec.manualSelector` is true, the template gets the `batch.kubernetes.io/job-name`,
+/// `batch.kubernetes.io/controller-uid` labels and their legacy `job-name`,
+/// `controller-uid` forms (a label the user set is kept), and the selector matches
+/// `batch.kubernetes.io/controller-uid`.
+fn generate_job_selector(obj: &mut Value) {
+    let name = meta::meta_str(obj, "name").to_string();
+    let uid = meta::meta_str(obj, "uid").to_string();
+    let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if spec.get("manualSelector").and_then(Value::as_bool) == Some(true) {
+        return;
+    }
+    fn object_at<'a>(
+        map: &'a mut Map<String, Value>,
+        key: &str,
+    ) -> Option<&'a mut Map<String, Value>> {
+        let slot = map.entry(key).or_insert(Value::Null);
+        if slot.is_null() {
+            *slot = Value::Object(Map::new());
+        }
+        slot.as_object_mut()
+    }
+    if let Some(labels) = object_at(spec, "template")
+        .and_then(|t| object_at(t, "metadata"))
+        .and_then(|m| object_at(m, "labels"))
+    {
+        for (key, value) in [
+            ("job-name", &name),
+            ("batch.kubernetes.io/job-name", &name),
+            ("controller-uid", &uid),
+            ("batch.kubernetes.io/controller-uid", &uid),
+        ] {
+            labels
+                .entry(key)
+                .or_insert_with(|| Value::String(value.clone()));
+        }
+    }
+    if let Some(match_labels) =
+        object_at(spec, "selector").and_then(|s| object_at(s, "matchLabels"))
+    {
+        match_labels
+            .entry("batch.kubernetes.io/controller-uid")
+            .or_insert_with(|| Value::String(uid.clone()));
     }
 }
 
