@@ -72,9 +72,10 @@ fn rv(v: &Value) -> &str {
         .unwrap_or("")
 }
 
-/// The spec's defaulted field (the widget's `spec.replicas` comes back as 1 when dropped).
-fn defaulted(kind: Kind, p: &[String]) -> bool {
-    kind == Kind::Widget && p == ["f:spec", "f:replicas"]
+/// The spec's defaulted field: the widget's `spec.replicas` (its schema's default) and the
+/// Deployment's (`SetDefaults_Deployment`) come back as 1 when dropped.
+fn defaulted(_kind: Kind, p: &[String]) -> bool {
+    p == ["f:spec", "f:replicas"]
 }
 
 /// An apply by `manager` (to `/status` when `status`), checked against the prediction from

@@ -293,7 +293,19 @@ async fn a_repeated_status_apply_with_a_spec_is_a_no_op() {
         .patch_object_status(&rt, Some("default"), "d", &status, &alice)
         .await
         .unwrap();
-    assert_eq!(to_value(&first)["spec"], json!({}));
+    // The spec keeps what the create's defaulting (`SetDefaults_Deployment`) gave it.
+    assert_eq!(
+        to_value(&first)["spec"],
+        json!({
+            "progressDeadlineSeconds": 600,
+            "replicas": 1,
+            "revisionHistoryLimit": 10,
+            "strategy": {
+                "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
+                "type": "RollingUpdate"
+            }
+        })
+    );
     let dump = c.dump_yaml().unwrap();
     let again = c
         .patch_object_status(&rt, Some("default"), "d", &status, &alice)
