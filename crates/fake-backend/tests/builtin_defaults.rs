@@ -10,7 +10,7 @@ mod common;
 use common::*;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod, Service};
 use kobj_core::{CustomObjects, ResourceType};
 use kube_core::DynamicObject;
 use kube_core::params::{GetParams, Patch, PatchParams, PostParams};
@@ -89,15 +89,32 @@ async fn deployment_reads_back_defaulted_and_owned_by_its_creator() {
     // As in `kubectl create deployment`, the creating manager owns the defaulted fields.
     let fields = fields_of(&got, "kobj");
     let spec_fields = &fields["f:spec"];
-    for f in ["f:replicas", "f:revisionHistoryLimit", "f:progressDeadlineSeconds", "f:strategy"] {
+    for f in [
+        "f:replicas",
+        "f:revisionHistoryLimit",
+        "f:progressDeadlineSeconds",
+        "f:strategy",
+    ] {
         assert!(spec_fields.get(f).is_some(), "{f} owned: {fields}");
     }
     let c_fields = &spec_fields["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"nginx\"}"];
-    for f in ["f:imagePullPolicy", "f:terminationMessagePath", "f:terminationMessagePolicy"] {
+    for f in [
+        "f:imagePullPolicy",
+        "f:terminationMessagePath",
+        "f:terminationMessagePolicy",
+    ] {
         assert!(c_fields.get(f).is_some(), "{f} owned: {fields}");
     }
-    for f in ["f:dnsPolicy", "f:restartPolicy", "f:schedulerName", "f:securityContext"] {
-        assert!(spec_fields["f:template"]["f:spec"].get(f).is_some(), "{f} owned: {fields}");
+    for f in [
+        "f:dnsPolicy",
+        "f:restartPolicy",
+        "f:schedulerName",
+        "f:securityContext",
+    ] {
+        assert!(
+            spec_fields["f:template"]["f:spec"].get(f).is_some(),
+            "{f} owned: {fields}"
+        );
     }
 }
 
@@ -178,7 +195,10 @@ async fn pod_status_and_pod_only_defaults() {
         }))
     };
     let best = create(&c, &pods, &pod("best", json!({}))).await;
-    assert_eq!(best["status"], json!({"phase": "Pending", "qosClass": "BestEffort"}));
+    assert_eq!(
+        best["status"],
+        json!({"phase": "Pending", "qosClass": "BestEffort"})
+    );
     assert_eq!(best["spec"]["enableServiceLinks"], true);
     let container = &best["spec"]["containers"][0];
     assert_eq!(container["imagePullPolicy"], "IfNotPresent");
@@ -186,7 +206,10 @@ async fn pod_status_and_pod_only_defaults() {
     let guaranteed = create(
         &c,
         &pods,
-        &pod("guaranteed", json!({"limits": {"cpu": "500m", "memory": "128Mi"}})),
+        &pod(
+            "guaranteed",
+            json!({"limits": {"cpu": "500m", "memory": "128Mi"}}),
+        ),
     )
     .await;
     assert_eq!(guaranteed["status"]["qosClass"], "Guaranteed");
@@ -194,7 +217,12 @@ async fn pod_status_and_pod_only_defaults() {
         guaranteed["spec"]["containers"][0]["resources"]["requests"],
         json!({"cpu": "500m", "memory": "128Mi"})
     );
-    let burstable = create(&c, &pods, &pod("burstable", json!({"requests": {"cpu": "100m"}}))).await;
+    let burstable = create(
+        &c,
+        &pods,
+        &pod("burstable", json!({"requests": {"cpu": "100m"}})),
+    )
+    .await;
     assert_eq!(burstable["status"]["qosClass"], "Burstable");
     let typed: Pod = serde_json::from_value(get(&c, &pods, "guaranteed").await).unwrap();
     assert_eq!(
@@ -235,7 +263,10 @@ async fn job_gets_its_selector_and_labels() {
     assert_eq!(spec["manualSelector"], false);
     assert_eq!(spec["podReplacementPolicy"], "TerminatingOrFailed");
     let typed: Job = serde_json::from_value(created).unwrap();
-    assert_eq!(serde_json::to_value(typed).unwrap()["spec"]["backoffLimit"], 6);
+    assert_eq!(
+        serde_json::to_value(typed).unwrap()["spec"]["backoffLimit"],
+        6
+    );
 }
 
 #[tokio::test]
@@ -251,7 +282,10 @@ async fn service_claim_and_stateful_set() {
     assert_eq!(spec["type"], "ClusterIP");
     assert_eq!(spec["sessionAffinity"], "None");
     assert_eq!(spec["internalTrafficPolicy"], "Cluster");
-    assert_eq!(spec["ports"][0], json!({"port": 80, "protocol": "TCP", "targetPort": 80}));
+    assert_eq!(
+        spec["ports"][0],
+        json!({"port": 80, "protocol": "TCP", "targetPort": 80})
+    );
     assert!(spec.get("externalTrafficPolicy").is_none());
 
     let claims = ResourceType::of::<PersistentVolumeClaim>();
@@ -278,5 +312,31 @@ async fn service_claim_and_stateful_set() {
     assert_eq!(
         set["spec"]["updateStrategy"],
         json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0, "maxUnavailable": 1}})
+    );
+
+    let volumes = ResourceType::of::<PersistentVolume>();
+    let volume = obj(json!({
+        "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv"},
+        "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": "/data"}},
+        "status": {"phase": "Bound"}
+    }));
+    let volume = c
+        .create_object(&volumes, None, &volume, &PostParams::default())
+        .await
+        .unwrap();
+    let volume = serde_json::to_value(volume).unwrap();
+    assert_eq!(volume["spec"]["persistentVolumeReclaimPolicy"], "Retain");
+    assert_eq!(volume["spec"]["volumeMode"], "Filesystem");
+    assert_eq!(
+        volume["spec"]["hostPath"],
+        json!({"path": "/data", "type": ""})
+    );
+    assert_eq!(
+        volume["status"],
+        json!({
+            "phase": "Pending",
+            "lastPhaseTransitionTime": volume["metadata"]["creationTimestamp"]
+        })
     );
 }

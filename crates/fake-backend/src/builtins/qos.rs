@@ -149,3 +149,72 @@ pub(crate) fn quantity_nanos(v: &Value) -> Option<i128> {
     }
     Some(if negative { -value } else { value })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{pod_qos, quantity_nanos};
+
+    fn qos(spec: Value) -> &'static str {
+        pod_qos(spec.as_object().unwrap_or(&serde_json::Map::new()))
+    }
+
+    #[test]
+    fn quantities() {
+        for (text, nanos) in [
+            ("1", 1_000_000_000i128),
+            ("500m", 500_000_000),
+            ("0.5", 500_000_000),
+            ("1Ki", 1_024_000_000_000),
+            ("1Gi", 1_073_741_824_000_000_000),
+            ("1e3", 1_000_000_000_000),
+            ("1k", 1_000_000_000_000),
+            ("1n", 1),
+            ("0", 0),
+        ] {
+            assert_eq!(quantity_nanos(&json!(text)), Some(nanos), "{text}");
+        }
+        assert_eq!(quantity_nanos(&json!(2)), Some(2_000_000_000));
+        assert_eq!(quantity_nanos(&json!("abc")), None);
+        assert_eq!(quantity_nanos(&json!("1Zi")), None);
+        assert_eq!(quantity_nanos(&json!({})), None);
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(qos(json!({"containers": [{"name": "c"}]})), "BestEffort");
+        let full = json!({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1000m", "memory": "1Gi"}});
+        assert_eq!(
+            qos(json!({"containers": [{"resources": full}]})),
+            "Guaranteed"
+        );
+        // Every container needs cpu and memory limits.
+        assert_eq!(
+            qos(json!({"containers": [{"resources": full}, {"name": "bare"}]})),
+            "Burstable"
+        );
+        assert_eq!(
+            qos(
+                json!({"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}}}]})
+            ),
+            "Burstable"
+        );
+        // Zero quantities and other resources do not count.
+        assert_eq!(
+            qos(
+                json!({"containers": [{"resources": {"requests": {"cpu": "0", "ephemeral-storage": "1Gi"}}}]})
+            ),
+            "BestEffort"
+        );
+        // Pod-level resources decide when set.
+        assert_eq!(
+            qos(
+                json!({"resources": {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}},
+                "containers": [{"name": "c"}]})
+            ),
+            "Guaranteed"
+        );
+        assert_eq!(qos(json!({"containers": "x"})), "BestEffort");
+    }
+}

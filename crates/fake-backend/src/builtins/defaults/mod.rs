@@ -24,6 +24,8 @@ mod others;
 mod pod;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_other;
 mod workloads;
 
 /// Fills in the decode-time defaults of the built-in kind `info` in `obj`.
@@ -89,18 +91,15 @@ pub(crate) fn apply_after_strategy(info: &TypeInfo, obj: &mut Value, creating: b
         // pkg/registry/core/persistentvolume/strategy.go `PrepareForCreate`: phase Pending
         // and, with `PersistentVolumeLastPhaseTransitionTime` (GA in 1.31), the time of the
         // transition: the creation time.
-        ("", "PersistentVolume") => {
-            if creating {
-                let now = root
-                    .get("metadata")
-                    .and_then(|m| m.get("creationTimestamp"))
-                    .cloned();
-                let status = ensure_obj(root, "status");
-                if let Some(status) = status {
-                    set_default(status, "phase", Value::from("Pending"));
-                    if let Some(now) = now.filter(Value::is_string) {
-                        set_default(status, "lastPhaseTransitionTime", now);
-                    }
+        ("", "PersistentVolume") if creating => {
+            let now = root
+                .get("metadata")
+                .and_then(|m| m.get("creationTimestamp"))
+                .cloned();
+            if let Some(status) = ensure_obj(root, "status") {
+                set_default(status, "phase", Value::from("Pending"));
+                if let Some(now) = now.filter(Value::is_string) {
+                    set_default(status, "lastPhaseTransitionTime", now);
                 }
             }
         }
