@@ -297,11 +297,7 @@ fn undecodable(detail: &str) -> Error {
 /// `name_errors` are the generic `metadata.name` errors, reported first in the same
 /// aggregate as the CRD's own (ValidateObjectMeta runs inside
 /// ValidateCustomResourceDefinition).
-pub(crate) fn prepare_create(
-    st: &State,
-    obj: &mut Value,
-    name_errors: Vec<FieldError>,
-) -> Result<()> {
+pub(crate) fn prepare_create(obj: &mut Value, name_errors: Vec<FieldError>) -> Result<()> {
     if let Some(detail) = schema_decode_error(obj) {
         return Err(undecodable(&detail));
     }
@@ -311,12 +307,11 @@ pub(crate) fn prepare_create(
     if !errs.is_empty() {
         return Err(crd_invalid(obj, &errs));
     }
-    set_status(st, obj);
     Ok(())
 }
 
 /// Update-time rules for a CRD.
-pub(crate) fn prepare_update(st: &State, _old: &Value, obj: &mut Value) -> Result<()> {
+pub(crate) fn prepare_update(_old: &Value, obj: &mut Value) -> Result<()> {
     if let Some(detail) = schema_decode_error(obj) {
         return Err(undecodable(&detail));
     }
@@ -325,14 +320,16 @@ pub(crate) fn prepare_update(st: &State, _old: &Value, obj: &mut Value) -> Resul
     if !errs.is_empty() {
         return Err(crd_invalid(obj, &errs));
     }
-    if !meta::is_deleting(obj) {
-        set_status(st, obj);
-    }
     Ok(())
 }
 
-/// Conditions, acceptedNames and storedVersions (rule 45).
-fn set_status(st: &State, obj: &mut Value) {
+/// Conditions, acceptedNames and storedVersions (rule 45), written after the field manager
+/// has run (the server's controllers write them through `/status`), so no client owns them.
+/// A CRD being deleted keeps its status.
+pub(crate) fn set_status(st: &State, obj: &mut Value) {
+    if meta::is_deleting(obj) {
+        return;
+    }
     let name = meta::meta_str(obj, "name").to_string();
     let group = s(obj, "spec.group").to_string();
     let plural = s(obj, "spec.names.plural").to_string();

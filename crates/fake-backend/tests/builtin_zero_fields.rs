@@ -58,7 +58,11 @@ fn owned(o: &DynamicObject) -> Value {
 /// The always-present fields of a Deployment as `kubectl create deployment` sees them.
 fn assert_deployment_zeros(d: &DynamicObject) {
     assert_eq!(d.data["status"], json!({}));
-    assert_eq!(d.data["spec"]["strategy"], json!({}));
+    // `strategy: {}` from the struct, then `SetDefaults_Deployment` fills it in.
+    assert_eq!(
+        d.data["spec"]["strategy"],
+        json!({"rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}, "type": "RollingUpdate"})
+    );
     // The template's metadata has no `creationTimestamp: null` since 1.33.
     assert_eq!(
         d.data["spec"]["template"]["metadata"],
@@ -100,9 +104,14 @@ async fn a_created_deployment_reads_back_with_its_always_present_fields() {
     assert_eq!(got.data, created.data);
 
     let fields = owned(&created);
-    // `status` and `strategy` are in the empty Deployment: nobody owns them.
+    // `status` is in the empty Deployment: nobody owns it. `strategy` is too, so the
+    // manager owns only what the defaults put inside it, with no `.` for the struct.
     assert!(fields.get("f:status").is_none(), "{fields}");
-    assert!(fields["f:spec"].get("f:strategy").is_none(), "{fields}");
+    assert_eq!(
+        fields["f:spec"]["f:strategy"],
+        json!({"f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}, "f:type": {}}),
+        "{fields}"
+    );
     // Inside a container the request added, `resources: {}` is the manager's.
     let container =
         &fields["f:spec"]["f:template"]["f:spec"]["f:containers"][r#"k:{"name":"nginx"}"#];

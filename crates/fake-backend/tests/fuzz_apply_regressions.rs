@@ -293,10 +293,31 @@ async fn a_repeated_status_apply_with_a_spec_is_a_no_op() {
         .patch_object_status(&rt, Some("default"), "d", &status, &alice)
         .await
         .unwrap();
-    // The status endpoint resets the spec: it keeps the empty DeploymentSpec's zero fields.
+    // The status endpoint resets the spec to the stored one: the empty DeploymentSpec's zero
+    // fields with the create's defaults (`SetDefaults_Deployment`, `SetDefaults_PodSpec`).
     assert_eq!(
         to_value(&first)["spec"],
-        json!({"selector": null, "strategy": {}, "template": {"metadata": {}, "spec": {"containers": null}}})
+        json!({
+            "progressDeadlineSeconds": 600,
+            "replicas": 1,
+            "revisionHistoryLimit": 10,
+            "selector": null,
+            "strategy": {
+                "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
+                "type": "RollingUpdate"
+            },
+            "template": {
+                "metadata": {},
+                "spec": {
+                    "containers": null,
+                    "dnsPolicy": "ClusterFirst",
+                    "restartPolicy": "Always",
+                    "schedulerName": "default-scheduler",
+                    "securityContext": {},
+                    "terminationGracePeriodSeconds": 30
+                }
+            }
+        })
     );
     let dump = c.dump_yaml().unwrap();
     let again = c

@@ -11,6 +11,7 @@ use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
 mod defaults;
+mod qos;
 mod zero_fields;
 
 fn is(info: &TypeInfo, group: &str, plural: &str) -> bool {
@@ -33,27 +34,63 @@ pub(crate) fn tracks_generation(info: &TypeInfo) -> bool {
     )
 }
 
-/// Mutations on create and update (`PrepareForCreate`/`PrepareForUpdate`).
-pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
-    // The request is decoded (and defaulted) before the strategy runs.
-    defaults::apply(info, obj);
-    prepare_strategy(info, obj, creating);
-    // What the server stores and returns is its Go struct's JSON.
-    zero_fields::fill(info, obj);
-}
-
-/// The strategies' `PrepareForCreate` / `PrepareForUpdate`.
-fn prepare_strategy(info: &TypeInfo, obj: &mut Value, creating: bool) {
+/// The request as the server decodes it, before the field manager sees it: conversion
+/// (a Secret's `stringData` folded into `data`), the kind's defaults, and its Go structs'
+/// always-present fields. Decoding gives every non-pointer struct and defaulting then
+/// reaches into it (a Deployment sent without a template still gets the pod spec's
+/// defaults), so the defaults run once more over what the structs added. What this sets is
+/// owned by the writer, as on the server.
+pub(crate) fn decode(info: &TypeInfo, obj: &mut Value) {
     if is(info, "", "secrets") {
         fold_string_data(obj);
+        // `SetDefaults_Secret`.
         if let Some(map) = obj.as_object_mut()
             && map.get("type").is_none_or(Value::is_null)
         {
             map.insert("type".into(), Value::String("Opaque".into()));
         }
     }
+    if is(info, "", "namespaces") {
+        label_namespace(obj);
+    }
+    defaults::apply(info, obj);
+    zero_fields::fill(info, obj);
+    defaults::apply(info, obj);
+    zero_fields::fill(info, obj);
+}
+
+/// `SetDefaults_Namespace` (and the strategy's `Canonicalize`): the
+/// `kubernetes.io/metadata.name` label is the namespace's name.
+fn label_namespace(obj: &mut Value) {
+    let name = meta::meta_str(obj, "name").to_string();
+    if name.is_empty() {
+        return;
+    }
+    let m = meta::meta_mut(obj);
+    let labels = m
+        .entry("labels")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !labels.is_object() {
+        return;
+    }
+    if let Some(labels) = labels.as_object_mut() {
+        labels.insert("kubernetes.io/metadata.name".into(), Value::String(name));
+    }
+}
+
+/// The strategy's `PrepareForCreate` / `PrepareForUpdate`, which the server runs after the
+/// field manager, so nothing it sets is owned (a Job's generated selector, a new Pod's
+/// status, a Namespace's `kubernetes` finalizer); then the stored object as decoded again
+/// (defaults and zero fields over what the strategy added).
+pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
+    prepare_strategy(info, obj, creating);
+    defaults::apply_after_strategy(info, obj, creating);
+    zero_fields::fill(info, obj);
+}
+
+/// The strategies' `PrepareForCreate` / `PrepareForUpdate`.
+fn prepare_strategy(info: &TypeInfo, obj: &mut Value, creating: bool) {
     if is(info, "", "namespaces") && creating {
-        let name = meta::meta_str(obj, "name").to_string();
         if let Some(map) = obj.as_object_mut() {
             let spec = map
                 .entry("spec")
@@ -65,21 +102,92 @@ fn prepare_strategy(info: &TypeInfo, obj: &mut Value, creating: bool) {
             }
             map.insert("status".into(), json!({"phase": "Active"}));
         }
-        let m = meta::meta_mut(obj);
-        let labels = m
-            .entry("labels")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Some(labels) = labels.as_object_mut() {
-            labels.insert("kubernetes.io/metadata.name".into(), Value::String(name));
-        }
+        // Canonicalize: also for a name generated since decoding.
+        label_namespace(obj);
     } else if creating
         && info.status
         && let Some(map) = obj.as_object_mut()
     {
         map.remove("status");
         if is(info, "", "pods") {
-            map.insert("status".into(), json!({"phase": "Pending"}));
+            let status = pod_status(map);
+            map.insert("status".into(), status);
         }
+    }
+    if creating && is(info, "batch", "jobs") {
+        generate_job_selector(obj);
+    }
+}
+
+/// A new Pod's status (pkg/registry/core/pod/strategy.go `PrepareForCreate`): phase
+/// Pending, its QoS class (`qos.GetPodQOS`) and, with scheduling gates, the PodScheduled
+/// condition `applySchedulingGatedCondition` adds.
+fn pod_status(pod: &Map<String, Value>) -> Value {
+    let empty = Map::new();
+    let spec = pod.get("spec").and_then(Value::as_object).unwrap_or(&empty);
+    let mut status = json!({"phase": "Pending", "qosClass": qos::pod_qos(spec)});
+    let gated = spec
+        .get("schedulingGates")
+        .and_then(Value::as_array)
+        .is_some_and(|g| !g.is_empty());
+    if gated {
+        status["conditions"] = json!([{
+            "type": "PodScheduled",
+            "status": "False",
+            "reason": "SchedulingGated",
+            "message": "Scheduling is blocked due to non-empty scheduling gates",
+            "lastProbeTime": null,
+            "lastTransitionTime": null
+        }]);
+    }
+    status
+}
+
+/// The Job strategy's `generateSelectorIfNeeded` (pkg/registry/batch/job/strategy.go): unless
+/// `spec.manualSelector` is true, the template gets the `batch.kubernetes.io/job-name`,
+/// `batch.kubernetes.io/controller-uid` labels and their legacy `job-name`,
+/// `controller-uid` forms (a label the user set is kept), and the selector matches
+/// `batch.kubernetes.io/controller-uid`.
+fn generate_job_selector(obj: &mut Value) {
+    let name = meta::meta_str(obj, "name").to_string();
+    let uid = meta::meta_str(obj, "uid").to_string();
+    let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if spec.get("manualSelector").and_then(Value::as_bool) == Some(true) {
+        return;
+    }
+    fn object_at<'a>(
+        map: &'a mut Map<String, Value>,
+        key: &str,
+    ) -> Option<&'a mut Map<String, Value>> {
+        let slot = map.entry(key).or_insert(Value::Null);
+        if slot.is_null() {
+            *slot = Value::Object(Map::new());
+        }
+        slot.as_object_mut()
+    }
+    if let Some(labels) = object_at(spec, "template")
+        .and_then(|t| object_at(t, "metadata"))
+        .and_then(|m| object_at(m, "labels"))
+    {
+        for (key, value) in [
+            ("job-name", &name),
+            ("batch.kubernetes.io/job-name", &name),
+            ("controller-uid", &uid),
+            ("batch.kubernetes.io/controller-uid", &uid),
+        ] {
+            labels
+                .entry(key)
+                .or_insert_with(|| Value::String(value.clone()));
+        }
+    }
+    if let Some(match_labels) =
+        object_at(spec, "selector").and_then(|s| object_at(s, "matchLabels"))
+    {
+        match_labels
+            .entry("batch.kubernetes.io/controller-uid")
+            .or_insert_with(|| Value::String(uid.clone()));
     }
 }
 

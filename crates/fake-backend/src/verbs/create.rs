@@ -204,20 +204,28 @@ pub(crate) fn create_locked(
             m.remove("generation");
         }
     }
-    if info.is_custom()
-        && info.status
+    // The strategy resets the status of a new object (custom resources, and built-ins whose
+    // strategy then writes their initial status); a reset field is nobody's.
+    if info.status
         && let Some(map) = obj.as_object_mut()
     {
         map.remove("status");
     }
     if !info.is_custom() {
-        crate::builtins::prepare(&info, &mut obj, true);
+        crate::builtins::decode(&info, &mut obj);
     }
     if is_crd {
-        crate::crd::prepare_create(st, &mut obj, name_errors)?;
+        crate::crd::prepare_create(&mut obj, name_errors)?;
     }
     ctx.admit(&mut obj, None)?;
     ctx.track(None, &mut obj);
+    // The strategy runs after the field manager: nothing it sets is owned.
+    if !info.is_custom() {
+        crate::builtins::prepare(&info, &mut obj, true);
+    }
+    if is_crd {
+        crate::crd::set_status(st, &mut obj);
+    }
     // Storage: duplicates, generateName retries (rule 7).
     let generated = name.is_empty();
     let mut name = name;

@@ -257,16 +257,23 @@ pub(crate) fn update_locked(
         return Err(Error::invalid(&info.resource, name, &errors));
     }
     if !info.is_custom() {
-        crate::builtins::prepare(info, &mut obj, false);
+        crate::builtins::decode(info, &mut obj);
     }
     with_read!(old, |read| bump_generation(info, read, &mut obj));
     if crate::crd::is_crd(info) {
-        crate::crd::prepare_update(st, old.value(), &mut obj)?;
+        crate::crd::prepare_update(old.value(), &mut obj)?;
     }
     let mut ctx = WriteCtx::new(inner, info, opts, request);
     ctx.subresource = sub.name();
     ctx.admit(&mut obj, Some(&old))?;
     ctx.track(Some(&old), &mut obj);
+    // The strategy runs after the field manager: nothing it sets is owned.
+    if !info.is_custom() {
+        crate::builtins::prepare(info, &mut obj, false);
+    }
+    if crate::crd::is_crd(info) {
+        crate::crd::set_status(st, &mut obj);
+    }
     if with_read!(old, |read| unchanged(read, &obj)) {
         let mut same = old.into_value();
         store::object::set_rv(&mut same, existing.rv);
