@@ -70,6 +70,14 @@ pub(crate) fn set_meta(obj: &mut Value, field: &str, value: Option<Value>) {
     }
 }
 
+/// Whether `metadata.ownerReferences` has an entry.
+pub(crate) fn has_owner_references(obj: &Value) -> bool {
+    meta(obj)
+        .and_then(|m| m.get("ownerReferences"))
+        .and_then(Value::as_array)
+        .is_some_and(|refs| !refs.is_empty())
+}
+
 /// `metadata.finalizers`.
 pub(crate) fn finalizers(obj: &Value) -> Vec<String> {
     meta(obj)

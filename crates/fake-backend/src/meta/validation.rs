@@ -31,6 +31,20 @@ fn is_qualified_name_part(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
+/// Whether `value` is a qualified name (no messages: the fast path of every write).
+fn is_qualified_name(value: &str) -> bool {
+    let name = match value.split_once('/') {
+        None => value,
+        Some((prefix, name)) => {
+            if !super::is_dns1123_subdomain(prefix) || name.contains('/') {
+                return false;
+            }
+            name
+        }
+    };
+    name.len() <= QUALIFIED_NAME_MAX && is_qualified_name_part(name)
+}
+
 /// The messages of `IsQualifiedName`: an optional DNS subdomain prefix and `/`, then a name
 /// of at most 63 characters.
 pub(crate) fn qualified_name_errors(value: &str) -> Vec<String> {
@@ -109,10 +123,17 @@ pub(crate) fn object_meta(obj: &Value) -> Vec<FieldError> {
 fn labels_errors(labels: &Map<String, Value>, errs: &mut Vec<FieldError>) {
     const FIELD: &str = "metadata.labels";
     for (key, value) in labels {
-        for m in qualified_name_errors(key) {
-            errs.push(FieldError::invalid(FIELD, Value::String(key.clone()), m));
+        if !is_qualified_name(key) {
+            for m in qualified_name_errors(key) {
+                errs.push(FieldError::invalid(FIELD, Value::String(key.clone()), m));
+            }
         }
         let value = value.as_str().unwrap_or_default();
+        let valid_value =
+            value.len() <= LABEL_VALUE_MAX && (value.is_empty() || is_qualified_name_part(value));
+        if valid_value {
+            continue;
+        }
         for m in label_value_errors(value) {
             errs.push(FieldError::invalid(
                 FIELD,
@@ -128,8 +149,15 @@ fn annotations_errors(annotations: &Map<String, Value>, errs: &mut Vec<FieldErro
     let mut total = 0;
     for (key, value) in annotations {
         // The rule is a qualified name, but case does not matter.
-        for m in qualified_name_errors(&key.to_lowercase()) {
-            errs.push(FieldError::invalid(FIELD, Value::String(key.clone()), m));
+        let valid = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            is_qualified_name(&key.to_lowercase())
+        } else {
+            is_qualified_name(key)
+        };
+        if !valid {
+            for m in qualified_name_errors(&key.to_lowercase()) {
+                errs.push(FieldError::invalid(FIELD, Value::String(key.clone()), m));
+            }
         }
         total += key.len() + value.as_str().map_or(0, str::len);
     }
@@ -217,7 +245,7 @@ fn finalizers_errors(finalizers: &[Value], errs: &mut Vec<FieldError>) {
         .iter()
         .map(|f| f.as_str().unwrap_or_default())
         .collect();
-    for name in &names {
+    for name in names.iter().filter(|n| !is_qualified_name(n)) {
         for m in qualified_name_errors(name) {
             errs.push(FieldError::invalid(
                 FIELD,
@@ -288,6 +316,41 @@ mod tests {
         assert_eq!(qualified_name_errors("a/b/c").len(), 1);
         assert!(qualified_name_errors("a/b/c")[0].starts_with("a qualified name must consist"));
         assert!(qualified_name_errors("a/b/c")[0].ends_with("(e.g. 'example.com/MyName')"));
+    }
+
+    #[test]
+    fn the_fast_check_agrees_with_the_messages() {
+        let samples = [
+            "",
+            "a",
+            "a/b",
+            "/b",
+            "a/",
+            "a/b/c",
+            "A.b",
+            "-a",
+            "a-",
+            "a_b",
+            "a b",
+            "é",
+            "Example.com/x",
+            "example.com/x",
+            "ex..com/x",
+            "x.y.z/Name_1",
+        ];
+        let long = "x".repeat(64);
+        let long_prefix = format!("{}/x", "a".repeat(254));
+        for s in samples
+            .iter()
+            .copied()
+            .chain([long.as_str(), long_prefix.as_str()])
+        {
+            assert_eq!(
+                is_qualified_name(s),
+                qualified_name_errors(s).is_empty(),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

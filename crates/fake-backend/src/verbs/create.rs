@@ -178,8 +178,12 @@ pub(crate) fn create_locked(
     let ctx = WriteCtx::new(inner, &info, opts, request);
     // Server-set metadata (FillObjectMetaSystemFields).
     {
-        let given = meta::meta_str(&obj, "uid");
-        let uid = if opts.keep_uid && !given.is_empty() && !st.store.uids.contains_key(given) {
+        let given = if opts.keep_uid {
+            meta::meta_str(&obj, "uid")
+        } else {
+            ""
+        };
+        let uid = if !given.is_empty() && !st.store.uids.contains_key(given) {
             given.to_string()
         } else {
             inner.ids.uid()
@@ -241,8 +245,9 @@ pub(crate) fn create_locked(
         }
         let key = store::key(ns, &name);
         let Some(existing) = st.store.get(&info.store_key(), &key) else {
+            let owned = meta::has_owner_references(&obj);
             let created = super::write::commit(st, &info, &key, obj, opts.dry_run);
-            if !opts.dry_run {
+            if owned && !opts.dry_run {
                 crate::gc::references_added(st, &info.store_key(), &key, None);
             }
             if !opts.dry_run && crate::crd::is_crd(&info) {

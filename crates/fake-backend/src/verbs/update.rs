@@ -289,10 +289,13 @@ pub(crate) fn update_locked(
         store::object::set_rv(&mut obj, rv);
         return Ok(obj);
     }
+    let owned = meta::has_owner_references(&obj);
     let updated = super::write::commit(st, info, &key, obj, opts.dry_run);
     if !opts.dry_run {
         crate::gc::references_changed(st, &existing, &updated);
-        crate::gc::references_added(st, &info.store_key(), &key, Some(&existing));
+        if owned {
+            crate::gc::references_added(st, &info.store_key(), &key, Some(&existing));
+        }
     }
     if !opts.dry_run && crate::crd::is_crd(info) {
         crate::crd::after_write(st, &updated);

@@ -13,8 +13,9 @@
 //! `creationTimestamp`, is `omitzero` since Kubernetes 1.33), nor a CRD's
 //! `openAPIV3Schema` (JSONSchemaProps marshals itself).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value;
 
@@ -40,8 +41,9 @@ enum Step {
 struct Table {
     /// Struct type → its fields' steps, zero values first.
     types: HashMap<&'static str, Vec<(&'static str, Step)>>,
-    /// `"<apiVersion> <Kind>"` → the kind's struct type.
-    roots: HashMap<String, &'static str>,
+    /// apiVersion → Kind → the kind's struct type (looked up on every write of a built-in
+    /// kind: two lookups by `&str`, no key to build).
+    roots: HashMap<&'static str, HashMap<&'static str, &'static str>>,
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| parse(include_str!("table.txt")));
@@ -62,7 +64,7 @@ fn parse(text: &'static str) -> Table {
             if let (Some(api_version), Some(kind), Some(ty)) =
                 (words.next(), words.next(), words.next())
             {
-                table.roots.insert(format!("{api_version} {kind}"), ty);
+                table.roots.entry(api_version).or_default().insert(kind, ty);
             }
             continue;
         }
@@ -99,7 +101,7 @@ pub(crate) fn fill(info: &TypeInfo, obj: &mut Value) {
 
 /// The struct type of a built-in kind, if the table has anything for it.
 fn root_type(api_version: &str, kind: &str) -> Option<&'static str> {
-    TABLE.roots.get(&format!("{api_version} {kind}")).copied()
+    TABLE.roots.get(api_version)?.get(kind).copied()
 }
 
 /// Fills `value` as a struct of type `ty` (nothing when it is not an object).
