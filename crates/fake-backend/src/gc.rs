@@ -209,7 +209,7 @@ fn rewrite(
         st.commit(store_key, key, None);
         owner_removed(st, &existing);
         if crate::crd::is_crd(&info) {
-            crate::crd::removed(st, store::split_key(key).1);
+            crate::crd::removed(inner, st, &obj);
         }
         return true;
     }

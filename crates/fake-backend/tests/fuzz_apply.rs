@@ -278,9 +278,13 @@ async fn apply_step(
             meta.remove("resourceVersion");
             v
         };
+        // When the reset left the applier owning nothing, the object has no managedFields,
+        // and the repeated apply may record `before-first-apply` as below.
+        let unowned = applied["metadata"].get("managedFields").is_none();
         let owners = |v: &Value| {
             entries(v)
                 .into_iter()
+                .filter(|e| !(unowned && e.manager == "before-first-apply"))
                 .map(|e| (e.id(), e.paths))
                 .collect::<BTreeSet<_>>()
         };

@@ -72,7 +72,19 @@ async fn install(c: &FakeCluster, body: &Value) -> Result<bool, TestCaseError> {
             Ok(false)
         }
         Ok(created) => {
-            let conditions = created.data["status"]["conditions"].clone();
+            // The create answers with the strategy's status; the server's controllers
+            // establish the CRD right after (synchronously in the fake), so read it back.
+            prop_assert!(
+                created.data["status"]["conditions"].is_null(),
+                "the create's answer already has conditions: {}",
+                created.data["status"]
+            );
+            let name = created.metadata.name.clone().unwrap_or_default();
+            let stored = c
+                .get_object(&crd_type(), None, &name, &Default::default())
+                .await
+                .map_err(|e| TestCaseError::fail(format!("get the installed CRD: {e}")))?;
+            let conditions = stored.data["status"]["conditions"].clone();
             let established = conditions.as_array().is_some_and(|cs| {
                 cs.iter()
                     .any(|c| c["type"] == "Established" && c["status"] == "True")

@@ -12,6 +12,7 @@ use crate::fixtures::HOLD;
 mod apply;
 mod builtins;
 mod crd;
+mod crd_naming;
 mod crd_schema;
 mod create;
 mod delete;
@@ -50,6 +51,7 @@ pub fn cases() -> Vec<Case> {
         watch_start::cases(),
         selectors::cases(),
         crd::cases(),
+        crd_naming::cases(),
         crd_schema::cases(),
         namespaces::cases(),
         builtins::cases(),

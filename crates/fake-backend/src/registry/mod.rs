@@ -203,31 +203,6 @@ impl Registry {
         self.by_kind.get(group, version, kind)
     }
 
-    /// Whether any served type other than those of CRD `except` uses `plural` (or `kind`)
-    /// in `group`: the naming conflicts of rule 45.
-    #[must_use]
-    pub fn name_taken(
-        &self,
-        group: &str,
-        except: &str,
-        plural: &str,
-        kind: &str,
-    ) -> Option<String> {
-        for info in self.by_plural.values() {
-            let api = &info.resource.api;
-            if api.group != group || info.crd.as_deref() == Some(except) {
-                continue;
-            }
-            if api.plural == plural {
-                return Some("PluralConflict".to_string());
-            }
-            if api.kind == kind {
-                return Some("KindConflict".to_string());
-            }
-        }
-        None
-    }
-
     /// Every served type, sorted by group, version and plural.
     #[must_use]
     pub fn all(&self) -> Vec<Arc<TypeInfo>> {

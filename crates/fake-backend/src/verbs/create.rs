@@ -228,7 +228,8 @@ pub(crate) fn create_locked(
         crate::builtins::prepare(&info, &mut obj, true);
     }
     if is_crd {
-        crate::crd::set_status(st, &mut obj);
+        // The strategy's status: the storage version; the controllers write the rest.
+        crate::crd::record_storage_version(&mut obj);
     }
     // Storage: duplicates, generateName retries (rule 7).
     let generated = name.is_empty();
@@ -250,8 +251,8 @@ pub(crate) fn create_locked(
             if owned && !opts.dry_run {
                 crate::gc::references_added(st, &info.store_key(), &key, None);
             }
-            if !opts.dry_run && crate::crd::is_crd(&info) {
-                crate::crd::after_write(st, &created);
+            if !opts.dry_run && is_crd {
+                crate::crd::written(inner, st, &created);
             }
             return Ok(created);
         };

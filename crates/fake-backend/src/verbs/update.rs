@@ -271,8 +271,10 @@ pub(crate) fn update_locked(
     if !info.is_custom() {
         crate::builtins::prepare(info, &mut obj, false);
     }
-    if crate::crd::is_crd(info) {
-        crate::crd::set_status(st, &mut obj);
+    if crate::crd::is_crd(info) && sub.name().is_none() {
+        // `PrepareForUpdate`: the storage version joins storedVersions; the controllers
+        // write the rest of the status after the commit.
+        crate::crd::record_storage_version(&mut obj);
     }
     if with_read!(old, |read| unchanged(read, &obj)) {
         let mut same = old.into_value();
@@ -285,6 +287,9 @@ pub(crate) fn update_locked(
         if !opts.dry_run {
             st.commit(&info.store_key(), &key, None);
             crate::gc::owner_removed(st, &existing);
+            if crate::crd::is_crd(info) {
+                crate::crd::removed(inner, st, &obj);
+            }
         }
         store::object::set_rv(&mut obj, rv);
         return Ok(obj);
@@ -298,7 +303,7 @@ pub(crate) fn update_locked(
         }
     }
     if !opts.dry_run && crate::crd::is_crd(info) {
-        crate::crd::after_write(st, &updated);
+        crate::crd::written(inner, st, &updated);
     }
     Ok(updated)
 }

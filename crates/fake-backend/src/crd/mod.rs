@@ -16,6 +16,10 @@ use crate::meta;
 use crate::registry::{NameRule, ScaleSpec, TypeInfo, resource_type};
 use crate::store;
 
+mod controllers;
+
+pub(crate) use controllers::{reconcile_group, record_storage_version};
+
 /// The finalizer the server puts on every CRD (rule 51).
 pub const CLEANUP_FINALIZER: &str = "customresourcecleanup.apiextensions.k8s.io";
 /// The store key of CRDs.
@@ -323,74 +327,6 @@ pub(crate) fn prepare_update(_old: &Value, obj: &mut Value) -> Result<()> {
     Ok(())
 }
 
-/// Conditions, acceptedNames and storedVersions (rule 45), written after the field manager
-/// has run (the server's controllers write them through `/status`), so no client owns them.
-/// A CRD being deleted keeps its status.
-pub(crate) fn set_status(st: &State, obj: &mut Value) {
-    if meta::is_deleting(obj) {
-        return;
-    }
-    let name = meta::meta_str(obj, "name").to_string();
-    let group = s(obj, "spec.group").to_string();
-    let plural = s(obj, "spec.names.plural").to_string();
-    let kind = s(obj, "spec.names.kind").to_string();
-    let now = meta::meta_str(obj, "creationTimestamp").to_string();
-    let conflict = st.registry.name_taken(&group, &name, &plural, &kind);
-    let names = meta::get_path(obj, "spec.names")
-        .cloned()
-        .unwrap_or(json!({}));
-    let storage: Vec<Value> = meta::get_path(obj, "spec.versions")
-        .and_then(Value::as_array)
-        .map(|vs| {
-            vs.iter()
-                .filter(|v| v.get("storage").and_then(Value::as_bool) == Some(true))
-                .filter_map(|v| v.get("name").cloned())
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut stored: Vec<Value> = meta::get_path(obj, "status.storedVersions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for v in storage {
-        if !stored.contains(&v) {
-            stored.push(v);
-        }
-    }
-    let status = match conflict {
-        None => json!({
-            "acceptedNames": names,
-            "storedVersions": stored,
-            "conditions": [
-                {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
-                 "message": "no conflicts found", "lastTransitionTime": now},
-                {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
-                 "message": "the initial names have been accepted", "lastTransitionTime": now},
-            ],
-        }),
-        Some(reason) => {
-            let taken = if reason == "PluralConflict" {
-                &plural
-            } else {
-                &kind
-            };
-            json!({
-                "acceptedNames": {"kind": "", "plural": ""},
-                "storedVersions": stored,
-                "conditions": [
-                    {"type": "NamesAccepted", "status": "False", "reason": reason,
-                     "message": format!("{taken:?} is already in use"), "lastTransitionTime": now},
-                    {"type": "Established", "status": "False", "reason": "Installing",
-                     "message": "the initial names have not been accepted", "lastTransitionTime": now},
-                ],
-            })
-        }
-    };
-    if let Some(map) = obj.as_object_mut() {
-        map.insert("status".into(), status);
-    }
-}
-
 /// Whether the schema declares a `default` anywhere.
 fn has_defaults(schema: &Value) -> bool {
     match schema {
@@ -484,20 +420,16 @@ pub(crate) fn types_of(obj: &Value) -> Vec<TypeInfo> {
         .collect()
 }
 
-/// After a CRD is stored: (re-)register its types when its names are accepted.
+/// After a CRD is stored: (re-)register its types when it is served, that is, when its
+/// names are accepted or it is Established (the server's CRD handler answers for a CRD with
+/// either condition True).
 pub(crate) fn after_write(st: &mut State, obj: &Value) {
     let name = meta::meta_str(obj, "name").to_string();
-    let accepted = meta::get_path(obj, "status.conditions")
-        .and_then(Value::as_array)
-        .is_some_and(|cs| {
-            cs.iter().any(|c| {
-                c.get("type").and_then(Value::as_str) == Some("NamesAccepted")
-                    && c.get("status").and_then(Value::as_str) == Some("True")
-            })
-        });
+    let served =
+        controllers::is_true(obj, "NamesAccepted") || controllers::is_true(obj, "Established");
     let terminating = meta::is_deleting(obj);
     st.registry.remove_crd(&name);
-    if accepted {
+    if served {
         for info in types_of(obj) {
             st.registry.insert(info);
         }
@@ -513,9 +445,20 @@ pub(crate) fn mark_terminating(st: &mut State, name: &str) {
     st.gc.crds.insert(name.to_string());
 }
 
-/// A CRD was removed: unregister its types.
-pub(crate) fn removed(st: &mut State, name: &str) {
-    st.registry.remove_crd(name);
+/// A CRD was removed: unregister its types, and let the naming controller give the names
+/// it freed to the CRDs of its group that wait for them.
+pub(crate) fn removed(inner: &Inner, st: &mut State, crd: &Value) {
+    st.registry.remove_crd(meta::meta_str(crd, "name"));
+    let group = s(crd, "spec.group").to_string();
+    reconcile_group(inner, st, &group);
+}
+
+/// After a committed write of a CRD: serve what its status accepts, then run the status
+/// controllers over its group.
+pub(crate) fn written(inner: &Inner, st: &mut State, crd: &Value) {
+    after_write(st, crd);
+    let group = s(crd, "spec.group").to_string();
+    reconcile_group(inner, st, &group);
 }
 
 /// One cleanup step for a terminating CRD: delete its objects; once none remain, drop the
@@ -575,7 +518,7 @@ pub(crate) fn cleanup_step(inner: &Inner, st: &mut State, name: &str) -> bool {
     if finalizers.is_empty() {
         st.commit(CRDS, &key, None);
         crate::gc::owner_removed(st, &crd);
-        st.registry.remove_crd(name);
+        removed(inner, st, &obj);
     } else {
         let rv = st.store.next_rv();
         store::object::set_rv(&mut obj, rv);
