@@ -128,7 +128,7 @@ pub(super) fn things(cx: &Ctx<'_>) -> Value {
     )
 }
 
-fn thing_type(cx: &Ctx<'_>, version: &str) -> ResourceType {
+pub(super) fn thing_type(cx: &Ctx<'_>, version: &str) -> ResourceType {
     let gvk = kube_core::GroupVersionKind::gvk(&case_group(cx), version, "Thing");
     ResourceType::namespaced(kobj_core::ApiResource::from_gvk_with_plural(&gvk, "things"))
 }

@@ -2,18 +2,18 @@
 //! run; the naming controller then accepts the names no other CRD of the group holds (the
 //! last conflicting name it checks gives the reason) and the establishing controller sets
 //! Established, each through `/status` as `kube-apiserver`; names a deleted CRD frees go
-//! to the CRD waiting for them.
+//! to the CRD waiting for them; a deleting CRD is Terminating while its objects go.
 
 use kobj_core::ResourceType;
 use kobj_core::wait::condition_is_true;
 use kube_core::params::{DeleteParams, ListParams};
 use serde_json::json;
 
-use super::crd::{case_crd, case_group, condition, install_case_crd, things};
+use super::crd::{case_crd, case_group, condition, install_case_crd, thing_type, things};
 use crate::case::{Case, During, Failure, Outcome, case};
 use crate::check::*;
 use crate::ctx::Ctx;
-use crate::fixtures::{self, crd_json, crds, simple_version};
+use crate::fixtures::{self, HOLD, crd_json, crds, simple_version};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -35,7 +35,53 @@ pub(super) fn cases() -> Vec<Case> {
             [45, 51],
             "deleting the CRD that held a kind lets the CRD waiting for it become NamesAccepted and Established, and its resource served"
         ),
+        case!(
+            crd_deletion_reports_terminating,
+            Crd,
+            [45, 51],
+            "a deleting CRD whose objects are held by finalizers has Terminating=True (InstanceDeletionInProgress) and goes once they are released"
+        ),
     ]
+}
+
+async fn crd_deletion_reports_terminating(cx: &Ctx<'_>) -> Outcome {
+    let crd = install_case_crd(cx, things(cx)).await?;
+    let name = crd.metadata.name.clone().unwrap_or_default();
+    let rt = thing_type(cx, "v1");
+    let object = cx.object(
+        &rt,
+        "held",
+        json!({"metadata": {"finalizers": [HOLD]}, "spec": {}}),
+    )?;
+    cx.create_with(&rt, &object, &Default::default())
+        .await
+        .during("create an object with a finalizer")?;
+    cx.delete(&crds(), &name, &DeleteParams::default())
+        .await
+        .during("delete the CRD")?;
+    cx.eventually_object(&crds(), None, &name, |o| {
+        let Some(o) = o else {
+            return Err("the CRD is gone while its object is held".into());
+        };
+        let got =
+            condition(o, "Terminating").map(|c| json!([c["status"], c["reason"], c["message"]]));
+        if got
+            == Some(json!([
+                "True",
+                "InstanceDeletionInProgress",
+                "CustomResource deletion is in progress"
+            ]))
+        {
+            Ok(())
+        } else {
+            Err(format!("Terminating is {got:?}"))
+        }
+    })
+    .await?;
+    cx.merge(&rt, "held", json!({"metadata": {"finalizers": null}}))
+        .await
+        .during("release the object")?;
+    cx.expect_gone(&crds(), None, &name).await
 }
 
 async fn crd_create_answers_before_the_controllers(cx: &Ctx<'_>) -> Outcome {

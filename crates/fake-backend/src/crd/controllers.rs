@@ -391,38 +391,62 @@ fn establishing_sync(inner: &Inner, st: &mut State, name: &str) -> bool {
     })
 }
 
-/// An `UpdateStatus` of the CRD `name` by the server's controllers: managedFields follow
-/// (the manager `kube-apiserver`, subresource `status`), a new resourceVersion, the
-/// watchers' MODIFIED event, and the registry serves what the new status accepts.
+/// An `UpdateStatus` of the CRD `name` by the server's controllers that changes only its
+/// status (`f` gets the status object and the write's time).
 fn write_status(
     inner: &Inner,
     st: &mut State,
     name: &str,
     f: impl FnOnce(&mut Map<String, Value>, &str),
 ) -> bool {
-    let key = store::key("", name);
-    let Some(before) = st.store.get(CRDS, &key).map(|o| o.value()) else {
-        return false;
-    };
-    let time = inner.clock.now();
-    let now = meta::time_text(&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(time))
-        .unwrap_or_else(|_| time.to_string());
-    let mut obj = before.clone();
-    let Some(map) = obj.as_object_mut() else {
-        return false;
-    };
-    let status = map
+    update_status(inner, st, name, |obj, now| {
+        if let Some(status) = status_mut(obj) {
+            f(status, now);
+        }
+    })
+}
+
+/// A CRD's status object, made an empty object if absent or not an object.
+fn status_mut(obj: &mut Value) -> Option<&mut Map<String, Value>> {
+    let status = obj
+        .as_object_mut()?
         .entry("status")
         .or_insert_with(|| Value::Object(Map::new()));
     if !status.is_object() {
         *status = Value::Object(Map::new());
     }
-    let Some(status) = status.as_object_mut() else {
+    status.as_object_mut()
+}
+
+/// An `UpdateStatus` of the CRD `name` by the server's controllers (`f` gets the whole
+/// object, for the finalizer controller, and the write's time): managedFields follow (the
+/// manager `kube-apiserver`, subresource `status`), a new resourceVersion and the watchers'
+/// MODIFIED event, and the registry serves what the new status accepts. A deleting CRD
+/// whose last finalizer the write removes goes away. Whether it wrote.
+fn update_status(
+    inner: &Inner,
+    st: &mut State,
+    name: &str,
+    f: impl FnOnce(&mut Value, &str),
+) -> bool {
+    let key = store::key("", name);
+    let Some(stored) = st.store.get(CRDS, &key).cloned() else {
         return false;
     };
-    f(status, &now);
+    let before = stored.value();
+    let time = inner.clock.now();
+    let now = meta::time_text(&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(time))
+        .unwrap_or_else(|_| time.to_string());
+    let mut obj = before.clone();
+    f(&mut obj, &now);
     if obj == before {
         return false;
+    }
+    if meta::is_deleting(&obj) && !meta::has_finalizers(&obj) {
+        st.commit(CRDS, &key, None);
+        crate::gc::owner_removed(st, &stored);
+        super::removed(inner, st, &obj);
+        return true;
     }
     let api = super::crd_type().api;
     let schema = crate::gc::info_for_store(st, CRDS).and_then(|i| i.schema.clone());
@@ -440,5 +464,64 @@ fn write_status(
     store::object::set_rv(&mut obj, rv);
     st.commit(CRDS, &key, Some(Stored::new(&obj, rv)));
     after_write(st, &obj);
+    true
+}
+
+/// The finalizer controller (`pkg/controller/finalizer/crd_finalizer.go`) for a deleting
+/// CRD: the Terminating condition True, the objects of an Established CRD deleted, and, once
+/// none remains, the condition False (`InstanceDeletionCompleted`, or `NeverEstablished`)
+/// written with the cleanup finalizer removed, which deletes the CRD when it was the last.
+/// `remaining` deletes the objects and says whether any is still there (held by its own
+/// finalizers): then the CRD keeps waiting, Terminating True. Returns `false` while it waits.
+pub(crate) fn finalize(
+    inner: &Inner,
+    st: &mut State,
+    name: &str,
+    remaining: impl FnOnce(&Inner, &mut State) -> bool,
+) -> bool {
+    let Some(crd) = st.store.get(CRDS, &store::key("", name)).map(|o| o.value()) else {
+        return true;
+    };
+    if !meta::finalizers(&crd)
+        .iter()
+        .any(|f| f == super::CLEANUP_FINALIZER)
+    {
+        return true;
+    }
+    let in_progress = Condition::new(
+        "Terminating",
+        "True",
+        "InstanceDeletionInProgress",
+        "CustomResource deletion is in progress",
+    );
+    write_status(inner, st, name, |status, now| {
+        set_condition(status, &in_progress, now);
+    });
+    let done = if is_true(&crd, "Established") {
+        if remaining(inner, st) {
+            return false;
+        }
+        Condition::new(
+            "Terminating",
+            "False",
+            "InstanceDeletionCompleted",
+            "removed all instances",
+        )
+    } else {
+        Condition::new(
+            "Terminating",
+            "False",
+            "NeverEstablished",
+            "resource was never established",
+        )
+    };
+    update_status(inner, st, name, |obj, now| {
+        if let Some(status) = status_mut(obj) {
+            set_condition(status, &done, now);
+        }
+        let mut finalizers = meta::finalizers(obj);
+        finalizers.retain(|f| f != super::CLEANUP_FINALIZER);
+        meta::set_finalizers(obj, &finalizers);
+    });
     true
 }

@@ -461,17 +461,21 @@ pub(crate) fn written(inner: &Inner, st: &mut State, crd: &Value) {
     reconcile_group(inner, st, &group);
 }
 
-/// One cleanup step for a terminating CRD: delete its objects; once none remain, drop the
-/// cleanup finalizer. Returns `false` while objects with finalizers hold it.
+/// One cleanup step for a terminating CRD (the finalizer controller, see
+/// [`controllers::finalize`]): delete its objects; once none remain, drop the cleanup
+/// finalizer. Returns `false` while objects with finalizers hold it.
 pub(crate) fn cleanup_step(inner: &Inner, st: &mut State, name: &str) -> bool {
-    let key = store::key("", name);
-    let Some(crd) = st.store.get(CRDS, &key).cloned() else {
-        return true;
+    controllers::finalize(inner, st, name, |inner, st| delete_objects(inner, st, name))
+}
+
+/// Deletes the objects of the CRD `name`; whether any is still there.
+fn delete_objects(inner: &Inner, st: &mut State, name: &str) -> bool {
+    let Some(crd) = st.store.get(CRDS, &store::key("", name)).map(|o| o.value()) else {
+        return false;
     };
-    let value = crd.value();
-    let types = types_of(&value);
+    let types = types_of(&crd);
     let Some(first) = types.first() else {
-        return true;
+        return false;
     };
     let skey = first.store_key();
     let info = st
@@ -505,24 +509,5 @@ pub(crate) fn cleanup_step(inner: &Inner, st: &mut State, name: &str) -> bool {
             }
         }
     }
-    if remaining {
-        return false;
-    }
-    let mut obj = value;
-    let mut finalizers = meta::finalizers(&obj);
-    if !finalizers.iter().any(|f| f == CLEANUP_FINALIZER) {
-        return true;
-    }
-    finalizers.retain(|f| f != CLEANUP_FINALIZER);
-    meta::set_finalizers(&mut obj, &finalizers);
-    if finalizers.is_empty() {
-        st.commit(CRDS, &key, None);
-        crate::gc::owner_removed(st, &crd);
-        removed(inner, st, &obj);
-    } else {
-        let rv = st.store.next_rv();
-        store::object::set_rv(&mut obj, rv);
-        st.commit(CRDS, &key, Some(store::Stored::new(&obj, rv)));
-    }
-    true
+    remaining
 }
