@@ -24,6 +24,7 @@ mod namespaces;
 mod patch;
 mod read;
 mod selectors;
+mod services;
 mod subresources;
 mod update;
 mod watch;
@@ -53,6 +54,7 @@ pub fn cases() -> Vec<Case> {
         crd_schema::cases(),
         namespaces::cases(),
         builtins::cases(),
+        services::cases(),
         workflow::cases(),
     ]
     .into_iter()
