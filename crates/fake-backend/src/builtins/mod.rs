@@ -14,6 +14,7 @@ mod defaults;
 mod qos;
 mod service_alloc;
 mod service_rules;
+mod service_validation;
 mod zero_fields;
 
 pub(crate) use service_alloc::{allocate as allocate_service, is_service};

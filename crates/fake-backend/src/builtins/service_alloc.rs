@@ -204,7 +204,7 @@ pub(crate) fn allocate(
     if let Some(old) = &old {
         rules::drop_type_dependent_fields(&mut svc, old);
     }
-    let errors = rules::validate(&svc, old.as_ref());
+    let errors = super::service_validation::validate(&svc, old.as_ref());
     if !errors.is_empty() {
         return Err(invalid(errors));
     }

@@ -1,11 +1,10 @@
 //! The Service fields the allocations read and write, and the server's rules around them:
 //! `patchAllocatedValues` and `normalizeClusterIPs` (pkg/registry/core/service/storage),
-//! `initIPFamilyFields` (storage/alloc.go), `dropTypeDependentFields` (service/strategy.go)
-//! and the parts of `ValidateService` / `ValidateServiceUpdate`
-//! (pkg/apis/core/validation/validation.go) about IPs, families and node ports, for a
-//! single-stack IPv4 cluster.
+//! `initIPFamilyFields` (storage/alloc.go) and `dropTypeDependentFields`
+//! (service/strategy.go), for a single-stack IPv4 cluster; the validation that follows them
+//! is in [`super::service_validation`].
 
-use kobj_core::{FieldError, FieldErrorType};
+use kobj_core::FieldError;
 use serde_json::{Map, Value, json};
 
 /// One entry of `spec.ports` (the fields the allocations use).
@@ -175,7 +174,7 @@ impl Svc {
     }
 
     /// `needsClusterIP`: every type but ExternalName.
-    fn needs_cluster_ip(&self) -> bool {
+    pub fn needs_cluster_ip(&self) -> bool {
         self.kind != "ExternalName"
     }
 
@@ -197,12 +196,12 @@ impl Svc {
     }
 
     /// `isHeadlessService`: `clusterIPs` is exactly `["None"]`.
-    fn is_headless(&self) -> bool {
+    pub fn is_headless(&self) -> bool {
         self.cluster_ips.len() == 1 && self.cluster_ips[0] == "None"
     }
 
     /// The node ports set, as a set.
-    fn node_port_set(&self) -> std::collections::BTreeSet<i64> {
+    pub fn node_port_set(&self) -> std::collections::BTreeSet<i64> {
         self.ports
             .iter()
             .map(|p| p.node_port)
@@ -260,12 +259,16 @@ pub(crate) fn normalize_cluster_ips(svc: &mut Svc, old: Option<&Svc>) {
 }
 
 /// An `Invalid value` error.
-fn invalid(path: impl Into<String>, value: Value, detail: impl Into<String>) -> FieldError {
+pub(crate) fn invalid(
+    path: impl Into<String>,
+    value: Value,
+    detail: impl Into<String>,
+) -> FieldError {
     FieldError::invalid(path, value, detail)
 }
 
 /// The family of an address (`familyOf`): IPv4, IPv6 or "unknown".
-fn family_of(ip: &str) -> &'static str {
+pub(crate) fn family_of(ip: &str) -> &'static str {
     match ip.parse::<std::net::IpAddr>() {
         Ok(std::net::IpAddr::V4(_)) => "IPv4",
         Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some() => "IPv4",
@@ -301,7 +304,7 @@ pub(crate) fn init_ip_family_fields(
             None => "SingleStack".into(),
         });
     }
-    let errors = cluster_ips_related_fields(svc);
+    let errors = super::service_validation::cluster_ips_related_fields(svc);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -409,130 +412,6 @@ pub(crate) fn init_ip_family_fields(
     Ok(())
 }
 
-/// `ValidateServiceClusterIPsRelatedFields`.
-fn cluster_ips_related_fields(svc: &Svc) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    if svc.kind == "ExternalName" {
-        return errs;
-    }
-    let ips = || json!(svc.cluster_ips);
-    if !svc.cluster_ip.is_empty() {
-        if svc.cluster_ips.is_empty() {
-            errs.push(FieldError::required("spec.clusterIPs", ""));
-        } else if svc.cluster_ips[0] != svc.cluster_ip {
-            errs.push(invalid(
-                "spec.clusterIPs",
-                ips(),
-                "first value must match `clusterIP`",
-            ));
-        }
-    } else if !svc.cluster_ips.is_empty() {
-        errs.push(invalid(
-            "spec.clusterIPs",
-            ips(),
-            "must be empty when `clusterIP` is not specified",
-        ));
-    }
-    for (i, family) in svc.families.iter().enumerate() {
-        if family != "IPv4" && family != "IPv6" {
-            errs.push(FieldError::new(
-                FieldErrorType::NotSupported,
-                format!("spec.ipFamilies[{i}]"),
-                Some(Value::String(family.clone())),
-                "supported values: \"IPv4\", \"IPv6\"",
-            ));
-        }
-        if svc.families[..i].contains(family) {
-            errs.push(FieldError::new(
-                FieldErrorType::Duplicate,
-                format!("spec.ipFamilies[{i}]"),
-                Some(Value::String(family.clone())),
-                "",
-            ));
-        }
-    }
-    if let Some(p) = &svc.policy
-        && !matches!(
-            p.as_str(),
-            "SingleStack" | "PreferDualStack" | "RequireDualStack"
-        )
-    {
-        errs.push(FieldError::new(
-            FieldErrorType::NotSupported,
-            "spec.ipFamilyPolicy",
-            Some(Value::String(p.clone())),
-            "supported values: \"PreferDualStack\", \"RequireDualStack\", \"SingleStack\"",
-        ));
-    }
-    let mut bad_ips = false;
-    for (i, ip) in svc.cluster_ips.iter().enumerate() {
-        if i == 0 && ip == "None" {
-            if svc.cluster_ips.len() > 1 {
-                bad_ips = true;
-                errs.push(invalid(
-                    "spec.clusterIPs",
-                    ips(),
-                    "'None' must be the first and only value",
-                ));
-            }
-            continue;
-        }
-        if ip.parse::<std::net::IpAddr>().is_err() {
-            bad_ips = true;
-            errs.push(invalid(
-                format!("spec.clusterIPs[{i}]"),
-                Value::String(ip.clone()),
-                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
-            ));
-        }
-    }
-    if svc.cluster_ips.len() > 2 {
-        errs.push(invalid(
-            "spec.clusterIPs",
-            ips(),
-            "may only hold up to 2 values",
-        ));
-    }
-    if bad_ips {
-        return errs;
-    }
-    if svc.cluster_ips.len() > 1 {
-        let v4 = svc
-            .cluster_ips
-            .iter()
-            .filter(|ip| family_of(ip) == "IPv4")
-            .count();
-        let dual = svc.cluster_ips.len() == 2 && v4 == 1;
-        if !dual {
-            errs.push(invalid(
-                "spec.clusterIPs",
-                ips(),
-                "may specify no more than one IP for each IP family",
-            ));
-        }
-    }
-    if !svc.is_headless() {
-        for (i, (ip, family)) in svc.cluster_ips.iter().zip(&svc.families).enumerate() {
-            let ip_family = family_of(ip);
-            if family == "IPv4" && ip_family == "IPv6" {
-                errs.push(invalid(
-                    format!("spec.clusterIPs[{i}]"),
-                    Value::String(ip.clone()),
-                    format!("expected an IPv4 value as indicated by `ipFamilies[{i}]`"),
-                ));
-            }
-            if family == "IPv6" && ip_family != "IPv6" {
-                errs.push(invalid(
-                    format!("spec.clusterIPs[{i}]"),
-                    Value::String(ip.clone()),
-                    format!("expected an IPv6 value as indicated by `ipFamilies[{i}]`"),
-                ));
-            }
-        }
-    }
-    errs
-}
-
 /// `dropTypeDependentFields`: a type change clears the fields the new type does not use,
 /// when the client left them as they were (they are released with the old version).
 pub(crate) fn drop_type_dependent_fields(svc: &mut Svc, old: &Svc) {
@@ -568,172 +447,5 @@ pub(crate) fn drop_type_dependent_fields(svc: &mut Svc, old: &Svc) {
         && old.allocate_lb_node_ports == svc.allocate_lb_node_ports
     {
         svc.allocate_lb_node_ports = None;
-    }
-}
-
-/// The checks of `ValidateServiceUpdate` and `ValidateService` about the allocated fields,
-/// in the server's order.
-pub(crate) fn validate(svc: &Svc, old: Option<&Svc>) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    if let Some(old) = old {
-        upgrade_downgrade(svc, old, &mut errs);
-        if old.needs_health_check()
-            && svc.needs_health_check()
-            && old.health_check_node_port != svc.health_check_node_port
-        {
-            errs.push(FieldError::forbidden(
-                "spec.healthCheckNodePort",
-                "field is immutable",
-            ));
-        }
-    }
-    match svc.kind.as_str() {
-        "LoadBalancer" | "NodePort" if svc.is_headless() => errs.push(invalid(
-            "spec.clusterIPs[0]",
-            Value::String("None".into()),
-            format!("may not be set to 'None' for {} services", svc.kind),
-        )),
-        "ExternalName" => {
-            for (field, set) in [
-                ("spec.clusterIPs", !svc.cluster_ips.is_empty()),
-                ("spec.ipFamilies", !svc.families.is_empty()),
-                ("spec.ipFamilyPolicy", svc.policy.is_some()),
-            ] {
-                if set {
-                    errs.push(FieldError::forbidden(
-                        field,
-                        "may not be set for ExternalName services",
-                    ));
-                }
-            }
-        }
-        _ => {}
-    }
-    errs.extend(cluster_ips_related_fields(svc));
-    if svc.kind == "ClusterIP" {
-        for (i, p) in svc.ports.iter().enumerate() {
-            if p.node_port != 0 {
-                errs.push(FieldError::forbidden(
-                    format!("spec.ports[{i}].nodePort"),
-                    "may not be used when `type` is 'ClusterIP'",
-                ));
-            }
-        }
-    }
-    let mut seen = Vec::new();
-    for (i, p) in svc.ports.iter().enumerate() {
-        if p.node_port == 0 {
-            continue;
-        }
-        let key = (p.protocol.as_str(), p.node_port);
-        if seen.contains(&key) {
-            errs.push(FieldError::new(
-                FieldErrorType::Duplicate,
-                format!("spec.ports[{i}].nodePort"),
-                Some(Value::from(p.node_port)),
-                "",
-            ));
-        }
-        seen.push(key);
-    }
-    if svc.allocate_lb_node_ports.is_some() && svc.kind != "LoadBalancer" {
-        errs.push(FieldError::forbidden(
-            "spec.allocateLoadBalancerNodePorts",
-            "may only be used when `type` is 'LoadBalancer'",
-        ));
-    }
-    if !svc.needs_health_check() && svc.health_check_node_port != 0 {
-        errs.push(invalid(
-            "spec.healthCheckNodePort",
-            Value::from(svc.health_check_node_port),
-            "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
-        ));
-    }
-    errs
-}
-
-/// `validateUpgradeDowngradeClusterIPs` and `validateUpgradeDowngradeIPFamilies`.
-fn upgrade_downgrade(svc: &Svc, old: &Svc, errs: &mut Vec<FieldError>) {
-    if svc.kind == "ExternalName" || old.kind == "ExternalName" {
-        return;
-    }
-    let ips = || json!(svc.cluster_ips);
-    let changed = || invalid("spec.clusterIPs[0]", ips(), "may not change once set");
-    if !(old.is_headless() && svc.is_headless()) {
-        let (n_old, n_new) = (old.cluster_ips.len(), svc.cluster_ips.len());
-        if n_old == n_new {
-            for (i, ip) in old.cluster_ips.iter().enumerate() {
-                if *ip != svc.cluster_ips[i] {
-                    errs.push(invalid(
-                        format!("spec.clusterIPs[{i}]"),
-                        ips(),
-                        "may not change once set",
-                    ));
-                }
-            }
-        } else if n_old > n_new {
-            if n_new == 0 {
-                errs.push(invalid(
-                    "spec.clusterIPs[0]",
-                    ips(),
-                    "primary clusterIP can not be unset",
-                ));
-            } else if svc.cluster_ips[0] != old.cluster_ips[0] {
-                errs.push(changed());
-            }
-            if n_new == 1 && svc.policy.as_deref() != Some("SingleStack") {
-                errs.push(invalid(
-                    "spec.ipFamilyPolicy",
-                    svc.policy.clone().map_or(Value::Null, Value::String),
-                    "must be set to 'SingleStack' when releasing the secondary clusterIP",
-                ));
-            }
-        } else if n_old > 0 && svc.cluster_ips[0] != old.cluster_ips[0] {
-            errs.push(changed());
-        }
-    }
-    if old.is_headless() || svc.is_headless() {
-        return;
-    }
-    let families = || json!(svc.families);
-    let (n_old, n_new) = (old.families.len(), svc.families.len());
-    if n_old == n_new {
-        for (i, f) in old.families.iter().enumerate() {
-            if *f != svc.families[i] {
-                errs.push(invalid(
-                    "spec.ipFamilies[0]",
-                    families(),
-                    "may not change once set",
-                ));
-            }
-        }
-    } else if n_old > n_new {
-        if svc.cluster_ips.is_empty() {
-            errs.push(invalid(
-                "spec.ipFamilies[0]",
-                families(),
-                "primary ipFamily can not be unset",
-            ));
-        }
-        if n_new > 0 && svc.families[0] != old.families[0] {
-            errs.push(invalid(
-                "spec.ipFamilies[0]",
-                ips(),
-                "may not change once set",
-            ));
-        }
-        if n_new == 1 && svc.policy.as_deref() != Some("SingleStack") {
-            errs.push(invalid(
-                "spec.ipFamilyPolicy",
-                svc.policy.clone().map_or(Value::Null, Value::String),
-                "must be set to 'SingleStack' when releasing the secondary ipFamily",
-            ));
-        }
-    } else if n_old > 0 && svc.families[0] != old.families[0] {
-        errs.push(invalid(
-            "spec.ipFamilies[0]",
-            ips(),
-            "may not change once set",
-        ));
     }
 }
