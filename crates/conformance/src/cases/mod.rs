@@ -25,6 +25,7 @@ mod namespaces;
 mod patch;
 mod read;
 mod selectors;
+mod services;
 mod subresources;
 mod update;
 mod watch;
@@ -55,6 +56,7 @@ pub fn cases() -> Vec<Case> {
         crd_schema::cases(),
         namespaces::cases(),
         builtins::cases(),
+        services::cases(),
         workflow::cases(),
     ]
     .into_iter()

@@ -12,7 +12,12 @@ use crate::store::JsonRead;
 
 mod defaults;
 mod qos;
+mod service_alloc;
+mod service_rules;
+mod service_validation;
 mod zero_fields;
+
+pub(crate) use service_alloc::{allocate as allocate_service, is_service};
 
 fn is(info: &TypeInfo, group: &str, plural: &str) -> bool {
     info.resource.api.group == group && info.resource.api.plural == plural

@@ -227,6 +227,11 @@ pub(crate) fn create_locked(
     if !info.is_custom() {
         crate::builtins::prepare(&info, &mut obj, true);
     }
+    // The Service storage's allocations (after the strategy here, whose Service part only
+    // resets the status): the addresses and ports taken are read from the store.
+    if crate::builtins::is_service(&info.resource) {
+        crate::builtins::allocate_service(st, &info.resource, "", &mut obj, None)?;
+    }
     if is_crd {
         // The strategy's status: the storage version; the controllers write the rest.
         crate::crd::record_storage_version(&mut obj);

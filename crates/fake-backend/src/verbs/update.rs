@@ -271,6 +271,10 @@ pub(crate) fn update_locked(
     if !info.is_custom() {
         crate::builtins::prepare(info, &mut obj, false);
     }
+    // The Service storage's allocations; `/status` keeps the stored spec.
+    if sub == Sub::Main && crate::builtins::is_service(&info.resource) {
+        crate::builtins::allocate_service(st, &info.resource, &key, &mut obj, Some(old.value()))?;
+    }
     if crate::crd::is_crd(info) && sub.name().is_none() {
         // `PrepareForUpdate`: the storage version joins storedVersions; the controllers
         // write the rest of the status after the commit.
