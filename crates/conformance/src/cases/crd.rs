@@ -303,7 +303,12 @@ async fn crd_needs_a_structural_schema(cx: &Ctx<'_>) -> Outcome {
     expect_refused(cx, crd, "openAPIV3Schema").await
 }
 
-async fn crd_kind_conflict_not_accepted(cx: &Ctx<'_>) -> Outcome {
+/// Installs `alphas` (kind `Alpha`) in the case's group, then creates `betas` with the kind
+/// `Alpha` and the list kind `list_kind`; returns the second CRD's name.
+pub(super) async fn second_crd_with_kind_alpha(
+    cx: &Ctx<'_>,
+    list_kind: &str,
+) -> Result<String, Failure> {
     let group = case_group(cx);
     install_case_crd(
         cx,
@@ -316,8 +321,6 @@ async fn crd_kind_conflict_not_accepted(cx: &Ctx<'_>) -> Outcome {
         ),
     )
     .await?;
-    // Its own listKind: with `AlphaList` too, the list kind's check (the naming
-    // controller's last) would name the conflict ListKindConflict.
     let mut second = crd_json(
         &group,
         "betas",
@@ -325,12 +328,19 @@ async fn crd_kind_conflict_not_accepted(cx: &Ctx<'_>) -> Outcome {
         "Namespaced",
         json!([simple_version("v1", true)]),
     );
-    second["spec"]["names"]["listKind"] = json!("BetaList");
+    second["spec"]["names"]["listKind"] = json!(list_kind);
     let second = case_crd(cx, second)?;
     cx.create_with(&crds(), &second, &Default::default())
         .await
         .during("create the second CRD")?;
-    let name = format!("betas.{group}");
+    Ok(format!("betas.{group}"))
+}
+
+async fn crd_kind_conflict_not_accepted(cx: &Ctx<'_>) -> Outcome {
+    // Its own listKind: with `AlphaList` too, the list kind's check (the naming
+    // controller's last) would name the conflict ListKindConflict.
+    let name = second_crd_with_kind_alpha(cx, "BetaList").await?;
+    let group = case_group(cx);
     cx.eventually_object(&crds(), None, &name, |o| {
         let Some(o) = o else {
             return Err("the second CRD is gone".into());

@@ -9,11 +9,14 @@ use kobj_core::wait::condition_is_true;
 use kube_core::params::{DeleteParams, ListParams};
 use serde_json::json;
 
-use super::crd::{case_crd, case_group, condition, install_case_crd, thing_type, things};
+use super::crd::{
+    case_crd, case_group, condition, install_case_crd, second_crd_with_kind_alpha, thing_type,
+    things,
+};
 use crate::case::{Case, During, Failure, Outcome, case};
 use crate::check::*;
 use crate::ctx::Ctx;
-use crate::fixtures::{self, HOLD, crd_json, crds, simple_version};
+use crate::fixtures::{self, HOLD, crds};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -146,36 +149,6 @@ async fn crd_create_answers_before_the_controllers(cx: &Ctx<'_>) -> Outcome {
         (Some("Update"), Some("status")),
         (entry.operation.as_deref(), entry.subresource.as_deref()),
     )
-}
-
-/// Installs `alphas` (kind `Alpha`) in the case's group, then creates `betas` with the kind
-/// `Alpha` and the list kind `list_kind`; returns the second CRD's name.
-async fn second_crd_with_kind_alpha(cx: &Ctx<'_>, list_kind: &str) -> Result<String, Failure> {
-    let group = case_group(cx);
-    install_case_crd(
-        cx,
-        crd_json(
-            &group,
-            "alphas",
-            "Alpha",
-            "Namespaced",
-            json!([simple_version("v1", true)]),
-        ),
-    )
-    .await?;
-    let mut second = crd_json(
-        &group,
-        "betas",
-        "Alpha",
-        "Namespaced",
-        json!([simple_version("v1", true)]),
-    );
-    second["spec"]["names"]["listKind"] = json!(list_kind);
-    let second = case_crd(cx, second)?;
-    cx.create_with(&crds(), &second, &Default::default())
-        .await
-        .during("create the second CRD")?;
-    Ok(format!("betas.{group}"))
 }
 
 async fn crd_list_kind_conflict_is_reported_last(cx: &Ctx<'_>) -> Outcome {
