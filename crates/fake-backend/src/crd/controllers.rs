@@ -9,12 +9,14 @@
 //!
 //! Written by hand: these are the server's own controllers, not a library.
 
+use std::collections::VecDeque;
+
 use serde_json::{Map, Value, json};
 
 use super::{CRDS, after_write};
 use crate::cluster::{Inner, State};
 use crate::meta;
-use crate::store::{self, Stored};
+use crate::store::{self, JsonRead, Stored, View};
 
 /// The field manager of the server's own controllers (its loopback client's User-Agent).
 const MANAGER: &str = "kube-apiserver";
@@ -32,19 +34,20 @@ struct Names {
 }
 
 impl Names {
-    fn read(v: Option<&Value>) -> Self {
+    /// The names in a JSON tree or, read in place, in a stored object.
+    fn read<'a, J: JsonRead<'a>>(v: Option<J>) -> Self {
         let s = |k: &str| {
             v.and_then(|v| v.get(k))
-                .and_then(Value::as_str)
+                .and_then(JsonRead::as_str)
                 .unwrap_or_default()
                 .to_string()
         };
         let list = |k: &str| -> Vec<String> {
             v.and_then(|v| v.get(k))
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
+                .and_then(JsonRead::items)
+                .map(|items| {
+                    items
+                        .filter_map(JsonRead::as_str)
                         .map(str::to_string)
                         .collect()
                 })
@@ -58,6 +61,14 @@ impl Names {
             list_kind: s("listKind"),
             categories: list("categories"),
         }
+    }
+
+    /// Every name: plural, singular, short names, kind, list kind.
+    fn all(&self) -> impl Iterator<Item = &str> {
+        [&self.plural, &self.singular, &self.kind, &self.list_kind]
+            .into_iter()
+            .chain(&self.short_names)
+            .map(String::as_str)
     }
 
     /// The JSON the server writes: `plural` and `kind` always, the rest when not empty.
@@ -79,6 +90,17 @@ impl Names {
         }
         Value::Object(m)
     }
+}
+
+/// The member at `path` (dot-separated) of a stored object, read in place.
+fn at<'a>(view: View<'a>, path: &str) -> Option<View<'a>> {
+    path.split('.').try_fold(view, |v, k| v.get(k))
+}
+
+/// The subtree at `path` of a stored object, as JSON (for the few small parts the
+/// controllers compare: a CRD's schemas can be large, so it is not decoded whole).
+fn json_at(view: View<'_>, path: &str) -> Option<Value> {
+    at(view, path).map(|v| v.to_value().into_owned())
 }
 
 /// A condition as the controllers compute it (`lastTransitionTime` is set when written).
@@ -198,6 +220,16 @@ pub(crate) fn record_storage_version(obj: &mut Value) {
     }
 }
 
+/// Whether the stored CRD at `key` is of `group`. Its name is `<plural>.<group>` (checked
+/// when it was created), so other groups' CRDs are told apart without reading them.
+fn in_group(key: &str, stored: &Stored, group: &str) -> bool {
+    store::split_key(key)
+        .1
+        .strip_suffix(group)
+        .is_some_and(|rest| rest.ends_with('.'))
+        && at(stored.view(), "spec.group").and_then(JsonRead::as_str) == Some(group)
+}
+
 /// The names of the stored CRDs of `group`, in name order.
 fn crds_of_group(st: &State, group: &str) -> Vec<String> {
     let Some(table) = st.store.table(CRDS) else {
@@ -205,32 +237,38 @@ fn crds_of_group(st: &State, group: &str) -> Vec<String> {
     };
     let mut names: Vec<String> = table
         .iter()
-        .filter_map(|(k, o)| {
-            let v = o.value();
-            (meta::get_path(&v, "spec.group").and_then(Value::as_str) == Some(group))
-                .then(|| store::split_key(k).1.to_string())
-        })
+        .filter(|(k, o)| in_group(k, o, group))
+        .map(|(k, _)| store::split_key(k).1.to_string())
         .collect();
     names.sort();
     names
 }
 
-/// Runs the naming and establishing controllers over the CRDs of `group` until none
-/// changes (a write of one CRD, or its removal, can take or free names another waits for:
-/// the naming controller requeues the whole group after each write).
-pub(crate) fn reconcile_group(inner: &Inner, st: &mut State, group: &str) {
-    // Each pass either writes a status or ends the loop; a group's names settle in a few
-    // passes (one per CRD waiting for a freed name), so the bound is never the limit in
-    // practice and only guards against a cycle.
-    for _ in 0..16 {
-        let mut changed = false;
-        for name in crds_of_group(st, group) {
-            changed |= naming_sync(inner, st, group, &name);
-            changed |= establishing_sync(inner, st, &name);
+/// Runs the naming and establishing controllers as their work queues would: from `first`
+/// (the CRD just written) or, with `None`, from every CRD of `group` (one was removed and
+/// may have freed names). A naming write that gives up a name requeues the group's other
+/// CRDs (`requeueAllOtherGroupCRDs`); the sync of one that waits for no name returns at once.
+pub(crate) fn reconcile(inner: &Inner, st: &mut State, group: &str, first: Option<&str>) {
+    let mut queue: VecDeque<String> = match first {
+        Some(name) => VecDeque::from([name.to_string()]),
+        None => crds_of_group(st, group).into(),
+    };
+    // Every requeue follows a write that gave up a name, which a group can do only so
+    // often; the bound only guards against a cycle.
+    let mut budget = 10_000_usize;
+    while let Some(name) = queue.pop_front() {
+        budget = match budget.checked_sub(1) {
+            Some(b) => b,
+            None => break,
+        };
+        if naming_sync(inner, st, group, &name) {
+            for other in crds_of_group(st, group) {
+                if other != name && !queue.contains(&other) {
+                    queue.push_back(other);
+                }
+            }
         }
-        if !changed {
-            break;
-        }
+        establishing_sync(inner, st, &name);
     }
 }
 
@@ -240,12 +278,12 @@ fn accepted_names_of_group(st: &State, group: &str) -> (Vec<String>, Vec<String>
     let mut resources = Vec::new();
     let mut kinds = Vec::new();
     if let Some(table) = st.store.table(CRDS) {
-        for (_, o) in table.iter() {
-            let v = o.value();
-            if meta::get_path(&v, "spec.group").and_then(Value::as_str) != Some(group) {
+        for (k, o) in table.iter() {
+            if !in_group(k, o, group) {
                 continue;
             }
-            let n = Names::read(meta::get_path(&v, "status.acceptedNames"));
+            let v = o.view();
+            let n = Names::read(at(v, "status.acceptedNames"));
             resources.push(n.plural);
             resources.push(n.singular);
             resources.extend(n.short_names);
@@ -351,33 +389,41 @@ fn calculate(st: &State, group: &str, crd: &Value) -> (Names, Condition, Conditi
     (names, names_accepted, established)
 }
 
-/// The naming controller's `sync` for one CRD; whether it wrote.
+/// The naming controller's `sync` for one CRD; whether it wrote and gave up a name it had
+/// accepted (which another CRD of the group may be waiting for).
 fn naming_sync(inner: &Inner, st: &mut State, group: &str, name: &str) -> bool {
-    let Some(crd) = st.store.get(CRDS, &store::key("", name)).map(|o| o.value()) else {
+    let Some(stored) = st.store.get(CRDS, &store::key("", name)) else {
         return false;
     };
-    let requested = Names::read(meta::get_path(&crd, "spec.names"));
-    let accepted = Names::read(meta::get_path(&crd, "status.acceptedNames"));
+    let view = stored.view();
+    let requested = Names::read(at(view, "spec.names"));
+    let accepted = Names::read(at(view, "status.acceptedNames"));
     if requested == accepted {
         return false;
     }
+    let crd = stored.value();
     let (names, names_accepted, established) = calculate(st, group, &crd);
     if names == accepted && names_accepted.equivalent(find(&crd, "NamesAccepted")) {
         return false;
     }
-    write_status(inner, st, name, |status, now| {
+    let released = accepted
+        .all()
+        .any(|n| !n.is_empty() && !names.all().any(|m| m == n));
+    let wrote = write_status(inner, st, name, |status, now| {
         status.insert("acceptedNames".into(), names.to_value());
         set_condition(status, &names_accepted, now);
         set_condition(status, &established, now);
-    })
+    });
+    wrote && released
 }
 
 /// The establishing controller's `sync` for one CRD; whether it wrote.
 fn establishing_sync(inner: &Inner, st: &mut State, name: &str) -> bool {
-    let Some(crd) = st.store.get(CRDS, &store::key("", name)).map(|o| o.value()) else {
+    let Some(stored) = st.store.get(CRDS, &store::key("", name)) else {
         return false;
     };
-    if !is_true(&crd, "NamesAccepted") || is_true(&crd, "Established") {
+    let status = json!({"status": {"conditions": json_at(stored.view(), "status.conditions")}});
+    if !is_true(&status, "NamesAccepted") || is_true(&status, "Established") {
         return false;
     }
     let established = Condition::new(
@@ -449,7 +495,6 @@ fn update_status(
         return true;
     }
     let api = super::crd_type().api;
-    let schema = crate::gc::info_for_store(st, CRDS).and_then(|i| i.schema.clone());
     let fm = crate::patch::managed::FieldManagement {
         manager: MANAGER,
         api_version: &api.api_version,
@@ -457,7 +502,8 @@ fn update_status(
         subresource: Some("status"),
         group: &api.group,
         kind: &api.kind,
-        schema: schema.as_deref(),
+        // A built-in kind: its shape comes from the built-in type graph, not a schema.
+        schema: None,
     };
     crate::patch::managed::track_update(Some(&before), &mut obj, &fm);
     let rv = st.store.next_rv();

@@ -18,7 +18,7 @@ use crate::store;
 
 mod controllers;
 
-pub(crate) use controllers::{reconcile_group, record_storage_version};
+pub(crate) use controllers::record_storage_version;
 
 /// The finalizer the server puts on every CRD (rule 51).
 pub const CLEANUP_FINALIZER: &str = "customresourcecleanup.apiextensions.k8s.io";
@@ -450,7 +450,7 @@ pub(crate) fn mark_terminating(st: &mut State, name: &str) {
 pub(crate) fn removed(inner: &Inner, st: &mut State, crd: &Value) {
     st.registry.remove_crd(meta::meta_str(crd, "name"));
     let group = s(crd, "spec.group").to_string();
-    reconcile_group(inner, st, &group);
+    controllers::reconcile(inner, st, &group, None);
 }
 
 /// After a committed write of a CRD: serve what its status accepts, then run the status
@@ -458,7 +458,7 @@ pub(crate) fn removed(inner: &Inner, st: &mut State, crd: &Value) {
 pub(crate) fn written(inner: &Inner, st: &mut State, crd: &Value) {
     after_write(st, crd);
     let group = s(crd, "spec.group").to_string();
-    reconcile_group(inner, st, &group);
+    controllers::reconcile(inner, st, &group, Some(meta::meta_str(crd, "name")));
 }
 
 /// One cleanup step for a terminating CRD (the finalizer controller, see

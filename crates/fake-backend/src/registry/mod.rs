@@ -217,10 +217,20 @@ impl Registry {
     /// Every served version of the type stored under `store_key`.
     #[must_use]
     pub fn versions_of(&self, store_key: &str) -> Vec<Arc<TypeInfo>> {
-        self.all()
-            .into_iter()
-            .filter(|t| t.store_key() == store_key)
-            .collect()
+        // The key's parts compared in place: the garbage collector and the CRD controllers
+        // ask on every write they make, so neither the whole table is sorted nor a key built
+        // per type.
+        let Some((group, plural)) = store_key.split_once('/') else {
+            return Vec::new();
+        };
+        let mut versions: Vec<_> = self
+            .by_plural
+            .values()
+            .filter(|t| t.resource.api.group == group && t.resource.api.plural == plural)
+            .cloned()
+            .collect();
+        versions.sort_by(|a, b| a.resource.api.version.cmp(&b.resource.api.version));
+        versions
     }
 }
 
