@@ -2,7 +2,9 @@
 //! write, where the server runs them moments later: the naming controller
 //! (`pkg/controller/status/naming_controller.go`: `acceptedNames` and the NamesAccepted
 //! condition, with Established False until the names are in), and the establishing controller
-//! (`pkg/controller/establish`: Established True). Each writes through `/status` as the
+//! (`pkg/controller/establish`: Established True), and, for a deleting CRD, the finalizer
+//! controller (`pkg/controller/finalizer`: the Terminating condition, the cleanup finalizer
+//! removed once the CRD's objects are gone). Each writes through `/status` as the
 //! manager `kube-apiserver`, as the server's loopback client does, so a CRD's create answers
 //! with the strategy's status (its storage version in `storedVersions`, nothing else) and
 //! watchers then see two MODIFIED events, as on a cluster.
