@@ -17,7 +17,10 @@
 //!   (23–27), delete (28–33), watch start (36–39).
 //! - `watch`: the watch hub and streams (34–41); `selection`: selectors (42–43).
 //! - `gc` and `namespaces`: garbage collection and namespace lifecycle (31–33).
-//! - `crd`: CRD validation, conditions and registration (44–46, 51).
+//! - `crd`: CRD validation and registration, and the status controllers (naming,
+//!   establishing, finalizer) that write its conditions through `/status` (44–46, 51).
+//! - `builtins`: built-in kinds' defaults, always-present fields, strategies and the
+//!   Service allocations.
 //! - [`schema`], [`patch`]: schema validation/pruning/defaulting (47–49) and patches (23–26).
 //! - [`actions`], [`faults`], [`fixtures`], [`clock`], [`ids`]: the test kit.
 
