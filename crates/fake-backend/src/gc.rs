@@ -205,32 +205,58 @@ fn rewrite(
         return false;
     }
     enqueue_unblocked(st, &owner_refs(&before), &owner_refs(&obj));
+    commit_controller_update(
+        inner,
+        st,
+        &info,
+        (store_key, key),
+        (&existing, &before),
+        obj,
+        (CONTROLLER_MANAGER, None),
+        inner.clock.now(),
+    );
+    true
+}
+
+/// Commits a controller's update of the stored `existing` (decoded: `before`) to `obj`. The
+/// controller writes through the API like any client, so managedFields follow: what it
+/// removes (an ownerReference, a finalizer) leaves every manager, and what it sets is owned
+/// by `manager` (for `subresource`, at `time`). A deleting object whose last finalizer the
+/// write removes goes away instead. Returns the stored version, or `None` when it went.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn commit_controller_update(
+    inner: &Inner,
+    st: &mut State,
+    info: &TypeInfo,
+    (store_key, key): (&str, &str),
+    (existing, before): (&Stored, &Value),
+    mut obj: Value,
+    (manager, subresource): (&str, Option<&str>),
+    time: k8s_openapi::jiff::Timestamp,
+) -> Option<Value> {
     if meta::is_deleting(&obj) && !meta::has_finalizers(&obj) {
         st.commit(store_key, key, None);
-        owner_removed(st, &existing);
-        if crate::crd::is_crd(&info) {
+        owner_removed(st, existing);
+        if crate::crd::is_crd(info) {
             crate::crd::removed(inner, st, &obj);
         }
-        return true;
+        return None;
     }
-    // The controller writes through the API like any client, so managedFields follow: what
-    // it removes (an ownerReference, a finalizer) leaves every manager, and what it sets (a
-    // `blockOwnerDeletion: false`) is owned by its manager.
     let api = &info.resource.api;
     let fm = crate::patch::managed::FieldManagement {
-        manager: CONTROLLER_MANAGER,
+        manager,
         api_version: &api.api_version,
-        time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(inner.clock.now()),
-        subresource: None,
+        time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(time),
+        subresource,
         group: &api.group,
         kind: &api.kind,
         schema: info.schema.as_deref(),
     };
-    crate::patch::managed::track_update(Some(&before), &mut obj, &fm);
+    crate::patch::managed::track_update(Some(before), &mut obj, &fm);
     let rv = st.store.next_rv();
     store::object::set_rv(&mut obj, rv);
     st.commit(store_key, key, Some(Stored::new(&obj, rv)));
-    true
+    Some(obj)
 }
 
 /// The field manager of the controllers' writes: the first segment of kube-controller-manager's

@@ -490,28 +490,22 @@ fn update_status(
     if obj == before {
         return false;
     }
-    if meta::is_deleting(&obj) && !meta::has_finalizers(&obj) {
-        st.commit(CRDS, &key, None);
-        crate::gc::owner_removed(st, &stored);
-        super::removed(inner, st, &obj);
-        return true;
-    }
-    let api = super::crd_type().api;
-    let fm = crate::patch::managed::FieldManagement {
-        manager: MANAGER,
-        api_version: &api.api_version,
-        time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(time),
-        subresource: Some("status"),
-        group: &api.group,
-        kind: &api.kind,
-        // A built-in kind: its shape comes from the built-in type graph, not a schema.
-        schema: None,
+    let Some(info) = crate::gc::info_for_store(st, CRDS) else {
+        return false;
     };
-    crate::patch::managed::track_update(Some(&before), &mut obj, &fm);
-    let rv = st.store.next_rv();
-    store::object::set_rv(&mut obj, rv);
-    st.commit(CRDS, &key, Some(Stored::new(&obj, rv)));
-    after_write(st, &obj);
+    let stored_now = crate::gc::commit_controller_update(
+        inner,
+        st,
+        &info,
+        (CRDS, &key),
+        (&stored, &before),
+        obj,
+        (MANAGER, Some("status")),
+        time,
+    );
+    if let Some(obj) = stored_now {
+        after_write(st, &obj);
+    }
     true
 }
 
