@@ -364,7 +364,8 @@ async fn patch_giving_metadata_a_wrong_type_is_refused_and_stores_nothing() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(422), "{e}");
-    // Strategic merge: the bad value is the patch as Go prints it.
+    // Strategic merge: the bad value is the patch as Go prints it; a built-in kind's error is
+    // its Go decoder's.
     let e = c
         .patch_object(
             &configmaps_by_gvk(),
@@ -377,7 +378,7 @@ async fn patch_giving_metadata_a_wrong_type_is_refused_and_stores_nothing() {
         .unwrap_err();
     assert_eq!(
         message(&e),
-        " \"\" is invalid: patch: Invalid value: \"map[metadata:map[labels:map[a:[]]]]\": invalid type: sequence, expected a string"
+        " \"\" is invalid: patch: Invalid value: \"map[metadata:map[labels:map[a:[]]]]\": json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type string"
     );
     // Apply, updating and creating.
     let apply = PatchParams::apply("fuzz");

@@ -149,6 +149,10 @@ pub(crate) fn create_locked(
     let info = resolve(st, rt, namespace, false)?;
     let ns = ns_of(&info, namespace);
     check_type(&info, &mut obj)?;
+    // A patch's result (apply creating its object) was decoded by the patch.
+    if !info.is_custom() && matches!(request, Request::Create | Request::Update) {
+        super::write::decode_builtin_body(&info, &mut obj, opts)?;
+    }
     check_namespace(&info, &mut obj, ns)?;
     let name = meta::meta_str(&obj, "name").to_string();
     let generate_name = meta::meta_str(&obj, "generateName").to_string();

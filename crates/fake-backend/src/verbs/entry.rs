@@ -3,7 +3,7 @@
 
 use either::Either;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kobj_core::{Error, PatchValue, ResourceType, Result};
+use kobj_core::{PatchValue, ResourceType, Result};
 use kube_core::Status;
 use kube_core::params::{DeleteParams, Patch};
 use serde::Deserialize;
@@ -24,17 +24,18 @@ fn status_sub(status: bool) -> Option<&'static str> {
 /// its type before anything else, so a body that gives, say, `labels` a boolean is refused
 /// with 400 and nothing is stored (stored, it failed every later read and the dump with a
 /// 500). The trait verbs take a `DynamicObject`, whose metadata always decodes.
+/// A built-in kind's metadata is decoded with the rest of its body, with Go's errors
+/// ([`crate::builtins::json_decode`]).
 fn check_metadata(rt: &ResourceType, obj: &Value) -> Result<()> {
+    if crate::builtins::json_decode::knows(&rt.api.api_version, &rt.api.kind) {
+        return Ok(());
+    }
     let Some(m) = obj.get("metadata").filter(|m| !m.is_null()) else {
         return Ok(());
     };
-    ObjectMeta::deserialize(m).map(drop).map_err(|e| {
-        Error::bad_request(format!(
-            "{kind} in version {version:?} cannot be handled as a {kind}: {e}",
-            kind = rt.api.kind,
-            version = rt.api.version,
-        ))
-    })
+    ObjectMeta::deserialize(m)
+        .map(drop)
+        .map_err(|e| super::write::cannot_be_handled(rt, &e.to_string()))
 }
 
 impl FakeCluster {

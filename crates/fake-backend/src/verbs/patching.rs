@@ -65,28 +65,55 @@ fn touches_metadata(patch: &PatchValue) -> bool {
     }
 }
 
-/// The patched object's metadata must decode as ObjectMeta: the apiserver decodes the patched
-/// object into its type before anything else (`runtime.DecodeInto` in patch.go), so a patch
-/// that gives, say, a label a non-string value is refused and nothing is stored. JSON and
-/// merge patches: 422 on `patch` with an empty kind and name and the patched object as the
-/// bad value; strategic merge: the patch map as Go prints it; apply: 400.
-/// The same holds for a CRD's schemas (`crd::schema_decode_error`).
-fn check_decodes(info: &TypeInfo, patch: &PatchValue, doc: &Value) -> Result<()> {
-    let metadata = doc
-        .get("metadata")
-        .filter(|m| !m.is_null())
-        .and_then(|m| ObjectMeta::deserialize(m).err())
-        .map(|e| e.to_string());
-    let Some(detail) = metadata.or_else(|| {
-        crate::crd::is_crd(info)
-            .then(|| crate::crd::schema_decode_error(doc))
-            .flatten()
-    }) else {
+/// The patched object must decode into its type: the apiserver decodes the patched object
+/// before anything else (`runtime.DecodeInto` in patch.go), so a patch that gives, say, a
+/// label a non-string value is refused and nothing is stored. A built-in kind goes through
+/// its Go struct ([`crate::builtins::json_decode`]: type errors, unknown fields per
+/// fieldValidation, canonical values); a custom resource's metadata must decode as
+/// ObjectMeta, and a CRD's schemas as JSONSchemaProps (`crd::schema_decode_error`).
+/// JSON and merge patches: 422 on `patch` with an empty kind and name and the patched object
+/// as the bad value; strategic merge: the patch map as Go prints it; apply: 400 (unknown
+/// fields as structured-merge-diff reports them).
+/// `patched` gives the patched object as it was before decoding (only called for an error).
+fn check_decodes(
+    info: &TypeInfo,
+    patch: &PatchValue,
+    doc: &mut Value,
+    opts: &WriteOptions,
+    patched: &dyn Fn() -> Value,
+) -> Result<()> {
+    let api = &info.resource.api;
+    let detail = if crate::builtins::json_decode::knows(&api.api_version, &api.kind) {
+        match crate::builtins::json_decode::decode(&api.api_version, &api.kind, doc) {
+            Err(e) => Some((e, true)),
+            Ok(unknown) if matches!(patch, Patch::Apply(_)) && !unknown.is_empty() => {
+                return Err(Error::bad_request(format!(
+                    "failed to create typed patch object ({}): {}",
+                    group_version_kind(info),
+                    not_declared(&unknown)
+                )));
+            }
+            Ok(unknown) => super::write::unknown_fields_refused(opts, &unknown).map(|d| (d, true)),
+        }
+    } else {
+        doc.get("metadata")
+            .filter(|m| !m.is_null())
+            .and_then(|m| ObjectMeta::deserialize(m).err())
+            .map(|e| e.to_string())
+            .or_else(|| {
+                crate::crd::is_crd(info)
+                    .then(|| crate::crd::schema_decode_error(doc))
+                    .flatten()
+            })
+            .map(|d| (d, false))
+    };
+    let Some((detail, decoded)) = detail else {
         return Ok(());
     };
     let bad = match patch {
         Patch::Apply(_) => return Err(Error::bad_request(detail)),
         Patch::Strategic(v) => crate::patch::gofmt::go_v(v),
+        _ if decoded => patched().to_string(),
         _ => doc.to_string(),
     };
     Err(Error::invalid_kind(
@@ -96,6 +123,24 @@ fn check_decodes(info: &TypeInfo, patch: &PatchValue, doc: &Value) -> Result<()>
         "",
         &[FieldError::invalid("patch", Value::String(bad), detail)],
     ))
+}
+
+/// `apps/v1, Kind=Deployment`, as structured-merge-diff names a type.
+fn group_version_kind(info: &TypeInfo) -> String {
+    let api = &info.resource.api;
+    format!("{}/{}, Kind={}", api.group, api.version, api.kind)
+}
+
+/// structured-merge-diff's `ValidationErrors` text for fields its type does not have.
+fn not_declared(unknown: &[String]) -> String {
+    let texts: Vec<String> = unknown
+        .iter()
+        .map(|p| format!(".{p}: field not declared in schema"))
+        .collect();
+    match texts.as_slice() {
+        [one] => one.clone(),
+        _ => format!("errors:\n  {}", texts.join("\n  ")),
+    }
 }
 
 /// Applies a non-apply patch to `doc`.
@@ -203,7 +248,8 @@ impl FakeCluster {
                         opts.force,
                         reset,
                     )?;
-                    check_decodes(&info, patch, &obj)?;
+                    // An apply's error does not show the patched object.
+                    check_decodes(&info, patch, &mut obj, opts, &|| Value::Null)?;
                     if crate::meta::meta_str(&obj, "name").is_empty() {
                         crate::meta::set_meta(
                             &mut obj,
@@ -226,7 +272,7 @@ impl FakeCluster {
             (None, _) => return Err(Error::not_found(&info.resource, name)),
             (Some(existing), _) => {
                 let old = self.inner.render_value(&info, &existing);
-                let new = match patch {
+                let mut new = match patch {
                     Patch::Apply(applied) => {
                         let mut ctx =
                             WriteCtx::new(&self.inner, &info, opts, Request::Apply(&body));
@@ -251,8 +297,14 @@ impl FakeCluster {
                         doc
                     }
                 };
-                if touches_metadata(patch) || crate::crd::is_crd(&info) {
-                    check_decodes(&info, patch, &new)?;
+                if !info.is_custom() || touches_metadata(patch) {
+                    let patched = || {
+                        let mut doc = old.clone();
+                        // The same patch applied to the same object again.
+                        let _ = apply_patch(&info, &mut doc, patch);
+                        doc
+                    };
+                    check_decodes(&info, patch, &mut new, opts, &patched)?;
                 }
                 let updated = update_locked(
                     &self.inner,

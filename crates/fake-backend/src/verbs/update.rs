@@ -111,6 +111,10 @@ pub(crate) fn update_locked(
         .cloned()
         .ok_or_else(|| Error::not_found(&info.resource, name))?;
     check_type(info, &mut obj)?;
+    // A patch's result was decoded by the patch.
+    if !info.is_custom() && request == Request::Update {
+        super::write::decode_builtin_body(info, &mut obj, opts)?;
+    }
     let body_name = meta::meta_str(&obj, "name").to_string();
     if body_name != name {
         return Err(Error::bad_request(format!(

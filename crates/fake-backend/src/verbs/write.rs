@@ -142,47 +142,74 @@ impl<'a> WriteCtx<'a> {
 
     /// fieldValidation for the fields pruning removed (rule 27).
     fn unknown_fields(&self, pruned: &[String], name: &str) -> Result<()> {
-        if pruned.is_empty() {
+        let Some(detail) = unknown_fields_refused(self.opts, pruned) else {
             return Ok(());
+        };
+        match self.request {
+            Request::Patch(patch) | Request::Apply(patch) => Err(Error::invalid(
+                &self.info.resource,
+                name,
+                &[FieldError::invalid(
+                    "patch",
+                    Value::String(patch.to_string()),
+                    detail,
+                )],
+            )),
+            _ => Err(cannot_be_handled(&self.info.resource, &detail)),
         }
-        let directive = self
-            .opts
-            .field_validation
-            .clone()
-            .unwrap_or(ValidationDirective::Warn);
-        let texts: Vec<String> = pruned
-            .iter()
-            .map(|p| format!("unknown field {p:?}"))
-            .collect();
-        match directive {
-            ValidationDirective::Ignore => Ok(()),
-            ValidationDirective::Warn => {
-                for t in &texts {
-                    tracing::warn!(target: "kobj_fake::warning", "299 - {:?}", t);
-                }
-                Ok(())
+    }
+}
+
+/// fieldValidation for the unknown fields a decode removed (rule 27): Ignore drops them,
+/// Warn (the default) drops them with the server's warning for each, Strict refuses the
+/// request: `Some` is the strict decoding error's text.
+pub(crate) fn unknown_fields_refused(opts: &WriteOptions, unknown: &[String]) -> Option<String> {
+    if unknown.is_empty() {
+        return None;
+    }
+    let texts = unknown.iter().map(|p| format!("unknown field {p:?}"));
+    match opts
+        .field_validation
+        .clone()
+        .unwrap_or(ValidationDirective::Warn)
+    {
+        ValidationDirective::Ignore => None,
+        ValidationDirective::Warn => {
+            for t in texts {
+                tracing::warn!(target: "kobj_fake::warning", "299 - {:?}", t);
             }
-            ValidationDirective::Strict => {
-                let api = &self.info.resource.api;
-                let detail = format!("strict decoding error: {}", texts.join(", "));
-                match self.request {
-                    Request::Patch(patch) | Request::Apply(patch) => Err(Error::invalid(
-                        &self.info.resource,
-                        name,
-                        &[FieldError::invalid(
-                            "patch",
-                            Value::String(patch.to_string()),
-                            detail,
-                        )],
-                    )),
-                    _ => Err(Error::bad_request(format!(
-                        "{kind} in version {version:?} cannot be handled as a {kind}: {detail}",
-                        kind = api.kind,
-                        version = api.version,
-                    ))),
-                }
-            }
+            None
         }
+        ValidationDirective::Strict => Some(format!(
+            "strict decoding error: {}",
+            texts.collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// The 400 of a request body the server cannot decode into its type.
+pub(crate) fn cannot_be_handled(rt: &kobj_core::ResourceType, detail: &str) -> Error {
+    Error::bad_request(format!(
+        "{kind} in version {version:?} cannot be handled as a {kind}: {detail}",
+        kind = rt.api.kind,
+        version = rt.api.version,
+    ))
+}
+
+/// A create or update body of a built-in kind, decoded into its Go struct
+/// ([`builtins::json_decode`]): a type error or (with fieldValidation=Strict) an unknown
+/// field is a 400; unknown fields are dropped otherwise.
+pub(crate) fn decode_builtin_body(
+    info: &TypeInfo,
+    obj: &mut Value,
+    opts: &WriteOptions,
+) -> Result<()> {
+    let api = &info.resource.api;
+    let unknown = builtins::json_decode::decode(&api.api_version, &api.kind, obj)
+        .map_err(|e| cannot_be_handled(&info.resource, &e))?;
+    match unknown_fields_refused(opts, &unknown) {
+        Some(detail) => Err(cannot_be_handled(&info.resource, &detail)),
+        None => Ok(()),
     }
 }
 
