@@ -65,9 +65,13 @@ async fn create(c: &FakeCluster, body: Value, pp: &PostParams) -> kobj_core::Res
 async fn a_wrong_type_in_a_create_or_update_body_is_a_400() {
     let c = cluster().await;
     let before = c.dump_yaml().unwrap();
-    let e = create(&c, deployment("web", json!({"replicas": "3"})), &PostParams::default())
-        .await
-        .unwrap_err();
+    let e = create(
+        &c,
+        deployment("web", json!({"replicas": "3"})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadRequest, "{e}");
     assert_eq!(
         message(&e),
@@ -76,14 +80,25 @@ async fn a_wrong_type_in_a_create_or_update_body_is_a_400() {
     );
     assert_eq!(c.dump_yaml().unwrap(), before);
 
-    let good = create(&c, deployment("web", json!({"replicas": 3})), &PostParams::default())
-        .await
-        .unwrap();
+    let good = create(
+        &c,
+        deployment("web", json!({"replicas": 3})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
     let mut bad = good.clone();
-    bad["spec"]["template"]["spec"]["containers"][0]["env"] = json!([{"name": "PORT", "value": 8080}]);
+    bad["spec"]["template"]["spec"]["containers"][0]["env"] =
+        json!([{"name": "PORT", "value": 8080}]);
     let before = c.dump_yaml().unwrap();
     let e = c
-        .replace_object(&deployments(), Some("default"), "web", &obj(bad), &PostParams::default())
+        .replace_object(
+            &deployments(),
+            Some("default"),
+            "web",
+            &obj(bad),
+            &PostParams::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(400), "{e}");
@@ -127,12 +142,19 @@ async fn unknown_fields_are_dropped_unless_strict() {
         let mut body = body.clone();
         body["metadata"]["name"] = json!(name);
         let created = c
-            .create_value(&deployments(), Some("default"), body, &validation(directive))
+            .create_value(
+                &deployments(),
+                Some("default"),
+                body,
+                &validation(directive),
+            )
             .unwrap();
         assert!(created["spec"].get("replica").is_none(), "{created}");
         assert!(created["metadata"].get("labelz").is_none(), "{created}");
         assert!(
-            created["spec"]["template"]["spec"]["containers"][0].get("imagee").is_none(),
+            created["spec"]["template"]["spec"]["containers"][0]
+                .get("imagee")
+                .is_none(),
             "{created}"
         );
         // Not in what the field manager recorded either.
@@ -158,15 +180,22 @@ async fn secret_data_must_be_base64() {
     let body = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
                       "data": {"a": "aGVs\nbG8="}, "stringData": {"b": "hunter2!"}});
     let created = create(&c, body, &PostParams::default()).await.unwrap();
-    assert_eq!(created["data"], json!({"a": "aGVsbG8=", "b": "aHVudGVyMiE="}));
+    assert_eq!(
+        created["data"],
+        json!({"a": "aGVsbG8=", "b": "aHVudGVyMiE="})
+    );
 }
 
 #[tokio::test]
 async fn patches_get_the_patch_shaped_422_and_apply_the_typed_patch_400() {
     let c = cluster().await;
-    create(&c, deployment("web", json!({"replicas": 1})), &PostParams::default())
-        .await
-        .unwrap();
+    create(
+        &c,
+        deployment("web", json!({"replicas": 1})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
     let before = c.dump_yaml().unwrap();
 
     let patch = |p: Patch<Value>, pp: PatchParams| {
@@ -184,8 +213,14 @@ async fn patches_get_the_patch_shaped_422_and_apply_the_typed_patch_400() {
     .await;
     assert_eq!(e.code(), Some(422), "{e}");
     let m = message(&e);
-    assert!(m.starts_with(" \"\" is invalid: patch: Invalid value: \"{"), "{m}");
-    assert!(m.contains("\\\"replicas\\\":\\\"2\\\""), "the patched object: {m}");
+    assert!(
+        m.starts_with(" \"\" is invalid: patch: Invalid value: \"{"),
+        "{m}"
+    );
+    assert!(
+        m.contains("\\\"replicas\\\":\\\"2\\\""),
+        "the patched object: {m}"
+    );
     assert!(
         m.ends_with("\": json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"),
         "{m}"
@@ -219,7 +254,13 @@ async fn patches_get_the_patch_shaped_422_and_apply_the_typed_patch_400() {
     };
     for name in ["web", "new"] {
         let e = c
-            .patch_object(&deployments(), Some("default"), name, &apply(name), &PatchParams::apply("me"))
+            .patch_object(
+                &deployments(),
+                Some("default"),
+                name,
+                &apply(name),
+                &PatchParams::apply("me"),
+            )
             .await
             .unwrap_err();
         assert_eq!(e.code(), Some(400), "{e}");

@@ -10,6 +10,7 @@ use crate::ctx::Ctx;
 use crate::fixtures::HOLD;
 
 mod apply;
+mod builtin_decoding;
 mod builtins;
 mod crd;
 mod crd_naming;
@@ -56,6 +57,7 @@ pub fn cases() -> Vec<Case> {
         crd_schema::cases(),
         namespaces::cases(),
         builtins::cases(),
+        builtin_decoding::cases(),
         services::cases(),
         workflow::cases(),
     ]

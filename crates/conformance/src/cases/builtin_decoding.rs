@@ -1,0 +1,171 @@
+//! Area `builtins`: a built-in object is decoded into its Go struct on every write (rules 10,
+//! 27): a value of the wrong JSON type is refused with encoding/json's error, a field the
+//! struct does not have is dropped, a `[]byte` field must be base64.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kobj_core::{ErrorKind, ResourceType};
+use kube_core::params::{Patch, PatchParams, PostParams, ValidationDirective};
+use serde_json::{Value, json};
+
+use crate::case::{Case, During, Outcome, case};
+use crate::check::*;
+use crate::ctx::Ctx;
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        case!(
+            builtin_wrong_type_bad_request,
+            Builtins,
+            [10],
+            "a Deployment created with `replicas: \"3\"` gets 400 with encoding/json's `cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`; nothing is stored"
+        ),
+        case!(
+            builtin_unknown_fields_dropped,
+            Builtins,
+            [27],
+            "a ConfigMap created with a top-level `spec` and a `metadata` field ObjectMeta lacks is stored without them, and a merge patch adding one to a container keeps only the known fields"
+        ),
+        case!(
+            builtin_strict_patch_names_unknown_field,
+            Builtins,
+            [27],
+            needs[StrictFieldValidation],
+            "fieldValidation=Strict on a patch adding an unknown container field: 422 on `patch` ending `strict decoding error: unknown field \"spec.template.spec.containers[0].imagee\"`"
+        ),
+        case!(
+            secret_data_must_be_base64,
+            Builtins,
+            [10],
+            "a Secret whose `data` value is not base64 gets 400 `illegal base64 data at input byte N` (Go's offset); base64 with a line break reads back without it"
+        ),
+    ]
+}
+
+fn deployments() -> ResourceType {
+    ResourceType::of::<Deployment>()
+}
+
+fn deployment_body(spec: Value) -> Value {
+    let mut body = json!({"spec": {
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}
+        }
+    }});
+    if let (Some(base), Value::Object(extra)) = (body["spec"].as_object_mut(), spec) {
+        base.extend(extra);
+    }
+    body
+}
+
+async fn builtin_wrong_type_bad_request(cx: &Ctx<'_>) -> Outcome {
+    let rt = deployments();
+    let object = cx.object(&rt, "web", deployment_body(json!({"replicas": "3"})))?;
+    let err = expect_error(
+        "create",
+        cx.create_with(&rt, &object, &PostParams::default()).await,
+        ErrorKind::BadRequest,
+    )?;
+    expect_message(
+        "create",
+        &err,
+        "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal \
+         string into Go struct field DeploymentSpec.spec.replicas of type int32",
+    )?;
+    expect_error("get", cx.get(&rt, "web").await, ErrorKind::NotFound).map(drop)
+}
+
+async fn builtin_unknown_fields_dropped(cx: &Ctx<'_>) -> Outcome {
+    let rt = ResourceType::of::<ConfigMap>();
+    let created = cx
+        .create(
+            &rt,
+            "cm",
+            json!({"data": {"a": "1"}, "spec": {"a": "1"}, "metadata": {"labelz": {"x": "y"}}}),
+        )
+        .await?;
+    ensure_absent("created", &created, "/spec")?;
+    ensure_field("created", &created, "/data/a", &json!("1"))?;
+    let read = cx.get(&rt, "cm").await.during("get")?;
+    ensure_absent("stored", &read, "/spec")?;
+    ensure_eq(
+        "stored data",
+        Some(&json!({"a": "1"})),
+        field(&read, "/data"),
+    )?;
+
+    let d = deployments();
+    cx.create(&d, "web", deployment_body(json!({"replicas": 1})))
+        .await?;
+    let patched = cx
+        .merge(
+            &d,
+            "web",
+            json!({"spec": {"replica": 2, "template": {"spec": {"containers": [
+                {"name": "web", "image": "nginx:1", "imagee": "x"}
+            ]}}}}),
+        )
+        .await
+        .during("merge patch")?;
+    ensure_absent("patched", &patched, "/spec/replica")?;
+    ensure_absent(
+        "patched",
+        &patched,
+        "/spec/template/spec/containers/0/imagee",
+    )?;
+    ensure_field(
+        "patched",
+        &patched,
+        "/spec/template/spec/containers/0/image",
+        &json!("nginx:1"),
+    )
+}
+
+async fn builtin_strict_patch_names_unknown_field(cx: &Ctx<'_>) -> Outcome {
+    let d = deployments();
+    cx.create(&d, "web", deployment_body(json!({"replicas": 1})))
+        .await?;
+    let params = PatchParams {
+        field_validation: Some(ValidationDirective::Strict),
+        ..PatchParams::default()
+    };
+    let patch = Patch::Merge(json!({"spec": {"template": {"spec": {"containers": [
+        {"name": "web", "image": "nginx", "imagee": "x"}
+    ]}}}}));
+    let err = expect_error(
+        "strict patch",
+        cx.patch(&d, "web", &patch, &params).await,
+        ErrorKind::Invalid,
+    )?;
+    expect_cause(
+        "strict patch",
+        &err,
+        "patch",
+        None,
+        "strict decoding error: unknown field \"spec.template.spec.containers[0].imagee\"",
+    )?;
+    let read = cx.get(&d, "web").await.during("get")?;
+    ensure_absent("stored", &read, "/spec/template/spec/containers/0/imagee")
+}
+
+async fn secret_data_must_be_base64(cx: &Ctx<'_>) -> Outcome {
+    let rt = ResourceType::of::<Secret>();
+    let object = cx.object(&rt, "s", json!({"data": {"password": "hunter2!"}}))?;
+    let err = expect_error(
+        "create",
+        cx.create_with(&rt, &object, &PostParams::default()).await,
+        ErrorKind::BadRequest,
+    )?;
+    expect_message(
+        "create",
+        &err,
+        "Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 7",
+    )?;
+    expect_error("get", cx.get(&rt, "s").await, ErrorKind::NotFound)?;
+    let created = cx
+        .create(&rt, "s", json!({"data": {"a": "aGVs\nbG8="}}))
+        .await?;
+    ensure_field("created", &created, "/data/a", &json!("aGVsbG8="))
+}
