@@ -12,6 +12,7 @@ use crate::store::JsonRead;
 
 mod defaults;
 mod qos;
+pub(crate) mod quantity;
 mod service_alloc;
 mod service_rules;
 mod service_validation;
