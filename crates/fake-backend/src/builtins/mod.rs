@@ -13,6 +13,7 @@ use crate::store::JsonRead;
 mod defaults;
 pub(crate) mod json_decode;
 mod qos;
+pub(crate) mod quantity;
 mod service_alloc;
 mod service_rules;
 mod service_validation;
