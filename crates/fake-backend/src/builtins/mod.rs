@@ -11,6 +11,7 @@ use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
 mod defaults;
+pub(crate) mod go_time;
 mod qos;
 mod service_alloc;
 mod service_rules;
