@@ -11,9 +11,10 @@ use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
 mod defaults;
+mod go_time;
 pub(crate) mod json_decode;
 mod qos;
-pub(crate) mod quantity;
+mod quantity;
 mod service_alloc;
 mod service_rules;
 mod service_validation;

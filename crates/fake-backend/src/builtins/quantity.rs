@@ -40,10 +40,6 @@ const NANO: i32 = -9;
 /// arrays) is parsed as written, after `strings.TrimSpace`. A number is the text
 /// `serde_json` writes for it, which for a float may differ from what the client sent
 /// (`1e3` arrives as `1000.0`).
-#[cfg_attr(
-    not(test),
-    allow(dead_code, reason = "wired into the built-ins' decoding separately")
-)]
 pub(crate) fn canonical_quantity(value: &Value) -> Result<Option<String>, String> {
     if value.is_null() {
         return Ok(None);

@@ -31,19 +31,6 @@ use serde_json::{Map, Value};
 
 mod go_base64;
 
-/// TEMPORARY until the quantity and time ports land.
-mod pending {
-    use serde_json::Value;
-    pub(super) fn canonical_quantity(v: &Value) -> Result<Option<String>, String> {
-        Ok(v.as_str().map(str::to_string))
-    }
-    pub(super) fn canonical_time(v: &Value) -> Result<Option<String>, String> {
-        Ok(v.as_str().map(str::to_string))
-    }
-    pub(super) fn canonical_micro_time(v: &Value) -> Result<Option<String>, String> {
-        Ok(v.as_str().map(str::to_string))
-    }
-}
 #[cfg(test)]
 mod tests;
 
@@ -476,7 +463,7 @@ impl Decoder {
                 *value = Value::String(encode_base64(&bytes));
                 Ok(())
             }
-            (Scalar::Quantity, _) => match pending::canonical_quantity(value)? {
+            (Scalar::Quantity, _) => match super::quantity::canonical_quantity(value)? {
                 Some(text) => {
                     *value = Value::String(text);
                     Ok(())
@@ -498,15 +485,19 @@ impl Decoder {
             }
             (Scalar::Time | Scalar::MicroTime, _) => {
                 let canonical = match s {
-                    Scalar::Time => pending::canonical_time(value),
-                    _ => pending::canonical_micro_time(value),
+                    Scalar::Time => super::go_time::canonical_time(value),
+                    _ => super::go_time::canonical_micro_time(value),
                 };
                 match canonical {
                     Ok(Some(text)) => {
                         *value = Value::String(text);
                         Ok(())
                     }
-                    Ok(None) => Ok(()),
+                    // The zero time is written as `null`.
+                    Ok(None) => {
+                        *value = Value::Null;
+                        Ok(())
+                    }
                     Err(error) => Err(self.with_context(error)),
                 }
             }
