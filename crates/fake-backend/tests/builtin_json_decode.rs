@@ -303,3 +303,107 @@ async fn the_json_entry_points_give_go_texts_for_metadata() {
          bool into Go struct field ObjectMeta.metadata.labels of type map[string]string"
     );
 }
+
+#[tokio::test]
+async fn quantities_are_stored_canonical_and_malformed_ones_refused() {
+    let c = cluster().await;
+    let quotas = kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::ResourceQuota>();
+    let quota = |name: &str, hard: Value| {
+        obj(json!({"apiVersion": "v1", "kind": "ResourceQuota",
+                   "metadata": {"name": name}, "spec": {"hard": hard}}))
+    };
+    let created = c
+        .create_object(
+            &quotas,
+            Some("default"),
+            &quota(
+                "q",
+                json!({"cpu": "0.5", "memory": "2048Mi", "pods": 10, "limits.cpu": "1000m"}),
+            ),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        created.data["spec"]["hard"],
+        json!({"cpu": "500m", "memory": "2Gi", "pods": "10", "limits.cpu": "1"})
+    );
+    let before = c.dump_yaml().unwrap();
+    let e = c
+        .create_object(
+            &quotas,
+            Some("default"),
+            &quota("bad", json!({"cpu": "half"})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "ResourceQuota in version \"v1\" cannot be handled as a ResourceQuota: quantities must \
+         match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+}
+
+#[tokio::test]
+async fn times_are_stored_in_utc_and_malformed_ones_refused() {
+    let c = cluster().await;
+    let events = kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::Event>();
+    let event = |name: &str, extra: Value| {
+        let mut e = json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": name},
+                           "involvedObject": {"kind": "Pod", "name": "p"}, "reason": "R"});
+        if let (Some(base), Value::Object(extra)) = (e.as_object_mut(), extra) {
+            base.extend(extra);
+        }
+        obj(e)
+    };
+    let created = c
+        .create_object(
+            &events,
+            Some("default"),
+            &event(
+                "e",
+                json!({"lastTimestamp": "2026-01-02T03:04:05.678+02:00",
+                       "eventTime": "2026-01-02T03:04:05.123456+01:00",
+                       "firstTimestamp": "0001-01-01T00:00:00Z"}),
+            ),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.data["lastTimestamp"], json!("2026-01-02T01:04:05Z"));
+    assert_eq!(
+        created.data["eventTime"],
+        json!("2026-01-02T02:04:05.123456Z")
+    );
+    assert_eq!(created.data["firstTimestamp"], Value::Null);
+
+    let before = c.dump_yaml().unwrap();
+    for (value, detail) in [
+        (
+            json!("yesterday"),
+            "parsing time \"yesterday\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \
+             \"yesterday\" as \"2006\"",
+        ),
+        (
+            json!(5),
+            "json: cannot unmarshal number into Go struct field Event.lastTimestamp of type string",
+        ),
+    ] {
+        let e = c
+            .create_object(
+                &events,
+                Some("default"),
+                &event("bad", json!({"lastTimestamp": value})),
+                &PostParams::default(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            message(&e),
+            format!("Event in version \"v1\" cannot be handled as a Event: {detail}")
+        );
+    }
+    assert_eq!(c.dump_yaml().unwrap(), before);
+}

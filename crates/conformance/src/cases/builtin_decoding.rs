@@ -3,7 +3,7 @@
 //! struct does not have is dropped, a `[]byte` field must be base64.
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, ResourceQuota, Secret};
 use kobj_core::{ErrorKind, ResourceType};
 use kube_core::params::{Patch, PatchParams, PostParams, ValidationDirective};
 use serde_json::{Value, json};
@@ -38,6 +38,12 @@ pub(super) fn cases() -> Vec<Case> {
             Builtins,
             [10],
             "a Secret whose `data` value is not base64 gets 400 `illegal base64 data at input byte N` (Go's offset); base64 with a line break reads back without it"
+        ),
+        case!(
+            quantities_are_canonical,
+            Builtins,
+            [10],
+            "a ResourceQuota's `hard` quantities read back canonical (`0.5` → `500m`, `2048Mi` → `2Gi`, `1000m` → `1`, the number 10 → `\"10\"`); `half` gets 400 with ParseQuantity's regular-expression error"
         ),
     ]
 }
@@ -168,4 +174,33 @@ async fn secret_data_must_be_base64(cx: &Ctx<'_>) -> Outcome {
         .create(&rt, "s", json!({"data": {"a": "aGVs\nbG8="}}))
         .await?;
     ensure_field("created", &created, "/data/a", &json!("aGVsbG8="))
+}
+
+async fn quantities_are_canonical(cx: &Ctx<'_>) -> Outcome {
+    let rt = ResourceType::of::<ResourceQuota>();
+    let created = cx
+        .create(
+            &rt,
+            "q",
+            json!({"spec": {"hard": {
+                "cpu": "0.5", "memory": "2048Mi", "limits.cpu": "1000m", "pods": 10
+            }}}),
+        )
+        .await?;
+    let canonical = json!({"cpu": "500m", "memory": "2Gi", "limits.cpu": "1", "pods": "10"});
+    ensure_field("created", &created, "/spec/hard", &canonical)?;
+    let read = cx.get(&rt, "q").await.during("get")?;
+    ensure_field("stored", &read, "/spec/hard", &canonical)?;
+    let object = cx.object(&rt, "bad", json!({"spec": {"hard": {"cpu": "half"}}}))?;
+    let err = expect_error(
+        "create",
+        cx.create_with(&rt, &object, &PostParams::default()).await,
+        ErrorKind::BadRequest,
+    )?;
+    expect_message(
+        "create",
+        &err,
+        "ResourceQuota in version \"v1\" cannot be handled as a ResourceQuota: quantities must \
+         match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    )
 }

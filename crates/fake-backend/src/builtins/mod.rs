@@ -14,7 +14,7 @@ mod defaults;
 mod go_time;
 pub(crate) mod json_decode;
 mod qos;
-mod quantity;
+pub(crate) mod quantity;
 mod service_alloc;
 mod service_rules;
 mod service_validation;

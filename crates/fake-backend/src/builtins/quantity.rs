@@ -326,6 +326,11 @@ fn parse_quantity_string(s: &[u8]) -> Result<QuantityParts<'_>, &'static str> {
     Err(ERR_FORMAT_WRONG)
 }
 
+/// Whether `text` parses as a quantity (the `quantity` string format of CRD schemas).
+pub(crate) fn is_quantity(text: &str) -> bool {
+    parse_quantity(text).is_ok()
+}
+
 /// `ParseQuantity` (quantity.go). Up to 18 digits at a scale no finer than nano take the
 /// int64 fast path, which keeps the input text when it is already canonical; the rest go
 /// through the decimal, rounded up to nano and, for BinarySI, capped at 2^63-1.

@@ -97,7 +97,7 @@ pub(crate) fn check(format: &str, value: &str) -> bool {
         "date" => parse_date(value).is_some(),
         "datetime" => is_date_time(value),
         "duration" => is_duration(value),
-        "quantity" => super::quantity::parse(value).is_ok(),
+        "quantity" => crate::builtins::quantity::is_quantity(value),
         "k8sshortname" => value.len() <= 63 && regex_match(&SHORT_NAME, value),
         "k8slongname" => value.len() <= 253 && regex_match(&LONG_NAME, value),
         // "password" and anything unknown.

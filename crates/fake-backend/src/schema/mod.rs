@@ -35,7 +35,6 @@ mod listtype;
 mod meta;
 mod pattern;
 mod prune;
-mod quantity;
 mod structural;
 mod validate;
 mod value_validation;
