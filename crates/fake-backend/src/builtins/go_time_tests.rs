@@ -1,3 +1,4 @@
+use super::parse::quote;
 use super::*;
 use k8s_openapi::jiff;
 use proptest::prelude::*;
@@ -466,5 +467,39 @@ proptest! {
         prop_assert_eq!(t.unix(), floor);
         let want = ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
         prop_assert_eq!(format_utc(&t, false), want);
+    }
+}
+
+/// The shortcut the built-ins' decoding takes holds only for text decoding gives back as is.
+#[test]
+fn canonical_texts_are_recognised() {
+    for (text, canonical) in [
+        ("2026-01-02T03:04:05Z", true),
+        ("2026-01-02T03:04:05.5Z", false),
+        ("2026-01-02T03:04:05+00:00", false),
+        ("2026-01-02t03:04:05Z", false),
+        ("2026-02-30T03:04:05Z", false),
+        ("0001-01-01T00:00:00Z", false),
+        ("2026-01-02T03:04:05", false),
+    ] {
+        assert_eq!(is_canonical_time(text), canonical, "{text}");
+        if canonical {
+            assert_eq!(canonical_time(&json!(text)), Ok(Some(text.to_string())));
+        }
+    }
+    for (text, canonical) in [
+        ("2026-01-02T03:04:05.123456Z", true),
+        ("2026-01-02T03:04:05.123Z", false),
+        ("2026-01-02T03:04:05.123456+01:00", false),
+        ("0001-01-01T00:00:00.000000Z", false),
+        ("2026-13-02T03:04:05.123456Z", false),
+    ] {
+        assert_eq!(is_canonical_micro_time(text), canonical, "{text}");
+        if canonical {
+            assert_eq!(
+                canonical_micro_time(&json!(text)),
+                Ok(Some(text.to_string()))
+            );
+        }
     }
 }

@@ -212,13 +212,38 @@ pub(crate) fn decode(
     let Some(&root) = TABLE.roots.get(api_version).and_then(|k| k.get(kind)) else {
         return Ok(Vec::new());
     };
-    let mut decoder = Decoder::default();
-    decoder.root(root, obj)?;
-    match decoder.saved {
-        Some(error) => Err(error),
-        None => Ok(decoder.unknown),
+    // Most objects decode cleanly: a first pass keeps no error context or path, and only an
+    // object with something to report is walked again with them (what the first pass
+    // changed, canonical values and removed nulls, the second leaves as it is).
+    let mut fast = Decoder::default();
+    match fast.root(root, obj) {
+        Ok(()) => return Ok(Vec::new()),
+        Err(Stop::Error(error)) => return Err(error),
+        Err(Stop::Retrace) => {}
+    }
+    let mut decoder = Decoder {
+        tracked: true,
+        ..Decoder::default()
+    };
+    match decoder.root(root, obj) {
+        Err(Stop::Error(error)) => Err(error),
+        _ => match decoder.saved {
+            Some(error) => Err(error),
+            None => Ok(decoder.unknown),
+        },
     }
 }
+
+/// Why a walk stopped early.
+#[derive(Debug)]
+enum Stop {
+    /// An error that ends decoding (a custom unmarshaller's).
+    Error(String),
+    /// The untracked pass found something to report: walk again with the context.
+    Retrace,
+}
+
+type Step = Result<(), Stop>;
 
 /// The most unknown fields the decoder records (sigs.k8s.io/json's `saveStrictError`).
 const MAX_STRICT_ERRORS: usize = 100;
@@ -230,6 +255,8 @@ const MAX_DEPTH: usize = 200;
 /// encoding/json's `decodeState`, reduced to what decides the outcome.
 #[derive(Debug, Default)]
 struct Decoder {
+    /// Whether the error context and path are kept (the second pass).
+    tracked: bool,
     /// `errorContext.FieldStack`: the JSON names of the struct fields entered.
     fields: Vec<&'static str>,
     /// `errorContext.Struct`: the struct whose field is being decoded.
@@ -244,7 +271,7 @@ struct Decoder {
 impl Decoder {
     /// The kind's struct: like any struct, but `apiVersion` and `kind` (the inlined
     /// TypeMeta) are known.
-    fn root(&mut self, root: usize, obj: &mut Value) -> Result<(), String> {
+    fn root(&mut self, root: usize, obj: &mut Value) -> Step {
         let Value::Object(map) = obj else {
             return Ok(());
         };
@@ -264,15 +291,27 @@ impl Decoder {
     }
 
     /// `saveError`: only the first error is kept.
-    fn save(&mut self, error: String) {
-        if self.saved.is_none() {
-            self.saved = Some(error);
+    fn save(&mut self, error: impl FnOnce(&Self) -> String) -> Step {
+        if !self.tracked {
+            return Err(Stop::Retrace);
         }
+        if self.saved.is_none() {
+            self.saved = Some(error(self));
+        }
+        Ok(())
     }
 
-    fn save_type_error(&mut self, value: &Value, shape: &Shape) {
-        let error = self.type_error(json_kind(value), &go_type(shape));
-        self.save(error);
+    fn save_type_error(&mut self, value: &Value, shape: &Shape) -> Step {
+        self.save(|d| d.type_error(json_kind(value), &go_type(shape)))
+    }
+
+    /// An error that ends decoding.
+    fn stop(&self, error: impl FnOnce(&Self) -> String) -> Step {
+        if self.tracked {
+            Err(Stop::Error(error(self)))
+        } else {
+            Err(Stop::Retrace)
+        }
     }
 
     /// An error returned by a custom `UnmarshalJSON` (intstr, Time) that used encoding/json
@@ -292,6 +331,9 @@ impl Decoder {
 
     fn push_key(&mut self, key: &str) -> usize {
         let len = self.path.len();
+        if !self.tracked {
+            return len;
+        }
         if !self.path.is_empty() {
             self.path.push('.');
         }
@@ -299,13 +341,16 @@ impl Decoder {
         len
     }
 
-    fn record_unknown(&mut self, key: &str) {
-        if self.unknown.len() >= MAX_STRICT_ERRORS {
-            return;
+    fn record_unknown(&mut self, key: &str) -> Step {
+        if !self.tracked {
+            return Err(Stop::Retrace);
         }
-        let len = self.push_key(key);
-        self.unknown.push(self.path.clone());
-        self.path.truncate(len);
+        if self.unknown.len() < MAX_STRICT_ERRORS {
+            let len = self.push_key(key);
+            self.unknown.push(self.path.clone());
+            self.path.truncate(len);
+        }
+        Ok(())
     }
 
     /// The fields of an object decoded into struct `ty`.
@@ -315,7 +360,7 @@ impl Decoder {
         map: &mut Map<String, Value>,
         root: bool,
         depth: usize,
-    ) -> Result<(), String> {
+    ) -> Step {
         let Some(def) = TABLE.structs.get(ty) else {
             return Ok(());
         };
@@ -324,17 +369,24 @@ impl Decoder {
         for (key, value) in map.iter_mut() {
             let Some((&name, shape)) = def.fields.get_key_value(key.as_str()) else {
                 if !(root && (key == "apiVersion" || key == "kind")) {
-                    self.record_unknown(key);
+                    self.record_unknown(key)?;
                     unknown.push(key.clone());
                 }
                 continue;
             };
+            if accepted_as_is(shape, value) {
+                continue;
+            }
             if value.is_null() {
                 // Go leaves the field unset: omitted, or written at its zero value, which
                 // the zero-fields stage adds.
                 if !matches!(shape, Shape::Scalar(Scalar::Any)) {
                     nulls.push(key.clone());
                 }
+                continue;
+            }
+            if !self.tracked {
+                self.value(shape, value, depth + 1)?;
                 continue;
             }
             let (saved_current, len) = (self.current, self.push_key(key));
@@ -354,7 +406,7 @@ impl Decoder {
 
     /// Decodes one non-`null` value into `shape` (`d.value`); `Err` is an error that stops
     /// the decoder (a custom unmarshaller's).
-    fn value(&mut self, shape: &Shape, value: &mut Value, depth: usize) -> Result<(), String> {
+    fn value(&mut self, shape: &Shape, value: &mut Value, depth: usize) -> Step {
         if depth > MAX_DEPTH {
             return Ok(());
         }
@@ -362,29 +414,27 @@ impl Decoder {
             Shape::Scalar(s) => self.scalar(*s, shape, value),
             Shape::Struct(ty) => match value {
                 Value::Object(map) => self.fields_of(*ty, map, false, depth),
-                other => {
-                    self.save_type_error(other, shape);
-                    Ok(())
-                }
+                other => self.save_type_error(other, shape),
             },
             Shape::List(item) => match value {
+                Value::Array(items) if items.iter().all(|v| accepted_as_is(item, v)) => Ok(()),
                 Value::Array(items) => {
                     for (i, v) in items.iter_mut().enumerate() {
                         let len = self.path.len();
-                        self.path.push_str(&format!("[{i}]"));
+                        if self.tracked {
+                            use std::fmt::Write as _;
+                            let _ = write!(self.path, "[{i}]");
+                        }
                         let result = self.element(item, v, depth);
                         self.path.truncate(len);
                         result?;
                     }
                     Ok(())
                 }
-                other => {
-                    // `[]byte` also takes a list of numbers (see `scalar`).
-                    self.save_type_error(other, shape);
-                    Ok(())
-                }
+                other => self.save_type_error(other, shape),
             },
             Shape::Map(elem) => match value {
+                Value::Object(map) if map.values().all(|v| accepted_as_is(elem, v)) => Ok(()),
                 Value::Object(map) => {
                     for (key, v) in map.iter_mut() {
                         let len = self.push_key(key);
@@ -394,16 +444,13 @@ impl Decoder {
                     }
                     Ok(())
                 }
-                other => {
-                    self.save_type_error(other, shape);
-                    Ok(())
-                }
+                other => self.save_type_error(other, shape),
             },
         }
     }
 
     /// A list item or map value: `null` is the element type's zero value.
-    fn element(&mut self, shape: &Shape, value: &mut Value, depth: usize) -> Result<(), String> {
+    fn element(&mut self, shape: &Shape, value: &mut Value, depth: usize) -> Step {
         if value.is_null() {
             if let Some(zero) = zero_of(shape) {
                 *value = zero;
@@ -413,7 +460,7 @@ impl Decoder {
         self.value(shape, value, depth + 1)
     }
 
-    fn scalar(&mut self, s: Scalar, shape: &Shape, value: &mut Value) -> Result<(), String> {
+    fn scalar(&mut self, s: Scalar, shape: &Shape, value: &mut Value) -> Step {
         match (s, &*value) {
             (Scalar::Any, _)
             | (Scalar::Str, Value::String(_))
@@ -424,23 +471,20 @@ impl Decoder {
                     Scalar::I32 => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
                     _ => n.as_i64().is_some(),
                 };
-                if !fits {
-                    let error = self.type_error(&format!("number {n}"), go_scalar(s));
-                    self.save(error);
+                if fits {
+                    return Ok(());
                 }
-                Ok(())
+                self.save(|d| d.type_error(&format!("number {n}"), go_scalar(s)))
             }
-            (Scalar::Bytes, Value::String(text)) => {
-                match go_base64::decode(text.as_bytes()) {
-                    Ok(bytes) => {
-                        if text.contains(['\n', '\r']) {
-                            *value = Value::String(encode_base64(&bytes));
-                        }
+            (Scalar::Bytes, Value::String(text)) => match go_base64::decode(text.as_bytes()) {
+                Ok(bytes) => {
+                    if text.contains(['\n', '\r']) {
+                        *value = Value::String(encode_base64(&bytes));
                     }
-                    Err(at) => self.save(format!("illegal base64 data at input byte {at}")),
+                    Ok(())
                 }
-                Ok(())
-            }
+                Err(at) => self.save(|_| format!("illegal base64 data at input byte {at}")),
+            },
             (Scalar::Bytes, Value::Array(items)) => {
                 // encoding/json decodes a list of numbers into `[]byte` too.
                 let mut bytes = Vec::with_capacity(items.len());
@@ -449,39 +493,45 @@ impl Decoder {
                         Some(b) => bytes.push(b),
                         None if item.is_null() => bytes.push(0),
                         None => {
-                            let error = match item {
-                                Value::Number(n) => {
-                                    self.type_error(&format!("number {n}"), "uint8")
-                                }
-                                other => self.type_error(json_kind(other), "uint8"),
-                            };
-                            self.save(error);
-                            return Ok(());
+                            return self.save(|d| match item {
+                                Value::Number(n) => d.type_error(&format!("number {n}"), "uint8"),
+                                other => d.type_error(json_kind(other), "uint8"),
+                            });
                         }
                     }
                 }
                 *value = Value::String(encode_base64(&bytes));
                 Ok(())
             }
-            (Scalar::Quantity, _) => match super::quantity::canonical_quantity(value)? {
-                Some(text) => {
+            (Scalar::Quantity, _) => match super::quantity::canonical_quantity(value) {
+                Ok(Some(text)) => {
                     *value = Value::String(text);
                     Ok(())
                 }
-                None => Ok(()),
+                Ok(None) => Ok(()),
+                Err(error) => self.stop(|_| error),
             },
             (Scalar::IntOrString, Value::String(_)) => Ok(()),
             (Scalar::IntOrString, other) => {
                 // `IntOrString.UnmarshalJSON`: anything but a string is unmarshalled into
                 // its `int32` with encoding/json.
-                let error = match other {
+                match other {
                     Value::Number(n) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {
-                        return Ok(());
+                        Ok(())
                     }
-                    Value::Number(n) => self.type_error(&format!("number {n}"), "int32"),
-                    other => self.type_error(json_kind(other), "int32"),
-                };
-                Err(error)
+                    Value::Number(n) => {
+                        self.stop(|d| d.type_error(&format!("number {n}"), "int32"))
+                    }
+                    other => self.stop(|d| d.type_error(json_kind(other), "int32")),
+                }
+            }
+            (Scalar::Time, Value::String(text)) if super::go_time::is_canonical_time(text) => {
+                Ok(())
+            }
+            (Scalar::MicroTime, Value::String(text))
+                if super::go_time::is_canonical_micro_time(text) =>
+            {
+                Ok(())
             }
             (Scalar::Time | Scalar::MicroTime, _) => {
                 let canonical = match s {
@@ -498,15 +548,23 @@ impl Decoder {
                         *value = Value::Null;
                         Ok(())
                     }
-                    Err(error) => Err(self.with_context(error)),
+                    Err(error) => self.stop(|d| d.with_context(error)),
                 }
             }
-            (_, other) => {
-                self.save_type_error(other, shape);
-                Ok(())
-            }
+            (_, other) => self.save_type_error(other, shape),
         }
     }
+}
+
+/// Whether `value` decodes into `shape` and is written back unchanged with nothing to check
+/// (a string into a string, and the like): the common case, taken without a call.
+fn accepted_as_is(shape: &Shape, value: &Value) -> bool {
+    matches!(
+        (shape, value),
+        (Shape::Scalar(Scalar::Str), Value::String(_))
+            | (Shape::Scalar(Scalar::Bool), Value::Bool(_))
+            | (Shape::Scalar(Scalar::Any), _)
+    )
 }
 
 /// encoding/json's description of a JSON value in a type error.
