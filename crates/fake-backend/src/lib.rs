@@ -19,8 +19,8 @@
 //! - `gc` and `namespaces`: garbage collection and namespace lifecycle (31–33).
 //! - `crd`: CRD validation and registration, and the status controllers (naming,
 //!   establishing, finalizer) that write its conditions through `/status` (44–46, 51).
-//! - `builtins`: built-in kinds' defaults, always-present fields, strategies and the
-//!   Service allocations.
+//! - `builtins`: built-in kinds' Go JSON decoding (unknown fields, type errors, quantities,
+//!   times), defaults, always-present fields, strategies and the Service allocations.
 //! - [`schema`], [`patch`]: schema validation/pruning/defaulting (47–49) and patches (23–26).
 //! - [`actions`], [`faults`], [`fixtures`], [`clock`], [`ids`]: the test kit.
 

@@ -1,6 +1,7 @@
-//! Server-side special cases of built-in kinds that tests notice: Secret `stringData` folded
-//! into `data`, immutable Secrets and ConfigMaps, Namespace finalizers and phase, which
-//! kinds keep a generation, and status reset on create.
+//! Server-side special cases of built-in kinds that tests notice: the Go structs' JSON
+//! decoding (`json_decode`, with `quantity` and `go_time`), Secret `stringData` folded into
+//! `data`, immutable Secrets and ConfigMaps, Namespace finalizers and phase, which kinds keep
+//! a generation, and status reset on create.
 
 use base64::Engine as _;
 use kobj_core::FieldError;
