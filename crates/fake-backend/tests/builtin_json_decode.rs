@@ -187,7 +187,7 @@ async fn secret_data_must_be_base64() {
 }
 
 #[tokio::test]
-async fn patches_get_the_patch_shaped_422_and_apply_the_typed_patch_400() {
+async fn patches_get_the_patch_shaped_422_and_apply_the_typed_patch_500() {
     let c = cluster().await;
     create(
         &c,
@@ -263,12 +263,16 @@ async fn patches_get_the_patch_shaped_422_and_apply_the_typed_patch_400() {
             )
             .await
             .unwrap_err();
-        assert_eq!(e.code(), Some(400), "{e}");
+        // structured-merge-diff's error, passed on unwrapped: a 500 with no reason.
+        assert_eq!(e.code(), Some(500), "{e}");
+        assert_eq!(status(&e).reason, "");
         assert_eq!(
             message(&e),
-            "failed to create typed patch object (apps/v1, Kind=Deployment): errors:\n  \
+            format!(
+                "failed to create typed patch object (/{name}; apps/v1, Kind=Deployment): errors:\n  \
              .spec.replica: field not declared in schema\n  \
              .spec.template.spec.containers[0].imagee: field not declared in schema"
+            )
         );
     }
     assert_eq!(c.dump_yaml().unwrap(), before);

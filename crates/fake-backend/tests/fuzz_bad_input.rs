@@ -397,7 +397,15 @@ async fn patch_giving_metadata_a_wrong_type_is_refused_and_stores_nothing() {
             )
             .await
             .unwrap_err();
-        assert_eq!(e.code(), Some(400), "{e}");
+        // structured-merge-diff cannot type the configuration (the owner reference lacks its
+        // `uid` key): its error, passed on unwrapped, is a 500.
+        assert_eq!(e.code(), Some(500), "{e}");
+        assert!(
+            message(&e).starts_with(&format!(
+                "failed to create typed patch object (/{name}; example.com/v1, Kind=Widget): .metadata.ownerReferences"
+            )),
+            "{e}"
+        );
     }
     assert_eq!(c.dump_yaml().unwrap(), before);
     let a = c

@@ -371,19 +371,19 @@ async fn a_body_whose_metadata_does_not_decode_is_refused_and_stores_nothing() {
             Method::PUT,
             "/api/v1/namespaces/team".to_owned(),
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team", "labels": false}}),
-            "Namespace in version \"v1\" cannot be handled as a Namespace: invalid type: boolean `false`, expected a map",
+            "Namespace in version \"v1\" cannot be handled as a Namespace: json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type map[string]string",
         ),
         (
             Method::POST,
             "/api/v1/namespaces/default/configmaps".to_owned(),
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c2", "annotations": []}}),
-            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: invalid type: sequence, expected a map",
+            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal array into Go struct field ObjectMeta.metadata.annotations of type map[string]string",
         ),
         (
             Method::PUT,
             "/api/v1/namespaces/default/configmaps/c1".to_owned(),
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c1", "finalizers": "x"}}),
-            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: invalid type: string \"x\", expected a sequence",
+            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal string into Go struct field ObjectMeta.metadata.finalizers of type []string",
         ),
         (
             Method::POST,

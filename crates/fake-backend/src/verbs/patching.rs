@@ -86,12 +86,16 @@ fn check_decodes(
     let detail = if crate::builtins::json_decode::knows(&api.api_version, &api.kind) {
         match crate::builtins::json_decode::decode(&api.api_version, &api.kind, doc) {
             Err(e) => Some((e, true)),
-            Ok(unknown) if matches!(patch, Patch::Apply(_)) && !unknown.is_empty() => {
-                return Err(Error::bad_request(format!(
-                    "failed to create typed patch object ({}): {}",
-                    group_version_kind(info),
-                    not_declared(&unknown)
-                )));
+            Ok(unknown)
+                if !unknown.is_empty()
+                    && let Patch::Apply(applied) = patch =>
+            {
+                return Err(crate::patch::managed::typed_patch_error(
+                    applied,
+                    &api.api_version,
+                    &api.kind,
+                    not_declared(&unknown),
+                ));
             }
             Ok(unknown) => super::write::unknown_fields_refused(opts, &unknown).map(|d| (d, true)),
         }
@@ -123,12 +127,6 @@ fn check_decodes(
         "",
         &[FieldError::invalid("patch", Value::String(bad), detail)],
     ))
-}
-
-/// `apps/v1, Kind=Deployment`, as structured-merge-diff names a type.
-fn group_version_kind(info: &TypeInfo) -> String {
-    let api = &info.resource.api;
-    format!("{}/{}, Kind={}", api.group, api.version, api.kind)
 }
 
 /// structured-merge-diff's `ValidationErrors` text for fields its type does not have.

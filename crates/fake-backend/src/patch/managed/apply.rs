@@ -31,6 +31,42 @@ pub fn apply(
     apply_resetting(live, applied, ctx, force, &[])
 }
 
+/// `apps/v1, Kind=Deployment` (`/v1, Kind=Pod` for the core group), as Go prints a
+/// `GroupVersionKind`.
+fn group_version_kind(api_version: &str, kind: &str) -> String {
+    let (g, v) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    format!("{g}/{v}, Kind={kind}")
+}
+
+/// The error of an applied configuration structured-merge-diff cannot type (`ObjectToTyped`
+/// in structuredmerge.go): the configuration named by `objectGVKNN` (its own namespace and
+/// name, `/web` when it gives no namespace). The handler passes the plain error on, so the
+/// server answers 500 with no reason.
+pub(crate) fn typed_patch_error(
+    applied: &Value,
+    api_version: &str,
+    kind: &str,
+    detail: impl std::fmt::Display,
+) -> Error {
+    let meta = |k: &str| {
+        applied
+            .get("metadata")
+            .and_then(|m| m.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    Error::from_parts(
+        500,
+        "",
+        format!(
+            "failed to create typed patch object ({}/{}; {}): {detail}",
+            meta("namespace"),
+            meta("name"),
+            group_version_kind(api_version, kind)
+        ),
+    )
+}
+
 /// [`apply`] for an endpoint whose strategy resets the top-level fields `reset` (`status` on
 /// the main resource of a type with a status subresource, `spec` on `/status`): nobody owns
 /// them through this apply and changing them is no conflict (the `IgnoredFields` the server
@@ -61,19 +97,16 @@ pub fn apply_resetting(
         )));
     }
     let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
-    let gvk = |k: &str| {
-        let (g, v) = ctx
-            .api_version
-            .rsplit_once('/')
-            .unwrap_or(("", ctx.api_version));
-        format!("{g}/{v}, Kind={k}")
-    };
     if kind != ctx.kind {
-        return Err(Error::bad_request(format!(
-            "failed to create typed patch object ({}): no corresponding type for {}",
-            gvk(kind),
-            gvk(kind)
-        )));
+        return Err(typed_patch_error(
+            applied,
+            ctx.api_version,
+            kind,
+            format!(
+                "no corresponding type for {}",
+                group_version_kind(ctx.api_version, kind)
+            ),
+        ));
     }
     if applied
         .get("metadata")
@@ -86,12 +119,8 @@ pub fn apply_resetting(
     // Unstripped until after the prune: structured-merge-diff prunes with the applier's set
     // as the configuration gives it (`metadata.name` included, which keeps `metadata`), and
     // the server strips server-set metadata from the result only (stripmeta.go).
-    let mut config_set = to_field_set(applied, ty).map_err(|e| {
-        Error::bad_request(format!(
-            "failed to create typed patch object ({}): {e}",
-            gvk(kind)
-        ))
-    })?;
+    let mut config_set = to_field_set(applied, ty)
+        .map_err(|e| typed_patch_error(applied, ctx.api_version, kind, e))?;
     let reset: Vec<PathElement> = reset
         .iter()
         .map(|f| PathElement::Field((*f).to_string()))

@@ -364,6 +364,7 @@ fn cap_update_managers(entries: &mut Vec<Entry>) {
 }
 
 mod apply;
+pub(crate) use apply::typed_patch_error;
 pub use apply::{apply, apply_resetting};
 mod empty_object;
 mod update;

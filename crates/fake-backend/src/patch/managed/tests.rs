@@ -258,7 +258,7 @@ fn apply_validates_the_configuration() {
     let err = apply(None, &cfg, &ctx("a", 1), false).unwrap_err();
     assert_eq!(
         err.status().unwrap().message,
-        "failed to create typed patch object (apps/v1, Kind=StatefulSet): no corresponding type for apps/v1, Kind=StatefulSet"
+        "failed to create typed patch object (default/web; apps/v1, Kind=StatefulSet): no corresponding type for apps/v1, Kind=StatefulSet"
     );
     let mut cfg = deployment(1);
     cfg["metadata"]["managedFields"] = json!([]);
@@ -272,7 +272,7 @@ fn apply_validates_the_configuration() {
     let err = apply(None, &cfg, &ctx("a", 1), false).unwrap_err();
     assert_eq!(
         err.status().unwrap().message,
-        "failed to create typed patch object (apps/v1, Kind=Deployment): .spec.template.spec.containers: duplicate entries for key [name=\"a\"]"
+        "failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: duplicate entries for key [name=\"a\"]"
     );
 }
 
