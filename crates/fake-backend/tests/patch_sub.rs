@@ -514,6 +514,13 @@ async fn crd_validation_and_strict_fields() {
         "{}",
         message(&e)
     );
+    // The patch handler's shape: no kind or name, the patched object as the bad value.
+    assert!(
+        message(&e).starts_with(" \"\" is invalid: patch: Invalid value: \"{"),
+        "{}",
+        message(&e)
+    );
+    assert!(message(&e).contains("\\\"extra\\\":1"), "{}", message(&e));
     let e = c
         .create_object(
             &widgets(),

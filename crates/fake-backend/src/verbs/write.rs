@@ -112,8 +112,15 @@ impl<'a> WriteCtx<'a> {
         // Metadata is validated with the rest of the object, and reported first.
         let meta_errors = meta::validate_object_meta(obj);
         if let Some(schema) = &self.info.schema {
+            // A strict patch's error shows the patched object as it was decoded.
+            let patched = (matches!(self.request, Request::Patch(_))
+                && matches!(
+                    self.opts.field_validation,
+                    Some(ValidationDirective::Strict)
+                ))
+            .then(|| obj.to_string());
             let pruned = crate::schema::prune(schema, obj);
-            self.unknown_fields(&pruned, &name)?;
+            self.unknown_fields(&pruned, &name, patched)?;
             crate::schema::apply_defaults(schema, obj);
             let mut errors = meta_errors;
             errors.extend(crate::schema::validate(schema, obj));
@@ -140,13 +147,26 @@ impl<'a> WriteCtx<'a> {
         Ok(())
     }
 
-    /// fieldValidation for the fields pruning removed (rule 27).
-    fn unknown_fields(&self, pruned: &[String], name: &str) -> Result<()> {
+    /// fieldValidation for the fields pruning removed (rule 27). A patch's strict error is
+    /// the patch handler's (`jsonPatcher.applyPatchToCurrentObject`): 422 with an empty kind
+    /// and name, on `patch`, with the patched object (`patched`) as the value.
+    fn unknown_fields(&self, pruned: &[String], name: &str, patched: Option<String>) -> Result<()> {
         let Some(detail) = unknown_fields_refused(self.opts, pruned) else {
             return Ok(());
         };
         match self.request {
-            Request::Patch(patch) | Request::Apply(patch) => Err(Error::invalid(
+            Request::Patch(patch) => Err(Error::invalid_kind(
+                "",
+                "",
+                "",
+                "",
+                &[FieldError::invalid(
+                    "patch",
+                    Value::String(patched.unwrap_or_else(|| patch.to_string())),
+                    detail,
+                )],
+            )),
+            Request::Apply(patch) => Err(Error::invalid(
                 &self.info.resource,
                 name,
                 &[FieldError::invalid(
