@@ -271,10 +271,30 @@ async fn patches_get_the_patch_shaped_422_and_apply_the_typed_patch_500() {
             format!(
                 "failed to create typed patch object (/{name}; apps/v1, Kind=Deployment): errors:\n  \
              .spec.replica: field not declared in schema\n  \
-             .spec.template.spec.containers[0].imagee: field not declared in schema"
+             .spec.template.spec.containers[name=\"nginx\"].imagee: field not declared in schema"
             )
         );
     }
+    assert_eq!(c.dump_yaml().unwrap(), before);
+
+    // A scalar of the wrong type, as structured-merge-diff's validation prints it.
+    let e = c
+        .patch_object(
+            &deployments(),
+            Some("default"),
+            "web",
+            &Patch::Apply(deployment("web", json!({"replicas": "2", "paused": "no"}))),
+            &PatchParams::apply("me"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(500), "{e}");
+    assert_eq!(
+        message(&e),
+        "failed to create typed patch object (/web; apps/v1, Kind=Deployment): errors:\n  \
+         .spec.paused: expected boolean, got &{no}\n  \
+         .spec.replicas: expected numeric (int or float), got string"
+    );
     assert_eq!(c.dump_yaml().unwrap(), before);
 
     // A patch that decodes is stored without the unknown field (Warn).

@@ -40,6 +40,13 @@ pub(super) fn cases() -> Vec<Case> {
             "a Secret whose `data` value is not base64 gets 400 `illegal base64 data at input byte N` (Go's offset); base64 with a line break reads back without it"
         ),
         case!(
+            apply_undeclared_builtin_field_refused,
+            Builtins,
+            [26],
+            needs[ServerSideApply],
+            "server-side apply of a Deployment naming a field its schema lacks and giving `replicas` a string: structured-merge-diff's 500 `failed to create typed patch object (…)` listing `.spec.replica: field not declared in schema` and `.spec.replicas: expected numeric (int or float), got string`; nothing is stored"
+        ),
+        case!(
             quantities_are_canonical,
             Builtins,
             [10],
@@ -203,4 +210,38 @@ async fn quantities_are_canonical(cx: &Ctx<'_>) -> Outcome {
         "ResourceQuota in version \"v1\" cannot be handled as a ResourceQuota: quantities must \
          match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
     )
+}
+
+async fn apply_undeclared_builtin_field_refused(cx: &Ctx<'_>) -> Outcome {
+    let d = deployments();
+    let mut object = cx.object(
+        &d,
+        "web",
+        deployment_body(json!({"replica": 2, "replicas": "2"})),
+    )?;
+    object.metadata.namespace = None;
+    let body = serde_json::to_value(&object)
+        .map_err(|e| crate::case::Failure::new(format!("encoding the configuration: {e}")))?;
+    let err = cx
+        .patch(
+            &d,
+            "web",
+            &Patch::Apply(body),
+            &PatchParams::apply("conformance"),
+        )
+        .await;
+    let Err(err) = err else {
+        return Err(crate::case::Failure::new(
+            "apply: expected an error, got success",
+        ));
+    };
+    expect_code("apply", &err, 500)?;
+    expect_message(
+        "apply",
+        &err,
+        "failed to create typed patch object (/web; apps/v1, Kind=Deployment): errors:\n  \
+         .spec.replica: field not declared in schema\n  \
+         .spec.replicas: expected numeric (int or float), got string",
+    )?;
+    expect_error("get", cx.get(&d, "web").await, ErrorKind::NotFound).map(drop)
 }

@@ -1,5 +1,5 @@
 //! Go's `%v` rendering of decoded JSON (`map[k:v]`, `[a b]`, `<nil>`), for the strategic merge
-//! patch error texts that print patch fragments.
+//! patch error texts that print patch fragments, and `%#v` for structured-merge-diff's.
 
 use serde_json::Value;
 
@@ -78,6 +78,27 @@ fn go_float(f: f64) -> String {
         }
     } else {
         format!("{f}")
+    }
+}
+
+/// `fmt.Sprintf("%#v", v)` for a value decoded into `interface{}`: Go syntax, maps with
+/// their keys sorted as fmt prints them.
+pub(crate) fn go_sharp_v(value: &Value) -> String {
+    match value {
+        Value::Null => "interface {}(nil)".into(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(items) => format!(
+            "[]interface {{}}{{{}}}",
+            items.iter().map(go_sharp_v).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => format!(
+            "map[string]interface {{}}{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{k:?}:{}", go_sharp_v(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        scalar => go_v(scalar),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod fieldset;
 pub(crate) mod gofmt;
 pub mod managed;
 mod merge_keys;
+mod smd_validate;
 pub mod strategic;
 pub(crate) mod typed;
 pub(crate) mod typeinfo;

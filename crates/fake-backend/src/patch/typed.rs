@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::fieldset::{FieldSet, Path, PathElement, path_string};
 use super::merge_keys::key_default;
 use super::typeinfo::{ListKind, Ty, declares};
+use crate::builtins::json_decode::SmdField;
 
 /// The path element of a list item, or the reason it has none.
 pub(super) fn item_element(item: &Value, kind: &ListKind) -> Result<Option<PathElement>, String> {
@@ -65,16 +66,25 @@ pub(super) fn list_elements(
 ///
 /// # Errors
 /// An associative list item without its keys, or duplicate items, with the server's text.
+///
+/// A built-in struct's fields are validated as structured-merge-diff validates an applied
+/// configuration: fields the schema does not declare and scalars of the wrong type are
+/// collected and reported together (`ValidationErrors`).
 pub(crate) fn to_field_set(value: &Value, ty: Ty<'_>) -> Result<FieldSet, String> {
     let mut set = FieldSet::new();
-    walk_set(value, ty, &mut Vec::new(), &mut set, None, false)?;
-    Ok(set)
+    let mut found = Vec::new();
+    walk_set(value, ty, &mut Vec::new(), &mut set, None, Some(&mut found))?;
+    match found.as_slice() {
+        [] => Ok(set),
+        [one] => Err(one.clone()),
+        many => Err(format!("errors:\n  {}", many.join("\n  "))),
+    }
 }
 
 /// [`to_field_set`] for stored objects: malformed keyed lists count as atomic.
 pub(crate) fn to_field_set_lenient(value: &Value, ty: Ty<'_>) -> FieldSet {
     let mut set = FieldSet::new();
-    if walk_set(value, ty, &mut Vec::new(), &mut set, None, true).is_err() {
+    if walk_set(value, ty, &mut Vec::new(), &mut set, None, None).is_err() {
         return FieldSet::new();
     }
     set
@@ -83,15 +93,17 @@ pub(crate) fn to_field_set_lenient(value: &Value, ty: Ty<'_>) -> FieldSet {
 /// Adds the fields `value` (at `path`) sets to `level`, the set of the children of `path`;
 /// `member` is the member flag of `path` itself (`None` at the root of the walk, which is
 /// never a member). The set is built top-down: each node is found once, not once per path
-/// below it.
+/// below it. `found` collects validation errors; without it (stored objects) malformed keyed
+/// lists count as atomic and nothing is validated.
 fn walk_set(
     value: &Value,
     ty: Ty<'_>,
     path: &mut Path,
     level: &mut FieldSet,
     member: Option<&mut bool>,
-    lenient: bool,
+    mut found: Option<&mut Vec<String>>,
 ) -> Result<(), String> {
+    let lenient = found.is_none();
     let mark = |member: Option<&mut bool>| {
         if let Some(m) = member {
             *m = true;
@@ -106,10 +118,24 @@ fn walk_set(
             for (k, child) in map {
                 let (child_ty, declared) = ty.field(k);
                 path.push(PathElement::Field(k.clone()));
-                let walked = walk_child(child, child_ty, path, level, lenient, |child| {
-                    let empty_map = child.as_object().is_some_and(Map::is_empty);
-                    child.is_null() || empty_map || !declared
-                });
+                if let (Some(found), Ty::Struct(name)) = (found.as_deref_mut(), ty)
+                    && let Some(error) = validate_field(name, k, child)
+                {
+                    found.push(format!("{}: {error}", path_string(path)));
+                    path.pop();
+                    continue;
+                }
+                let walked = walk_child(
+                    child,
+                    child_ty,
+                    path,
+                    level,
+                    found.as_deref_mut(),
+                    |child| {
+                        let empty_map = child.as_object().is_some_and(Map::is_empty);
+                        child.is_null() || empty_map || !declared
+                    },
+                );
                 path.pop();
                 walked?;
             }
@@ -138,7 +164,7 @@ fn walk_set(
                     }
                     Ok(())
                 } else {
-                    walk_child(item, item_ty, path, level, lenient, |_| true)
+                    walk_child(item, item_ty, path, level, found.as_deref_mut(), |_| true)
                 };
                 path.pop();
                 walked?;
@@ -156,7 +182,7 @@ fn walk_child(
     ty: Ty<'_>,
     path: &mut Path,
     level: &mut FieldSet,
-    lenient: bool,
+    found: Option<&mut Vec<String>>,
     is_member: impl FnOnce(&Value) -> bool,
 ) -> Result<(), String> {
     let Some(pe) = path.last().cloned() else {
@@ -165,12 +191,21 @@ fn walk_child(
     let Some((member, children)) = level.node_mut(&pe) else {
         return Ok(());
     };
-    let walked = walk_set(child, ty, path, children, Some(&mut *member), lenient);
+    let walked = walk_set(child, ty, path, children, Some(&mut *member), found);
     if is_member(child) {
         *member = true;
     }
     level.prune_empty(&pe);
     walked
+}
+
+/// structured-merge-diff's complaint about field `name` of the built-in struct `ty` set to
+/// `value`, if any.
+fn validate_field(ty: &str, name: &str, value: &Value) -> Option<String> {
+    match crate::builtins::json_decode::smd_field(ty, name)? {
+        SmdField::Undeclared => Some("field not declared in schema".to_string()),
+        field => super::smd_validate::scalar_error(field, value),
+    }
 }
 
 /// Merges an applied configuration into a live value (`TypedValue.Merge`): the configuration

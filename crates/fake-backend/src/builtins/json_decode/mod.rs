@@ -81,6 +81,8 @@ struct StructDef {
 #[derive(Debug, Default)]
 struct Table {
     structs: Vec<StructDef>,
+    /// Type id (`apps.v1.DeploymentSpec`) → its index in `structs`.
+    index: HashMap<&'static str, usize>,
     /// apiVersion → Kind → the kind's struct.
     roots: HashMap<&'static str, HashMap<&'static str, usize>>,
 }
@@ -101,7 +103,10 @@ fn parse(text: &'static str) -> Table {
             index.insert(ty, at);
         }
     }
-    let mut table = Table::default();
+    let mut table = Table {
+        index: index.clone(),
+        ..Table::default()
+    };
     for line in lines {
         let mut words = line.split(' ');
         let Some(first) = words.next() else { continue };
@@ -187,6 +192,50 @@ fn go_scalar(s: Scalar) -> &'static str {
         Scalar::MicroTime => "v1.MicroTime",
         Scalar::Any => "runtime.RawExtension",
     }
+}
+
+/// A field of a built-in struct as structured-merge-diff's schema of it sees it (the
+/// schema is generated from the same OpenAPI definitions), for validating an applied
+/// configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SmdField {
+    /// Not a field of the struct: `field not declared in schema`.
+    Undeclared,
+    /// `int32`, `int64`, `float64`.
+    Numeric,
+    /// Strings, times and `[]byte`.
+    String,
+    Boolean,
+    /// A scalar of any type (quantities and int-or-strings).
+    Untyped,
+    /// A struct, list, map or any JSON: not a scalar.
+    Composite,
+}
+
+/// What structured-merge-diff's schema says of field `name` of the built-in struct `ty`
+/// (`None`: the table does not have the struct). A kind's `apiVersion` and `kind` are
+/// strings.
+pub(crate) fn smd_field(ty: &str, name: &str) -> Option<SmdField> {
+    let at = *TABLE.index.get(ty)?;
+    let def = TABLE.structs.get(at)?;
+    let is_kind = || {
+        TABLE
+            .roots
+            .values()
+            .any(|kinds| kinds.values().any(|&r| r == at))
+    };
+    Some(match def.fields.get(name) {
+        None if matches!(name, "apiVersion" | "kind") && is_kind() => SmdField::String,
+        None => SmdField::Undeclared,
+        Some(Shape::Scalar(s)) => match s {
+            Scalar::I32 | Scalar::I64 | Scalar::F64 => SmdField::Numeric,
+            Scalar::Str | Scalar::Bytes | Scalar::Time | Scalar::MicroTime => SmdField::String,
+            Scalar::Bool => SmdField::Boolean,
+            Scalar::Quantity | Scalar::IntOrString => SmdField::Untyped,
+            Scalar::Any => SmdField::Composite,
+        },
+        Some(_) => SmdField::Composite,
+    })
 }
 
 /// Whether the table knows the kind (every built-in kind but CustomResourceDefinition, which
