@@ -27,6 +27,13 @@ pub(super) fn cases() -> Vec<Case> {
             "apply without fieldManager: 422 `PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch`"
         ),
         case!(
+            apply_undeclared_field_refused,
+            Patch,
+            [26],
+            needs[ServerSideApply],
+            "apply of a Widget with a field its schema lacks (outside a preserve-unknown-fields object, where one is kept) and a string `replicas`: structured-merge-diff's 500 `failed to create typed patch object (<ns>/w; conformance.kobj.dev/v1, Kind=Widget)` listing both; nothing is stored"
+        ),
+        case!(
             force_requires_apply_patch,
             Patch,
             [26],
@@ -285,4 +292,48 @@ async fn apply_same_value_shares_ownership(cx: &Ctx<'_>) -> Outcome {
         .await
         .during("conf-a stops applying size")?;
     ensure_field("shared field", &dropped, "/spec/size", &json!("small"))
+}
+
+async fn apply_undeclared_field_refused(cx: &Ctx<'_>) -> Outcome {
+    let err = expect_error_code(
+        "apply",
+        apply(
+            cx,
+            "conformance",
+            json!({"sise": "small", "replicas": "2", "extra": {"anything": 1}}),
+            false,
+        )
+        .await,
+        500,
+    )?;
+    expect_message(
+        "apply",
+        &err,
+        &format!(
+            "failed to create typed patch object ({}/w; conformance.kobj.dev/v1, Kind=Widget): \
+             errors:\n  .spec.replicas: expected numeric (int or float), got string\n  \
+             .spec.sise: field not declared in schema",
+            cx.ns()
+        ),
+    )?;
+    expect_error("get", cx.get(&widgets(), "w").await, ErrorKind::NotFound)?;
+    // Inside `extra`, which keeps unknown fields, any field is declared.
+    let created = apply(cx, "conformance", json!({"extra": {"anything": 1}}), false)
+        .await
+        .during("apply")?;
+    ensure_field("created", &created, "/spec/extra/anything", &json!(1))
+}
+
+/// Expects `result` to be an error with HTTP code `code`; returns it.
+fn expect_error_code<T>(
+    what: &str,
+    result: kobj_core::Result<T>,
+    code: u16,
+) -> Result<kobj_core::Error, Failure> {
+    match result {
+        Ok(_) => Err(Failure::new(format!(
+            "{what}: expected a {code} error, got success"
+        ))),
+        Err(err) => expect_code(what, &err, code).map(|()| err),
+    }
 }

@@ -9,6 +9,8 @@ use serde_json::{Map, Value};
 use super::fieldset::{FieldSet, Path, PathElement, path_string};
 use super::merge_keys::key_default;
 use super::typeinfo::{ListKind, Ty, declares};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaProps;
+
 use crate::builtins::json_decode::SmdField;
 
 /// The path element of a list item, or the reason it has none.
@@ -118,8 +120,8 @@ fn walk_set(
             for (k, child) in map {
                 let (child_ty, declared) = ty.field(k);
                 path.push(PathElement::Field(k.clone()));
-                if let (Some(found), Ty::Struct(name)) = (found.as_deref_mut(), ty)
-                    && let Some(error) = validate_field(name, k, child)
+                if let Some(found) = found.as_deref_mut()
+                    && let Some(error) = validate_field(&ty, k, child)
                 {
                     found.push(format!("{}: {error}", path_string(path)));
                     path.pop();
@@ -199,12 +201,42 @@ fn walk_child(
     walked
 }
 
-/// structured-merge-diff's complaint about field `name` of the built-in struct `ty` set to
-/// `value`, if any.
-fn validate_field(ty: &str, name: &str, value: &Value) -> Option<String> {
-    match crate::builtins::json_decode::smd_field(ty, name)? {
+/// structured-merge-diff's complaint about field `name` of a struct of type `ty` (a
+/// built-in struct, or an object of a CRD's schema) set to `value`, if any.
+fn validate_field(ty: &Ty<'_>, name: &str, value: &Value) -> Option<String> {
+    let field = match ty {
+        Ty::Struct(t) => crate::builtins::json_decode::smd_field(t, name)?,
+        Ty::CrdRoot(_) if matches!(name, "apiVersion" | "kind" | "metadata") => return None,
+        Ty::CrdRoot(schema) | Ty::Crd(schema) => crd_field_kind(schema, name)?,
+        _ => return None,
+    };
+    match field {
         SmdField::Undeclared => Some("field not declared in schema".to_string()),
         field => super::smd_validate::scalar_error(field, value),
+    }
+}
+
+/// What structured-merge-diff's schema, converted from a CRD's structural schema, says of
+/// field `name` of an object with schema `schema` (`None`: nothing to check). An object
+/// that keeps unknown fields or has `additionalProperties` is a map and takes any key; an
+/// embedded resource takes its `apiVersion`, `kind` and `metadata`.
+fn crd_field_kind(schema: &JSONSchemaProps, name: &str) -> Option<SmdField> {
+    use crate::schema::{is_embedded, is_int_or_string, preserves_unknown, type_of};
+    let Some(prop) = schema.properties.as_ref().and_then(|p| p.get(name)) else {
+        let open = preserves_unknown(schema)
+            || schema.additional_properties.is_some()
+            || type_of(schema) != "object"
+            || (is_embedded(schema) && matches!(name, "apiVersion" | "kind" | "metadata"));
+        return (!open).then_some(SmdField::Undeclared);
+    };
+    if is_int_or_string(prop) {
+        return Some(SmdField::Untyped);
+    }
+    match type_of(prop) {
+        "integer" | "number" => Some(SmdField::Numeric),
+        "string" => Some(SmdField::String),
+        "boolean" => Some(SmdField::Boolean),
+        _ => None,
     }
 }
 
