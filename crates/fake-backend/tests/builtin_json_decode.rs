@@ -297,6 +297,29 @@ async fn patches_get_the_patch_shaped_422_and_apply_the_typed_patch_500() {
     );
     assert_eq!(c.dump_yaml().unwrap(), before);
 
+    // Scalars inside maps and lists of scalars too (a label written as a YAML number).
+    let mut body = deployment("web", json!({}));
+    body["metadata"]["labels"] = json!({"version": 1, "app": "web"});
+    body["spec"]["template"]["spec"]["containers"][0]["args"] = json!(["--x", true]);
+    let e = c
+        .patch_object(
+            &deployments(),
+            Some("default"),
+            "web",
+            &Patch::Apply(body),
+            &PatchParams::apply("me"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "failed to create typed patch object (/web; apps/v1, Kind=Deployment): errors:\n  \
+         .metadata.labels.version: expected string, got &value.valueUnstructured{Value:1}\n  \
+         .spec.template.spec.containers[name=\"nginx\"].args[1]: expected string, got \
+         &value.valueUnstructured{Value:true}"
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+
     // A patch that decodes is stored without the unknown field (Warn).
     let patched = c
         .patch_object(

@@ -11,7 +11,7 @@ use super::merge_keys::key_default;
 use super::typeinfo::{ListKind, Ty, declares};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaProps;
 
-use crate::builtins::json_decode::SmdField;
+use crate::builtins::json_decode::{SmdField, SmdScalar};
 
 /// The path element of a list item, or the reason it has none.
 pub(super) fn item_element(item: &Value, kind: &ListKind) -> Result<Option<PathElement>, String> {
@@ -120,12 +120,13 @@ fn walk_set(
             for (k, child) in map {
                 let (child_ty, declared) = ty.field(k);
                 path.push(PathElement::Field(k.clone()));
-                if let Some(found) = found.as_deref_mut()
-                    && let Some(error) = validate_field(&ty, k, child)
-                {
-                    found.push(format!("{}: {error}", path_string(path)));
-                    path.pop();
-                    continue;
+                if let Some(found) = found.as_deref_mut() {
+                    let before = found.len();
+                    validate_field(&ty, k, child, path, found);
+                    if found.len() > before {
+                        path.pop();
+                        continue;
+                    }
                 }
                 let walked = walk_child(
                     child,
@@ -201,18 +202,43 @@ fn walk_child(
     walked
 }
 
-/// structured-merge-diff's complaint about field `name` of a struct of type `ty` (a
-/// built-in struct, or an object of a CRD's schema) set to `value`, if any.
-fn validate_field(ty: &Ty<'_>, name: &str, value: &Value) -> Option<String> {
+/// structured-merge-diff's complaints about field `name` (the last element of `path`) of a
+/// struct of type `ty` (a built-in struct, or an object of a CRD's schema) set to `value`,
+/// added to `found`: an undeclared field, a scalar of the wrong type, or such scalars in a
+/// map or list of scalars.
+fn validate_field(ty: &Ty<'_>, name: &str, value: &Value, path: &Path, found: &mut Vec<String>) {
+    use super::smd_validate::scalar_error;
     let field = match ty {
-        Ty::Struct(t) => crate::builtins::json_decode::smd_field(t, name)?,
-        Ty::CrdRoot(_) if matches!(name, "apiVersion" | "kind" | "metadata") => return None,
-        Ty::CrdRoot(schema) | Ty::Crd(schema) => crd_field_kind(schema, name)?,
-        _ => return None,
+        Ty::Struct(t) => crate::builtins::json_decode::smd_field(t, name),
+        Ty::CrdRoot(_) if matches!(name, "apiVersion" | "kind" | "metadata") => None,
+        Ty::CrdRoot(schema) | Ty::Crd(schema) => crd_field_kind(schema, name),
+        _ => None,
     };
+    let at = |suffix: &str| format!("{}{suffix}", path_string(path));
     match field {
-        SmdField::Undeclared => Some("field not declared in schema".to_string()),
-        field => super::smd_validate::scalar_error(field, value),
+        Some(SmdField::Undeclared) => {
+            found.push(format!("{}: field not declared in schema", at("")));
+        }
+        Some(SmdField::Scalar(s)) => {
+            if let Some(e) = scalar_error(s, value) {
+                found.push(format!("{}: {e}", at("")));
+            }
+        }
+        Some(SmdField::MapOf(s)) => {
+            for (k, v) in value.as_object().into_iter().flatten() {
+                if let Some(e) = scalar_error(s, v) {
+                    found.push(format!("{}: {e}", at(&format!(".{k}"))));
+                }
+            }
+        }
+        Some(SmdField::ListOf(s)) => {
+            for (i, v) in value.as_array().into_iter().flatten().enumerate() {
+                if let Some(e) = scalar_error(s, v) {
+                    found.push(format!("{}: {e}", at(&format!("[{i}]"))));
+                }
+            }
+        }
+        Some(SmdField::Composite) | None => {}
     }
 }
 
@@ -230,12 +256,12 @@ fn crd_field_kind(schema: &JSONSchemaProps, name: &str) -> Option<SmdField> {
         return (!open).then_some(SmdField::Undeclared);
     };
     if is_int_or_string(prop) {
-        return Some(SmdField::Untyped);
+        return Some(SmdField::Scalar(SmdScalar::Untyped));
     }
     match type_of(prop) {
-        "integer" | "number" => Some(SmdField::Numeric),
-        "string" => Some(SmdField::String),
-        "boolean" => Some(SmdField::Boolean),
+        "integer" | "number" => Some(SmdField::Scalar(SmdScalar::Numeric)),
+        "string" => Some(SmdField::Scalar(SmdScalar::String)),
+        "boolean" => Some(SmdField::Scalar(SmdScalar::Boolean)),
         _ => None,
     }
 }

@@ -201,6 +201,18 @@ fn go_scalar(s: Scalar) -> &'static str {
 pub(crate) enum SmdField {
     /// Not a field of the struct: `field not declared in schema`.
     Undeclared,
+    Scalar(SmdScalar),
+    /// A map of scalars (`labels`, a ConfigMap's `data`).
+    MapOf(SmdScalar),
+    /// A list of scalars (`args`, `finalizers`).
+    ListOf(SmdScalar),
+    /// A struct, a list or map of structs, or any JSON.
+    Composite,
+}
+
+/// structured-merge-diff's scalar types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SmdScalar {
     /// `int32`, `int64`, `float64`.
     Numeric,
     /// Strings, times and `[]byte`.
@@ -208,8 +220,17 @@ pub(crate) enum SmdField {
     Boolean,
     /// A scalar of any type (quantities and int-or-strings).
     Untyped,
-    /// A struct, list, map or any JSON: not a scalar.
-    Composite,
+}
+
+/// The scalar type structured-merge-diff gives a Go scalar (`None`: any JSON).
+fn smd_scalar(s: Scalar) -> Option<SmdScalar> {
+    Some(match s {
+        Scalar::I32 | Scalar::I64 | Scalar::F64 => SmdScalar::Numeric,
+        Scalar::Str | Scalar::Bytes | Scalar::Time | Scalar::MicroTime => SmdScalar::String,
+        Scalar::Bool => SmdScalar::Boolean,
+        Scalar::Quantity | Scalar::IntOrString => SmdScalar::Untyped,
+        Scalar::Any => return None,
+    })
 }
 
 /// What structured-merge-diff's schema says of field `name` of the built-in struct `ty`
@@ -224,17 +245,19 @@ pub(crate) fn smd_field(ty: &str, name: &str) -> Option<SmdField> {
             .values()
             .any(|kinds| kinds.values().any(|&r| r == at))
     };
+    let scalar_of = |shape: &Shape| match shape {
+        Shape::Scalar(s) => smd_scalar(*s),
+        _ => None,
+    };
     Some(match def.fields.get(name) {
-        None if matches!(name, "apiVersion" | "kind") && is_kind() => SmdField::String,
+        None if matches!(name, "apiVersion" | "kind") && is_kind() => {
+            SmdField::Scalar(SmdScalar::String)
+        }
         None => SmdField::Undeclared,
-        Some(Shape::Scalar(s)) => match s {
-            Scalar::I32 | Scalar::I64 | Scalar::F64 => SmdField::Numeric,
-            Scalar::Str | Scalar::Bytes | Scalar::Time | Scalar::MicroTime => SmdField::String,
-            Scalar::Bool => SmdField::Boolean,
-            Scalar::Quantity | Scalar::IntOrString => SmdField::Untyped,
-            Scalar::Any => SmdField::Composite,
-        },
-        Some(_) => SmdField::Composite,
+        Some(Shape::Scalar(s)) => smd_scalar(*s).map_or(SmdField::Composite, SmdField::Scalar),
+        Some(Shape::Map(elem)) => scalar_of(elem).map_or(SmdField::Composite, SmdField::MapOf),
+        Some(Shape::List(item)) => scalar_of(item).map_or(SmdField::Composite, SmdField::ListOf),
+        Some(Shape::Struct(_)) => SmdField::Composite,
     })
 }
 
