@@ -51,4 +51,25 @@ pub use crd::{CLEANUP_FINALIZER, crd_type};
 pub use ids::Ids;
 pub use registry::{NameRule, ScaleSpec, TypeInfo};
 pub use verbs::WriteOptions;
+
+/// The fields a write of `body` to the built-in kind `api_version`/`kind` would drop as
+/// unknown to its Go struct, with the paths the server's `unknown field "…"` warnings and
+/// strict errors name (`spec.template.spec.containers[0].imagee`). Empty for kinds that are
+/// not built in, and for a body that does not decode (its write is refused anyway). The HTTP
+/// server turns them into `Warning` headers.
+///
+/// ```
+/// let body = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+///     "metadata": {"name": "c"}, "data": {"a": "1"}, "spec": {"a": "1"}});
+/// assert_eq!(kobj_fake::builtin_unknown_fields("v1", "ConfigMap", &body), ["spec"]);
+/// ```
+#[must_use]
+pub fn builtin_unknown_fields(
+    api_version: &str,
+    kind: &str,
+    body: &serde_json::Value,
+) -> Vec<String> {
+    let mut copy = body.clone();
+    builtins::json_decode::decode(api_version, kind, &mut copy).unwrap_or_default()
+}
 pub use verbs::delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};

@@ -232,7 +232,9 @@ async fn list(ctx: &mut Ctx<'_>) -> Result<Response> {
     }
 }
 
-/// `Warning` texts for the fields pruning would drop when fieldValidation is Warn (rule 27).
+/// `Warning` texts for the fields the write would drop as unknown when fieldValidation is
+/// Warn (rule 27): pruning for a custom resource, its Go struct's decoding for a built-in
+/// kind (a strategic merge patch's `$` directives are not fields).
 fn unknown_field_warnings(info: &TypeInfo, opts: &WriteOptions, body: &Value) -> Vec<String> {
     if !matches!(
         opts.field_validation,
@@ -240,17 +242,43 @@ fn unknown_field_warnings(info: &TypeInfo, opts: &WriteOptions, body: &Value) ->
     ) {
         return Vec::new();
     }
-    let Some(schema) = &info.schema else {
-        return Vec::new();
-    };
     if !body.is_object() {
         return Vec::new();
     }
-    let mut copy = body.clone();
-    kobj_fake::schema::prune(schema, &mut copy)
+    let paths = match &info.schema {
+        Some(schema) => {
+            let mut copy = body.clone();
+            kobj_fake::schema::prune(schema, &mut copy)
+        }
+        None if !info.is_custom() => {
+            let api = &info.resource.api;
+            kobj_fake::builtin_unknown_fields(
+                &api.api_version,
+                &api.kind,
+                &without_directives(body),
+            )
+        }
+        None => Vec::new(),
+    };
+    paths
         .into_iter()
         .map(|p| format!("unknown field {p:?}"))
         .collect()
+}
+
+/// `body` without a strategic merge patch's `$`-keys (`$patch`, `$setElementOrder/…`,
+/// `$retainKeys`, `$deleteFromPrimitiveList/…`).
+fn without_directives(body: &Value) -> Value {
+    match body {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .map(|(k, v)| (k.clone(), without_directives(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_directives).collect()),
+        other => other.clone(),
+    }
 }
 
 fn content_type(ctx: &Ctx<'_>) -> Option<String> {
@@ -317,6 +345,8 @@ async fn patch(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response> 
     let apply = matches!(patch, Patch::Apply(_));
     let opts = params::write_options(&ctx.query, "PatchOptions", ctx.user_agent(), apply)?;
     let warnings = match &patch {
+        // A built-in kind's apply refuses unknown fields (structured-merge-diff).
+        Patch::Apply(_) if !ctx.info.is_custom() => Vec::new(),
         Patch::Merge(v) | Patch::Apply(v) | Patch::Strategic(v) => {
             unknown_field_warnings(&ctx.info, &opts, v)
         }
@@ -450,4 +480,24 @@ async fn patch_scale(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
         .patch_scale(ctx.rt(), ctx.ns, name, &patch, &pp)
         .await?;
     Ok(respond::object(StatusCode::OK, format, &updated))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::without_directives;
+
+    #[test]
+    fn strategic_directives_are_not_fields() {
+        let patch = json!({
+            "$setElementOrder/containers": [{"name": "a"}],
+            "spec": {"containers": [{"name": "a", "$patch": "delete"}], "$retainKeys": ["x"]},
+            "bogus": 1
+        });
+        assert_eq!(
+            without_directives(&patch),
+            json!({"spec": {"containers": [{"name": "a"}]}, "bogus": 1})
+        );
+    }
 }

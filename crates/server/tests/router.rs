@@ -631,3 +631,48 @@ async fn methods_a_path_does_not_take_are_405() {
     let r = call(&router, Method::POST, "/apis", &[], "{}").await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+/// A built-in kind's unknown fields are dropped with the server's warning, and refused with
+/// fieldValidation=Strict, for bodies and strategic merge patches.
+#[tokio::test]
+async fn built_in_unknown_fields_warn_or_refuse() {
+    let (_cluster, router) = setup().await;
+    let configmaps = "/api/v1/namespaces/default/configmaps";
+    let body = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                      "metadata": {"name": "c"}, "data": {"a": "1"}, "spec": {"a": "1"}});
+    let r = send_json(
+        &router,
+        Method::POST,
+        &format!("{configmaps}?fieldValidation=Strict"),
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(
+        r.json()["message"],
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"spec\""
+    );
+    let r = send_json(&router, Method::POST, configmaps, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(
+        r.header("warning").as_deref(),
+        Some("299 - \"unknown field \\\"spec\\\"\"")
+    );
+    assert!(r.json().get("spec").is_none(), "dropped: {}", r.text());
+
+    let patch = json!({"data": {"b": "2"}, "bogus": 1});
+    let r = call(
+        &router,
+        Method::PATCH,
+        &format!("{configmaps}/c"),
+        &[("content-type", "application/strategic-merge-patch+json")],
+        serde_json::to_vec(&patch).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        r.header("warning").as_deref(),
+        Some("299 - \"unknown field \\\"bogus\\\"\"")
+    );
+    assert_eq!(r.json()["data"], json!({"a": "1", "b": "2"}));
+}
