@@ -73,21 +73,34 @@ fn deployment_body(spec: Value) -> Value {
     body
 }
 
-async fn builtin_wrong_type_bad_request(cx: &Ctx<'_>) -> Outcome {
-    let rt = deployments();
-    let object = cx.object(&rt, "web", deployment_body(json!({"replicas": "3"})))?;
+/// Expects the create of `name` with `body` to get 400 with `message`, and nothing stored.
+async fn create_refused(
+    cx: &Ctx<'_>,
+    rt: &ResourceType,
+    name: &str,
+    body: Value,
+    message: &str,
+) -> Outcome {
+    let object = cx.object(rt, name, body)?;
     let err = expect_error(
         "create",
-        cx.create_with(&rt, &object, &PostParams::default()).await,
+        cx.create_with(rt, &object, &PostParams::default()).await,
         ErrorKind::BadRequest,
     )?;
-    expect_message(
-        "create",
-        &err,
+    expect_message("create", &err, message)?;
+    expect_error("get", cx.get(rt, name).await, ErrorKind::NotFound).map(drop)
+}
+
+async fn builtin_wrong_type_bad_request(cx: &Ctx<'_>) -> Outcome {
+    create_refused(
+        cx,
+        &deployments(),
+        "web",
+        deployment_body(json!({"replicas": "3"})),
         "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal \
          string into Go struct field DeploymentSpec.spec.replicas of type int32",
-    )?;
-    expect_error("get", cx.get(&rt, "web").await, ErrorKind::NotFound).map(drop)
+    )
+    .await
 }
 
 async fn builtin_unknown_fields_dropped(cx: &Ctx<'_>) -> Outcome {
@@ -165,18 +178,14 @@ async fn builtin_strict_patch_names_unknown_field(cx: &Ctx<'_>) -> Outcome {
 
 async fn secret_data_must_be_base64(cx: &Ctx<'_>) -> Outcome {
     let rt = ResourceType::of::<Secret>();
-    let object = cx.object(&rt, "s", json!({"data": {"password": "hunter2!"}}))?;
-    let err = expect_error(
-        "create",
-        cx.create_with(&rt, &object, &PostParams::default()).await,
-        ErrorKind::BadRequest,
-    )?;
-    expect_message(
-        "create",
-        &err,
+    create_refused(
+        cx,
+        &rt,
+        "s",
+        json!({"data": {"password": "hunter2!"}}),
         "Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 7",
-    )?;
-    expect_error("get", cx.get(&rt, "s").await, ErrorKind::NotFound)?;
+    )
+    .await?;
     let created = cx
         .create(&rt, "s", json!({"data": {"a": "aGVs\nbG8="}}))
         .await?;
@@ -198,18 +207,15 @@ async fn quantities_are_canonical(cx: &Ctx<'_>) -> Outcome {
     ensure_field("created", &created, "/spec/hard", &canonical)?;
     let read = cx.get(&rt, "q").await.during("get")?;
     ensure_field("stored", &read, "/spec/hard", &canonical)?;
-    let object = cx.object(&rt, "bad", json!({"spec": {"hard": {"cpu": "half"}}}))?;
-    let err = expect_error(
-        "create",
-        cx.create_with(&rt, &object, &PostParams::default()).await,
-        ErrorKind::BadRequest,
-    )?;
-    expect_message(
-        "create",
-        &err,
+    create_refused(
+        cx,
+        &rt,
+        "bad",
+        json!({"spec": {"hard": {"cpu": "half"}}}),
         "ResourceQuota in version \"v1\" cannot be handled as a ResourceQuota: quantities must \
          match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
     )
+    .await
 }
 
 async fn apply_undeclared_builtin_field_refused(cx: &Ctx<'_>) -> Outcome {

@@ -57,10 +57,7 @@ fn unmarshal_string(value: &Value) -> Result<Option<&str>, String> {
     let kind = match value {
         Value::Null => return Ok(None),
         Value::String(s) => return Ok(Some(s)),
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        other => super::json_decode::json_kind(other),
     };
     Err(format!(
         "json: cannot unmarshal {kind} into Go value of type string"

@@ -639,8 +639,9 @@ fn accepted_as_is(shape: &Shape, value: &Value) -> bool {
     )
 }
 
-/// encoding/json's description of a JSON value in a type error.
-fn json_kind(value: &Value) -> &'static str {
+/// encoding/json's description of a JSON value in a type error (`UnmarshalTypeError.Value`
+/// for anything but a number that does not fit).
+pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "bool",
