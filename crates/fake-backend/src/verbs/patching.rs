@@ -72,8 +72,9 @@ fn touches_metadata(patch: &PatchValue) -> bool {
 /// fieldValidation, canonical values); a custom resource's metadata must decode as
 /// ObjectMeta, and a CRD's schemas as JSONSchemaProps (`crd::schema_decode_error`).
 /// JSON and merge patches: 422 on `patch` with an empty kind and name and the patched object
-/// as the bad value; strategic merge: the patch map as Go prints it; apply: 400 (unknown
-/// fields as structured-merge-diff reports them).
+/// as the bad value; strategic merge: the patch map as Go prints it; apply: a type error is
+/// a 400, an undeclared field structured-merge-diff's 500 (the apply's own validation,
+/// `patch::typed::to_field_set`, reports most of them first; it does not enter atomic lists).
 /// `patched` gives the patched object as it was before decoding (only called for an error).
 fn check_decodes(
     info: &TypeInfo,
