@@ -122,9 +122,16 @@ fn walk_set(
                 path.push(PathElement::Field(k.clone()));
                 if let Some(found) = found.as_deref_mut() {
                     let before = found.len();
-                    validate_field(&ty, k, child, path, found);
+                    let undeclared = validate_field(&ty, k, child, path, found);
                     if found.len() > before {
                         path.pop();
+                        // structured-merge-diff stops walking a map at its first undeclared
+                        // field (`visitMapItems` returns false), so at most one is reported
+                        // per object, and nothing after it (the fake: in key order; the
+                        // server: in Go's map order).
+                        if undeclared {
+                            break;
+                        }
                         continue;
                     }
                 }
@@ -205,8 +212,14 @@ fn walk_child(
 /// structured-merge-diff's complaints about field `name` (the last element of `path`) of a
 /// struct of type `ty` (a built-in struct, or an object of a CRD's schema) set to `value`,
 /// added to `found`: an undeclared field, a scalar of the wrong type, or such scalars in a
-/// map or list of scalars.
-fn validate_field(ty: &Ty<'_>, name: &str, value: &Value, path: &Path, found: &mut Vec<String>) {
+/// map or list of scalars. True when the field is undeclared.
+fn validate_field(
+    ty: &Ty<'_>,
+    name: &str,
+    value: &Value,
+    path: &Path,
+    found: &mut Vec<String>,
+) -> bool {
     use super::smd_validate::scalar_error;
     let field = match ty {
         Ty::Struct(t) => crate::builtins::json_decode::smd_field(t, name),
@@ -218,6 +231,7 @@ fn validate_field(ty: &Ty<'_>, name: &str, value: &Value, path: &Path, found: &m
     match field {
         Some(SmdField::Undeclared) => {
             found.push(format!("{}: field not declared in schema", at("")));
+            return true;
         }
         Some(SmdField::Scalar(s)) => {
             if let Some(e) = scalar_error(s, value) {
@@ -240,6 +254,7 @@ fn validate_field(ty: &Ty<'_>, name: &str, value: &Value, path: &Path, found: &m
         }
         Some(SmdField::Composite) | None => {}
     }
+    false
 }
 
 /// What structured-merge-diff's schema, converted from a CRD's structural schema, says of
