@@ -49,7 +49,7 @@ pub(crate) fn tracks_generation(info: &TypeInfo) -> bool {
 /// reaches into it (a Deployment sent without a template still gets the pod spec's
 /// defaults), so the defaults run once more over what the structs added. What this sets is
 /// owned by the writer, as on the server.
-pub(crate) fn decode(info: &TypeInfo, obj: &mut Value) {
+pub(crate) fn apply_defaults(info: &TypeInfo, obj: &mut Value) {
     if is(info, "", "secrets") {
         fold_string_data(obj);
         // `SetDefaults_Secret`.

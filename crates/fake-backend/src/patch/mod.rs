@@ -12,6 +12,7 @@ pub(crate) mod gofmt;
 pub mod managed;
 mod merge_keys;
 mod smd_validate;
+pub(crate) use smd_validate::validation_errors;
 pub mod strategic;
 pub(crate) mod typed;
 pub(crate) mod typeinfo;

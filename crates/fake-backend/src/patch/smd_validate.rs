@@ -7,6 +7,14 @@ use serde_json::Value;
 use super::gofmt::{go_sharp_v, go_type, go_v};
 use crate::builtins::json_decode::SmdScalar;
 
+/// `ValidationErrors.Error()`: one error alone, several under `errors:`, one per line.
+pub(crate) fn validation_errors(errors: &[String]) -> String {
+    match errors {
+        [one] => one.clone(),
+        many => format!("errors:\n  {}", many.join("\n  ")),
+    }
+}
+
 /// The error for `value` in a field of scalar type `field`, if it does not fit (`null`
 /// always does).
 pub(super) fn scalar_error(field: SmdScalar, value: &Value) -> Option<String> {

@@ -76,10 +76,10 @@ pub(crate) fn to_field_set(value: &Value, ty: Ty<'_>) -> Result<FieldSet, String
     let mut set = FieldSet::new();
     let mut found = Vec::new();
     walk_set(value, ty, &mut Vec::new(), &mut set, None, Some(&mut found))?;
-    match found.as_slice() {
-        [] => Ok(set),
-        [one] => Err(one.clone()),
-        many => Err(format!("errors:\n  {}", many.join("\n  "))),
+    if found.is_empty() {
+        Ok(set)
+    } else {
+        Err(super::smd_validate::validation_errors(&found))
     }
 }
 

@@ -220,7 +220,7 @@ pub(crate) fn create_locked(
         map.remove("status");
     }
     if !info.is_custom() {
-        crate::builtins::decode(&info, &mut obj);
+        crate::builtins::apply_defaults(&info, &mut obj);
     }
     if is_crd {
         crate::crd::prepare_create(&mut obj, name_errors)?;

@@ -136,10 +136,7 @@ fn not_declared(unknown: &[String]) -> String {
         .iter()
         .map(|p| format!(".{p}: field not declared in schema"))
         .collect();
-    match texts.as_slice() {
-        [one] => one.clone(),
-        _ => format!("errors:\n  {}", texts.join("\n  ")),
-    }
+    crate::patch::validation_errors(&texts)
 }
 
 /// Applies a non-apply patch to `doc`.

@@ -261,7 +261,7 @@ pub(crate) fn update_locked(
         return Err(Error::invalid(&info.resource, name, &errors));
     }
     if !info.is_custom() {
-        crate::builtins::decode(info, &mut obj);
+        crate::builtins::apply_defaults(info, &mut obj);
     }
     with_read!(old, |read| bump_generation(info, read, &mut obj));
     if crate::crd::is_crd(info) {

@@ -297,7 +297,7 @@ fn create_strategy_pod_status_and_job_selector() {
         "schedulingGates": [{"name": "wait"}],
         "containers": [{"name": "c", "image": "x", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]
     }});
-    crate::builtins::decode(&info("", "v1", "Pod"), &mut pod);
+    crate::builtins::apply_defaults(&info("", "v1", "Pod"), &mut pod);
     crate::builtins::prepare(&info("", "v1", "Pod"), &mut pod, true);
     assert_eq!(pod["status"]["phase"], "Pending");
     assert_eq!(pod["status"]["qosClass"], "Guaranteed");
@@ -306,7 +306,7 @@ fn create_strategy_pod_status_and_job_selector() {
     let mut job = json!({"metadata": {"name": "j", "uid": "u2"}, "spec": {"template": {
         "metadata": {"labels": {"job-name": "mine"}}, "spec": {"containers": []}
     }}});
-    crate::builtins::decode(&info("batch", "v1", "Job"), &mut job);
+    crate::builtins::apply_defaults(&info("batch", "v1", "Job"), &mut job);
     crate::builtins::prepare(&info("batch", "v1", "Job"), &mut job, true);
     let want = json!({
         "job-name": "mine",
