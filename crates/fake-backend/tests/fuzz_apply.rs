@@ -78,6 +78,37 @@ fn defaulted(_kind: Kind, p: &[String]) -> bool {
     p == ["f:spec", "f:replicas"]
 }
 
+/// Whether applying `config` as `manager` drops the image of a container another manager
+/// keeps: the image was owned by this applier alone, the configuration leaves the
+/// container out, and the container's item is someone else's too. The merged Deployment
+/// then has a container without an image, which a real server refuses (422).
+fn drops_an_image(before: &Value, owners: &[Entry], manager: &str, config: &Value) -> bool {
+    let containers = |v: &Value| -> Vec<String> {
+        v.pointer("/spec/template/spec/containers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("name").and_then(Value::as_str).map(String::from))
+            .collect()
+    };
+    let kept = containers(config);
+    let mine =
+        |e: &Entry| e.manager == manager && e.operation == "Apply" && e.subresource.is_empty();
+    containers(before).into_iter().any(|name| {
+        let item: FieldPath = ["f:spec", "f:template", "f:spec", "f:containers"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .chain([format!("k:{}", json!({ "name": name }))])
+            .collect();
+        let mut image = item.clone();
+        image.push("f:image".into());
+        !kept.contains(&name)
+            && owners.iter().any(|e| mine(e) && e.paths.contains(&image))
+            && !owners.iter().any(|e| !mine(e) && e.paths.contains(&image))
+            && owners.iter().any(|e| !mine(e) && e.paths.contains(&item))
+    })
+}
+
 /// An apply by `manager` (to `/status` when `status`), checked against the prediction from
 /// the state before it. True when it was refused with the conflicts predicted.
 async fn apply_step(
@@ -148,6 +179,20 @@ async fn apply_step(
         Err(e) => {
             if status && before.is_none() {
                 check_refused_with(c, &e, &before_dump, 404..=404)?;
+                return Ok(false);
+            }
+            if e.code() == Some(422) && (conflicts.is_empty() || force) {
+                // The merged object is refused by validation, as on a real server: only when
+                // it would keep a container whose image this apply drops.
+                let dropped = before
+                    .as_ref()
+                    .is_some_and(|b| drops_an_image(b, &owners, manager, config));
+                prop_assert!(
+                    dropped,
+                    "apply by {manager} refused ({e}) but no conflict was expected; config {config}"
+                );
+                prop_assert!(e.to_string().contains(".image: Required value"), "{e}");
+                check_refused_with(c, &e, &before_dump, 422..=422)?;
                 return Ok(false);
             }
             prop_assert!(

@@ -81,11 +81,24 @@ async fn create_refused(
     body: Value,
     message: &str,
 ) -> Outcome {
+    create_refused_as(cx, rt, name, body, ErrorKind::BadRequest, message).await
+}
+
+/// Expects the create of `name` with `body` to get an error of `kind` with `message`, and
+/// nothing stored.
+pub(super) async fn create_refused_as(
+    cx: &Ctx<'_>,
+    rt: &ResourceType,
+    name: &str,
+    body: Value,
+    kind: ErrorKind,
+    message: &str,
+) -> Outcome {
     let object = cx.object(rt, name, body)?;
     let err = expect_error(
         "create",
         cx.create_with(rt, &object, &PostParams::default()).await,
-        ErrorKind::BadRequest,
+        kind,
     )?;
     expect_message("create", &err, message)?;
     expect_error("get", cx.get(rt, name).await, ErrorKind::NotFound).map(drop)

@@ -11,6 +11,7 @@ use crate::fixtures::HOLD;
 
 mod apply;
 mod builtin_decoding;
+mod builtin_validation;
 mod builtins;
 mod crd;
 mod crd_naming;
@@ -58,6 +59,7 @@ pub fn cases() -> Vec<Case> {
         namespaces::cases(),
         builtins::cases(),
         builtin_decoding::cases(),
+        builtin_validation::cases(),
         services::cases(),
         workflow::cases(),
     ]

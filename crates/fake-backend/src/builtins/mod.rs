@@ -19,6 +19,7 @@ pub(crate) mod quantity;
 mod service_alloc;
 mod service_rules;
 mod service_validation;
+mod workloads;
 mod zero_fields;
 
 pub(crate) use service_alloc::{allocate as allocate_service, is_service};
@@ -225,13 +226,17 @@ fn fold_string_data(obj: &mut Value) {
     }
 }
 
-/// Validation of built-ins beyond names: immutable ConfigMaps and Secrets, Secret type.
+/// Validation of built-ins beyond names and metadata: Pods and the kinds with a pod
+/// template (`workloads`), immutable ConfigMaps and Secrets, Secret type. `subresource` is
+/// the subresource written, if any.
 pub(crate) fn validate<'a>(
     info: &TypeInfo,
     obj: &Value,
     old: Option<impl JsonRead<'a>>,
+    subresource: Option<&str>,
 ) -> Vec<FieldError> {
     let mut errs = Vec::new();
+    workloads::validate(info, obj, old, subresource, &mut errs);
     let Some(old) = old else { return errs };
     let immutable_kind = is(info, "", "configmaps") || is(info, "", "secrets");
     let old_immutable = || {

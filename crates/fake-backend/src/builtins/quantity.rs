@@ -327,6 +327,12 @@ fn parse_quantity_string(s: &[u8]) -> Result<QuantityParts<'_>, &'static str> {
 }
 
 /// Whether `text` parses as a quantity (the `quantity` string format of CRD schemas).
+/// `Quantity.Cmp` of two stored (canonical) quantities; `None` when either does not parse.
+pub(crate) fn compare_quantities(a: &str, b: &str) -> Option<Ordering> {
+    let (a, b) = (parse_quantity(a).ok()?, parse_quantity(b).ok()?);
+    Some(a.amount.as_dec().cmp_value(&b.amount.as_dec()))
+}
+
 pub(crate) fn is_quantity(text: &str) -> bool {
     parse_quantity(text).is_ok()
 }

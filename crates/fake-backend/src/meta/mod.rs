@@ -14,6 +14,9 @@ mod validation;
 pub(crate) use convert::{into_value, to_dynamic, to_value};
 pub(crate) use time::time_text;
 pub(crate) use validation::object_meta as validate_object_meta;
+pub(crate) use validation::{
+    annotations_errors, label_value_errors, labels_errors, qualified_name_errors,
+};
 
 /// `metadata` of an object (empty map if absent).
 pub(crate) fn meta(obj: &Value) -> Option<&Map<String, Value>> {

@@ -106,10 +106,10 @@ pub(crate) fn object_meta(obj: &Value) -> Vec<FieldError> {
         return errs;
     };
     if let Some(labels) = meta.get("labels").and_then(Value::as_object) {
-        labels_errors(labels, &mut errs);
+        labels_errors(labels, "metadata.labels", &mut errs);
     }
     if let Some(annotations) = meta.get("annotations").and_then(Value::as_object) {
-        annotations_errors(annotations, &mut errs);
+        annotations_errors(annotations, "metadata.annotations", &mut errs);
     }
     if let Some(refs) = meta.get("ownerReferences").and_then(Value::as_array) {
         owner_references_errors(refs, &mut errs);
@@ -120,12 +120,13 @@ pub(crate) fn object_meta(obj: &Value) -> Vec<FieldError> {
     errs
 }
 
-fn labels_errors(labels: &Map<String, Value>, errs: &mut Vec<FieldError>) {
-    const FIELD: &str = "metadata.labels";
+/// `ValidateLabels`: every key a qualified name, every value a label value; each error on
+/// `field` itself (the map), as the server reports it.
+pub(crate) fn labels_errors(labels: &Map<String, Value>, field: &str, errs: &mut Vec<FieldError>) {
     for (key, value) in labels {
         if !is_qualified_name(key) {
             for m in qualified_name_errors(key) {
-                errs.push(FieldError::invalid(FIELD, Value::String(key.clone()), m));
+                errs.push(FieldError::invalid(field, Value::String(key.clone()), m));
             }
         }
         let value = value.as_str().unwrap_or_default();
@@ -136,7 +137,7 @@ fn labels_errors(labels: &Map<String, Value>, errs: &mut Vec<FieldError>) {
         }
         for m in label_value_errors(value) {
             errs.push(FieldError::invalid(
-                FIELD,
+                field,
                 Value::String(value.to_string()),
                 m,
             ));
@@ -144,8 +145,12 @@ fn labels_errors(labels: &Map<String, Value>, errs: &mut Vec<FieldError>) {
     }
 }
 
-fn annotations_errors(annotations: &Map<String, Value>, errs: &mut Vec<FieldError>) {
-    const FIELD: &str = "metadata.annotations";
+/// `ValidateAnnotations`: keys qualified names (any case), the total size at most 256 KiB.
+pub(crate) fn annotations_errors(
+    annotations: &Map<String, Value>,
+    field: &str,
+    errs: &mut Vec<FieldError>,
+) {
     let mut total = 0;
     for (key, value) in annotations {
         // The rule is a qualified name, but case does not matter.
@@ -156,7 +161,7 @@ fn annotations_errors(annotations: &Map<String, Value>, errs: &mut Vec<FieldErro
         };
         if !valid {
             for m in qualified_name_errors(&key.to_lowercase()) {
-                errs.push(FieldError::invalid(FIELD, Value::String(key.clone()), m));
+                errs.push(FieldError::invalid(field, Value::String(key.clone()), m));
             }
         }
         total += key.len() + value.as_str().map_or(0, str::len);
@@ -164,7 +169,7 @@ fn annotations_errors(annotations: &Map<String, Value>, errs: &mut Vec<FieldErro
     if total > ANNOTATIONS_MAX_BYTES {
         errs.push(FieldError::new(
             FieldErrorType::TooLong,
-            FIELD,
+            field,
             None,
             format!("may not be more than {ANNOTATIONS_MAX_BYTES} bytes"),
         ));

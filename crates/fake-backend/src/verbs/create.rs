@@ -225,11 +225,15 @@ pub(crate) fn create_locked(
     if is_crd {
         crate::crd::prepare_create(&mut obj, name_errors)?;
     }
-    ctx.admit(&mut obj, None)?;
-    ctx.track(None, &mut obj);
-    // The strategy runs after the field manager: nothing it sets is owned.
-    if !info.is_custom() {
+    if info.is_custom() {
+        ctx.admit(&mut obj, None)?;
+        ctx.track(None, &mut obj);
+    } else {
+        // The strategy runs after the field manager (nothing it sets is owned) and before
+        // validation (a Job's generated selector is validated).
+        ctx.track(None, &mut obj);
         crate::builtins::prepare(&info, &mut obj, true);
+        ctx.admit(&mut obj, None)?;
     }
     // The Service storage's allocations (after the strategy here, whose Service part only
     // resets the status): the addresses and ports taken are read from the store.

@@ -306,8 +306,8 @@ spec: {{}}
                     bump_generation(info, old, &mut b);
                     assert_eq!(a, b, "{plural}: {old} -> {new}");
                     assert_eq!(
-                        builtins::validate(info, new, Some(view)),
-                        builtins::validate(info, new, Some(old)),
+                        builtins::validate(info, new, Some(view), None),
+                        builtins::validate(info, new, Some(old), None),
                         "{plural}: {old} -> {new}"
                     );
                 }

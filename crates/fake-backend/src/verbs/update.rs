@@ -269,11 +269,15 @@ pub(crate) fn update_locked(
     }
     let mut ctx = WriteCtx::new(inner, info, opts, request);
     ctx.subresource = sub.name();
-    ctx.admit(&mut obj, Some(&old))?;
-    ctx.track(Some(&old), &mut obj);
-    // The strategy runs after the field manager: nothing it sets is owned.
-    if !info.is_custom() {
+    if info.is_custom() {
+        ctx.admit(&mut obj, Some(&old))?;
+        ctx.track(Some(&old), &mut obj);
+    } else {
+        // The strategy runs after the field manager (nothing it sets is owned) and before
+        // validation.
+        ctx.track(Some(&old), &mut obj);
         crate::builtins::prepare(info, &mut obj, false);
+        ctx.admit(&mut obj, Some(&old))?;
     }
     // The Service storage's allocations; `/status` keeps the stored spec.
     if sub == Sub::Main && crate::builtins::is_service(&info.resource) {

@@ -135,9 +135,14 @@ impl<'a> WriteCtx<'a> {
             if !self.info.is_custom() {
                 errors.extend(match old {
                     Some(old) => {
-                        with_read!(old, |read| builtins::validate(self.info, obj, Some(read)))
+                        with_read!(old, |read| builtins::validate(
+                            self.info,
+                            obj,
+                            Some(read),
+                            self.subresource
+                        ))
                     }
-                    None => builtins::validate(self.info, obj, None::<&Value>),
+                    None => builtins::validate(self.info, obj, None::<&Value>, self.subresource),
                 });
             }
             if !errors.is_empty() {

@@ -135,9 +135,11 @@ fn widget_spec() -> impl Strategy<Value = Option<Value>> {
         })
 }
 
+/// A container's image (always set: a real server refuses a container without one) and
+/// optional `args`.
 fn container() -> impl Strategy<Value = (Option<Value>, Option<Value>)> {
     (
-        prop::option::of(prop::sample::select(&["img:1", "img:2"][..]).prop_map(Value::from)),
+        prop::sample::select(&["img:1", "img:2"][..]).prop_map(|i| Some(Value::from(i))),
         prop::option::of(
             prop::collection::vec(prop::sample::select(&["a", "b"][..]), 1..3)
                 .prop_map(|v| json!(v)),
@@ -146,43 +148,54 @@ fn container() -> impl Strategy<Value = (Option<Value>, Option<Value>)> {
 }
 
 /// Containers: a subset of `app`, `side`, `log`, in a random order.
-fn containers() -> impl Strategy<Value = Option<Value>> {
-    prop::option::of(
-        (
-            prop::sample::subsequence(vec!["app", "side", "log"], 1..=3).prop_shuffle(),
-            prop::collection::vec(container(), 3),
-        )
-            .prop_map(|(names, bodies)| {
-                let items: Vec<Value> = names
-                    .into_iter()
-                    .zip(bodies)
-                    .map(|(name, (image, args))| {
-                        object(vec![
-                            ("name", Some(json!(name))),
-                            ("image", image),
-                            ("args", args),
-                        ])
-                        .unwrap()
-                    })
-                    .collect();
-                Value::Array(items)
-            }),
+fn some_containers() -> impl Strategy<Value = Value> {
+    (
+        prop::sample::subsequence(vec!["app", "side", "log"], 1..=3).prop_shuffle(),
+        prop::collection::vec(container(), 3),
     )
+        .prop_map(|(names, bodies)| {
+            let items: Vec<Value> = names
+                .into_iter()
+                .zip(bodies)
+                .map(|(name, (image, args))| {
+                    object(vec![
+                        ("name", Some(json!(name))),
+                        ("image", image),
+                        ("args", args),
+                    ])
+                    .unwrap()
+                })
+                .collect();
+            Value::Array(items)
+        })
 }
 
+fn containers() -> impl Strategy<Value = Option<Value>> {
+    prop::option::of(some_containers())
+}
+
+/// The Deployment's selector in every configuration: required and non-empty on a real
+/// server, and selecting any template the labels below make (none has `z`).
+fn deployment_selector() -> Value {
+    json!({"matchExpressions": [{"key": "z", "operator": "DoesNotExist"}]})
+}
+
+/// A Deployment spec a real server accepts: the selector, and containers with images
+/// (so no configuration leaves the object without them).
 fn deployment_spec() -> impl Strategy<Value = Option<Value>> {
     (
         prop::option::of(1i64..4),
         prop::option::of(labels()),
-        containers(),
+        some_containers(),
     )
         .prop_map(|(replicas, template_labels, containers)| {
             let template = object(vec![
                 ("metadata", object(vec![("labels", template_labels)])),
-                ("spec", object(vec![("containers", containers)])),
+                ("spec", object(vec![("containers", Some(containers))])),
             ]);
             object(vec![
                 ("replicas", replicas.map(Value::from)),
+                ("selector", Some(deployment_selector())),
                 ("template", template),
             ])
         })
@@ -423,11 +436,16 @@ pub fn fields_v1_paths(v: &Value) -> BTreeSet<FieldPath> {
 }
 
 /// The paths of an object or configuration as the server's field sets name them: scalars,
-/// atomic lists (`args`), `containers` items (the item and its fields); only labels and
+/// atomic lists (`args`) and structs (`selector`), `containers` items (the item and its
+/// fields); only labels and
 /// annotations of the metadata; `status` only when `with_status`.
 pub fn value_paths(v: &Value, with_status: bool) -> BTreeSet<FieldPath> {
     fn walk(v: &Value, path: &mut FieldPath, out: &mut BTreeSet<FieldPath>) {
         match v {
+            // `LabelSelector` is `+structType=atomic`: owned as a whole.
+            Value::Object(_) if path.last().is_some_and(|l| l == "f:selector") => {
+                out.insert(path.clone());
+            }
             Value::Object(m) => {
                 for (k, child) in m {
                     path.push(format!("f:{k}"));

@@ -1,0 +1,182 @@
+//! Area `builtins`: Pods and workloads are validated as the server validates them (rules 3,
+//! 4): a Deployment's selector is required and must match its template, containers need
+//! images, a Job's pods may not restart `Always`, an apps/v1 selector may not change. Every
+//! error of an object comes in one 422, with the bad value as JSON.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Pod;
+use kobj_core::{ErrorKind, ResourceType};
+use serde_json::{Value, json};
+
+use super::builtin_decoding::create_refused_as;
+use crate::case::{Case, During, Outcome, case};
+use crate::check::*;
+use crate::ctx::Ctx;
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        case!(
+            deployment_selector_must_match_template,
+            Builtins,
+            [3, 4],
+            "a Deployment without a selector gets 422 `[spec.selector: Required value, spec.template.metadata.labels: Invalid value: {\"app\":\"web\"}: `selector` does not match template `labels`]`; one whose selector misses its template's labels gets the second error alone; nothing is stored"
+        ),
+        case!(
+            containers_need_images,
+            Builtins,
+            [3, 4],
+            "a Deployment whose container has no image gets 422 `spec.template.spec.containers[0].image: Required value`, a Pod `spec.containers[0].image: Required value`; nothing is stored"
+        ),
+        case!(
+            job_pods_restart_on_failure_or_never,
+            Builtins,
+            [3, 4],
+            "a Job without `restartPolicy` (defaulted to Always) gets 422 `spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\"`; with `Never` it is created with its generated selector"
+        ),
+        case!(
+            deployment_selector_is_immutable,
+            Builtins,
+            [3, 4],
+            "a merge patch changing a Deployment's selector (and its template's labels to match) gets 422 `spec.selector: Invalid value: {\"matchLabels\":{\"app\":\"api\"}}: field is immutable`; the stored selector is unchanged"
+        ),
+    ]
+}
+
+fn deployments() -> ResourceType {
+    ResourceType::of::<Deployment>()
+}
+
+fn deployment_spec() -> Value {
+    json!({
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}
+        }
+    })
+}
+
+/// Expects the create of `name` with `body` to get 422 with `message`, and nothing stored.
+async fn invalid(
+    cx: &Ctx<'_>,
+    rt: &ResourceType,
+    name: &str,
+    body: Value,
+    message: &str,
+) -> Outcome {
+    create_refused_as(cx, rt, name, body, ErrorKind::Invalid, message).await
+}
+
+async fn deployment_selector_must_match_template(cx: &Ctx<'_>) -> Outcome {
+    let d = deployments();
+    let mut spec = deployment_spec();
+    if let Some(s) = spec.as_object_mut() {
+        s.remove("selector");
+    }
+    invalid(
+        cx,
+        &d,
+        "web",
+        json!({ "spec": spec }),
+        "Deployment.apps \"web\" is invalid: [spec.selector: Required value, \
+         spec.template.metadata.labels: Invalid value: {\"app\":\"web\"}: `selector` does not \
+         match template `labels`]",
+    )
+    .await?;
+    let mut spec = deployment_spec();
+    spec["selector"] = json!({"matchLabels": {"app": "web", "tier": "front"}});
+    invalid(
+        cx,
+        &d,
+        "web",
+        json!({ "spec": spec }),
+        "Deployment.apps \"web\" is invalid: spec.template.metadata.labels: Invalid value: \
+         {\"app\":\"web\"}: `selector` does not match template `labels`",
+    )
+    .await
+}
+
+async fn containers_need_images(cx: &Ctx<'_>) -> Outcome {
+    let mut spec = deployment_spec();
+    spec["template"]["spec"]["containers"] = json!([{"name": "web"}]);
+    invalid(
+        cx,
+        &deployments(),
+        "web",
+        json!({ "spec": spec }),
+        "Deployment.apps \"web\" is invalid: spec.template.spec.containers[0].image: Required value",
+    )
+    .await?;
+    invalid(
+        cx,
+        &ResourceType::of::<Pod>(),
+        "p",
+        json!({"spec": {"containers": [{"name": "app"}]}}),
+        "Pod \"p\" is invalid: spec.containers[0].image: Required value",
+    )
+    .await
+}
+
+async fn job_pods_restart_on_failure_or_never(cx: &Ctx<'_>) -> Outcome {
+    let rt = ResourceType::of::<Job>();
+    let body = |policy: Option<&str>| {
+        let mut spec = json!({"containers": [{"name": "run", "image": "busybox"}]});
+        if let Some(p) = policy {
+            spec["restartPolicy"] = json!(p);
+        }
+        json!({"spec": {"template": {"spec": spec}}})
+    };
+    invalid(
+        cx,
+        &rt,
+        "once",
+        body(None),
+        "Job.batch \"once\" is invalid: spec.template.spec.restartPolicy: Required value: valid \
+         values: \"OnFailure\", \"Never\"",
+    )
+    .await?;
+    let created = cx.create(&rt, "once", body(Some("Never"))).await?;
+    let uid = created.metadata.uid.clone().map(Value::String);
+    ensure(uid.is_some(), || "the Job has no uid".to_string())?;
+    ensure_eq(
+        "generated selector",
+        uid.as_ref(),
+        field(
+            &created,
+            "/spec/selector/matchLabels/batch.kubernetes.io~1controller-uid",
+        ),
+    )
+}
+
+async fn deployment_selector_is_immutable(cx: &Ctx<'_>) -> Outcome {
+    let d = deployments();
+    cx.create(&d, "web", json!({ "spec": deployment_spec() }))
+        .await?;
+    let err = expect_error(
+        "merge patch",
+        cx.merge(
+            &d,
+            "web",
+            json!({"spec": {
+                "selector": {"matchLabels": {"app": "api"}},
+                "template": {"metadata": {"labels": {"app": "api"}}}
+            }}),
+        )
+        .await,
+        ErrorKind::Invalid,
+    )?;
+    expect_message(
+        "merge patch",
+        &err,
+        "Deployment.apps \"web\" is invalid: spec.selector: Invalid value: \
+         {\"matchLabels\":{\"app\":\"api\"}}: field is immutable",
+    )?;
+    let read = cx.get(&d, "web").await.during("get")?;
+    ensure_field(
+        "stored selector",
+        &read,
+        "/spec/selector",
+        &json!({"matchLabels": {"app": "web"}}),
+    )
+}

@@ -1,0 +1,206 @@
+//! `ValidateJob` (with the generated selector's checks) and `ValidateCronJobCreate`
+//! (pkg/apis/batch/validation/validation.go): counts not negative, the pod template, a
+//! restart policy of `OnFailure` or `Never`, and the selector. Pod failure and success
+//! policies, indexed completion limits and a CronJob's schedule syntax and time zone are
+//! not checked.
+
+use kobj_core::FieldError;
+use serde_json::{Map, Value};
+
+use super::{Spec, nonnegative, not_supported, pod, selector};
+
+/// `ValidateJob` for a create (`creating`: the generated selector also has the
+/// `batch.kubernetes.io/` labels, `RequirePrefixedLabels`) or an update.
+pub(super) fn job(obj: &Value, spec: &Spec<'_>, creating: bool, errs: &mut Vec<FieldError>) {
+    generated_selector(obj, spec, creating, errs);
+    job_spec(spec.0, "spec", errs);
+    match spec.object("selector") {
+        None => errs.push(FieldError::required("spec.selector", "")),
+        Some(raw) => selector::validate(raw, "spec.selector", errs),
+    }
+    let converted = selector::Converted::of(spec.get("selector"));
+    let labels = spec
+        .object("template")
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"))
+        .and_then(Value::as_object);
+    // `Matches` without `Empty()`: no selector (`Nothing`) matches nothing.
+    let refused = match &converted {
+        selector::Converted::Invalid => false,
+        selector::Converted::Selector(s) if s.is_empty() => false,
+        other => other.refuses(labels),
+    };
+    if refused {
+        errs.push(FieldError::invalid(
+            "spec.template.metadata.labels",
+            labels.map_or(Value::Null, |l| Value::Object(l.clone())),
+            "`selector` does not match template `labels`",
+        ));
+    }
+}
+
+/// `validateGeneratedSelector`: unless `manualSelector`, the template carries the labels the
+/// strategy generated and the selector selects them.
+fn generated_selector(obj: &Value, spec: &Spec<'_>, prefixed: bool, errs: &mut Vec<FieldError>) {
+    if spec.get("manualSelector").and_then(Value::as_bool) == Some(true) {
+        return;
+    }
+    if spec.get("selector").is_none() {
+        return;
+    }
+    let uid = crate::meta::meta_str(obj, "uid");
+    let name = crate::meta::meta_str(obj, "name");
+    if uid.is_empty() {
+        errs.push(FieldError::required("metadata.uid", ""));
+    }
+    let labels = spec
+        .object("template")
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"))
+        .and_then(Value::as_object);
+    let mut expected = vec![("controller-uid", uid), ("job-name", name)];
+    if prefixed {
+        expected.push(("batch.kubernetes.io/controller-uid", uid));
+        expected.push(("batch.kubernetes.io/job-name", name));
+    }
+    for (key, want) in &expected {
+        has_label(labels, key, want, errs);
+    }
+    let set: Map<String, Value> = expected
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), Value::String((*v).to_string())))
+        .collect();
+    if let selector::Converted::Selector(s) = selector::Converted::of(spec.get("selector"))
+        && selector::Converted::Selector(s).refuses(Some(&set))
+    {
+        errs.push(FieldError::invalid(
+            "spec.selector",
+            spec.value("selector"),
+            "`selector` not auto-generated",
+        ));
+    }
+}
+
+/// `ValidateHasLabel` at `spec.template.metadata`.
+fn has_label(
+    labels: Option<&Map<String, Value>>,
+    key: &str,
+    want: &str,
+    errs: &mut Vec<FieldError>,
+) {
+    let path = format!("spec.template.metadata.labels[{key}]");
+    match labels.and_then(|l| l.get(key)).and_then(Value::as_str) {
+        None => errs.push(FieldError::required(path, format!("must be '{want}'"))),
+        Some(actual) if actual != want => errs.push(FieldError::invalid(
+            path,
+            labels.map_or(Value::Null, |l| Value::Object(l.clone())),
+            format!("must be '{want}'"),
+        )),
+        Some(_) => {}
+    }
+}
+
+/// The checked parts of `validateJobSpec` at `path`.
+fn job_spec(spec: Option<&Map<String, Value>>, path: &str, errs: &mut Vec<FieldError>) {
+    let int = |key: &str| spec.and_then(|s| s.get(key)).and_then(Value::as_i64);
+    for key in [
+        "parallelism",
+        "completions",
+        "activeDeadlineSeconds",
+        "backoffLimit",
+        "ttlSecondsAfterFinished",
+        "backoffLimitPerIndex",
+    ] {
+        nonnegative(int(key), &format!("{path}.{key}"), errs);
+    }
+    let template = spec
+        .and_then(|s| s.get("template"))
+        .and_then(Value::as_object);
+    pod::template(template, &format!("{path}.template"), errs);
+    let policy = template
+        .and_then(|t| t.get("spec"))
+        .and_then(|s| s.get("restartPolicy"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let policy_path = format!("{path}.template.spec.restartPolicy");
+    match policy {
+        // Defaulting makes an unset policy `Always`.
+        "Always" | "" => errs.push(FieldError::required(
+            policy_path,
+            "valid values: \"OnFailure\", \"Never\"",
+        )),
+        "OnFailure" | "Never" => {
+            let failure_policy = spec
+                .and_then(|s| s.get("podFailurePolicy"))
+                .is_some_and(|v| !v.is_null());
+            if failure_policy && policy != "Never" {
+                errs.push(FieldError::invalid(
+                    policy_path,
+                    Value::String(policy.into()),
+                    "only \"Never\" is supported when podFailurePolicy is specified",
+                ));
+            }
+        }
+        other => errs.push(not_supported(
+            policy_path,
+            Value::String(other.into()),
+            &["OnFailure", "Never"],
+        )),
+    }
+}
+
+/// `ValidateCronJobCreate`'s spec checks and its name length.
+pub(super) fn cron_job(obj: &Value, spec: &Spec<'_>, errs: &mut Vec<FieldError>) {
+    if spec.str("schedule").is_none_or(str::is_empty) {
+        errs.push(FieldError::required("spec.schedule", ""));
+    }
+    if let Some(deadline) = spec.int("startingDeadlineSeconds") {
+        nonnegative(Some(deadline), "spec.startingDeadlineSeconds", errs);
+    }
+    match spec.str("concurrencyPolicy").unwrap_or("") {
+        "Allow" | "Forbid" | "Replace" => {}
+        "" => errs.push(FieldError::required("spec.concurrencyPolicy", "")),
+        other => errs.push(not_supported(
+            "spec.concurrencyPolicy".into(),
+            Value::String(other.into()),
+            &["Allow", "Forbid", "Replace"],
+        )),
+    }
+    // `ValidateJobTemplateSpec`.
+    let template = spec.object("jobTemplate");
+    let job = template
+        .and_then(|t| t.get("spec"))
+        .and_then(Value::as_object);
+    job_spec(job, "spec.jobTemplate.spec", errs);
+    if let Some(sel) = job.and_then(|j| j.get("selector")).filter(|v| !v.is_null()) {
+        errs.push(FieldError::invalid(
+            "spec.jobTemplate.spec.selector",
+            sel.clone(),
+            "`selector` will be auto-generated",
+        ));
+    }
+    if job
+        .and_then(|j| j.get("manualSelector"))
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        errs.push(not_supported(
+            "spec.jobTemplate.spec.manualSelector".into(),
+            Value::Bool(true),
+            &["nil", "false"],
+        ));
+    }
+    for key in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
+        if let Some(limit) = spec.int(key) {
+            nonnegative(Some(limit), &format!("spec.{key}"), errs);
+        }
+    }
+    let name = crate::meta::meta_str(obj, "name");
+    if name.len() > 52 {
+        errs.push(FieldError::invalid(
+            "metadata.name",
+            Value::String(name.into()),
+            "must be no more than 52 characters",
+        ));
+    }
+}
