@@ -37,7 +37,7 @@ pub(crate) fn validate<'a>(
     let api = &info.resource.api;
     let spec = Spec(obj.get("spec").and_then(Value::as_object));
     match (api.group.as_str(), api.plural.as_str()) {
-        ("", "pods") => pod::pod(obj, errs),
+        ("", "pods") => pod::pod(obj, old.is_none(), errs),
         ("", "podtemplates") => pod::template(
             obj.get("template").and_then(Value::as_object),
             "template",

@@ -15,8 +15,9 @@ use super::not_supported;
 use crate::builtins::quantity::compare_quantities;
 use crate::meta;
 
-/// `validatePodMetadataAndSpec` and `ValidatePodCreate` (after the metadata's checks).
-pub(super) fn pod(obj: &Value, errs: &mut Vec<FieldError>) {
+/// `validatePodMetadataAndSpec` (after the metadata's checks), and `ValidatePodCreate`'s own
+/// checks when `creating`.
+pub(super) fn pod(obj: &Value, creating: bool, errs: &mut Vec<FieldError>) {
     let spec = obj.get("spec").and_then(Value::as_object);
     pod_spec(spec, "spec", errs);
     for list in ["containers", "initContainers"] {
@@ -31,6 +32,9 @@ pub(super) fn pod(obj: &Value, errs: &mut Vec<FieldError>) {
                 ));
             }
         }
+    }
+    if !creating {
+        return;
     }
     if !items(spec, "ephemeralContainers").is_empty() {
         errs.push(FieldError::forbidden(
