@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use kobj_core::{CustomObjects, ErrorKind, ResourceType};
+use kobj_core::{CustomObjects, ResourceType};
 use kobj_fake::FakeCluster;
 use kube_core::params::{Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
@@ -49,15 +49,7 @@ fn deployment(edit: impl FnOnce(&mut Value)) -> Value {
 
 /// Creates `body` as `rt`, expecting a 422 with `expected` as its message and no change.
 async fn refused(c: &FakeCluster, rt: &ResourceType, body: Value, expected: &str) {
-    let before = c.dump_yaml().unwrap();
-    let e = c
-        .create_object(rt, Some("default"), &obj(body), &PostParams::default())
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Invalid, "{e}");
-    assert_eq!(e.code(), Some(422), "{e}");
-    assert_eq!(message(&e), expected);
-    assert_eq!(c.dump_yaml().unwrap(), before);
+    refused_as_invalid(c, rt, body, expected).await;
 }
 
 async fn created(c: &FakeCluster, rt: &ResourceType, body: Value) -> Value {

@@ -1,11 +1,12 @@
 //! Area `builtins`: Pods and workloads are validated as the server validates them (rules 3,
 //! 4): a Deployment's selector is required and must match its template, containers need
-//! images, a Job's pods may not restart `Always`, an apps/v1 selector may not change. Every
+//! images, a Job's pods may not restart `Always`, an apps/v1 selector may not change,
+//! ConfigMap and Secret keys are config keys, a Secret's type requires its keys. Every
 //! error of an object comes in one 422, with the bad value as JSON.
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
 use kobj_core::{ErrorKind, ResourceType};
 use serde_json::{Value, json};
 
@@ -40,7 +41,35 @@ pub(super) fn cases() -> Vec<Case> {
             [3, 4],
             "a merge patch changing a Deployment's selector (and its template's labels to match) gets 422 `spec.selector: Invalid value: {\"matchLabels\":{\"app\":\"api\"}}: field is immutable`; the stored selector is unchanged"
         ),
+        case!(
+            config_keys_must_be_valid,
+            Builtins,
+            [3, 4],
+            "a ConfigMap with the key `conf/app.yaml` gets 422 `data[conf/app.yaml]: Invalid value: \"conf/app.yaml\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' …`; a `kubernetes.io/tls` Secret without `tls.key` gets `data[tls.key]: Required value`; nothing is stored"
+        ),
     ]
+}
+
+async fn config_keys_must_be_valid(cx: &Ctx<'_>) -> Outcome {
+    invalid(
+        cx,
+        &ResourceType::of::<ConfigMap>(),
+        "cfg",
+        json!({"data": {"conf/app.yaml": "a: 1"}}),
+        "ConfigMap \"cfg\" is invalid: data[conf/app.yaml]: Invalid value: \"conf/app.yaml\": a \
+         valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. \
+         'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is \
+         '[-._a-zA-Z0-9]+')",
+    )
+    .await?;
+    invalid(
+        cx,
+        &ResourceType::of::<Secret>(),
+        "tls",
+        json!({"type": "kubernetes.io/tls", "data": {"tls.crt": "YQ=="}}),
+        "Secret \"tls\" is invalid: data[tls.key]: Required value",
+    )
+    .await
 }
 
 fn deployments() -> ResourceType {

@@ -92,6 +92,10 @@ pub struct FieldError {
     pub field: String,
     /// The offending value, if the message shows one.
     pub value: Option<serde_json::Value>,
+    /// The value as the message prints it, when that is not `value`'s JSON: a Go struct
+    /// is printed with its fields in declaration order, which a `serde_json::Value` (keys
+    /// sorted) cannot keep. Set with [`with_value_text`](Self::with_value_text).
+    pub value_text: Option<String>,
     /// Free-form detail.
     pub detail: String,
 }
@@ -109,8 +113,25 @@ impl FieldError {
             error_type,
             field: field.into(),
             value,
+            value_text: None,
             detail: detail.into(),
         }
+    }
+
+    /// The same error, printing its value as `text` (already rendered, e.g. the JSON of a
+    /// Go struct in field order) instead of `value`'s JSON.
+    ///
+    /// ```
+    /// use kobj_core::{FieldError, FieldErrorType};
+    ///
+    /// let e = FieldError::new(FieldErrorType::Duplicate, "spec.ports[1]", None, "")
+    ///     .with_value_text(r#"{"Protocol":"TCP","Port":80}"#);
+    /// assert_eq!(e.to_string(), r#"spec.ports[1]: Duplicate value: {"Protocol":"TCP","Port":80}"#);
+    /// ```
+    #[must_use]
+    pub fn with_value_text(mut self, text: impl Into<String>) -> Self {
+        self.value_text = Some(text.into());
+        self
     }
 
     /// `Required value`.
@@ -139,7 +160,14 @@ impl FieldError {
     #[must_use]
     pub fn body(&self) -> String {
         let mut s = self.error_type.text().to_string();
-        if let Some(value) = self
+        if let Some(text) = self
+            .value_text
+            .as_ref()
+            .filter(|_| !self.error_type.omits_value())
+        {
+            s.push_str(": ");
+            s.push_str(text);
+        } else if let Some(value) = self
             .value
             .as_ref()
             .filter(|_| !self.error_type.omits_value())

@@ -11,6 +11,7 @@ use crate::meta;
 use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
+mod config_data;
 mod defaults;
 mod go_time;
 pub(crate) mod json_decode;
@@ -226,9 +227,11 @@ fn fold_string_data(obj: &mut Value) {
     }
 }
 
-/// Validation of built-ins beyond names and metadata: Pods and the kinds with a pod
-/// template (`workloads`), immutable ConfigMaps and Secrets, Secret type. `subresource` is
-/// the subresource written, if any.
+/// Validation of built-ins beyond names and metadata, in the server's order: on update the
+/// immutable fields (a Secret's type, an immutable ConfigMap's or Secret's data), then the
+/// kind's own checks: Pods and the kinds with a pod template (`workloads`), ConfigMap and
+/// Secret keys and a Secret's type (`config_data`). `subresource` is the subresource written,
+/// if any.
 pub(crate) fn validate<'a>(
     info: &TypeInfo,
     obj: &Value,
@@ -236,8 +239,40 @@ pub(crate) fn validate<'a>(
     subresource: Option<&str>,
 ) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    workloads::validate(info, obj, old, subresource, &mut errs);
-    let Some(old) = old else { return errs };
+    if let Some(old) = old {
+        immutable_data(info, obj, old, &mut errs);
+    }
+    if is(info, "", "configmaps") {
+        config_data::config_map(obj, &mut errs);
+    } else if is(info, "", "secrets") {
+        config_data::secret(obj, &mut errs);
+    } else {
+        workloads::validate(info, obj, old, subresource, &mut errs);
+    }
+    errs
+}
+
+/// `ValidateSecretUpdate`'s and `ValidateConfigMapUpdate`'s own checks: a Secret's type may
+/// not change; once `immutable`, neither `immutable` nor the data may.
+fn immutable_data<'a>(
+    info: &TypeInfo,
+    obj: &Value,
+    old: impl JsonRead<'a>,
+    errs: &mut Vec<FieldError>,
+) {
+    if is(info, "", "secrets") {
+        let same_type = match (old.get("type"), obj.get("type")) {
+            (Some(b), Some(n)) => b.eq_value(n),
+            (b, n) => b.is_none() && n.is_none(),
+        };
+        if !same_type {
+            errs.push(FieldError::invalid(
+                "type",
+                obj.get("type").cloned().unwrap_or(Value::Null),
+                "field is immutable",
+            ));
+        }
+    }
     let immutable_kind = is(info, "", "configmaps") || is(info, "", "secrets");
     let old_immutable = || {
         old.get("immutable")
@@ -268,18 +303,4 @@ pub(crate) fn validate<'a>(
             }
         }
     }
-    if is(info, "", "secrets") {
-        let same_type = match (old.get("type"), obj.get("type")) {
-            (Some(b), Some(n)) => b.eq_value(n),
-            (b, n) => b.is_none() && n.is_none(),
-        };
-        if !same_type {
-            errs.push(FieldError::invalid(
-                "type",
-                obj.get("type").cloned().unwrap_or(Value::Null),
-                "field is immutable",
-            ));
-        }
-    }
-    errs
 }

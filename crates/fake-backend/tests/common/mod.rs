@@ -176,3 +176,22 @@ pub async fn delete_in_background(c: &kobj_fake::FakeCluster, name: &str) {
     .await
     .unwrap();
 }
+
+/// Creates `body` as `rt` in `default`, expecting a 422 whose message is `expected` and
+/// the stored state unchanged.
+pub async fn refused_as_invalid(c: &FakeCluster, rt: &ResourceType, body: Value, expected: &str) {
+    let before = c.dump_yaml().unwrap();
+    let e = kobj_core::CustomObjects::create_object(
+        c,
+        rt,
+        Some("default"),
+        &obj(body),
+        &kube_core::params::PostParams::default(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind(), kobj_core::ErrorKind::Invalid, "{e}");
+    assert_eq!(e.code(), Some(422), "{e}");
+    assert_eq!(message(&e), expected);
+    assert_eq!(c.dump_yaml().unwrap(), before);
+}
