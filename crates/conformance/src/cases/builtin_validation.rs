@@ -6,7 +6,7 @@
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret, Service};
 use kobj_core::{ErrorKind, ResourceType};
 use serde_json::{Value, json};
 
@@ -47,7 +47,36 @@ pub(super) fn cases() -> Vec<Case> {
             [3, 4],
             "a ConfigMap with the key `conf/app.yaml` gets 422 `data[conf/app.yaml]: Invalid value: \"conf/app.yaml\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' …`; a `kubernetes.io/tls` Secret without `tls.key` gets `data[tls.key]: Required value`; nothing is stored"
         ),
+        case!(
+            service_ports_required_and_unique,
+            Builtins,
+            [3, 4],
+            "a Service without ports gets 422 `spec.ports: Required value`; one with two unnamed ports 80 gets `[spec.ports[0].name: Required value, spec.ports[1].name: Required value, spec.ports[1]: Duplicate value: {\"Name\":\"\",\"Protocol\":\"TCP\",…,\"Port\":80,…}]`; nothing is stored"
+        ),
     ]
+}
+
+async fn service_ports_required_and_unique(cx: &Ctx<'_>) -> Outcome {
+    let rt = ResourceType::of::<Service>();
+    invalid(
+        cx,
+        &rt,
+        "s",
+        json!({"spec": {"selector": {"app": "web"}}}),
+        "Service \"s\" is invalid: spec.ports: Required value",
+    )
+    .await?;
+    invalid(
+        cx,
+        &rt,
+        "s",
+        json!({"spec": {"ports": [{"port": 80}, {"port": 80}]}}),
+        "Service \"s\" is invalid: [spec.ports[0].name: Required value, spec.ports[1].name: \
+         Required value, spec.ports[1]: Duplicate value: \
+         {\"Name\":\"\",\"Protocol\":\"TCP\",\"AppProtocol\":null,\"Port\":80,\"TargetPort\":0,\
+         \"NodePort\":0}]",
+    )
+    .await
 }
 
 async fn config_keys_must_be_valid(cx: &Ctx<'_>) -> Outcome {

@@ -170,6 +170,7 @@ pub(crate) fn allocate(
 ) -> Result<()> {
     let name = crate::meta::meta_str(obj, "name").to_string();
     let invalid = |errors: Vec<FieldError>| Error::invalid(rt, &name, &errors);
+    let old_value = old;
     let old = old.map(Svc::read);
     let Some(spec) = spec_of(obj) else {
         return Ok(());
@@ -204,7 +205,10 @@ pub(crate) fn allocate(
     if let Some(old) = &old {
         rules::drop_type_dependent_fields(&mut svc, old);
     }
-    let errors = super::service_validation::validate(&svc, old.as_ref());
+    let old_spec = old_value
+        .and_then(|o| o.get("spec"))
+        .and_then(Value::as_object);
+    let errors = super::service_validation::validate(&svc, old.as_ref(), spec, old_spec);
     if !errors.is_empty() {
         return Err(invalid(errors));
     }

@@ -3,16 +3,28 @@
 //! families and node ports, which the server runs after the allocations.
 
 use kobj_core::{FieldError, FieldErrorType};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::service_rules::{Svc, family_of, invalid};
+use super::service_spec::{self as own, Spec};
 
-/// The checks of `ValidateServiceUpdate` and `ValidateService` about the allocated fields,
-/// in the server's order.
-pub(crate) fn validate(svc: &Svc, old: Option<&Svc>) -> Vec<FieldError> {
+/// The checks of `ValidateServiceUpdate` and `ValidateService`, in the server's order: those
+/// about the allocated fields read `svc` (after the allocations), those about the Service's
+/// own fields (`service_spec`) read `spec`. `old` and `old_spec` are the stored version's.
+pub(crate) fn validate(
+    svc: &Svc,
+    old: Option<&Svc>,
+    spec: &Map<String, Value>,
+    old_spec: Option<&Map<String, Value>>,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
+    let spec = Spec(spec);
+    let old_spec = old_spec.map(Spec);
     if let Some(old) = old {
         upgrade_downgrade(svc, old, &mut errs);
+        if let Some(old_spec) = &old_spec {
+            own::load_balancer_class_update(&spec, old_spec, &mut errs);
+        }
         if old.needs_health_check()
             && svc.needs_health_check()
             && old.health_check_node_port != svc.health_check_node_port
@@ -23,6 +35,7 @@ pub(crate) fn validate(svc: &Svc, old: Option<&Svc>) -> Vec<FieldError> {
             ));
         }
     }
+    own::ports_required(&spec, svc, &mut errs);
     match svc.kind.as_str() {
         "LoadBalancer" | "NodePort" if svc.is_headless() => errs.push(invalid(
             "spec.clusterIPs[0]",
@@ -42,10 +55,14 @@ pub(crate) fn validate(svc: &Svc, old: Option<&Svc>) -> Vec<FieldError> {
                     ));
                 }
             }
+            own::external_name(&spec, &mut errs);
         }
         _ => {}
     }
+    own::ports(&spec, &mut errs);
+    own::selector_and_affinity(&spec, &mut errs);
     errs.extend(cluster_ips_related_fields(svc));
+    own::external_ips_and_type(&spec, &mut errs);
     if svc.kind == "ClusterIP" {
         for (i, p) in svc.ports.iter().enumerate() {
             if p.node_port != 0 {
@@ -72,12 +89,15 @@ pub(crate) fn validate(svc: &Svc, old: Option<&Svc>) -> Vec<FieldError> {
         }
         seen.push(key);
     }
+    own::duplicate_ports(&spec, &mut errs);
     if svc.allocate_lb_node_ports.is_some() && svc.kind != "LoadBalancer" {
         errs.push(FieldError::forbidden(
             "spec.allocateLoadBalancerNodePorts",
             "may only be used when `type` is 'LoadBalancer'",
         ));
     }
+    own::load_balancer_class(&spec, old_spec.as_ref(), &mut errs);
+    own::external_traffic_policy(&spec, svc, &mut errs);
     if !svc.needs_health_check() && svc.health_check_node_port != 0 {
         errs.push(invalid(
             "spec.healthCheckNodePort",
@@ -85,6 +105,7 @@ pub(crate) fn validate(svc: &Svc, old: Option<&Svc>) -> Vec<FieldError> {
             "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
         ));
     }
+    own::internal_traffic_policy(&spec, &mut errs);
     errs
 }
 
