@@ -103,6 +103,27 @@ async fn a_deployment_needs_a_selector_that_matches_its_template() {
          selector]",
     )
     .await;
+    // A struct value prints as the internal Go type's JSON: field names and order are Go's.
+    refused(
+        &c,
+        &deployments(),
+        deployment(|d| d["spec"]["strategy"] = json!({"type": "BlueGreen"})),
+        "Deployment.apps \"web\" is invalid: spec.strategy: Unsupported value: \
+         {\"Type\":\"BlueGreen\",\"RollingUpdate\":null}: supported values: \"Recreate\", \
+         \"RollingUpdate\"",
+    )
+    .await;
+    refused(
+        &c,
+        &deployments(),
+        deployment(|d| {
+            d["spec"]["strategy"] =
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "0%"}});
+        }),
+        "Deployment.apps \"web\" is invalid: spec.strategy.rollingUpdate.maxUnavailable: \
+         Invalid value: 0: may not be 0 when `maxSurge` is 0",
+    )
+    .await;
     // A selector of expressions that the template satisfies is accepted.
     created(
         &c,

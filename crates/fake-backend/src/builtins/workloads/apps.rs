@@ -122,11 +122,7 @@ pub(super) fn daemon_set(spec: &Spec<'_>, errs: &mut Vec<FieldError>) {
     pod::template(template, "spec.template", errs);
     long_running_pods(template, "DaemonSet", errs);
     nonnegative(spec.int("minReadySeconds"), "spec.minReadySeconds", errs);
-    daemon_set_strategy(
-        spec.object("updateStrategy"),
-        spec.get("updateStrategy"),
-        errs,
-    );
+    daemon_set_strategy(spec.object("updateStrategy"), errs);
     if let Some(limit) = spec.int("revisionHistoryLimit") {
         nonnegative(Some(limit), "spec.revisionHistoryLimit", errs);
     }
@@ -233,6 +229,52 @@ fn long_running_pods(
     }
 }
 
+/// The fields of an internal rolling-update struct, in declaration order: Go name, JSON
+/// name, and whether it is a pointer (printed `null` when unset; an unset `IntOrString` or
+/// `int32` prints `0`).
+type GoFields = [(&'static str, &'static str, bool); 2];
+
+const DEPLOYMENT_ROLLING: GoFields = [
+    ("MaxUnavailable", "maxUnavailable", false),
+    ("MaxSurge", "maxSurge", false),
+];
+const DAEMON_SET_ROLLING: GoFields = DEPLOYMENT_ROLLING;
+const STATEFUL_SET_ROLLING: GoFields = [
+    ("Partition", "partition", false),
+    ("MaxUnavailable", "maxUnavailable", true),
+];
+
+/// The JSON of an internal (untagged) Go struct with `fields`, as the server prints a bad
+/// value since 1.34: Go field names in declaration order, every field present; `null` for
+/// no struct.
+fn go_struct_text(map: Option<&Map<String, Value>>, fields: &GoFields) -> String {
+    let Some(map) = map else {
+        return "null".into();
+    };
+    let members: Vec<String> = fields
+        .iter()
+        .map(|(go, json, pointer)| {
+            let value = match map.get(*json).filter(|v| !v.is_null()) {
+                Some(v) => v.to_string(),
+                None if *pointer => "null".into(),
+                None => "0".into(),
+            };
+            format!("{go:?}:{value}")
+        })
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+/// A strategy (`Type` and `RollingUpdate`) as [`go_struct_text`] prints it.
+fn strategy_text(strategy: Option<&Map<String, Value>>, rolling: &GoFields) -> String {
+    let (kind, rolling_value) = strategy_parts(strategy);
+    format!(
+        "{{\"Type\":{},\"RollingUpdate\":{}}}",
+        Value::String(kind.into()),
+        go_struct_text(rolling_value.and_then(Value::as_object), rolling)
+    )
+}
+
 /// A strategy's `type` (`""` when unset) and its `rollingUpdate`, if set.
 fn strategy_parts(strategy: Option<&Map<String, Value>>) -> (&str, Option<&Value>) {
     let kind = strategy
@@ -278,11 +320,14 @@ fn deployment_strategy(strategy: Option<&Map<String, Value>>, errs: &mut Vec<Fie
                 not_more_than_100_percent(unavailable, &format!("{path}.maxUnavailable"), errs);
             }
         },
-        _ => errs.push(super::not_supported(
-            "spec.strategy".to_string(),
-            strategy.map_or(Value::Null, |s| Value::Object(s.clone())),
-            &["Recreate", "RollingUpdate"],
-        )),
+        _ => errs.push(
+            super::not_supported(
+                "spec.strategy".to_string(),
+                Value::Null,
+                &["Recreate", "RollingUpdate"],
+            )
+            .with_value_text(strategy_text(strategy, &DEPLOYMENT_ROLLING)),
+        ),
     }
 }
 
@@ -294,11 +339,14 @@ fn stateful_set_strategy(strategy: Option<&Map<String, Value>>, errs: &mut Vec<F
         "" => errs.push(FieldError::required("spec.updateStrategy", "")),
         "OnDelete" => {
             if let Some(rolling) = rolling {
-                errs.push(FieldError::invalid(
-                    PATH,
-                    rolling.clone(),
-                    "only allowed for updateStrategy 'RollingUpdate'",
-                ));
+                errs.push(
+                    FieldError::invalid(
+                        PATH,
+                        rolling.clone(),
+                        "only allowed for updateStrategy 'RollingUpdate'",
+                    )
+                    .with_value_text(go_struct_text(rolling.as_object(), &STATEFUL_SET_ROLLING)),
+                );
             }
         }
         "RollingUpdate" => {
@@ -318,20 +366,19 @@ fn stateful_set_strategy(strategy: Option<&Map<String, Value>>, errs: &mut Vec<F
                 }
             }
         }
-        _ => errs.push(FieldError::invalid(
-            "spec.updateStrategy",
-            strategy.map_or(Value::Null, |s| Value::Object(s.clone())),
-            "must be 'RollingUpdate' or 'OnDelete'",
-        )),
+        _ => errs.push(
+            FieldError::invalid(
+                "spec.updateStrategy",
+                Value::Null,
+                "must be 'RollingUpdate' or 'OnDelete'",
+            )
+            .with_value_text(strategy_text(strategy, &STATEFUL_SET_ROLLING)),
+        ),
     }
 }
 
 /// `ValidateDaemonSetUpdateStrategy`.
-fn daemon_set_strategy(
-    strategy: Option<&Map<String, Value>>,
-    raw: Option<&Value>,
-    errs: &mut Vec<FieldError>,
-) {
+fn daemon_set_strategy(strategy: Option<&Map<String, Value>>, errs: &mut Vec<FieldError>) {
     let (kind, _) = strategy_parts(strategy);
     const PATH: &str = "spec.updateStrategy.rollingUpdate";
     match kind {
@@ -365,11 +412,14 @@ fn daemon_set_strategy(
                 ));
             }
         }
-        _ => errs.push(super::not_supported(
-            "spec.updateStrategy".to_string(),
-            raw.cloned().unwrap_or(Value::Null),
-            &["RollingUpdate", "OnDelete"],
-        )),
+        _ => errs.push(
+            super::not_supported(
+                "spec.updateStrategy".to_string(),
+                Value::Null,
+                &["RollingUpdate", "OnDelete"],
+            )
+            .with_value_text(strategy_text(strategy, &DAEMON_SET_ROLLING)),
+        ),
     }
 }
 
