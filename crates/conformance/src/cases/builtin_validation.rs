@@ -7,6 +7,7 @@
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret, Service};
+use k8s_openapi::api::rbac::v1::RoleBinding;
 use kobj_core::{ErrorKind, ResourceType};
 use serde_json::{Value, json};
 
@@ -53,7 +54,46 @@ pub(super) fn cases() -> Vec<Case> {
             [3, 4],
             "a Service without ports gets 422 `spec.ports: Required value`; one with two unnamed ports 80 gets `[spec.ports[0].name: Required value, spec.ports[1].name: Required value, spec.ports[1]: Duplicate value: {\"Name\":\"\",\"Protocol\":\"TCP\",…,\"Port\":80,…}]`; nothing is stored"
         ),
+        case!(
+            role_binding_role_ref_is_fixed,
+            Builtins,
+            [3, 4],
+            "a RoleBinding whose roleRef kind is `Policy` gets 422 `roleRef.kind: Unsupported value: \"Policy\": supported values: \"Role\", \"ClusterRole\"`; once created, a merge patch of `roleRef.name` gets `roleRef: Invalid value: {\"APIGroup\":…,\"Kind\":\"Role\",\"Name\":\"writer\"}: cannot change roleRef`"
+        ),
     ]
+}
+
+async fn role_binding_role_ref_is_fixed(cx: &Ctx<'_>) -> Outcome {
+    let rt = ResourceType::of::<RoleBinding>();
+    let body = |kind: &str| {
+        json!({
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": "reader"},
+            "subjects": [{"kind": "ServiceAccount", "name": "app", "namespace": "default"}]
+        })
+    };
+    invalid(
+        cx,
+        &rt,
+        "read",
+        body("Policy"),
+        "RoleBinding.rbac.authorization.k8s.io \"read\" is invalid: roleRef.kind: Unsupported \
+         value: \"Policy\": supported values: \"Role\", \"ClusterRole\"",
+    )
+    .await?;
+    cx.create(&rt, "read", body("Role")).await?;
+    let err = expect_error(
+        "merge patch",
+        cx.merge(&rt, "read", json!({"roleRef": {"name": "writer"}}))
+            .await,
+        ErrorKind::Invalid,
+    )?;
+    expect_message(
+        "merge patch",
+        &err,
+        "RoleBinding.rbac.authorization.k8s.io \"read\" is invalid: roleRef: Invalid value: \
+         {\"APIGroup\":\"rbac.authorization.k8s.io\",\"Kind\":\"Role\",\"Name\":\"writer\"}: \
+         cannot change roleRef",
+    )
 }
 
 async fn service_ports_required_and_unique(cx: &Ctx<'_>) -> Outcome {

@@ -18,6 +18,7 @@ pub(crate) mod json_decode;
 mod ports;
 mod qos;
 pub(crate) mod quantity;
+mod rbac;
 mod service_alloc;
 mod service_rules;
 mod service_spec;
@@ -232,7 +233,7 @@ fn fold_string_data(obj: &mut Value) {
 /// Validation of built-ins beyond names and metadata, in the server's order: on update the
 /// immutable fields (a Secret's type, an immutable ConfigMap's or Secret's data), then the
 /// kind's own checks: Pods and the kinds with a pod template (`workloads`), ConfigMap and
-/// Secret keys and a Secret's type (`config_data`). `subresource` is the subresource written,
+/// Secret keys and a Secret's type (`config_data`), RBAC rules and bindings (`rbac`). `subresource` is the subresource written,
 /// if any.
 pub(crate) fn validate<'a>(
     info: &TypeInfo,
@@ -248,6 +249,15 @@ pub(crate) fn validate<'a>(
         config_data::config_map(obj, &mut errs);
     } else if is(info, "", "secrets") {
         config_data::secret(obj, &mut errs);
+    } else if info.resource.api.group == "rbac.authorization.k8s.io" {
+        match info.resource.api.plural.as_str() {
+            "roles" => rbac::rules(obj, true, &mut errs),
+            "clusterroles" => rbac::rules(obj, false, &mut errs),
+            plural => {
+                let old_ref = old.and_then(|o| o.get("roleRef")).map(|r| r.to_value());
+                rbac::binding(obj, plural == "rolebindings", old_ref.as_deref(), &mut errs);
+            }
+        }
     } else {
         workloads::validate(info, obj, old, subresource, &mut errs);
     }
