@@ -150,6 +150,31 @@ impl FieldError {
         Self::new(FieldErrorType::Invalid, field, Some(value), detail)
     }
 
+    /// `Unsupported value`, listing the supported values as the server does
+    /// (`field.NotSupported`): `supported values: "a", "b"`.
+    ///
+    /// ```
+    /// use kobj_core::FieldError;
+    ///
+    /// let e = FieldError::not_supported("spec.type", "Internal".into(), &["ClusterIP", "NodePort"]);
+    /// assert_eq!(e.to_string(),
+    ///     r#"spec.type: Unsupported value: "Internal": supported values: "ClusterIP", "NodePort""#);
+    /// ```
+    #[must_use]
+    pub fn not_supported(
+        field: impl Into<String>,
+        value: serde_json::Value,
+        supported: &[&str],
+    ) -> Self {
+        let quoted: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
+        Self::new(
+            FieldErrorType::NotSupported,
+            field,
+            Some(value),
+            format!("supported values: {}", quoted.join(", ")),
+        )
+    }
+
     /// `Forbidden`.
     #[must_use]
     pub fn forbidden(field: impl Into<String>, detail: impl Into<String>) -> Self {

@@ -4,7 +4,7 @@
 //! binding's `roleRef` and subjects, and a `roleRef` that may not change. (A ClusterRole's
 //! `aggregationRule` selectors are not checked.)
 
-use kobj_core::{FieldError, FieldErrorType};
+use kobj_core::FieldError;
 use serde_json::Value;
 
 use crate::meta;
@@ -12,13 +12,7 @@ use crate::meta;
 const GROUP: &str = "rbac.authorization.k8s.io";
 
 fn not_supported(path: &str, value: &str, supported: &[&str]) -> FieldError {
-    let quoted: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
-    FieldError::new(
-        FieldErrorType::NotSupported,
-        path,
-        Some(Value::String(value.into())),
-        format!("supported values: {}", quoted.join(", ")),
-    )
+    FieldError::not_supported(path, Value::String(value.into()), supported)
 }
 
 fn str_of<'a>(v: Option<&'a Value>, key: &str) -> &'a str {

@@ -30,13 +30,7 @@ impl<'a> Spec<'a> {
 }
 
 fn not_supported(path: &str, value: &str, supported: &[&str]) -> FieldError {
-    let quoted: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
-    FieldError::new(
-        FieldErrorType::NotSupported,
-        path,
-        Some(Value::String(value.into())),
-        format!("supported values: {}", quoted.join(", ")),
-    )
+    FieldError::not_supported(path, Value::String(value.into()), supported)
 }
 
 /// `spec.ports` is required unless the Service is headless or an ExternalName.

@@ -15,7 +15,7 @@ mod batch;
 mod pod;
 mod selector;
 
-use kobj_core::{FieldError, FieldErrorType};
+use kobj_core::FieldError;
 use serde_json::{Map, Value};
 
 use crate::registry::TypeInfo;
@@ -146,11 +146,5 @@ pub(super) fn nonnegative(value: Option<i64>, path: &str, errs: &mut Vec<FieldEr
 
 /// `field.NotSupported`: `Unsupported value: <v>: supported values: "a", "b"`.
 pub(super) fn not_supported(path: String, value: Value, supported: &[&str]) -> FieldError {
-    let quoted: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
-    FieldError::new(
-        FieldErrorType::NotSupported,
-        path,
-        Some(value),
-        format!("supported values: {}", quoted.join(", ")),
-    )
+    FieldError::not_supported(path, value, supported)
 }
