@@ -315,3 +315,35 @@ async fn merge(c: &FakeCluster, patch: Value) -> kobj_core::Result<kube_core::Dy
     )
     .await
 }
+
+#[tokio::test]
+async fn a_disruption_budget_sets_one_bound() {
+    let c = cluster().await;
+    let rt = ResourceType::of::<k8s_openapi::api::policy::v1::PodDisruptionBudget>();
+    refused(
+        &c,
+        &rt,
+        json!({
+            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "web"},
+            "spec": {
+                "minAvailable": 1, "maxUnavailable": "150%",
+                "selector": {"matchLabels": {"app": "web"}}
+            }
+        }),
+        "PodDisruptionBudget.policy \"web\" is invalid: [spec: Invalid value: \
+         {\"MinAvailable\":1,\"Selector\":{\"matchLabels\":{\"app\":\"web\"}},\
+         \"MaxUnavailable\":\"150%\",\"UnhealthyPodEvictionPolicy\":null}: minAvailable and \
+         maxUnavailable cannot be both set, spec.maxUnavailable: Invalid value: \"150%\": must \
+         not be greater than 100%]",
+    )
+    .await;
+    created(
+        &c,
+        &rt,
+        json!({
+            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "web"},
+            "spec": {"maxUnavailable": "50%", "selector": {"matchLabels": {"app": "web"}}}
+        }),
+    )
+    .await;
+}

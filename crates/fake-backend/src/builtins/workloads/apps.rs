@@ -443,7 +443,7 @@ fn percent(text: &str) -> Option<i64> {
 }
 
 /// `ValidatePositiveIntOrPercent`.
-fn positive_int_or_percent(v: Option<&Value>, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn positive_int_or_percent(v: Option<&Value>, path: &str, errs: &mut Vec<FieldError>) {
     match v {
         Some(Value::String(text)) if percent(text).is_none() => {
             errs.push(FieldError::invalid(
@@ -468,7 +468,7 @@ fn int_or_percent_value(v: Option<&Value>) -> i64 {
 }
 
 /// `IsNotMoreThan100Percent`.
-fn not_more_than_100_percent(v: Option<&Value>, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn not_more_than_100_percent(v: Option<&Value>, path: &str, errs: &mut Vec<FieldError>) {
     if let Some(Value::String(text)) = v
         && percent(text).is_some_and(|p| p > 100)
     {

@@ -1,8 +1,9 @@
-//! Validation of the built-in kinds that carry a pod template, and of Pods themselves: the
-//! parts of `ValidatePod`, `ValidatePodTemplate`, `ValidateDeployment`,
-//! `ValidateReplicaSet`, `ValidateStatefulSet`, `ValidateDaemonSet`, `ValidateJob` and
-//! `ValidateCronJob` (and their update forms) that tests which create workloads run into,
-//! in the server's order of checks and with its texts (pkg/apis/core, apps and batch
+//! Validation of Pods, of the built-in kinds that carry a pod template, and of
+//! PodDisruptionBudgets: the parts of `ValidatePod`, `ValidatePodTemplate`,
+//! `ValidateDeployment`, `ValidateReplicaSet`, `ValidateStatefulSet`, `ValidateDaemonSet`,
+//! `ValidateJob`, `ValidateCronJob` (and their update forms) and
+//! `ValidatePodDisruptionBudget` that tests which create workloads run into, in the server's
+//! order of checks and with its texts (pkg/apis/core, apps, batch and policy
 //! `validation/validation.go`, Kubernetes 1.35).
 //!
 //! Written by hand: no crate reproduces the API server's validation. Each function names the
@@ -12,6 +13,7 @@
 
 mod apps;
 mod batch;
+mod disruption;
 mod pod;
 mod selector;
 
@@ -49,6 +51,7 @@ pub(crate) fn validate<'a>(
         ("apps", "daemonsets") => apps::daemon_set(&spec, errs),
         ("batch", "jobs") => batch::job(obj, &spec, old.is_none(), errs),
         ("batch", "cronjobs") => batch::cron_job(obj, &spec, errs),
+        ("policy", "poddisruptionbudgets") => disruption::pod_disruption_budget(&spec, errs),
         _ => return,
     }
     let Some(old) = old else { return };
