@@ -347,3 +347,64 @@ async fn a_disruption_budget_sets_one_bound() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_job_template_is_fixed_once_created() {
+    let c = cluster().await;
+    let job = created(
+        &c,
+        &jobs(),
+        json!({
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once"},
+            "spec": {"suspend": true, "template": {"spec": {
+                "restartPolicy": "Never",
+                "containers": [{"name": "run", "image": "busybox"}]
+            }}}
+        }),
+    )
+    .await;
+    let patch = |p: Value| {
+        let c = &c;
+        async move {
+            c.patch_object(
+                &jobs(),
+                Some("default"),
+                "once",
+                &Patch::Merge(p),
+                &PatchParams::default(),
+            )
+            .await
+        }
+    };
+    // Suspended and never started: the template's labels and node selector may change, and
+    // the parallelism always.
+    patch(json!({"spec": {"parallelism": 2, "template": {
+        "metadata": {"labels": {"team": "a"}},
+        "spec": {"nodeSelector": {"disk": "ssd"}}
+    }}}))
+    .await
+    .unwrap();
+    let before = c.dump_yaml().unwrap();
+    let e = patch(json!({"spec": {"template": {"spec": {"containers": [
+        {"name": "run", "image": "busybox:2"}
+    ]}}}}))
+    .await
+    .unwrap_err();
+    let text = message(&e);
+    assert!(
+        text.starts_with("Job.batch \"once\" is invalid: spec.template: Invalid value: {"),
+        "{text}"
+    );
+    assert!(text.ends_with("}: field is immutable"), "{text}");
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    let uid = job["metadata"]["uid"].as_str().unwrap();
+    let e = patch(json!({"spec": {"selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": "other"}}}}))
+        .await
+        .unwrap_err();
+    assert!(
+        message(&e).contains(&format!(
+            "spec.selector: Invalid value: {{\"matchLabels\":{{\"batch.kubernetes.io/controller-uid\":\"other\"}}}}: field is immutable"
+        )),
+        "{e} (uid {uid})"
+    );
+}

@@ -9,10 +9,17 @@ use serde_json::{Map, Value};
 
 use super::{Spec, nonnegative, not_supported, pod, selector};
 
-/// `ValidateJob` for a create (`creating`: the generated selector also has the
-/// `batch.kubernetes.io/` labels, `RequirePrefixedLabels`) or an update.
+/// `ValidateJob` for a create (`creating`) or an update. The generated selector has the
+/// `batch.kubernetes.io/` labels (`RequirePrefixedLabels`) on create, and on update when the
+/// Job was created with them.
 pub(super) fn job(obj: &Value, spec: &Spec<'_>, creating: bool, errs: &mut Vec<FieldError>) {
-    generated_selector(obj, spec, creating, errs);
+    let prefixed = creating
+        || spec
+            .object("template")
+            .and_then(|t| t.get("metadata"))
+            .and_then(|m| m.get("labels"))
+            .is_some_and(|l| l.get("batch.kubernetes.io/controller-uid").is_some());
+    generated_selector(obj, spec, prefixed, errs);
     job_spec(spec.0, "spec", errs);
     match spec.object("selector") {
         None => errs.push(FieldError::required("spec.selector", "")),
@@ -202,5 +209,69 @@ pub(super) fn cron_job(obj: &Value, spec: &Spec<'_>, errs: &mut Vec<FieldError>)
             Value::String(name.into()),
             "must be no more than 52 characters",
         ));
+    }
+}
+
+/// `ValidateJobSpecUpdate`'s immutable fields after `ValidateJob`: the selector, the pod
+/// template (its labels, annotations, node selector, tolerations, affinity and scheduling
+/// gates may change while the Job is suspended and has never started), the completion mode
+/// and the failure, success and replacement policies. `old` is the stored Job.
+pub(super) fn job_update(obj: &Value, old: &Value, errs: &mut Vec<FieldError>) {
+    let spec = obj.get("spec");
+    let old_spec = old.get("spec");
+    let field = |s: Option<&Value>, key: &str| s.and_then(|s| s.get(key)).cloned();
+    let immutable = |key: &str, errs: &mut Vec<FieldError>| {
+        let (new, before) = (field(spec, key), field(old_spec, key));
+        if !selector::same(new.as_ref(), before.as_ref()) {
+            errs.push(FieldError::invalid(
+                format!("spec.{key}"),
+                new.unwrap_or(Value::Null),
+                "field is immutable",
+            ));
+        }
+    };
+    immutable("selector", errs);
+    let suspended = old_spec
+        .and_then(|s| s.get("suspend"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    let not_started = old
+        .get("status")
+        .and_then(|s| s.get("startTime"))
+        .is_none_or(Value::is_null);
+    let mutable_scheduling = suspended && not_started;
+    let template = |s: Option<&Value>| {
+        let mut t = field(s, "template").unwrap_or(Value::Null);
+        if mutable_scheduling {
+            if let Some(meta) = t.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("labels");
+                meta.remove("annotations");
+            }
+            if let Some(pod) = t.get_mut("spec").and_then(Value::as_object_mut) {
+                for key in ["nodeSelector", "tolerations", "affinity", "schedulingGates"] {
+                    pod.remove(key);
+                }
+            }
+        }
+        t
+    };
+    if !selector::same(Some(&template(spec)), Some(&template(old_spec))) {
+        // The server prints its internal `PodTemplateSpec` (Go field names); the fake the
+        // template's JSON.
+        errs.push(FieldError::invalid(
+            "spec.template",
+            field(spec, "template").unwrap_or(Value::Null),
+            "field is immutable",
+        ));
+    }
+    for key in [
+        "completionMode",
+        "podFailurePolicy",
+        "backoffLimitPerIndex",
+        "managedBy",
+        "successPolicy",
+        "podReplacementPolicy",
+    ] {
+        immutable(key, errs);
     }
 }
