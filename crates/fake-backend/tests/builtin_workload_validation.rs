@@ -402,9 +402,11 @@ async fn a_job_template_is_fixed_once_created() {
         .await
         .unwrap_err();
     assert!(
-        message(&e).contains(&format!(
-            "spec.selector: Invalid value: {{\"matchLabels\":{{\"batch.kubernetes.io/controller-uid\":\"other\"}}}}: field is immutable"
-        )),
+        message(&e).contains(
+            "spec.selector: Invalid value: \
+             {\"matchLabels\":{\"batch.kubernetes.io/controller-uid\":\"other\"}}: field is \
+             immutable"
+        ),
         "{e} (uid {uid})"
     );
 }
