@@ -410,3 +410,67 @@ async fn a_job_template_is_fixed_once_created() {
         "{e} (uid {uid})"
     );
 }
+
+#[tokio::test]
+async fn a_pod_spec_changes_only_its_images_and_tolerations() {
+    let c = cluster().await;
+    created(
+        &c,
+        &pods(),
+        json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "app", "image": "busybox:1"}]}
+        }),
+    )
+    .await;
+    let patch = |p: Value| {
+        let c = &c;
+        async move {
+            c.patch_object(
+                &pods(),
+                Some("default"),
+                "p",
+                &Patch::Merge(p),
+                &PatchParams::default(),
+            )
+            .await
+        }
+    };
+    patch(json!({
+        "metadata": {"labels": {"a": "b"}},
+        "spec": {
+            "containers": [{"name": "app", "image": "busybox:2"}],
+            "tolerations": [{"key": "k", "operator": "Exists"}],
+            "activeDeadlineSeconds": 60
+        }
+    }))
+    .await
+    .unwrap();
+    let before = c.dump_yaml().unwrap();
+    for (p, expected) in [
+        (
+            json!({"spec": {"containers": [{"name": "app", "image": "busybox:2", "env": [{"name": "A", "value": "1"}]}]}}),
+            "Pod \"p\" is invalid: spec: Forbidden: pod updates may not change fields other than \
+             `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,\
+             `spec.tolerations` (only additions to existing tolerations),\
+             `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously \
+             negative)",
+        ),
+        (
+            json!({"spec": {"containers": [
+                {"name": "app", "image": "busybox:2"}, {"name": "side", "image": "busybox"}
+            ]}}),
+            "Pod \"p\" is invalid: spec.containers: Forbidden: pod updates may not add or remove \
+             containers",
+        ),
+        (
+            json!({"spec": {"activeDeadlineSeconds": 120}}),
+            "Pod \"p\" is invalid: spec.activeDeadlineSeconds: Invalid value: 120: must be less \
+             than or equal to previous value",
+        ),
+    ] {
+        let e = patch(p).await.unwrap_err();
+        assert_eq!(message(&e), expected);
+        assert_eq!(c.dump_yaml().unwrap(), before);
+    }
+}

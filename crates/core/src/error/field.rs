@@ -220,18 +220,30 @@ impl FieldError {
         }
     }
 
-    /// Several errors as the server joins them: one alone, or `[e1, e2]`.
+    /// Several errors as the server joins them (`ErrorList.ToAggregate`): each distinct
+    /// message once, in order; one alone, or `[e1, e2]`.
+    ///
+    /// ```
+    /// use kobj_core::FieldError;
+    ///
+    /// let a = FieldError::required("spec.ports", "");
+    /// let b = FieldError::required("spec.type", "");
+    /// assert_eq!(FieldError::aggregate(&[a.clone(), a.clone()]), "spec.ports: Required value");
+    /// assert_eq!(FieldError::aggregate(&[a.clone(), b, a]),
+    ///     "[spec.ports: Required value, spec.type: Required value]");
+    /// ```
     #[must_use]
     pub fn aggregate(errors: &[FieldError]) -> String {
-        match errors {
-            [one] => one.to_string(),
-            many => format!(
-                "[{}]",
-                many.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+        let mut messages: Vec<String> = Vec::with_capacity(errors.len());
+        for e in errors {
+            let m = e.to_string();
+            if !messages.contains(&m) {
+                messages.push(m);
+            }
+        }
+        match messages.as_slice() {
+            [one] => one.clone(),
+            many => format!("[{}]", many.join(", ")),
         }
     }
 }

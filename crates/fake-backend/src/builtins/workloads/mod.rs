@@ -71,6 +71,8 @@ pub(crate) fn validate<'a>(
             }
         }
         ("batch", "jobs") => batch::job_update(obj, &old.to_value(), errs),
+        // The main resource only: `ephemeralcontainers` and `resize` have their own rules.
+        ("", "pods") if subresource.is_none() => pod::pod_update(obj, &old.to_value(), errs),
         ("apps", "statefulsets") => {
             let before = old_spec.map(|s| s.to_value());
             if !stateful_set_spec_unchanged(spec.0, before.as_deref()) {
