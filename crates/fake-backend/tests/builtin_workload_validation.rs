@@ -292,7 +292,7 @@ async fn an_apps_v1_selector_is_immutable() {
         "template": {"metadata": {"labels": {"app": "web2"}}}
     }});
     let before = c.dump_yaml().unwrap();
-    let e = merge(&c, patch).await.unwrap_err();
+    let e = merge(&c, &deployments(), "web", patch).await.unwrap_err();
     assert_eq!(
         message(&e),
         "Deployment.apps \"web\" is invalid: spec.selector: Invalid value: \
@@ -301,15 +301,20 @@ async fn an_apps_v1_selector_is_immutable() {
     assert_eq!(c.dump_yaml().unwrap(), before);
     // The template alone may change, and the status is not validated as the spec is.
     let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:2"}]}}}});
-    merge(&c, patch).await.unwrap();
+    merge(&c, &deployments(), "web", patch).await.unwrap();
 }
 
-/// A merge patch of the Deployment `web`.
-async fn merge(c: &FakeCluster, patch: Value) -> kobj_core::Result<kube_core::DynamicObject> {
+/// A merge patch of `name` in `default`.
+async fn merge(
+    c: &FakeCluster,
+    rt: &ResourceType,
+    name: &str,
+    patch: Value,
+) -> kobj_core::Result<kube_core::DynamicObject> {
     c.patch_object(
-        &deployments(),
+        rt,
         Some("default"),
-        "web",
+        name,
         &Patch::Merge(patch),
         &PatchParams::default(),
     )
@@ -363,19 +368,8 @@ async fn a_job_template_is_fixed_once_created() {
         }),
     )
     .await;
-    let patch = |p: Value| {
-        let c = &c;
-        async move {
-            c.patch_object(
-                &jobs(),
-                Some("default"),
-                "once",
-                &Patch::Merge(p),
-                &PatchParams::default(),
-            )
-            .await
-        }
-    };
+    let rt = jobs();
+    let patch = |p: Value| merge(&c, &rt, "once", p);
     // Suspended and never started: the template's labels and node selector may change, and
     // the parallelism always.
     patch(json!({"spec": {"parallelism": 2, "template": {
@@ -423,19 +417,8 @@ async fn a_pod_spec_changes_only_its_images_and_tolerations() {
         }),
     )
     .await;
-    let patch = |p: Value| {
-        let c = &c;
-        async move {
-            c.patch_object(
-                &pods(),
-                Some("default"),
-                "p",
-                &Patch::Merge(p),
-                &PatchParams::default(),
-            )
-            .await
-        }
-    };
+    let rt = pods();
+    let patch = |p: Value| merge(&c, &rt, "p", p);
     patch(json!({
         "metadata": {"labels": {"a": "b"}},
         "spec": {
