@@ -13,8 +13,10 @@
 
 mod apps;
 mod batch;
+mod containers;
 mod disruption;
 mod pod;
+mod pod_update;
 mod selector;
 
 use kobj_core::FieldError;
@@ -72,7 +74,7 @@ pub(crate) fn validate<'a>(
         }
         ("batch", "jobs") => batch::job_update(obj, &old.to_value(), errs),
         // The main resource only: `ephemeralcontainers` and `resize` have their own rules.
-        ("", "pods") if subresource.is_none() => pod::pod_update(obj, &old.to_value(), errs),
+        ("", "pods") if subresource.is_none() => pod_update::pod_update(obj, &old.to_value(), errs),
         ("apps", "statefulsets") => {
             let before = old_spec.map(|s| s.to_value());
             if !stateful_set_spec_unchanged(spec.0, before.as_deref()) {
