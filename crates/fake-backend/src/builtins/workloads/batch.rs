@@ -222,7 +222,7 @@ pub(super) fn job_update(obj: &Value, old: &Value, errs: &mut Vec<FieldError>) {
     let field = |s: Option<&Value>, key: &str| s.and_then(|s| s.get(key)).cloned();
     let immutable = |key: &str, errs: &mut Vec<FieldError>| {
         let (new, before) = (field(spec, key), field(old_spec, key));
-        if !selector::same(new.as_ref(), before.as_ref()) {
+        if !super::semantically_equal(new.as_ref(), before.as_ref()) {
             errs.push(FieldError::invalid(
                 format!("spec.{key}"),
                 new.unwrap_or(Value::Null),
@@ -255,7 +255,7 @@ pub(super) fn job_update(obj: &Value, old: &Value, errs: &mut Vec<FieldError>) {
         }
         t
     };
-    if !selector::same(Some(&template(spec)), Some(&template(old_spec))) {
+    if !super::semantically_equal(Some(&template(spec)), Some(&template(old_spec))) {
         // The server prints its internal `PodTemplateSpec` (Go field names); the fake the
         // template's JSON.
         errs.push(FieldError::invalid(

@@ -64,7 +64,7 @@ pub(crate) fn validate<'a>(
             let before = old_spec
                 .and_then(|s| s.get("selector"))
                 .map(|s| s.to_value());
-            if !selector::same(spec.get("selector"), before.as_deref()) {
+            if !semantically_equal(spec.get("selector"), before.as_deref()) {
                 errs.push(FieldError::invalid(
                     "spec.selector",
                     spec.value("selector"),
@@ -109,7 +109,7 @@ fn stateful_set_spec_unchanged(new: Option<&Map<String, Value>>, old: Option<&Va
                 .collect(),
         )
     };
-    selector::same(
+    semantically_equal(
         Some(&rest(new)),
         Some(&rest(old.and_then(Value::as_object))),
     )
@@ -155,4 +155,37 @@ pub(super) fn nonnegative(value: Option<i64>, path: &str, errs: &mut Vec<FieldEr
 /// `field.NotSupported`: `Unsupported value: <v>: supported values: "a", "b"`.
 pub(super) fn not_supported(path: String, value: Value, supported: &[&str]) -> FieldError {
     FieldError::not_supported(path, value, supported)
+}
+
+/// `apiequality.Semantic.DeepEqual` of two values as JSON: a missing, `null` or empty list or
+/// map is the same as another (Go's nil and empty slices and maps compare equal there).
+pub(super) fn semantically_equal(a: Option<&Value>, b: Option<&Value>) -> bool {
+    normalized(a) == normalized(b)
+}
+
+fn normalized(v: Option<&Value>) -> Value {
+    fn strip(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .filter(|(_, v)| !is_nil_or_empty(v))
+                    .map(|(k, v)| (k.clone(), strip(v)))
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
+            other => other.clone(),
+        }
+    }
+    fn is_nil_or_empty(v: &Value) -> bool {
+        match v {
+            Value::Null => true,
+            Value::Object(m) => m.is_empty(),
+            Value::Array(a) => a.is_empty(),
+            _ => false,
+        }
+    }
+    match v {
+        None | Some(Value::Null) => Value::Null,
+        Some(v) => strip(v),
+    }
 }

@@ -122,36 +122,3 @@ pub(super) fn is_empty(selector: &Map<String, Value>) -> bool {
     };
     count("matchLabels") + count("matchExpressions") == 0
 }
-
-/// `apiequality.Semantic.DeepEqual` of two selectors: a missing, `null` or empty
-/// `matchLabels`, `matchExpressions` or `values` are the same.
-pub(super) fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
-    normalized(a) == normalized(b)
-}
-
-fn normalized(v: Option<&Value>) -> Value {
-    fn strip(v: &Value) -> Value {
-        match v {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .filter(|(_, v)| !is_nil_or_empty(v))
-                    .map(|(k, v)| (k.clone(), strip(v)))
-                    .collect(),
-            ),
-            Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
-            other => other.clone(),
-        }
-    }
-    fn is_nil_or_empty(v: &Value) -> bool {
-        match v {
-            Value::Null => true,
-            Value::Object(m) => m.is_empty(),
-            Value::Array(a) => a.is_empty(),
-            _ => false,
-        }
-    }
-    match v {
-        None | Some(Value::Null) => Value::Null,
-        Some(v) => strip(v),
-    }
-}
