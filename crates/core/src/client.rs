@@ -22,6 +22,9 @@ use crate::verbs::{CoreResources, CustomObjects};
 /// released. There is no `close()` to forget, and a `?` or a panic still exits cleanly.
 ///
 /// ```
+/// # // The mocks need the `mock` feature; without it the example compiles to nothing.
+/// # #[cfg(not(feature = "mock"))] fn main() {}
+/// # #[cfg(feature = "mock")]
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use std::sync::Arc;
 /// use kobj_core::{Client, MockCoreResources, MockCustomObjects};
