@@ -81,19 +81,16 @@ async fn role_binding_role_ref_is_fixed(cx: &Ctx<'_>) -> Outcome {
     )
     .await?;
     cx.create(&rt, "read", body("Role")).await?;
-    let err = expect_error(
-        "merge patch",
-        cx.merge(&rt, "read", json!({"roleRef": {"name": "writer"}}))
-            .await,
-        ErrorKind::Invalid,
-    )?;
-    expect_message(
-        "merge patch",
-        &err,
+    merge_refused(
+        cx,
+        &rt,
+        "read",
+        json!({"roleRef": {"name": "writer"}}),
         "RoleBinding.rbac.authorization.k8s.io \"read\" is invalid: roleRef: Invalid value: \
          {\"APIGroup\":\"rbac.authorization.k8s.io\",\"Kind\":\"Role\",\"Name\":\"writer\"}: \
          cannot change roleRef",
     )
+    .await
 }
 
 async fn service_ports_required_and_unique(cx: &Ctx<'_>) -> Outcome {
@@ -153,6 +150,22 @@ fn deployment_spec() -> Value {
             "spec": {"containers": [{"name": "web", "image": "nginx"}]}
         }
     })
+}
+
+/// Expects a merge patch of `name` to get 422 with `message`.
+async fn merge_refused(
+    cx: &Ctx<'_>,
+    rt: &ResourceType,
+    name: &str,
+    patch: Value,
+    message: &str,
+) -> Outcome {
+    let err = expect_error(
+        "merge patch",
+        cx.merge(rt, name, patch).await,
+        ErrorKind::Invalid,
+    )?;
+    expect_message("merge patch", &err, message)
 }
 
 /// Expects the create of `name` with `body` to get 422 with `message`, and nothing stored.
@@ -251,25 +264,18 @@ async fn deployment_selector_is_immutable(cx: &Ctx<'_>) -> Outcome {
     let d = deployments();
     cx.create(&d, "web", json!({ "spec": deployment_spec() }))
         .await?;
-    let err = expect_error(
-        "merge patch",
-        cx.merge(
-            &d,
-            "web",
-            json!({"spec": {
-                "selector": {"matchLabels": {"app": "api"}},
-                "template": {"metadata": {"labels": {"app": "api"}}}
-            }}),
-        )
-        .await,
-        ErrorKind::Invalid,
-    )?;
-    expect_message(
-        "merge patch",
-        &err,
+    merge_refused(
+        cx,
+        &d,
+        "web",
+        json!({"spec": {
+            "selector": {"matchLabels": {"app": "api"}},
+            "template": {"metadata": {"labels": {"app": "api"}}}
+        }}),
         "Deployment.apps \"web\" is invalid: spec.selector: Invalid value: \
          {\"matchLabels\":{\"app\":\"api\"}}: field is immutable",
-    )?;
+    )
+    .await?;
     let read = cx.get(&d, "web").await.during("get")?;
     ensure_field(
         "stored selector",

@@ -156,21 +156,21 @@ impl FieldError {
     /// ```
     /// use kobj_core::FieldError;
     ///
-    /// let e = FieldError::not_supported("spec.type", "Internal".into(), &["ClusterIP", "NodePort"]);
+    /// let e = FieldError::not_supported("spec.type", "Internal", &["ClusterIP", "NodePort"]);
     /// assert_eq!(e.to_string(),
     ///     r#"spec.type: Unsupported value: "Internal": supported values: "ClusterIP", "NodePort""#);
     /// ```
     #[must_use]
     pub fn not_supported(
         field: impl Into<String>,
-        value: serde_json::Value,
+        value: impl Into<serde_json::Value>,
         supported: &[&str],
     ) -> Self {
         let quoted: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
         Self::new(
             FieldErrorType::NotSupported,
             field,
-            Some(value),
+            Some(value.into()),
             format!("supported values: {}", quoted.join(", ")),
         )
     }

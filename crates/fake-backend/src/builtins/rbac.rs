@@ -11,10 +11,6 @@ use crate::meta;
 
 const GROUP: &str = "rbac.authorization.k8s.io";
 
-fn not_supported(path: &str, value: &str, supported: &[&str]) -> FieldError {
-    FieldError::not_supported(path, Value::String(value.into()), supported)
-}
-
 fn str_of<'a>(v: Option<&'a Value>, key: &str) -> &'a str {
     v.and_then(|v| v.get(key))
         .and_then(Value::as_str)
@@ -89,7 +85,11 @@ pub(super) fn binding(
     let role_ref = obj.get("roleRef");
     let group = str_of(role_ref, "apiGroup");
     if group != GROUP {
-        errs.push(not_supported("roleRef.apiGroup", group, &[GROUP]));
+        errs.push(FieldError::not_supported(
+            "roleRef.apiGroup",
+            group,
+            &[GROUP],
+        ));
     }
     let kind = str_of(role_ref, "kind");
     let kinds: &[&str] = if namespaced {
@@ -98,7 +98,7 @@ pub(super) fn binding(
         &["ClusterRole"]
     };
     if !kinds.contains(&kind) {
-        errs.push(not_supported("roleRef.kind", kind, kinds));
+        errs.push(FieldError::not_supported("roleRef.kind", kind, kinds));
     }
     let name = str_of(role_ref, "name");
     if name.is_empty() {
@@ -155,7 +155,11 @@ fn subject(subject: &Value, namespaced: bool, at: &str, errs: &mut Vec<FieldErro
                 }
             }
             if !group.is_empty() {
-                errs.push(not_supported(&format!("{at}.apiGroup"), group, &[""]));
+                errs.push(FieldError::not_supported(
+                    format!("{at}.apiGroup"),
+                    group,
+                    &[""],
+                ));
             }
             if !namespaced && str_of(Some(subject), "namespace").is_empty() {
                 errs.push(FieldError::required(format!("{at}.namespace"), ""));
@@ -171,11 +175,15 @@ fn subject(subject: &Value, namespaced: bool, at: &str, errs: &mut Vec<FieldErro
                 ));
             }
             if group != GROUP {
-                errs.push(not_supported(&format!("{at}.apiGroup"), group, &[GROUP]));
+                errs.push(FieldError::not_supported(
+                    format!("{at}.apiGroup"),
+                    group,
+                    &[GROUP],
+                ));
             }
         }
-        other => errs.push(not_supported(
-            &format!("{at}.kind"),
+        other => errs.push(FieldError::not_supported(
+            format!("{at}.kind"),
             other,
             &["ServiceAccount", "User", "Group"],
         )),

@@ -29,10 +29,6 @@ impl<'a> Spec<'a> {
     }
 }
 
-fn not_supported(path: &str, value: &str, supported: &[&str]) -> FieldError {
-    FieldError::not_supported(path, Value::String(value.into()), supported)
-}
-
 /// `spec.ports` is required unless the Service is headless or an ExternalName.
 pub(super) fn ports_required(spec: &Spec<'_>, svc: &Svc, errs: &mut Vec<FieldError>) {
     if spec.ports().is_empty() && !svc.is_headless() && svc.kind != "ExternalName" {
@@ -89,8 +85,8 @@ pub(super) fn ports(spec: &Spec<'_>, errs: &mut Vec<FieldError>) {
         match port.get("protocol").and_then(Value::as_str).unwrap_or("") {
             "TCP" | "UDP" | "SCTP" => {}
             "" => errs.push(FieldError::required(format!("{at}.protocol"), "")),
-            other => errs.push(not_supported(
-                &format!("{at}.protocol"),
+            other => errs.push(FieldError::not_supported(
+                format!("{at}.protocol"),
                 other,
                 &["SCTP", "TCP", "UDP"],
             )),
@@ -143,7 +139,7 @@ pub(super) fn selector_and_affinity(spec: &Spec<'_>, errs: &mut Vec<FieldError>)
                 ));
             }
         }
-        other => errs.push(not_supported(
+        other => errs.push(FieldError::not_supported(
             "spec.sessionAffinity",
             other,
             &["ClientIP", "None"],
@@ -167,7 +163,7 @@ pub(super) fn external_ips_and_type(spec: &Spec<'_>, errs: &mut Vec<FieldError>)
     match spec.str("type").unwrap_or("") {
         "" => errs.push(FieldError::required("spec.type", "")),
         "ClusterIP" | "ExternalName" | "LoadBalancer" | "NodePort" => {}
-        other => errs.push(not_supported(
+        other => errs.push(FieldError::not_supported(
             "spec.type",
             other,
             &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"],
@@ -276,7 +272,11 @@ pub(super) fn external_traffic_policy(spec: &Spec<'_>, svc: &Svc, errs: &mut Vec
     } else if policy.is_empty() {
         errs.push(FieldError::required(PATH, ""));
     } else if !matches!(policy, "Cluster" | "Local") {
-        errs.push(not_supported(PATH, policy, &["Cluster", "Local"]));
+        errs.push(FieldError::not_supported(
+            PATH,
+            policy,
+            &["Cluster", "Local"],
+        ));
     }
 }
 
@@ -293,6 +293,10 @@ pub(super) fn internal_traffic_policy(spec: &Spec<'_>, errs: &mut Vec<FieldError
             }
         }
         Some("Cluster" | "Local") => {}
-        Some(other) => errs.push(not_supported(PATH, other, &["Cluster", "Local"])),
+        Some(other) => errs.push(FieldError::not_supported(
+            PATH,
+            other,
+            &["Cluster", "Local"],
+        )),
     }
 }

@@ -57,7 +57,7 @@ pub(super) fn stateful_set(spec: &Spec<'_>, errs: &mut Vec<FieldError>) {
         for key in ["whenDeleted", "whenScaled"] {
             let value = policy.get(key).and_then(Value::as_str).unwrap_or("");
             if !matches!(value, "Retain" | "Delete") {
-                errs.push(super::not_supported(
+                errs.push(FieldError::not_supported(
                     format!("spec.persistentVolumeClaimRetentionPolicy.{key}"),
                     Value::String(value.into()),
                     &["Retain", "Delete"],
@@ -212,8 +212,8 @@ fn long_running_pods(
         .and_then(Value::as_str)
         .unwrap_or("");
     if policy != "Always" {
-        errs.push(super::not_supported(
-            "spec.template.spec.restartPolicy".into(),
+        errs.push(FieldError::not_supported(
+            "spec.template.spec.restartPolicy",
             Value::String(policy.into()),
             &["Always"],
         ));
@@ -321,12 +321,8 @@ fn deployment_strategy(strategy: Option<&Map<String, Value>>, errs: &mut Vec<Fie
             }
         },
         _ => errs.push(
-            super::not_supported(
-                "spec.strategy".to_string(),
-                Value::Null,
-                &["Recreate", "RollingUpdate"],
-            )
-            .with_value_text(strategy_text(strategy, &DEPLOYMENT_ROLLING)),
+            FieldError::not_supported("spec.strategy", Value::Null, &["Recreate", "RollingUpdate"])
+                .with_value_text(strategy_text(strategy, &DEPLOYMENT_ROLLING)),
         ),
     }
 }
@@ -413,8 +409,8 @@ fn daemon_set_strategy(strategy: Option<&Map<String, Value>>, errs: &mut Vec<Fie
             }
         }
         _ => errs.push(
-            super::not_supported(
-                "spec.updateStrategy".to_string(),
+            FieldError::not_supported(
+                "spec.updateStrategy",
                 Value::Null,
                 &["RollingUpdate", "OnDelete"],
             )

@@ -7,7 +7,7 @@
 use kobj_core::FieldError;
 use serde_json::{Map, Value};
 
-use super::{Spec, nonnegative, not_supported, pod, selector};
+use super::{Spec, nonnegative, pod, selector};
 
 /// `ValidateJob` for a create (`creating`) or an update. The generated selector has the
 /// `batch.kubernetes.io/` labels (`RequirePrefixedLabels`) on create, and on update when the
@@ -148,7 +148,7 @@ fn job_spec(spec: Option<&Map<String, Value>>, path: &str, errs: &mut Vec<FieldE
                 ));
             }
         }
-        other => errs.push(not_supported(
+        other => errs.push(FieldError::not_supported(
             policy_path,
             Value::String(other.into()),
             &["OnFailure", "Never"],
@@ -167,8 +167,8 @@ pub(super) fn cron_job(obj: &Value, spec: &Spec<'_>, errs: &mut Vec<FieldError>)
     match spec.str("concurrencyPolicy").unwrap_or("") {
         "Allow" | "Forbid" | "Replace" => {}
         "" => errs.push(FieldError::required("spec.concurrencyPolicy", "")),
-        other => errs.push(not_supported(
-            "spec.concurrencyPolicy".into(),
+        other => errs.push(FieldError::not_supported(
+            "spec.concurrencyPolicy",
             Value::String(other.into()),
             &["Allow", "Forbid", "Replace"],
         )),
@@ -191,8 +191,8 @@ pub(super) fn cron_job(obj: &Value, spec: &Spec<'_>, errs: &mut Vec<FieldError>)
         .and_then(Value::as_bool)
         == Some(true)
     {
-        errs.push(not_supported(
-            "spec.jobTemplate.spec.manualSelector".into(),
+        errs.push(FieldError::not_supported(
+            "spec.jobTemplate.spec.manualSelector",
             Value::Bool(true),
             &["nil", "false"],
         ));

@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 use kobj_core::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
-use super::not_supported;
 use super::pod::{dns_label, duplicate, items, list_of, str_of};
 use crate::builtins::ports::{port_name_errors, port_number};
 use crate::builtins::quantity::compare_quantities;
@@ -62,7 +61,7 @@ pub(super) fn init_containers(
         if let Some(policy) = c.get("restartPolicy").and_then(Value::as_str)
             && policy != "Always"
         {
-            errs.push(not_supported(
+            errs.push(FieldError::not_supported(
                 format!("{at}.restartPolicy"),
                 Value::String(policy.into()),
                 &["Always"],
@@ -94,7 +93,7 @@ fn container_common(c: &Value, volumes: &BTreeSet<String>, path: &str, errs: &mu
             format!("{path}.terminationMessagePolicy"),
             "",
         )),
-        other => errs.push(not_supported(
+        other => errs.push(FieldError::not_supported(
             format!("{path}.terminationMessagePolicy"),
             Value::String(other.into()),
             &["File", "FallbackToLogsOnError"],
@@ -112,7 +111,7 @@ fn container_common(c: &Value, volumes: &BTreeSet<String>, path: &str, errs: &mu
     match str_of(c, "imagePullPolicy") {
         "Always" | "IfNotPresent" | "Never" => {}
         "" => errs.push(FieldError::required(format!("{path}.imagePullPolicy"), "")),
-        other => errs.push(not_supported(
+        other => errs.push(FieldError::not_supported(
             format!("{path}.imagePullPolicy"),
             Value::String(other.into()),
             &["Always", "IfNotPresent", "Never"],
@@ -157,7 +156,7 @@ fn ports(ports: &[Value], path: &str, errs: &mut Vec<FieldError>) {
         match str_of(port, "protocol") {
             "TCP" | "UDP" | "SCTP" => {}
             "" => errs.push(FieldError::required(format!("{at}.protocol"), "")),
-            other => errs.push(not_supported(
+            other => errs.push(FieldError::not_supported(
                 format!("{at}.protocol"),
                 Value::String(other.into()),
                 &["SCTP", "TCP", "UDP"],

@@ -152,11 +152,6 @@ pub(super) fn nonnegative(value: Option<i64>, path: &str, errs: &mut Vec<FieldEr
     }
 }
 
-/// `field.NotSupported`: `Unsupported value: <v>: supported values: "a", "b"`.
-pub(super) fn not_supported(path: String, value: Value, supported: &[&str]) -> FieldError {
-    FieldError::not_supported(path, value, supported)
-}
-
 /// `apiequality.Semantic.DeepEqual` of two values as JSON: a missing, `null` or empty list or
 /// map is the same as another (Go's nil and empty slices and maps compare equal there).
 pub(super) fn semantically_equal(a: Option<&Value>, b: Option<&Value>) -> bool {

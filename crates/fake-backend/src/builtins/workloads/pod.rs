@@ -10,7 +10,6 @@ use kobj_core::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
 use super::containers::{containers, init_containers};
-use super::not_supported;
 use crate::meta;
 
 /// `validatePodMetadataAndSpec` (after the metadata's checks), and `ValidatePodCreate`'s own
@@ -106,7 +105,7 @@ fn pod_spec(spec: Option<&Map<String, Value>>, path: &str, errs: &mut Vec<FieldE
     match str_in(spec, "restartPolicy") {
         "Always" | "OnFailure" | "Never" => {}
         "" => errs.push(FieldError::required(format!("{path}.restartPolicy"), "")),
-        other => errs.push(not_supported(
+        other => errs.push(FieldError::not_supported(
             format!("{path}.restartPolicy"),
             Value::String(other.into()),
             &["Always", "OnFailure", "Never"],
@@ -115,7 +114,7 @@ fn pod_spec(spec: Option<&Map<String, Value>>, path: &str, errs: &mut Vec<FieldE
     match str_in(spec, "dnsPolicy") {
         "ClusterFirstWithHostNet" | "ClusterFirst" | "Default" | "None" => {}
         "" => errs.push(FieldError::required(format!("{path}.dnsPolicy"), "")),
-        other => errs.push(not_supported(
+        other => errs.push(FieldError::not_supported(
             format!("{path}.dnsPolicy"),
             Value::String(other.into()),
             &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
