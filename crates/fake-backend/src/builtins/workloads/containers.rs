@@ -1,7 +1,8 @@
 //! `validateContainers`, `validateInitContainers` and `validateContainerCommon`
 //! (pkg/apis/core/validation/validation.go): names, images, termination message and pull
-//! policies, ports, env and envFrom, volume mounts and resources; volume devices, probes,
-//! lifecycle handlers, resize policies and security contexts are not checked.
+//! policies, ports, env and envFrom, volume mounts and resources, and (in `handlers`)
+//! probes, lifecycle hooks and host port conflicts; volume devices, resize policies and
+//! security contexts are not checked.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -9,15 +10,17 @@ use std::collections::BTreeSet;
 use kobj_core::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
+use super::handlers::{forbidden_for_init, host_port_conflicts, probes_and_lifecycle};
 use super::pod::{dns_label, duplicate, items, list_of, str_of};
 use crate::builtins::ports::{port_name_errors, port_number};
 use crate::builtins::quantity::compare_quantities;
 use crate::meta;
 
-/// `validateContainers`.
+/// `validateContainers`; `grace` is the pod's `terminationGracePeriodSeconds`.
 pub(super) fn containers(
     spec: Option<&Map<String, Value>>,
     volumes: &BTreeSet<String>,
+    grace: Option<i64>,
     path: &str,
     errs: &mut Vec<FieldError>,
 ) {
@@ -35,6 +38,7 @@ pub(super) fn containers(
         if !names.insert(name) {
             errs.push(duplicate(&format!("{at}.name"), name));
         }
+        probes_and_lifecycle(c, grace, &at, errs);
         if c.get("restartPolicy").is_some_and(|v| !v.is_null()) {
             errs.push(FieldError::forbidden(
                 format!("{at}.restartPolicy"),
@@ -42,12 +46,14 @@ pub(super) fn containers(
             ));
         }
     }
+    host_port_conflicts(list, &path, errs);
 }
 
 /// `validateInitContainers`: the common checks, and names unique among all containers.
 pub(super) fn init_containers(
     spec: Option<&Map<String, Value>>,
     volumes: &BTreeSet<String>,
+    grace: Option<i64>,
     path: &str,
     errs: &mut Vec<FieldError>,
 ) {
@@ -58,7 +64,8 @@ pub(super) fn init_containers(
     for (i, c) in items(spec, "initContainers").iter().enumerate() {
         let at = format!("{path}.initContainers[{i}]");
         container_common(c, volumes, &at, errs);
-        if let Some(policy) = c.get("restartPolicy").and_then(Value::as_str)
+        let policy = c.get("restartPolicy").and_then(Value::as_str);
+        if let Some(policy) = policy
             && policy != "Always"
         {
             errs.push(FieldError::not_supported(
@@ -72,6 +79,17 @@ pub(super) fn init_containers(
             errs.push(duplicate(&format!("{at}.name"), name));
         } else if !name.is_empty() {
             names.insert(name);
+        }
+        // Each init container's host ports on their own: they run one at a time.
+        host_port_conflicts(
+            std::slice::from_ref(c),
+            &format!("{path}.initContainers"),
+            errs,
+        );
+        if policy == Some("Always") {
+            probes_and_lifecycle(c, grace, &at, errs);
+        } else {
+            forbidden_for_init(c, &at, errs);
         }
     }
 }

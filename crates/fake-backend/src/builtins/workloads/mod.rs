@@ -15,9 +15,11 @@ mod apps;
 mod batch;
 mod containers;
 mod disruption;
+mod handlers;
 mod pod;
 mod pod_update;
 mod selector;
+mod volumes;
 
 use kobj_core::FieldError;
 use serde_json::{Map, Value};

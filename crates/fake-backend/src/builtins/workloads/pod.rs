@@ -1,22 +1,20 @@
 //! `ValidatePodCreate`, `ValidatePodTemplateSpec` and the parts of `ValidatePodSpec` that
 //! a test's Pod or workload template runs into (pkg/apis/core/validation/validation.go):
-//! containers (in `containers`), volume names, restart and DNS policies, node selector, service account, node name,
-//! `activeDeadlineSeconds`, hostname and subdomain. The rest (volume sources, probes,
-//! security contexts, affinity, tolerations, topology spread, …) is not checked.
-
-use std::collections::BTreeSet;
-
+//! volumes (in `volumes`), containers (in `containers`), restart and DNS policies, node
+//! selector, service account, node name, `activeDeadlineSeconds`, hostname and subdomain.
+//! The rest (security contexts, affinity, tolerations, topology spread, …) is not checked.
 use kobj_core::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
 use super::containers::{containers, init_containers};
+use super::volumes::volumes;
 use crate::meta;
 
 /// `validatePodMetadataAndSpec` (after the metadata's checks), and `ValidatePodCreate`'s own
 /// checks when `creating`.
 pub(super) fn pod(obj: &Value, creating: bool, errs: &mut Vec<FieldError>) {
     let spec = obj.get("spec").and_then(Value::as_object);
-    pod_spec(spec, "spec", errs);
+    pod_spec(spec, Some(meta::meta_str(obj, "name")), "spec", errs);
     for list in ["containers", "initContainers"] {
         for (i, c) in items(spec, list).iter().enumerate() {
             // `validateContainerOnlyForPod`.
@@ -57,7 +55,7 @@ pub(super) fn template(
     let spec = template
         .and_then(|t| t.get("spec"))
         .and_then(Value::as_object);
-    pod_spec(spec, &format!("{path}.spec"), errs);
+    pod_spec(spec, None, &format!("{path}.spec"), errs);
     if !items(spec, "ephemeralContainers").is_empty() {
         errs.push(FieldError::forbidden(
             format!("{path}.spec.ephemeralContainers"),
@@ -88,8 +86,17 @@ pub(super) fn template_metadata(
     }
 }
 
-/// The checked parts of `ValidatePodSpec`, in its order.
-fn pod_spec(spec: Option<&Map<String, Value>>, path: &str, errs: &mut Vec<FieldError>) {
+/// The checked parts of `ValidatePodSpec`, in its order; `pod` is the Pod's name, `None`
+/// for a template.
+fn pod_spec(
+    spec: Option<&Map<String, Value>>,
+    pod: Option<&str>,
+    path: &str,
+    errs: &mut Vec<FieldError>,
+) {
+    let grace = spec
+        .and_then(|s| s.get("terminationGracePeriodSeconds"))
+        .and_then(Value::as_i64);
     if spec
         .and_then(|s| s.get("terminationGracePeriodSeconds"))
         .is_none_or(Value::is_null)
@@ -99,9 +106,9 @@ fn pod_spec(spec: Option<&Map<String, Value>>, path: &str, errs: &mut Vec<FieldE
             "",
         ));
     }
-    let volumes = volumes(spec, &format!("{path}.volumes"), errs);
-    containers(spec, &volumes, path, errs);
-    init_containers(spec, &volumes, path, errs);
+    let volumes = volumes(spec, pod, &format!("{path}.volumes"), errs);
+    containers(spec, &volumes, grace, path, errs);
+    init_containers(spec, &volumes, grace, path, errs);
     match str_in(spec, "restartPolicy") {
         "Always" | "OnFailure" | "Never" => {}
         "" => errs.push(FieldError::required(format!("{path}.restartPolicy"), "")),
@@ -161,35 +168,6 @@ fn pod_spec(spec: Option<&Map<String, Value>>, path: &str, errs: &mut Vec<FieldE
             dns_label(value, &format!("{path}.{field}"), errs);
         }
     }
-}
-
-/// `ValidateVolumes`' name checks: the names of the volumes without errors, which mounts
-/// may refer to.
-fn volumes(
-    spec: Option<&Map<String, Value>>,
-    path: &str,
-    errs: &mut Vec<FieldError>,
-) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for (i, volume) in items(spec, "volumes").iter().enumerate() {
-        let name = str_of(volume, "name");
-        let name_path = format!("{path}[{i}].name");
-        let mut own = Vec::new();
-        if name.is_empty() {
-            own.push(FieldError::required(&name_path, ""));
-        } else {
-            dns_label(name, &name_path, &mut own);
-        }
-        if names.contains(name) {
-            own.push(duplicate(&name_path, name));
-        }
-        if own.is_empty() {
-            names.insert(name.to_string());
-        } else {
-            errs.extend(own);
-        }
-    }
-    names
 }
 
 pub(super) fn dns_label(value: &str, path: &str, errs: &mut Vec<FieldError>) {
