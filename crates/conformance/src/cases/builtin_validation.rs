@@ -60,7 +60,99 @@ pub(super) fn cases() -> Vec<Case> {
             [3, 4],
             "a RoleBinding whose roleRef kind is `Policy` gets 422 `roleRef.kind: Unsupported value: \"Policy\": supported values: \"Role\", \"ClusterRole\"`; once created, a merge patch of `roleRef.name` gets `roleRef: Invalid value: {\"APIGroup\":…,\"Kind\":\"Role\",\"Name\":\"writer\"}: cannot change roleRef`"
         ),
+        case!(
+            volumes_have_one_source,
+            Builtins,
+            [3, 4],
+            "a Deployment whose volume has both `emptyDir` and `secret` gets 422 `spec.template.spec.volumes[0].secret: Forbidden: may not specify more than 1 volume type`, and the mount of that volume `Not found`; a Pod's `configMap` volume with `defaultMode: 1000` and an item path `../x` gets both errors; a volume with no source is defaulted to `emptyDir: {}` and created"
+        ),
+        case!(
+            probes_have_one_handler,
+            Builtins,
+            [3, 4],
+            "a Pod whose liveness probe has no handler gets 422 `spec.containers[0].livenessProbe: Required value: must specify a handler type`; a readiness probe with `exec` and `httpGet` gets `…readinessProbe.httpGet: Forbidden: may not specify more than 1 handler type`; a `preStop` sleep of 100 s gets `must be non-negative and less than terminationGracePeriodSeconds (30)`; nothing is stored"
+        ),
     ]
+}
+
+async fn volumes_have_one_source(cx: &Ctx<'_>) -> Outcome {
+    let mut spec = deployment_spec();
+    spec["template"]["spec"]["volumes"] =
+        json!([{"name": "v", "emptyDir": {}, "secret": {"secretName": "s"}}]);
+    spec["template"]["spec"]["containers"][0]["volumeMounts"] =
+        json!([{"name": "v", "mountPath": "/v"}]);
+    invalid(
+        cx,
+        &deployments(),
+        "web",
+        json!({ "spec": spec }),
+        "Deployment.apps \"web\" is invalid: [spec.template.spec.volumes[0].secret: Forbidden: \
+         may not specify more than 1 volume type, \
+         spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"v\"]",
+    )
+    .await?;
+    let pods = ResourceType::of::<Pod>();
+    let pod = |volume: Value| json!({"spec": {"containers": [{"name": "app", "image": "nginx"}], "volumes": [volume]}});
+    invalid(
+        cx,
+        &pods,
+        "p",
+        pod(json!({"name": "c", "configMap": {
+            "name": "conf", "defaultMode": 1000, "items": [{"key": "k", "path": "../x"}]
+        }})),
+        "Pod \"p\" is invalid: [spec.volumes[0].configMap.defaultMode: Invalid value: 1000: \
+         must be a number between 0 and 0777 (octal), both inclusive, \
+         spec.volumes[0].configMap.items[0].path: Invalid value: \"../x\": must not contain '..']",
+    )
+    .await?;
+    let created = cx
+        .create(&pods, "p", pod(json!({"name": "scratch"})))
+        .await?;
+    ensure_field(
+        "the created Pod",
+        &created,
+        "/spec/volumes/0",
+        &json!({"name": "scratch", "emptyDir": {}}),
+    )
+}
+
+async fn probes_have_one_handler(cx: &Ctx<'_>) -> Outcome {
+    let pods = ResourceType::of::<Pod>();
+    let pod = |field: &str, value: Value| {
+        let mut container = json!({"name": "app", "image": "nginx"});
+        container[field] = value;
+        json!({"spec": {"containers": [container]}})
+    };
+    invalid(
+        cx,
+        &pods,
+        "p",
+        pod("livenessProbe", json!({"periodSeconds": 5})),
+        "Pod \"p\" is invalid: spec.containers[0].livenessProbe: Required value: must specify a \
+         handler type",
+    )
+    .await?;
+    invalid(
+        cx,
+        &pods,
+        "p",
+        pod(
+            "readinessProbe",
+            json!({"exec": {"command": ["true"]}, "httpGet": {"port": 80}}),
+        ),
+        "Pod \"p\" is invalid: spec.containers[0].readinessProbe.httpGet: Forbidden: may not \
+         specify more than 1 handler type",
+    )
+    .await?;
+    invalid(
+        cx,
+        &pods,
+        "p",
+        pod("lifecycle", json!({"preStop": {"sleep": {"seconds": 100}}})),
+        "Pod \"p\" is invalid: spec.containers[0].lifecycle.preStop.sleep: Invalid value: 100: \
+         must be non-negative and less than terminationGracePeriodSeconds (30)",
+    )
+    .await
 }
 
 async fn role_binding_role_ref_is_fixed(cx: &Ctx<'_>) -> Outcome {
