@@ -1,8 +1,8 @@
 //! `validateContainers`, `validateInitContainers` and `validateContainerCommon`
 //! (pkg/apis/core/validation/validation.go): names, images, termination message and pull
 //! policies, ports, env and envFrom, volume mounts and resources, and (in `handlers`)
-//! probes, lifecycle hooks and host port conflicts; volume devices, resize policies and
-//! security contexts are not checked.
+//! probes, lifecycle hooks and host port conflicts, and (in `security`) security contexts;
+//! volume devices and resize policies are not checked.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -11,16 +11,17 @@ use kobj_core::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
 use super::handlers::{forbidden_for_init, host_port_conflicts, probes_and_lifecycle};
-use super::pod::{dns_label, duplicate, items, list_of, str_of};
+use super::pod::{PodFacts, dns_label, duplicate, items, list_of, str_of};
+use super::security::container_security_context;
 use crate::builtins::ports::{port_name_errors, port_number};
 use crate::builtins::quantity::compare_quantities;
 use crate::meta;
 
-/// `validateContainers`; `grace` is the pod's `terminationGracePeriodSeconds`.
+/// `validateContainers`.
 pub(super) fn containers(
     spec: Option<&Map<String, Value>>,
     volumes: &BTreeSet<String>,
-    grace: Option<i64>,
+    facts: PodFacts,
     path: &str,
     errs: &mut Vec<FieldError>,
 ) {
@@ -33,12 +34,12 @@ pub(super) fn containers(
     let mut names = BTreeSet::new();
     for (i, c) in list.iter().enumerate() {
         let at = format!("{path}[{i}]");
-        container_common(c, volumes, &at, errs);
+        container_common(c, volumes, facts, &at, errs);
         let name = str_of(c, "name");
         if !names.insert(name) {
             errs.push(duplicate(&format!("{at}.name"), name));
         }
-        probes_and_lifecycle(c, grace, &at, errs);
+        probes_and_lifecycle(c, facts.grace, &at, errs);
         if c.get("restartPolicy").is_some_and(|v| !v.is_null()) {
             errs.push(FieldError::forbidden(
                 format!("{at}.restartPolicy"),
@@ -53,7 +54,7 @@ pub(super) fn containers(
 pub(super) fn init_containers(
     spec: Option<&Map<String, Value>>,
     volumes: &BTreeSet<String>,
-    grace: Option<i64>,
+    facts: PodFacts,
     path: &str,
     errs: &mut Vec<FieldError>,
 ) {
@@ -63,7 +64,7 @@ pub(super) fn init_containers(
         .collect();
     for (i, c) in items(spec, "initContainers").iter().enumerate() {
         let at = format!("{path}.initContainers[{i}]");
-        container_common(c, volumes, &at, errs);
+        container_common(c, volumes, facts, &at, errs);
         let policy = c.get("restartPolicy").and_then(Value::as_str);
         if let Some(policy) = policy
             && policy != "Always"
@@ -87,15 +88,21 @@ pub(super) fn init_containers(
             errs,
         );
         if policy == Some("Always") {
-            probes_and_lifecycle(c, grace, &at, errs);
+            probes_and_lifecycle(c, facts.grace, &at, errs);
         } else {
             forbidden_for_init(c, &at, errs);
         }
     }
 }
 
-/// `validateContainerCommon`, less volume devices, resize policy and security context.
-fn container_common(c: &Value, volumes: &BTreeSet<String>, path: &str, errs: &mut Vec<FieldError>) {
+/// `validateContainerCommon`, less volume devices and resize policy.
+fn container_common(
+    c: &Value,
+    volumes: &BTreeSet<String>,
+    facts: PodFacts,
+    path: &str,
+    errs: &mut Vec<FieldError>,
+) {
     let name = str_of(c, "name");
     if name.is_empty() {
         errs.push(FieldError::required(format!("{path}.name"), ""));
@@ -136,6 +143,7 @@ fn container_common(c: &Value, volumes: &BTreeSet<String>, path: &str, errs: &mu
         )),
     }
     resources(c.get("resources"), &format!("{path}.resources"), errs);
+    container_security_context(c, facts.host_users, path, errs);
 }
 
 /// `validateContainerPorts`.

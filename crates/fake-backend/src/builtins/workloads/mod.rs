@@ -18,6 +18,8 @@ mod disruption;
 mod handlers;
 mod pod;
 mod pod_update;
+mod scheduling;
+mod security;
 mod selector;
 mod volumes;
 

@@ -1,12 +1,15 @@
 //! `ValidatePodCreate`, `ValidatePodTemplateSpec` and the parts of `ValidatePodSpec` that
 //! a test's Pod or workload template runs into (pkg/apis/core/validation/validation.go):
 //! volumes (in `volumes`), containers (in `containers`), restart and DNS policies, node
-//! selector, service account, node name, `activeDeadlineSeconds`, hostname and subdomain.
-//! The rest (security contexts, affinity, tolerations, topology spread, …) is not checked.
+//! selector, service account, node name, `activeDeadlineSeconds`, hostname and subdomain,
+//! security contexts (in `security`) and tolerations (in `scheduling`). The rest (affinity,
+//! topology spread, DNS config, host aliases, …) is not checked.
 use kobj_core::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
 use super::containers::{containers, init_containers};
+use super::scheduling::tolerations;
+use super::security::pod_security_context;
 use super::volumes::volumes;
 use crate::meta;
 
@@ -86,6 +89,15 @@ pub(super) fn template_metadata(
     }
 }
 
+/// What the checks of a pod's containers need from its spec.
+#[derive(Clone, Copy)]
+pub(super) struct PodFacts {
+    /// `terminationGracePeriodSeconds` (sleep hooks must end within it).
+    pub(super) grace: Option<i64>,
+    /// `hostUsers`, true when unset (an `Unmasked` proc mount needs a user namespace).
+    pub(super) host_users: bool,
+}
+
 /// The checked parts of `ValidatePodSpec`, in its order; `pod` is the Pod's name, `None`
 /// for a template.
 fn pod_spec(
@@ -106,9 +118,16 @@ fn pod_spec(
             "",
         ));
     }
+    let facts = PodFacts {
+        grace,
+        host_users: spec
+            .and_then(|s| s.get("hostUsers"))
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
+    };
     let volumes = volumes(spec, pod, &format!("{path}.volumes"), errs);
-    containers(spec, &volumes, grace, path, errs);
-    init_containers(spec, &volumes, grace, path, errs);
+    containers(spec, &volumes, facts, path, errs);
+    init_containers(spec, &volumes, facts, path, errs);
     match str_in(spec, "restartPolicy") {
         "Always" | "OnFailure" | "Never" => {}
         "" => errs.push(FieldError::required(format!("{path}.restartPolicy"), "")),
@@ -133,6 +152,7 @@ fn pod_spec(
     {
         meta::labels_errors(selector, &format!("{path}.nodeSelector"), errs);
     }
+    pod_security_context(spec, &format!("{path}.securityContext"), errs);
     for (field, check) in [
         (
             "serviceAccountName",
@@ -168,6 +188,11 @@ fn pod_spec(
             dns_label(value, &format!("{path}.{field}"), errs);
         }
     }
+    tolerations(
+        items(spec, "tolerations"),
+        &format!("{path}.tolerations"),
+        errs,
+    );
 }
 
 pub(super) fn dns_label(value: &str, path: &str, errs: &mut Vec<FieldError>) {
