@@ -16,6 +16,7 @@ mod batch;
 mod containers;
 mod disruption;
 mod handlers;
+mod network;
 mod pod;
 mod pod_update;
 mod scheduling;

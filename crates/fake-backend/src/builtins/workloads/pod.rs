@@ -2,13 +2,16 @@
 //! a test's Pod or workload template runs into (pkg/apis/core/validation/validation.go):
 //! volumes (in `volumes`), containers (in `containers`), restart and DNS policies, node
 //! selector, service account, node name, `activeDeadlineSeconds`, hostname and subdomain,
-//! security contexts (in `security`) and tolerations (in `scheduling`). The rest (affinity,
-//! topology spread, DNS config, host aliases, …) is not checked.
+//! security contexts (in `security`), affinity, gates, topology spread, tolerations and
+//! priority (in `scheduling`), host network ports, DNS config and host aliases (in
+//! `network`). Not checked: pod-level resources and resource claims, overhead, the OS
+//! field's restrictions, Windows host-process pods.
 use kobj_core::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
 use super::containers::{containers, init_containers};
-use super::scheduling::tolerations;
+use super::network::{dns_config, host_aliases, host_network_ports};
+use super::scheduling::{affinity, gates, tolerations, topology_spread};
 use super::security::pod_security_context;
 use super::volumes::volumes;
 use crate::meta;
@@ -128,6 +131,7 @@ fn pod_spec(
     let volumes = volumes(spec, pod, &format!("{path}.volumes"), errs);
     containers(spec, &volumes, facts, path, errs);
     init_containers(spec, &volumes, facts, path, errs);
+    host_network_ports(spec, pod.is_some(), path, errs);
     match str_in(spec, "restartPolicy") {
         "Always" | "OnFailure" | "Never" => {}
         "" => errs.push(FieldError::required(format!("{path}.restartPolicy"), "")),
@@ -153,6 +157,14 @@ fn pod_spec(
         meta::labels_errors(selector, &format!("{path}.nodeSelector"), errs);
     }
     pod_security_context(spec, &format!("{path}.securityContext"), errs);
+    affinity(spec, &format!("{path}.affinity"), errs);
+    dns_config(spec, &format!("{path}.dnsConfig"), errs);
+    gates(spec, path, errs);
+    topology_spread(
+        items(spec, "topologySpreadConstraints"),
+        &format!("{path}.topologySpreadConstraints"),
+        errs,
+    );
     for (field, check) in [
         (
             "serviceAccountName",
@@ -191,6 +203,11 @@ fn pod_spec(
     tolerations(
         items(spec, "tolerations"),
         &format!("{path}.tolerations"),
+        errs,
+    );
+    host_aliases(
+        items(spec, "hostAliases"),
+        &format!("{path}.hostAliases"),
         errs,
     );
 }
