@@ -306,8 +306,9 @@ impl FakeClusterBuilder {
 }
 
 impl FakeCluster {
-    /// A cluster with the built-in types and the namespaces `default`, `kube-system`,
-    /// `kube-public` and `kube-node-lease` (Active).
+    /// A cluster with the built-in types, the namespaces `default`, `kube-system`,
+    /// `kube-public` and `kube-node-lease` (Active), and the PriorityClasses
+    /// `system-node-critical` and `system-cluster-critical`, as a new API server has.
     #[must_use]
     pub fn new() -> Self {
         Self::with_parts(Clock::system(), Ids::random(), Settings::default())
@@ -360,6 +361,29 @@ impl FakeCluster {
             crate::store::object::set_rv(&mut ns, rv);
             let key = crate::store::key("", name);
             st.commit("/namespaces", &key, Some(Stored::new(&ns, rv)));
+        }
+        // The PriorityClasses the server creates at start-up (Pods may name them).
+        for (name, value, description) in crate::builtins::admission::SYSTEM_PRIORITY_CLASSES {
+            let mut class = serde_json::json!({
+                "apiVersion": "scheduling.k8s.io/v1",
+                "kind": "PriorityClass",
+                "metadata": {
+                    "name": name,
+                    "uid": self.inner.ids.uid(),
+                    "creationTimestamp": now,
+                },
+                "value": value,
+                "description": description,
+                "preemptionPolicy": "PreemptLowerPriority",
+            });
+            let rv = st.store.next_rv();
+            crate::store::object::set_rv(&mut class, rv);
+            let key = crate::store::key("", name);
+            st.commit(
+                "scheduling.k8s.io/priorityclasses",
+                &key,
+                Some(Stored::new(&class, rv)),
+            );
         }
     }
 

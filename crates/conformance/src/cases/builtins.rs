@@ -43,7 +43,60 @@ pub(super) fn cases() -> Vec<Case> {
             [6, 11],
             "the typed layer (create/get/list::<ConfigMap>, get::<Secret>) works over the backend"
         ),
+        case!(
+            pods_are_admitted_with_priority_and_tolerations,
+            Builtins,
+            [6],
+            "a new Pod gets `priority: 0`, `preemptionPolicy: PreemptLowerPriority` and the `not-ready` and `unreachable` NoExecute tolerations for 300 s (the Priority and DefaultTolerationSeconds admission plugins); one naming `system-cluster-critical` gets 2000000000; one naming a missing PriorityClass gets 403 `pods \"p\" is forbidden: no PriorityClass with name missing-class was found`"
+        ),
     ]
+}
+
+async fn pods_are_admitted_with_priority_and_tolerations(cx: &Ctx<'_>) -> Outcome {
+    let rt = kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::Pod>();
+    let pod = |class: Option<&str>| {
+        let mut spec = json!({"containers": [{"name": "app", "image": "nginx"}]});
+        if let Some(class) = class {
+            spec["priorityClassName"] = json!(class);
+        }
+        json!({ "spec": spec })
+    };
+    let made = cx.create(&rt, "plain", pod(None)).await?;
+    ensure_field("the new Pod", &made, "/spec/priority", &json!(0))?;
+    ensure_field(
+        "the new Pod",
+        &made,
+        "/spec/preemptionPolicy",
+        &json!("PreemptLowerPriority"),
+    )?;
+    let toleration = |key: &str| json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300});
+    ensure_field(
+        "the new Pod",
+        &made,
+        "/spec/tolerations",
+        &json!([
+            toleration("node.kubernetes.io/not-ready"),
+            toleration("node.kubernetes.io/unreachable")
+        ]),
+    )?;
+    let critical = cx
+        .create(&rt, "critical", pod(Some("system-cluster-critical")))
+        .await?;
+    ensure_field(
+        "the critical Pod",
+        &critical,
+        "/spec/priority",
+        &json!(2_000_000_000),
+    )?;
+    super::builtin_decoding::create_refused_as(
+        cx,
+        &rt,
+        "p",
+        pod(Some("missing-class")),
+        ErrorKind::Forbidden,
+        "pods \"p\" is forbidden: no PriorityClass with name missing-class was found",
+    )
+    .await
 }
 
 async fn secret_string_data_folds_into_data(cx: &Ctx<'_>) -> Outcome {

@@ -11,6 +11,7 @@ use crate::meta;
 use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
+pub(crate) mod admission;
 mod config_data;
 mod defaults;
 mod go_time;

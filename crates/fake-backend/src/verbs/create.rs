@@ -229,11 +229,14 @@ pub(crate) fn create_locked(
         ctx.admit(&mut obj, None)?;
         ctx.track(None, &mut obj);
     } else {
-        // The strategy runs after the field manager (nothing it sets is owned) and before
-        // validation (a Job's generated selector is validated).
+        // Mutating admission and the strategy run after the field manager (nothing they set
+        // is owned) and before validation (a Job's generated selector is validated);
+        // validating admission after it.
         ctx.track(None, &mut obj);
+        crate::builtins::admission::mutate(st, &info, &mut obj, None, None)?;
         crate::builtins::prepare(&info, &mut obj, true);
         ctx.admit(&mut obj, None)?;
+        crate::builtins::admission::validate(st, &info, &obj, true, None)?;
     }
     // The Service storage's allocations (after the strategy here, whose Service part only
     // resets the status): the addresses and ports taken are read from the store.

@@ -273,11 +273,13 @@ pub(crate) fn update_locked(
         ctx.admit(&mut obj, Some(&old))?;
         ctx.track(Some(&old), &mut obj);
     } else {
-        // The strategy runs after the field manager (nothing it sets is owned) and before
-        // validation.
+        // Mutating admission and the strategy run after the field manager (nothing they set
+        // is owned) and before validation; validating admission after it.
         ctx.track(Some(&old), &mut obj);
+        crate::builtins::admission::mutate(st, info, &mut obj, Some(old.value()), sub.name())?;
         crate::builtins::prepare(info, &mut obj, false);
         ctx.admit(&mut obj, Some(&old))?;
+        crate::builtins::admission::validate(st, info, &obj, false, sub.name())?;
     }
     // The Service storage's allocations; `/status` keeps the stored spec.
     if sub == Sub::Main && crate::builtins::is_service(&info.resource) {

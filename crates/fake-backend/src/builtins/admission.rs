@@ -1,0 +1,258 @@
+//! The admission plugins of kube-apiserver's default set that change or refuse objects a
+//! test writes (plugin/pkg/admission/priority and defaulttolerationseconds, Kubernetes
+//! 1.35), written by hand since no crate reproduces them:
+//!
+//! - `Priority`: a new Pod gets the priority and preemption policy of its PriorityClass (the
+//!   global default class when it names none, else 0 and `PreemptLowerPriority`); a class
+//!   that does not exist, or a priority or policy in the request that differs from the
+//!   class's, is Forbidden. An update that leaves them out keeps the stored ones. A second
+//!   `globalDefault` PriorityClass is Forbidden.
+//! - `DefaultTolerationSeconds`: a Pod that does not tolerate the `not-ready` and
+//!   `unreachable` NoExecute taints gets tolerations of them for 300 seconds.
+//!
+//! Mutating plugins run after the field manager (what they set is owned by nobody) and
+//! before the strategy and validation; validating ones after validation. Neither runs for
+//! subresources. The `ServiceAccount` plugin (a default service account, its token volume,
+//! and refusing Pods whose account does not exist) is not reproduced: the fake has no
+//! controllers to create the accounts.
+
+use kobj_core::{Error, Result};
+use serde_json::{Map, Value, json};
+
+use crate::cluster::State;
+use crate::registry::TypeInfo;
+use crate::store::{self, JsonRead};
+
+use super::is;
+
+/// Where the API server keeps its PriorityClasses.
+const PRIORITY_CLASSES: &str = "scheduling.k8s.io/priorityclasses";
+
+/// The PriorityClasses the API server creates at start-up
+/// (`scheduling.SystemPriorityClasses`): name, value, description.
+pub(crate) const SYSTEM_PRIORITY_CLASSES: [(&str, i64, &str); 2] = [
+    (
+        "system-node-critical",
+        2_000_001_000,
+        "Used for system critical pods that must not be moved from their current node.",
+    ),
+    (
+        "system-cluster-critical",
+        2_000_000_000,
+        "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+    ),
+];
+
+/// The mutating plugins, for a create (`old` is `None`) or an update of `obj`.
+///
+/// # Errors
+/// 403 from `Priority`.
+pub(crate) fn mutate(
+    st: &State,
+    info: &TypeInfo,
+    obj: &mut Value,
+    old: Option<&Value>,
+    subresource: Option<&str>,
+) -> Result<()> {
+    if subresource.is_some() || !is(info, "", "pods") {
+        return Ok(());
+    }
+    let name = crate::meta::meta_str(obj, "name").to_string();
+    let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
+    default_toleration_seconds(spec);
+    match old {
+        None => pod_priority(st, info, &name, spec),
+        Some(old) => {
+            for key in ["priority", "preemptionPolicy"] {
+                if spec.get(key).is_none_or(Value::is_null)
+                    && let Some(kept) = old
+                        .get("spec")
+                        .and_then(|s| s.get(key))
+                        .filter(|v| !v.is_null())
+                {
+                    spec.insert(key.into(), kept.clone());
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `DefaultTolerationSeconds`' `Admit`.
+fn default_toleration_seconds(spec: &mut Map<String, Value>) {
+    const NOT_READY: &str = "node.kubernetes.io/not-ready";
+    const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+    let tolerates = |list: &[Value], taint: &str| {
+        list.iter().any(|t| {
+            let text = |k: &str| t.get(k).and_then(Value::as_str).unwrap_or("");
+            (text("key") == taint || text("key").is_empty())
+                && (text("effect") == "NoExecute" || text("effect").is_empty())
+        })
+    };
+    let list = spec
+        .get("tolerations")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let missing: Vec<&str> = [NOT_READY, UNREACHABLE]
+        .into_iter()
+        .filter(|taint| !tolerates(list, taint))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let entry = spec
+        .entry("tolerations")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if entry.is_null() {
+        *entry = Value::Array(Vec::new());
+    }
+    if let Some(list) = entry.as_array_mut() {
+        for taint in missing {
+            list.push(json!({
+                "key": taint, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300
+            }));
+        }
+    }
+}
+
+/// A stored PriorityClass's value and preemption policy.
+fn class_of(st: &State, name: &str) -> Option<(i64, Option<String>)> {
+    let stored = st.store.get(PRIORITY_CLASSES, &store::key("", name))?;
+    let view = stored.view();
+    let value = view
+        .get("value")
+        .and_then(|v| v.to_value().as_i64())
+        .unwrap_or(0);
+    let policy = view
+        .get("preemptionPolicy")
+        .and_then(JsonRead::as_str)
+        .map(str::to_string);
+    Some((value, policy))
+}
+
+/// The global default PriorityClass (the lowest-valued one if several): name, value,
+/// preemption policy.
+fn default_class(st: &State) -> Option<(String, i64, Option<String>)> {
+    let table = st.store.table(PRIORITY_CLASSES)?;
+    let mut best: Option<(String, i64, Option<String>)> = None;
+    for stored in table.values() {
+        let view = stored.view();
+        if view
+            .get("globalDefault")
+            .is_none_or(|v| v.to_value().as_bool() != Some(true))
+        {
+            continue;
+        }
+        let name = view
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(JsonRead::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let value = view
+            .get("value")
+            .and_then(|v| v.to_value().as_i64())
+            .unwrap_or(0);
+        if best.as_ref().is_none_or(|(_, v, _)| value < *v) {
+            let policy = view
+                .get("preemptionPolicy")
+                .and_then(JsonRead::as_str)
+                .map(str::to_string);
+            best = Some((name, value, policy));
+        }
+    }
+    best
+}
+
+/// `Priority`'s `admitPod` on create.
+fn pod_priority(
+    st: &State,
+    info: &TypeInfo,
+    name: &str,
+    spec: &mut Map<String, Value>,
+) -> Result<()> {
+    let class = spec
+        .get("priorityClassName")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let (class_name, priority, policy) = if class.is_empty() {
+        default_class(st)
+            .unwrap_or_else(|| (String::new(), 0, Some("PreemptLowerPriority".to_string())))
+    } else {
+        let (value, policy) = class_of(st, &class).ok_or_else(|| {
+            Error::forbidden(
+                &info.resource,
+                name,
+                format!("no PriorityClass with name {class} was found"),
+            )
+        })?;
+        (class, value, policy)
+    };
+    if class_name.is_empty() {
+        // `omitempty`: an empty name is not stored.
+        spec.remove("priorityClassName");
+    } else {
+        spec.insert("priorityClassName".into(), Value::String(class_name));
+    }
+    if let Some(given) = spec.get("priority").and_then(Value::as_i64)
+        && given != priority
+    {
+        return Err(Error::forbidden(
+            &info.resource,
+            name,
+            format!(
+                "the integer value of priority ({given}) must not be provided in pod spec; priority admission controller computed {priority} from the given PriorityClass name"
+            ),
+        ));
+    }
+    spec.insert("priority".into(), Value::from(priority));
+    if let Some(policy) = policy {
+        if let Some(given) = spec.get("preemptionPolicy").and_then(Value::as_str)
+            && given != policy
+        {
+            return Err(Error::forbidden(
+                &info.resource,
+                name,
+                format!(
+                    "the string value of PreemptionPolicy ({given}) must not be provided in pod spec; priority admission controller computed {policy} from the given PriorityClass name"
+                ),
+            ));
+        }
+        spec.insert("preemptionPolicy".into(), Value::String(policy));
+    }
+    Ok(())
+}
+
+/// The validating plugins: `Priority`'s check that at most one PriorityClass is the global
+/// default, after validation.
+///
+/// # Errors
+/// 403 for a second default class.
+pub(crate) fn validate(
+    st: &State,
+    info: &TypeInfo,
+    obj: &Value,
+    creating: bool,
+    subresource: Option<&str>,
+) -> Result<()> {
+    if subresource.is_some()
+        || !is(info, "scheduling.k8s.io", "priorityclasses")
+        || obj.get("globalDefault").and_then(Value::as_bool) != Some(true)
+    {
+        return Ok(());
+    }
+    let name = crate::meta::meta_str(obj, "name");
+    match default_class(st) {
+        Some((existing, _, _)) if creating || existing != name => Err(Error::forbidden(
+            &info.resource,
+            name,
+            format!(
+                "PriorityClass {existing} is already marked as default. Only one default can exist"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
