@@ -112,6 +112,19 @@ async fn a_pods_ephemeral_claim_and_image_volumes_are_checked_against_the_pod() 
          spec.volumes[2].image.reference: Required value]",
     )
     .await;
+    // The claim template's spec is a claim's spec.
+    refused_as_invalid(
+        &c,
+        &pods(),
+        pod(|s| {
+            s["volumes"] =
+                json!([{"name": "scratch", "ephemeral": {"volumeClaimTemplate": {"spec": {}}}}]);
+        }),
+        "Pod \"p\" is invalid: [spec.volumes[0].ephemeral.volumeClaimTemplate.spec.accessModes: \
+         Required value: at least 1 access mode is required, \
+         spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources[storage]: Required value]",
+    )
+    .await;
     // A template names no pod: neither check applies to it.
     let d = created(
         &c,

@@ -12,6 +12,7 @@ use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
 pub(crate) mod admission;
+pub(crate) mod claims;
 mod config_data;
 mod defaults;
 mod go_time;
@@ -132,6 +133,9 @@ fn prepare_strategy(info: &TypeInfo, obj: &mut Value, creating: bool) {
     if creating && is(info, "batch", "jobs") {
         generate_job_selector(obj);
     }
+    if creating && is(info, "", "persistentvolumeclaims") {
+        claims::normalize_data_sources(obj);
+    }
 }
 
 /// A new Pod's status (pkg/registry/core/pod/strategy.go `PrepareForCreate`): phase
@@ -250,6 +254,18 @@ pub(crate) fn validate<'a>(
         config_data::config_map(obj, &mut errs);
     } else if is(info, "", "secrets") {
         config_data::secret(obj, &mut errs);
+    } else if is(info, "", "persistentvolumeclaims") {
+        if subresource != Some("status") {
+            claims::claim_spec(obj.get("spec").unwrap_or(&Value::Null), "spec", &mut errs);
+            if let Some(old) = old {
+                claims::claim_update(obj, old, &mut errs);
+            }
+        }
+    } else if is(info, "scheduling.k8s.io", "priorityclasses") {
+        claims::priority_class(obj, &mut errs);
+        if let Some(old) = old {
+            claims::priority_class_update(obj, old, &mut errs);
+        }
     } else if info.resource.api.group == "rbac.authorization.k8s.io" {
         match info.resource.api.plural.as_str() {
             "roles" => rbac::rules(obj, true, &mut errs),

@@ -24,6 +24,8 @@ mod security;
 mod selector;
 mod volumes;
 
+pub(crate) use selector::validate as validate_label_selector;
+
 use kobj_core::FieldError;
 use serde_json::{Map, Value};
 

@@ -14,7 +14,7 @@ use crate::meta;
 
 /// `ValidateLabelSelector` with `AllowInvalidLabelValueInSelector: false`, the workloads'
 /// strict form: `matchLabels` as labels, then each requirement of `matchExpressions`.
-pub(super) fn validate(selector: &Map<String, Value>, path: &str, errs: &mut Vec<FieldError>) {
+pub(crate) fn validate(selector: &Map<String, Value>, path: &str, errs: &mut Vec<FieldError>) {
     if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
         meta::labels_errors(labels, &format!("{path}.matchLabels"), errs);
     }

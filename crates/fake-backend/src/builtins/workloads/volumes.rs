@@ -1,7 +1,7 @@
 //! `ValidateVolumes` and `validateVolumeSource` (pkg/apis/core/validation/validation.go):
 //! a volume's name, exactly one source, and the fields of the sources tests use (`emptyDir`,
 //! `hostPath`, `gitRepo`, `secret`, `nfs`, `persistentVolumeClaim`, `downwardAPI`,
-//! `configMap`, `projected`, `csi`, `ephemeral`, `image`). The in-tree cloud and storage
+//! `configMap`, `projected`, `csi`, `ephemeral` with its claim template's spec, `image`). The in-tree cloud and storage
 //! plugins (`gcePersistentDisk`, `awsElasticBlockStore`, `iscsi`, `rbd`, …) count as a
 //! source, but their own fields are not checked.
 
@@ -191,11 +191,18 @@ fn volume_source(
             "projected" => projected(source, &at, errs),
             "csi" => csi(source, &at, errs),
             "ephemeral" => {
-                if !present(source, "volumeClaimTemplate") {
-                    errs.push(FieldError::required(
+                match source.get("volumeClaimTemplate").filter(|t| !t.is_null()) {
+                    None => errs.push(FieldError::required(
                         format!("{at}.volumeClaimTemplate"),
                         "",
-                    ));
+                    )),
+                    // `ValidatePersistentVolumeClaimTemplate` (its metadata's labels and
+                    // annotations are not checked).
+                    Some(template) => crate::builtins::claims::claim_spec(
+                        template.get("spec").unwrap_or(&Value::Null),
+                        &format!("{at}.volumeClaimTemplate.spec"),
+                        errs,
+                    ),
                 }
                 if !pod_name.is_empty() && !name.is_empty() {
                     let claim = format!("{pod_name}-{name}");
