@@ -17,6 +17,7 @@ mod config_data;
 mod defaults;
 mod go_time;
 pub(crate) mod json_decode;
+mod networking;
 mod ports;
 mod qos;
 pub(crate) mod quantity;
@@ -261,6 +262,12 @@ pub(crate) fn validate<'a>(
                 claims::claim_update(obj, old, &mut errs);
             }
         }
+    } else if is(info, "networking.k8s.io", "ingresses") {
+        if subresource != Some("status") {
+            networking::ingress(obj, old.is_none(), &mut errs);
+        }
+    } else if is(info, "networking.k8s.io", "networkpolicies") {
+        networking::network_policy(obj, &mut errs);
     } else if is(info, "scheduling.k8s.io", "priorityclasses") {
         claims::priority_class(obj, &mut errs);
         if let Some(old) = old {
