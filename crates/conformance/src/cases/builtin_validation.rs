@@ -67,6 +67,12 @@ pub(super) fn cases() -> Vec<Case> {
             "a Deployment whose volume has both `emptyDir` and `secret` gets 422 `spec.template.spec.volumes[0].secret: Forbidden: may not specify more than 1 volume type`, and the mount of that volume `Not found`; a Pod's `configMap` volume with `defaultMode: 1000` and an item path `../x` gets both errors; a volume with no source is defaulted to `emptyDir: {}` and created"
         ),
         case!(
+            claims_and_ingresses_are_validated,
+            Builtins,
+            [3, 4],
+            "a PersistentVolumeClaim with no access modes and no storage request gets 422 `[spec.accessModes: Required value: at least 1 access mode is required, spec.resources[storage]: Required value]`; an Ingress with neither rules nor a default backend gets `spec: Invalid value: null: either `defaultBackend` or `rules` must be specified`, one whose path has no `pathType` gets `spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified`; nothing is stored"
+        ),
+        case!(
             probes_have_one_handler,
             Builtins,
             [3, 4],
@@ -114,6 +120,39 @@ async fn volumes_have_one_source(cx: &Ctx<'_>) -> Outcome {
         "/spec/volumes/0",
         &json!({"name": "scratch", "emptyDir": {}}),
     )
+}
+
+async fn claims_and_ingresses_are_validated(cx: &Ctx<'_>) -> Outcome {
+    invalid(
+        cx,
+        &ResourceType::of::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(),
+        "data",
+        json!({"spec": {}}),
+        "PersistentVolumeClaim \"data\" is invalid: [spec.accessModes: Required value: at least \
+         1 access mode is required, spec.resources[storage]: Required value]",
+    )
+    .await?;
+    let ingresses = ResourceType::of::<k8s_openapi::api::networking::v1::Ingress>();
+    invalid(
+        cx,
+        &ingresses,
+        "web",
+        json!({"spec": {}}),
+        "Ingress.networking.k8s.io \"web\" is invalid: spec: Invalid value: null: either \
+         `defaultBackend` or `rules` must be specified",
+    )
+    .await?;
+    invalid(
+        cx,
+        &ingresses,
+        "web",
+        json!({"spec": {"rules": [{"http": {"paths": [
+            {"path": "/", "backend": {"service": {"name": "web", "port": {"number": 80}}}}
+        ]}}]}}),
+        "Ingress.networking.k8s.io \"web\" is invalid: \
+         spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified",
+    )
+    .await
 }
 
 async fn probes_have_one_handler(cx: &Ctx<'_>) -> Outcome {
