@@ -12,6 +12,7 @@ use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
 pub(crate) mod admission;
+mod autoscaling;
 pub(crate) mod claims;
 mod config_data;
 mod defaults;
@@ -265,6 +266,10 @@ pub(crate) fn validate<'a>(
     } else if is(info, "networking.k8s.io", "ingresses") {
         if subresource != Some("status") {
             networking::ingress(obj, old.is_none(), &mut errs);
+        }
+    } else if is(info, "autoscaling", "horizontalpodautoscalers") {
+        if subresource != Some("status") {
+            autoscaling::horizontal_pod_autoscaler(obj, &mut errs);
         }
     } else if is(info, "networking.k8s.io", "networkpolicies") {
         networking::network_policy(obj, &mut errs);
