@@ -9,6 +9,8 @@
 //!   `globalDefault` PriorityClass is Forbidden.
 //! - `DefaultTolerationSeconds`: a Pod that does not tolerate the `not-ready` and
 //!   `unreachable` NoExecute taints gets tolerations of them for 300 seconds.
+//! - `PodSecurity` (validating): a Pod that breaks its namespace's enforced Pod Security
+//!   level is Forbidden (`super::pod_security`).
 //!
 //! Mutating plugins run after the field manager (what they set is owned by nobody) and
 //! before the strategy and validation; validating ones after validation. Neither runs for
@@ -226,27 +228,37 @@ fn pod_priority(
     Ok(())
 }
 
-/// The validating plugins: `Priority`'s check that at most one PriorityClass is the global
-/// default, after validation.
+/// The validating plugins, after validation: `PodSecurity`'s enforcement for Pods
+/// (`super::pod_security`), and `Priority`'s check that at most one PriorityClass is the
+/// global default. `old` is the stored object on update.
 ///
 /// # Errors
-/// 403 for a second default class.
+/// 403 for a Pod the namespace's Pod Security level refuses, or a second default class.
 pub(crate) fn validate(
     st: &State,
     info: &TypeInfo,
     obj: &Value,
-    creating: bool,
+    old: Option<&Value>,
     subresource: Option<&str>,
 ) -> Result<()> {
-    if subresource.is_some()
-        || !is(info, "scheduling.k8s.io", "priorityclasses")
+    if subresource.is_some() {
+        return Ok(());
+    }
+    let name = crate::meta::meta_str(obj, "name");
+    if is(info, "", "pods") {
+        let namespace = crate::meta::meta_str(obj, "namespace");
+        return match super::pod_security::violation(st, namespace, obj, old) {
+            Some(why) => Err(Error::forbidden(&info.resource, name, why)),
+            None => Ok(()),
+        };
+    }
+    if !is(info, "scheduling.k8s.io", "priorityclasses")
         || obj.get("globalDefault").and_then(Value::as_bool) != Some(true)
     {
         return Ok(());
     }
-    let name = crate::meta::meta_str(obj, "name");
     match default_class(st) {
-        Some((existing, _, _)) if creating || existing != name => Err(Error::forbidden(
+        Some((existing, _, _)) if old.is_none() || existing != name => Err(Error::forbidden(
             &info.resource,
             name,
             format!(

@@ -19,6 +19,7 @@ mod defaults;
 mod go_time;
 pub(crate) mod json_decode;
 mod networking;
+mod pod_security;
 mod ports;
 mod qos;
 pub(crate) mod quantity;

@@ -236,7 +236,7 @@ pub(crate) fn create_locked(
         crate::builtins::admission::mutate(st, &info, &mut obj, None, None)?;
         crate::builtins::prepare(&info, &mut obj, true);
         ctx.admit(&mut obj, None)?;
-        crate::builtins::admission::validate(st, &info, &obj, true, None)?;
+        crate::builtins::admission::validate(st, &info, &obj, None, None)?;
     }
     // The Service storage's allocations (after the strategy here, whose Service part only
     // resets the status): the addresses and ports taken are read from the store.

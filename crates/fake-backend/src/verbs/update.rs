@@ -279,7 +279,7 @@ pub(crate) fn update_locked(
         crate::builtins::admission::mutate(st, info, &mut obj, Some(old.value()), sub.name())?;
         crate::builtins::prepare(info, &mut obj, false);
         ctx.admit(&mut obj, Some(&old))?;
-        crate::builtins::admission::validate(st, info, &obj, false, sub.name())?;
+        crate::builtins::admission::validate(st, info, &obj, Some(old.value()), sub.name())?;
     }
     // The Service storage's allocations; `/status` keeps the stored spec.
     if sub == Sub::Main && crate::builtins::is_service(&info.resource) {
