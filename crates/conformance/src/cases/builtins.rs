@@ -44,12 +44,54 @@ pub(super) fn cases() -> Vec<Case> {
             "the typed layer (create/get/list::<ConfigMap>, get::<Secret>) works over the backend"
         ),
         case!(
+            restricted_namespace_refuses_plain_pods,
+            Builtins,
+            [6],
+            "in a namespace labelled `pod-security.kubernetes.io/enforce: restricted`, a Pod without the restricted settings gets 403 `pods \"p\" is forbidden: violates PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (…), runAsNonRoot != true (…), seccompProfile (…)`; one with them is created"
+        ),
+        case!(
             pods_are_admitted_with_priority_and_tolerations,
             Builtins,
             [6],
             "a new Pod gets `priority: 0`, `preemptionPolicy: PreemptLowerPriority` and the `not-ready` and `unreachable` NoExecute tolerations for 300 s (the Priority and DefaultTolerationSeconds admission plugins); one naming `system-cluster-critical` gets 2000000000; one naming a missing PriorityClass gets 403 `pods \"p\" is forbidden: no PriorityClass with name missing-class was found`"
         ),
     ]
+}
+
+async fn restricted_namespace_refuses_plain_pods(cx: &Ctx<'_>) -> Outcome {
+    let rt = kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::Pod>();
+    let label =
+        json!({"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "restricted"}}});
+    cx.merge(&crate::fixtures::namespaces(), cx.ns(), label)
+        .await
+        .during("label the namespace")?;
+    super::builtin_decoding::create_refused_as(
+        cx,
+        &rt,
+        "p",
+        json!({"spec": {"containers": [{"name": "app", "image": "nginx"}]}}),
+        ErrorKind::Forbidden,
+        "pods \"p\" is forbidden: violates PodSecurity \"restricted:latest\": \
+         allowPrivilegeEscalation != false (container \"app\" must set \
+         securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container \
+         \"app\" must set securityContext.capabilities.drop=[\"ALL\"]), runAsNonRoot != true (pod \
+         or container \"app\" must set securityContext.runAsNonRoot=true), seccompProfile (pod or \
+         container \"app\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \
+         \"Localhost\")",
+    )
+    .await?;
+    cx.create(
+        &rt,
+        "p",
+        json!({"spec": {
+            "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{"name": "app", "image": "nginx", "securityContext": {
+                "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}
+            }}]
+        }}),
+    )
+    .await
+    .map(drop)
 }
 
 async fn pods_are_admitted_with_priority_and_tolerations(cx: &Ctx<'_>) -> Outcome {
