@@ -244,8 +244,8 @@ pub(crate) fn validate(
     if subresource.is_some() {
         return Ok(());
     }
-    let name = crate::meta::meta_str(obj, "name");
     if is(info, "", "pods") {
+        let name = crate::meta::meta_str(obj, "name");
         let namespace = crate::meta::meta_str(obj, "namespace");
         return match super::pod_security::violation(st, namespace, obj, old) {
             Some(why) => Err(Error::forbidden(&info.resource, name, why)),
@@ -257,6 +257,7 @@ pub(crate) fn validate(
     {
         return Ok(());
     }
+    let name = crate::meta::meta_str(obj, "name");
     match default_class(st) {
         Some((existing, _, _)) if old.is_none() || existing != name => Err(Error::forbidden(
             &info.resource,
