@@ -45,6 +45,12 @@ pub(crate) const SYSTEM_PRIORITY_CLASSES: [(&str, i64, &str); 2] = [
     ),
 ];
 
+/// Whether any reproduced plugin looks at objects of this type (Pods and PriorityClasses):
+/// an update of another kind need not decode its stored version for them.
+pub(crate) fn applies(info: &TypeInfo) -> bool {
+    is(info, "", "pods") || is(info, "scheduling.k8s.io", "priorityclasses")
+}
+
 /// The mutating plugins, for a create (`old` is `None`) or an update of `obj`.
 ///
 /// # Errors

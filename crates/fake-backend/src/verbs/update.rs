@@ -276,10 +276,16 @@ pub(crate) fn update_locked(
         // Mutating admission and the strategy run after the field manager (nothing they set
         // is owned) and before validation; validating admission after it.
         ctx.track(Some(&old), &mut obj);
-        crate::builtins::admission::mutate(st, info, &mut obj, Some(old.value()), sub.name())?;
+        // Only the kinds admission looks at have their stored version decoded for it.
+        let admitted = crate::builtins::admission::applies(info);
+        if admitted {
+            crate::builtins::admission::mutate(st, info, &mut obj, Some(old.value()), sub.name())?;
+        }
         crate::builtins::prepare(info, &mut obj, false);
         ctx.admit(&mut obj, Some(&old))?;
-        crate::builtins::admission::validate(st, info, &obj, Some(old.value()), sub.name())?;
+        if admitted {
+            crate::builtins::admission::validate(st, info, &obj, Some(old.value()), sub.name())?;
+        }
     }
     // The Service storage's allocations; `/status` keeps the stored spec.
     if sub == Sub::Main && crate::builtins::is_service(&info.resource) {
