@@ -9,20 +9,9 @@
 mod common;
 
 use common::*;
-use kobj_core::{CustomObjects, ResourceType};
+use kobj_core::CustomObjects;
 use kube_core::params::PostParams;
-use serde_json::{Value, json};
-
-fn pods() -> ResourceType {
-    ResourceType::of::<k8s_openapi::api::core::v1::Pod>()
-}
-
-/// A valid Pod `p` with one container `app`, with `edit` applied to its spec.
-fn pod(edit: impl FnOnce(&mut Value)) -> Value {
-    let mut spec = json!({"containers": [{"name": "app", "image": "nginx"}]});
-    edit(&mut spec);
-    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
-}
+use serde_json::json;
 
 const QUALIFIED: &str = "name part must consist of alphanumeric characters, '-', '_' or '.', \
                          and must start and end with an alphanumeric character (e.g. 'MyName',  \
@@ -38,7 +27,7 @@ async fn node_and_pod_affinity_are_checked() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["affinity"] = json!({
                 "nodeAffinity": {
                     "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{
@@ -106,7 +95,7 @@ async fn gates_and_topology_spread_constraints_are_checked() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["readinessGates"] = json!([{"conditionType": "bad type!"}]);
             s["schedulingGates"] = json!([{"name": "example.com/wait"}, {"name": "example.com/wait"}]);
             s["topologySpreadConstraints"] = json!([
@@ -141,7 +130,7 @@ async fn host_network_ports_dns_config_and_host_aliases_are_checked() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["hostNetwork"] = json!(true);
             s["containers"][0]["ports"] = json!([{"containerPort": 80, "hostPort": 81}]);
             s["dnsPolicy"] = json!("None");
@@ -175,7 +164,7 @@ async fn host_network_ports_dns_config_and_host_aliases_are_checked() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| s["dnsPolicy"] = json!("None")),
+        valid_pod(|s| s["dnsPolicy"] = json!("None")),
         "Pod \"p\" is invalid: spec.dnsConfig: Required value: must provide `dnsConfig` when \
          `dnsPolicy` is None",
     )
@@ -185,7 +174,7 @@ async fn host_network_ports_dns_config_and_host_aliases_are_checked() {
         .create_object(
             &pods(),
             Some("default"),
-            &obj(pod(|s| {
+            &obj(valid_pod(|s| {
                 s["hostNetwork"] = json!(true);
                 s["containers"][0]["ports"] = json!([{"containerPort": 80}]);
                 s["affinity"] = json!({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {

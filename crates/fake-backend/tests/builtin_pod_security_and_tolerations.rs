@@ -10,20 +10,9 @@
 mod common;
 
 use common::*;
-use kobj_core::{CustomObjects, ResourceType};
+use kobj_core::CustomObjects;
 use kube_core::params::PostParams;
-use serde_json::{Value, json};
-
-fn pods() -> ResourceType {
-    ResourceType::of::<k8s_openapi::api::core::v1::Pod>()
-}
-
-/// A valid Pod `p` with one container `app`, with `edit` applied to its spec.
-fn pod(edit: impl FnOnce(&mut Value)) -> Value {
-    let mut spec = json!({"containers": [{"name": "app", "image": "nginx"}]});
-    edit(&mut spec);
-    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn the_pod_security_context_is_checked() {
@@ -31,7 +20,7 @@ async fn the_pod_security_context_is_checked() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["hostNetwork"] = json!(true);
             s["hostPID"] = json!(true);
             s["shareProcessNamespace"] = json!(true);
@@ -83,7 +72,7 @@ async fn a_container_security_context_is_checked() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["containers"][0]["securityContext"] = json!({
                 "runAsGroup": -5,
                 "procMount": "Unmasked",
@@ -116,7 +105,7 @@ async fn a_container_security_context_is_checked() {
     c.create_object(
         &pods(),
         Some("default"),
-        &obj(pod(|s| {
+        &obj(valid_pod(|s| {
             s["hostUsers"] = json!(false);
             s["containers"][0]["securityContext"] = json!({
                 "privileged": true, "procMount": "Unmasked", "runAsUser": 1000,
@@ -135,7 +124,7 @@ async fn tolerations_are_checked() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["tolerations"] = json!([
                 {"key": "bad key!", "operator": "Exists"},
                 {"operator": "Equal", "value": "x"},

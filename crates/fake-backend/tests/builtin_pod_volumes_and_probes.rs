@@ -10,29 +10,7 @@
 mod common;
 
 use common::*;
-use kobj_core::{CustomObjects, ResourceType};
-use kobj_fake::FakeCluster;
-use kube_core::params::PostParams;
-use serde_json::{Value, json};
-
-fn pods() -> ResourceType {
-    ResourceType::of::<k8s_openapi::api::core::v1::Pod>()
-}
-
-/// A valid Pod `p` with one container `app`, with `edit` applied to its spec.
-fn pod(edit: impl FnOnce(&mut Value)) -> Value {
-    let mut spec = json!({"containers": [{"name": "app", "image": "nginx"}]});
-    edit(&mut spec);
-    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
-}
-
-async fn created(c: &FakeCluster, rt: &ResourceType, body: Value) -> Value {
-    let o = c
-        .create_object(rt, Some("default"), &obj(body), &PostParams::default())
-        .await
-        .unwrap();
-    serde_json::to_value(o).unwrap()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn a_volume_has_at_most_one_source_and_valid_fields() {
@@ -40,7 +18,7 @@ async fn a_volume_has_at_most_one_source_and_valid_fields() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["volumes"] = json!([
                 {"name": "two", "emptyDir": {}, "secret": {"secretName": "s"}},
                 {"name": "cm", "configMap": {"name": "c", "defaultMode": 1000, "items": [
@@ -73,7 +51,7 @@ async fn projected_sources_are_single_and_their_paths_unique() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["volumes"] = json!([{"name": "proj", "projected": {"sources": [
                 {"configMap": {"name": "a", "items": [{"key": "k", "path": "same"}]}},
                 {"secret": {"name": "b", "items": [{"key": "k", "path": "same"}]},
@@ -100,7 +78,7 @@ async fn a_pods_ephemeral_claim_and_image_volumes_are_checked_against_the_pod() 
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["volumes"] = json!([
                 {"name": "scratch", "ephemeral": {"volumeClaimTemplate": claim_template}},
                 {"name": "claim", "persistentVolumeClaim": {"claimName": "p-scratch"}},
@@ -116,7 +94,7 @@ async fn a_pods_ephemeral_claim_and_image_volumes_are_checked_against_the_pod() 
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["volumes"] =
                 json!([{"name": "scratch", "ephemeral": {"volumeClaimTemplate": {"spec": {}}}}]);
         }),
@@ -159,7 +137,7 @@ async fn probes_and_hooks_have_one_handler_and_valid_settings() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["containers"] = json!([
                 {
                     "name": "app", "image": "nginx",
@@ -199,7 +177,7 @@ async fn probes_and_hooks_have_one_handler_and_valid_settings() {
     refused_as_invalid(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["containers"][0]["readinessProbe"] = json!({"httpGet": {
                 "port": "8080", "scheme": "FTP", "httpHeaders": [{"name": "X Bad", "value": "1"}]
             }});
@@ -222,7 +200,7 @@ async fn a_pod_with_valid_volumes_probes_and_hooks_is_created_with_their_default
     let p = created(
         &c,
         &pods(),
-        pod(|s| {
+        valid_pod(|s| {
             s["volumes"] = json!([
                 {"name": "conf", "configMap": {"name": "c", "items": [{"key": "k", "path": "app/k.yaml", "mode": 0o600}]}},
                 {"name": "creds", "secret": {"secretName": "s"}},

@@ -11,15 +11,11 @@ mod common;
 use common::*;
 use kobj_core::{CustomObjects, ResourceType};
 use kobj_fake::FakeCluster;
-use kube_core::params::{Patch, PatchParams, PostParams};
+use kube_core::params::{Patch, PatchParams};
 use serde_json::{Value, json};
 
 fn jobs() -> ResourceType {
     ResourceType::of::<k8s_openapi::api::batch::v1::Job>()
-}
-
-fn pods() -> ResourceType {
-    ResourceType::of::<k8s_openapi::api::core::v1::Pod>()
 }
 
 fn daemon_sets() -> ResourceType {
@@ -50,14 +46,6 @@ fn deployment(edit: impl FnOnce(&mut Value)) -> Value {
 /// Creates `body` as `rt`, expecting a 422 with `expected` as its message and no change.
 async fn refused(c: &FakeCluster, rt: &ResourceType, body: Value, expected: &str) {
     refused_as_invalid(c, rt, body, expected).await;
-}
-
-async fn created(c: &FakeCluster, rt: &ResourceType, body: Value) -> Value {
-    let o = c
-        .create_object(rt, Some("default"), &obj(body), &PostParams::default())
-        .await
-        .unwrap();
-    serde_json::to_value(o).unwrap()
 }
 
 #[tokio::test]

@@ -195,3 +195,30 @@ pub async fn refused_as_invalid(c: &FakeCluster, rt: &ResourceType, body: Value,
     assert_eq!(message(&e), expected);
     assert_eq!(c.dump_yaml().unwrap(), before);
 }
+
+/// The core/v1 Pod type.
+pub fn pods() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::core::v1::Pod>()
+}
+
+/// A valid Pod `p` in the form the validation tests start from: one container `app` running
+/// `nginx`, with `edit` applied to its spec.
+pub fn valid_pod(edit: impl FnOnce(&mut Value)) -> Value {
+    let mut spec = json!({"containers": [{"name": "app", "image": "nginx"}]});
+    edit(&mut spec);
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+}
+
+/// Creates `body` as `rt` in `default`, and returns the answer as JSON.
+pub async fn created(c: &FakeCluster, rt: &ResourceType, body: Value) -> Value {
+    let o = kobj_core::CustomObjects::create_object(
+        c,
+        rt,
+        Some("default"),
+        &obj(body),
+        &kube_core::params::PostParams::default(),
+    )
+    .await
+    .unwrap();
+    serde_json::to_value(o).unwrap()
+}
