@@ -8,16 +8,9 @@
 use kobj_core::FieldError;
 use serde_json::Value;
 
+use super::fields::{present, str_of};
 use super::quantity::compare_quantities;
 use crate::meta;
-
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-fn present(v: &Value, key: &str) -> bool {
-    v.get(key).is_some_and(|x| !x.is_null())
-}
 
 /// `validateHorizontalPodAutoscalerSpec` (autoscaling/v1 and v2 share these fields).
 pub(super) fn horizontal_pod_autoscaler(obj: &Value, errs: &mut Vec<FieldError>) {
@@ -48,7 +41,7 @@ pub(super) fn horizontal_pod_autoscaler(obj: &Value, errs: &mut Vec<FieldError>)
     }
     let target = spec.get("scaleTargetRef").unwrap_or(&Value::Null);
     for key in ["kind", "name"] {
-        let value = text(target, key);
+        let value = str_of(target, key);
         let path = format!("spec.scaleTargetRef.{key}");
         if value.is_empty() {
             errs.push(FieldError::required(path, ""));
@@ -84,7 +77,7 @@ const SOURCE_TYPES: [&str; 5] = [
 /// `validateMetricSpec`: a known type, exactly the source it names, and (for a resource
 /// source) its name and target.
 fn metric_spec(metric: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    let kind = text(metric, "type");
+    let kind = str_of(metric, "type");
     if kind.is_empty() {
         errs.push(FieldError::required(
             format!("{path}.type"),
@@ -148,7 +141,7 @@ fn metric_spec(metric: &Value, path: &str, errs: &mut Vec<FieldError>) {
 
 /// `validateResourceSource` with `validateMetricTarget`.
 fn resource_source(source: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    if text(source, "name").is_empty() {
+    if str_of(source, "name").is_empty() {
         errs.push(FieldError::required(
             format!("{path}.name"),
             "must specify a resource name",
@@ -156,7 +149,7 @@ fn resource_source(source: &Value, path: &str, errs: &mut Vec<FieldError>) {
     }
     let target = source.get("target").unwrap_or(&Value::Null);
     let at = format!("{path}.target");
-    let kind = text(target, "type");
+    let kind = str_of(target, "type");
     if kind.is_empty() {
         errs.push(FieldError::required(
             format!("{at}.type"),
@@ -247,7 +240,7 @@ fn scaling_rules(rules: &Value, path: &str, errs: &mut Vec<FieldError>) {
     }
     for (i, policy) in policies.iter().enumerate() {
         let at = format!("{path}.policies[{i}]");
-        let kind = text(policy, "type");
+        let kind = str_of(policy, "type");
         if kind != "Pods" && kind != "Percent" {
             errs.push(FieldError::not_supported(
                 format!("{at}.type"),

@@ -10,13 +10,10 @@ use std::cmp::Ordering;
 use kobj_core::FieldError;
 use serde_json::{Map, Value};
 
+use super::fields::str_of;
 use super::quantity::compare_quantities;
 use crate::meta;
 use crate::store::JsonRead;
-
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
 
 /// A quantity as its text (quantities are strings once decoded; a number is printed).
 fn quantity_text(v: &Value) -> Option<String> {
@@ -41,7 +38,7 @@ pub(super) fn normalize_data_sources(obj: &mut Value) {
         && let Some(source) = spec.get("dataSource").filter(|v| !v.is_null())
     {
         let enabled = matches!(
-            (text(source, "apiGroup"), text(source, "kind")),
+            (str_of(source, "apiGroup"), str_of(source, "kind")),
             ("", "PersistentVolumeClaim") | ("snapshot.storage.k8s.io", "VolumeSnapshot")
         );
         if !enabled {
@@ -66,7 +63,7 @@ pub(super) fn normalize_data_sources(obj: &mut Value) {
         }
         (false, true) => {
             let reference = spec.get("dataSourceRef").cloned().unwrap_or(Value::Null);
-            if text(&reference, "namespace").is_empty() {
+            if str_of(&reference, "namespace").is_empty() {
                 spec.insert("dataSource".into(), copy(&reference));
             }
         }
@@ -136,7 +133,7 @@ pub(crate) fn claim_spec(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
             }
         }
     }
-    let class = text(spec, "storageClassName");
+    let class = str_of(spec, "storageClassName");
     if !class.is_empty() {
         for m in meta::dns1123_subdomain_errors(class) {
             errs.push(FieldError::invalid(
@@ -164,7 +161,7 @@ pub(crate) fn claim_spec(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
     if let Some(reference) = reference {
         let at = format!("{path}.dataSourceRef");
         data_source(reference, &at, errs);
-        let namespace = text(reference, "namespace");
+        let namespace = str_of(reference, "namespace");
         if !namespace.is_empty() {
             for m in meta::dns1123_label_errors(namespace) {
                 errs.push(FieldError::invalid(
@@ -175,7 +172,7 @@ pub(crate) fn claim_spec(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
             }
         }
     }
-    let referenced_namespace = reference.is_some_and(|r| !text(r, "namespace").is_empty());
+    let referenced_namespace = reference.is_some_and(|r| !str_of(r, "namespace").is_empty());
     if let (Some(source), Some(reference)) = (source, reference) {
         let same = ["apiGroup", "kind", "name"]
             .iter()
@@ -195,7 +192,7 @@ pub(crate) fn claim_spec(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
             ));
         }
     }
-    let attributes = text(spec, "volumeAttributesClassName");
+    let attributes = str_of(spec, "volumeAttributesClassName");
     if !attributes.is_empty() {
         for m in meta::dns1123_subdomain_errors(attributes) {
             errs.push(FieldError::invalid(
@@ -209,14 +206,14 @@ pub(crate) fn claim_spec(spec: &Value, path: &str, errs: &mut Vec<FieldError>) {
 
 /// `validateDataSource` and the shared part of `validateDataSourceRef`.
 fn data_source(source: &Value, path: &str, errs: &mut Vec<FieldError>) {
-    if text(source, "name").is_empty() {
+    if str_of(source, "name").is_empty() {
         errs.push(FieldError::required(format!("{path}.name"), ""));
     }
-    let kind = text(source, "kind");
+    let kind = str_of(source, "kind");
     if kind.is_empty() {
         errs.push(FieldError::required(format!("{path}.kind"), ""));
     }
-    let group = text(source, "apiGroup");
+    let group = str_of(source, "apiGroup");
     if group.is_empty() && kind != "PersistentVolumeClaim" {
         errs.push(FieldError::invalid(
             path,
@@ -259,7 +256,7 @@ pub(super) fn claim_update<'a>(obj: &Value, old: impl JsonRead<'a>, errs: &mut V
                 m.remove(key);
             }
         };
-        if text(old_spec, "volumeName").is_empty() {
+        if str_of(old_spec, "volumeName").is_empty() {
             restore(m, "volumeName");
         }
         if bound {

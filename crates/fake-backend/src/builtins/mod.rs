@@ -11,11 +11,13 @@ use crate::meta;
 use crate::registry::TypeInfo;
 use crate::store::JsonRead;
 
+mod addresses;
 pub(crate) mod admission;
 mod autoscaling;
 pub(crate) mod claims;
 mod config_data;
 mod defaults;
+pub(crate) mod fields;
 mod go_time;
 pub(crate) mod json_decode;
 mod networking;

@@ -9,23 +9,10 @@ use std::net::IpAddr;
 use kobj_core::FieldError;
 use serde_json::Value;
 
+use super::fields::{list_of, present, str_of};
 use super::ports::{port_name_errors, port_number};
 use super::workloads::validate_label_selector;
 use crate::meta;
-
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice)
-}
-
-fn present(v: &Value, key: &str) -> bool {
-    v.get(key).is_some_and(|x| !x.is_null())
-}
 
 /// `IsWildcardDNS1123Subdomain`'s message.
 const WILDCARD_MSG: &str = "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -53,7 +40,7 @@ fn host_errors(host: &str) -> Vec<String> {
 pub(super) fn ingress(obj: &Value, creating: bool, errs: &mut Vec<FieldError>) {
     let empty = Value::Object(serde_json::Map::new());
     let spec = obj.get("spec").unwrap_or(&empty);
-    let rules = list(spec, "rules");
+    let rules = list_of(spec, "rules");
     if rules.is_empty() && !present(spec, "defaultBackend") {
         errs.push(FieldError::invalid(
             "spec",
@@ -67,7 +54,7 @@ pub(super) fn ingress(obj: &Value, creating: bool, errs: &mut Vec<FieldError>) {
     }
     for (i, rule) in rules.iter().enumerate() {
         let at = format!("spec.rules[{i}]");
-        let host = text(rule, "host");
+        let host = str_of(rule, "host");
         if !host.is_empty() {
             if host.parse::<IpAddr>().is_ok() {
                 errs.push(FieldError::invalid(
@@ -85,7 +72,7 @@ pub(super) fn ingress(obj: &Value, creating: bool, errs: &mut Vec<FieldError>) {
             }
         }
         if let Some(http) = rule.get("http").filter(|h| !h.is_null()) {
-            let paths = list(http, "paths");
+            let paths = list_of(http, "paths");
             if paths.is_empty() {
                 errs.push(FieldError::required(format!("{at}.http.paths"), ""));
             }
@@ -94,8 +81,8 @@ pub(super) fn ingress(obj: &Value, creating: bool, errs: &mut Vec<FieldError>) {
             }
         }
     }
-    for (i, tls) in list(spec, "tls").iter().enumerate() {
-        for (j, host) in list(tls, "hosts").iter().enumerate() {
+    for (i, tls) in list_of(spec, "tls").iter().enumerate() {
+        for (j, host) in list_of(tls, "hosts").iter().enumerate() {
             let host = host.as_str().unwrap_or("");
             for m in host_errors(host) {
                 errs.push(FieldError::invalid(
@@ -105,7 +92,7 @@ pub(super) fn ingress(obj: &Value, creating: bool, errs: &mut Vec<FieldError>) {
                 ));
             }
         }
-        let secret = text(tls, "secretName");
+        let secret = str_of(tls, "secretName");
         if !secret.is_empty() {
             for m in meta::dns1123_subdomain_errors(secret) {
                 errs.push(FieldError::invalid(
@@ -152,7 +139,7 @@ fn http_path(path: &Value, at: &str, errs: &mut Vec<FieldError>) {
         ));
         return;
     };
-    let value = text(path, "path");
+    let value = str_of(path, "path");
     let invalid = |detail: String| {
         FieldError::invalid(format!("{at}.path"), Value::String(value.into()), detail)
     };
@@ -212,7 +199,7 @@ fn ingress_backend(backend: &Value, at: &str, errs: &mut Vec<FieldError>) {
                 }
             }
             for key in ["kind", "name"] {
-                let value = text(resource, key);
+                let value = str_of(resource, key);
                 if value.is_empty() {
                     errs.push(FieldError::required(format!("{path}.{key}"), ""));
                 }
@@ -227,7 +214,7 @@ fn ingress_backend(backend: &Value, at: &str, errs: &mut Vec<FieldError>) {
         }
         (false, true) => {
             let service = backend.get("service").unwrap_or(&Value::Null);
-            let name = text(service, "name");
+            let name = str_of(service, "name");
             if name.is_empty() {
                 errs.push(FieldError::required(format!("{at}.service.name"), ""));
             } else {
@@ -240,7 +227,7 @@ fn ingress_backend(backend: &Value, at: &str, errs: &mut Vec<FieldError>) {
                 }
             }
             let port = service.get("port").unwrap_or(&Value::Null);
-            let port_name = text(port, "name");
+            let port_name = str_of(port, "name");
             let number = port.get("number").and_then(Value::as_i64).unwrap_or(0);
             match (port_name.is_empty(), number == 0) {
                 (false, false) => errs.push(FieldError::invalid(
@@ -279,17 +266,17 @@ pub(super) fn network_policy(obj: &Value, errs: &mut Vec<FieldError>) {
         validate_label_selector(selector, "spec.podSelector", errs);
     }
     for (direction, peers) in [("ingress", "from"), ("egress", "to")] {
-        for (i, rule) in list(spec, direction).iter().enumerate() {
+        for (i, rule) in list_of(spec, direction).iter().enumerate() {
             let at = format!("spec.{direction}[{i}]");
-            for (j, port) in list(rule, "ports").iter().enumerate() {
+            for (j, port) in list_of(rule, "ports").iter().enumerate() {
                 policy_port(port, &format!("{at}.ports[{j}]"), errs);
             }
-            for (j, peer) in list(rule, peers).iter().enumerate() {
+            for (j, peer) in list_of(rule, peers).iter().enumerate() {
                 policy_peer(peer, &format!("{at}.{peers}[{j}]"), errs);
             }
         }
     }
-    let types = list(spec, "policyTypes");
+    let types = list_of(spec, "policyTypes");
     if types.len() > 2 {
         errs.push(FieldError::invalid(
             "spec.policyTypes",
@@ -420,7 +407,7 @@ const CIDR_MSG: &str = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db
 
 /// `ValidateIPBlock`: the CIDR, and each exception a strict subset of it.
 fn ip_block(block: &Value, at: &str, errs: &mut Vec<FieldError>) {
-    let cidr = text(block, "cidr");
+    let cidr = str_of(block, "cidr");
     if cidr.is_empty() {
         errs.push(FieldError::required(format!("{at}.cidr"), ""));
         return;
@@ -433,7 +420,7 @@ fn ip_block(block: &Value, at: &str, errs: &mut Vec<FieldError>) {
         ));
         return;
     };
-    for (i, except) in list(block, "except").iter().enumerate() {
+    for (i, except) in list_of(block, "except").iter().enumerate() {
         let except = except.as_str().unwrap_or("");
         let path = format!("{at}.except[{i}]");
         let Some((ip, except_prefix)) = parse_cidr(except) else {

@@ -156,7 +156,7 @@ pub(super) fn external_ips_and_type(spec: &Spec<'_>, errs: &mut Vec<FieldError>)
             errs.push(FieldError::invalid(
                 format!("spec.externalIPs[{i}]"),
                 Value::String(text.into()),
-                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                super::addresses::IP_MSG,
             ));
         }
     }

@@ -268,7 +268,7 @@ pub(crate) fn cluster_ips_related_fields(svc: &Svc) -> Vec<FieldError> {
             errs.push(invalid(
                 format!("spec.clusterIPs[{i}]"),
                 Value::String(ip.clone()),
-                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                super::addresses::IP_MSG,
             ));
         }
     }

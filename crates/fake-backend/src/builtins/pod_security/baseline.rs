@@ -6,25 +6,25 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::{
-    Failure, containers, containers_phrase, is_windows, items, join_quote, name, plural, security,
-    setters, text,
+    Failure, containers, containers_phrase, is_windows, join_quote, name, plural, security, setters,
 };
+use crate::builtins::fields::{list_of, str_of};
 
 pub(super) fn app_armor_profile(spec: &Value) -> Option<Failure> {
-    let allowed = |p: &Value| matches!(text(p, "type"), "RuntimeDefault" | "Localhost");
+    let allowed = |p: &Value| matches!(str_of(p, "type"), "RuntimeDefault" | "Localhost");
     let mut values = BTreeSet::new();
     let pod = spec
         .get("securityContext")
         .and_then(|s| s.get("appArmorProfile"))
         .filter(|p| p.is_object() && !allowed(p));
     if let Some(p) = pod {
-        values.insert(text(p, "type").to_string());
+        values.insert(str_of(p, "type").to_string());
     }
     let mut bad = Vec::new();
     for c in containers(spec) {
         if let Some(p) = security(c, "appArmorProfile").filter(|p| !allowed(p)) {
             bad.push(name(c));
-            values.insert(text(p, "type").to_string());
+            values.insert(str_of(p, "type").to_string());
         }
     }
     let who = setters(pod.is_some(), &bad);
@@ -65,7 +65,7 @@ const BASELINE_CAPABILITIES: [&str; 13] = [
 ];
 
 pub(super) fn added_capabilities(c: &Value) -> &[Value] {
-    security(c, "capabilities").map_or(&[][..], |caps| items(caps, "add"))
+    security(c, "capabilities").map_or(&[][..], |caps| list_of(caps, "add"))
 }
 
 pub(super) fn capabilities_baseline(spec: &Value) -> Option<Failure> {
@@ -107,7 +107,7 @@ pub(super) fn host_namespaces(spec: &Value) -> Option<Failure> {
 }
 
 pub(super) fn host_path_volumes(spec: &Value) -> Option<Failure> {
-    let volumes: Vec<String> = items(spec, "volumes")
+    let volumes: Vec<String> = list_of(spec, "volumes")
         .iter()
         .filter(|v| v.get("hostPath").is_some_and(|h| !h.is_null()))
         .map(name)
@@ -130,7 +130,7 @@ pub(super) fn host_ports(spec: &Value) -> Option<Failure> {
     let mut ports = BTreeSet::new();
     for c in containers(spec) {
         let mut valid = true;
-        for port in items(c, "ports") {
+        for port in list_of(c, "ports") {
             let host = port.get("hostPort").and_then(Value::as_i64).unwrap_or(0);
             if host != 0 {
                 valid = false;
@@ -198,7 +198,7 @@ pub(super) fn proc_mount(spec: &Value) -> Option<Failure> {
 
 /// The seccomp profile types both levels allow.
 pub(super) fn valid_seccomp(profile: &Value) -> bool {
-    matches!(text(profile, "type"), "Localhost" | "RuntimeDefault")
+    matches!(str_of(profile, "type"), "Localhost" | "RuntimeDefault")
 }
 
 /// `seccompProfileBaseline_1_19` and, when `restricted`, `seccompProfileRestricted_1_25`
@@ -214,7 +214,7 @@ pub(super) fn seccomp_profile(spec: &Value, restricted: bool) -> Option<Failure>
         .filter(|p| !p.is_null());
     let pod_bad = pod_profile.is_some_and(|p| !valid_seccomp(p));
     if let Some(p) = pod_profile.filter(|_| pod_bad) {
-        values.insert(text(p, "type").to_string());
+        values.insert(str_of(p, "type").to_string());
     }
     let pod_set = pod_profile.is_some() && !pod_bad;
     let (mut explicit, mut implicit) = (Vec::new(), Vec::new());
@@ -222,7 +222,7 @@ pub(super) fn seccomp_profile(spec: &Value, restricted: bool) -> Option<Failure>
         match security(c, "seccompProfile") {
             Some(p) if !valid_seccomp(p) => {
                 explicit.push(name(c));
-                values.insert(text(p, "type").to_string());
+                values.insert(str_of(p, "type").to_string());
             }
             Some(_) => {}
             None if !pod_set => implicit.push(name(c)),

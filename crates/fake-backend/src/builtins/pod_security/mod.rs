@@ -18,6 +18,7 @@
 
 use serde_json::{Map, Value};
 
+use super::fields::{list_of, str_of};
 use crate::cluster::State;
 use crate::store::{self, JsonRead};
 
@@ -35,16 +36,6 @@ use restricted::{
 
 /// A check's outcome when it fails: the reason and its detail.
 type Failure = (String, String);
-
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice)
-}
 
 /// `joinQuote`.
 fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
@@ -71,10 +62,10 @@ fn containers_phrase<S: AsRef<str>>(names: &[S]) -> String {
 
 /// `visitContainers`: init containers, containers, ephemeral containers.
 fn containers(spec: &Value) -> impl Iterator<Item = &Value> {
-    items(spec, "initContainers")
+    list_of(spec, "initContainers")
         .iter()
-        .chain(items(spec, "containers"))
-        .chain(items(spec, "ephemeralContainers"))
+        .chain(list_of(spec, "containers"))
+        .chain(list_of(spec, "ephemeralContainers"))
 }
 
 fn security<'a>(c: &'a Value, key: &str) -> Option<&'a Value> {
@@ -84,13 +75,13 @@ fn security<'a>(c: &'a Value, key: &str) -> Option<&'a Value> {
 }
 
 fn name(c: &Value) -> String {
-    text(c, "name").to_string()
+    str_of(c, "name").to_string()
 }
 
 /// Whether the Pod declares itself a Windows Pod (`spec.os.name`), which the Linux-only
 /// restricted checks exempt since 1.25.
 fn is_windows(spec: &Value) -> bool {
-    spec.get("os").map(|os| text(os, "name")) == Some("windows")
+    spec.get("os").map(|os| str_of(os, "name")) == Some("windows")
 }
 
 /// `setters must not set …`: "pod", "container[s] …" joined by " and ".
@@ -151,7 +142,7 @@ pub(super) fn violation(
         let images = |pod: &Value| -> Vec<String> {
             let spec = pod.get("spec").unwrap_or(&Value::Null);
             containers(spec)
-                .map(|c| text(c, "image").to_string())
+                .map(|c| str_of(c, "image").to_string())
                 .collect()
         };
         if images(obj) == images(old) {

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::{
-    Failure, containers, containers_phrase, is_windows, items, join_quote, name, plural, security,
-    setters,
+    Failure, containers, containers_phrase, is_windows, join_quote, name, plural, security, setters,
 };
+use crate::builtins::fields::list_of;
 
 pub(super) fn allow_privilege_escalation(spec: &Value) -> Option<Failure> {
     if is_windows(spec) {
@@ -40,14 +40,14 @@ pub(super) fn capabilities_restricted(spec: &Value) -> Option<Failure> {
             missing_drop.push(name(c));
             continue;
         };
-        if !items(caps, "drop")
+        if !list_of(caps, "drop")
             .iter()
             .any(|d| d.as_str() == Some("ALL"))
         {
             missing_drop.push(name(c));
         }
         let mut added = false;
-        for cap in items(caps, "add") {
+        for cap in list_of(caps, "add") {
             let cap = cap.as_str().unwrap_or("");
             if cap != "NET_BIND_SERVICE" {
                 added = true;
@@ -117,7 +117,7 @@ pub(super) fn restricted_volumes(spec: &Value) -> Option<Failure> {
     let has = |v: &Value, k: &str| v.get(k).is_some_and(|s| !s.is_null());
     let mut bad = Vec::new();
     let mut kinds = BTreeSet::new();
-    for volume in items(spec, "volumes") {
+    for volume in list_of(spec, "volumes") {
         if RESTRICTED_ALLOWED.iter().any(|k| has(volume, k)) {
             continue;
         }

@@ -11,8 +11,9 @@ use kobj_core::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
 use super::handlers::{forbidden_for_init, host_port_conflicts, probes_and_lifecycle};
-use super::pod::{PodFacts, dns_label, duplicate, items, list_of, str_of};
+use super::pod::{PodFacts, dns_label, duplicate, items};
 use super::security::container_security_context;
+use crate::builtins::fields::{list_of, str_of};
 use crate::builtins::ports::{port_name_errors, port_number};
 use crate::builtins::quantity::compare_quantities;
 use crate::meta;

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use kobj_core::FieldError;
 use serde_json::Value;
 
-use super::pod::{duplicate, list_of, str_of};
+use super::pod::duplicate;
+use crate::builtins::fields::{list_of, str_of};
 use crate::builtins::ports::{port_name_errors, port_number};
 
 /// `apimachineryvalidation.IsNegativeErrorMsg`.

@@ -4,22 +4,10 @@
 use kobj_core::FieldError;
 use serde_json::{Map, Value};
 
-use super::pod::{items, list_of, str_in, str_of};
+use super::pod::{items, str_in};
+use crate::builtins::addresses::check_ip;
+use crate::builtins::fields::{list_of, str_of};
 use crate::meta;
-
-/// `IsValidIP`'s message.
-const IP_MSG: &str = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
-
-/// `IsValidIP` (Rust's parser, which refuses the leading zeros Go's sloppy parser takes).
-fn ip(value: &str, path: &str, errs: &mut Vec<FieldError>) {
-    if value.parse::<std::net::IpAddr>().is_err() {
-        errs.push(FieldError::invalid(
-            path,
-            Value::String(value.into()),
-            IP_MSG,
-        ));
-    }
-}
 
 /// `validatePodHostNetworkDeps`: with `hostNetwork`, a Pod's host ports must equal its
 /// container ports (defaulting makes them so when unset); a template's may also be unset.
@@ -101,7 +89,7 @@ pub(super) fn dns_config(
         ));
     }
     for (i, server) in nameservers.iter().enumerate() {
-        ip(
+        check_ip(
             server.as_str().unwrap_or(""),
             &format!("{path}.nameservers[{i}]"),
             errs,
@@ -157,7 +145,7 @@ pub(super) fn dns_config(
 /// `ValidateHostAliases`.
 pub(super) fn host_aliases(list: &[Value], path: &str, errs: &mut Vec<FieldError>) {
     for (i, alias) in list.iter().enumerate() {
-        ip(str_of(alias, "ip"), &format!("{path}[{i}].ip"), errs);
+        check_ip(str_of(alias, "ip"), &format!("{path}[{i}].ip"), errs);
         for (j, hostname) in list_of(alias, "hostnames").iter().enumerate() {
             let hostname = hostname.as_str().unwrap_or("");
             for m in meta::dns1123_subdomain_errors(hostname) {

@@ -14,6 +14,7 @@ use super::network::{dns_config, host_aliases, host_network_ports};
 use super::scheduling::{affinity, gates, tolerations, topology_spread};
 use super::security::pod_security_context;
 use super::volumes::volumes;
+use crate::builtins::fields::str_of;
 use crate::meta;
 
 /// `validatePodMetadataAndSpec` (after the metadata's checks), and `ValidatePodCreate`'s own
@@ -231,16 +232,6 @@ pub(super) fn items<'a>(spec: Option<&'a Map<String, Value>>, key: &str) -> &'a 
     spec.and_then(|s| s.get(key))
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
-}
-
-pub(super) fn list_of<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-pub(super) fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
 pub(super) fn str_in<'a>(spec: Option<&'a Map<String, Value>>, key: &str) -> &'a str {

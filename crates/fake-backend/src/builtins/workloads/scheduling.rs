@@ -11,8 +11,9 @@ use std::collections::BTreeSet;
 use kobj_core::FieldError;
 use serde_json::{Map, Value};
 
-use super::pod::{duplicate, items, list_of, str_of};
+use super::pod::{duplicate, items};
 use super::selector;
+use crate::builtins::fields::{list_of, str_of};
 use crate::meta;
 
 /// `ValidateLabelName`: a qualified name, each message an `Invalid` at `path`.

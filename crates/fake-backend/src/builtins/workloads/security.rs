@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use kobj_core::FieldError;
 use serde_json::{Map, Value};
 
-use super::pod::{duplicate, list_of, str_of};
+use super::pod::duplicate;
+use crate::builtins::fields::{list_of, str_of};
 
 /// `InclusiveRangeError(0, math.MaxInt32)`, the message of `IsValidUserID` and
 /// `IsValidGroupID`.

@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 use kobj_core::FieldError;
 use serde_json::{Map, Value};
 
-use super::pod::{dns_label, duplicate, items, list_of, str_of};
+use super::pod::{dns_label, duplicate, items};
+use crate::builtins::fields::{list_of, present, str_of};
 use crate::builtins::quantity::compare_quantities;
 use crate::meta;
 
@@ -103,10 +104,6 @@ pub(super) fn volumes(
         }
     }
     names
-}
-
-fn present(v: &Value, key: &str) -> bool {
-    v.get(key).is_some_and(|s| !s.is_null())
 }
 
 /// `validateVolumeSource`: exactly one source, and that source's fields.
