@@ -25,6 +25,12 @@ pub(super) fn cases() -> Vec<Case> {
             "uid, creationTimestamp and generation sent by the client are replaced"
         ),
         case!(
+            create_drops_empty_metadata_collections,
+            Create,
+            [6],
+            "empty labels, annotations, finalizers and ownerReferences are not stored, on create or replace"
+        ),
+        case!(
             create_drops_status_with_subresource,
             Create,
             [6, 21],
@@ -182,6 +188,38 @@ async fn create_resets_server_fields(cx: &Ctx<'_>) -> Outcome {
         format!("the client's creationTimestamp was kept: {ts}")
     })?;
     ensure_eq("generation", &Some(1), &created.metadata.generation)
+}
+
+async fn create_drops_empty_metadata_collections(cx: &Ctx<'_>) -> Outcome {
+    let rt = widgets();
+    let body = json!({
+        "metadata": {"labels": {}, "annotations": {}, "finalizers": [], "ownerReferences": []},
+        "spec": {}
+    });
+    let created = cx.create(&rt, "w", body).await?;
+    no_empty_collections("create response", &created)?;
+    let mut read = cx.get(&rt, "w").await.during("get")?;
+    no_empty_collections("stored object", &read)?;
+    read.metadata.labels = Some(Default::default());
+    read.metadata.annotations = Some(Default::default());
+    read.metadata.finalizers = Some(Vec::new());
+    let replaced = cx.replace(&rt, "w", &read).await.during("replace")?;
+    no_empty_collections("replace response", &replaced)
+}
+
+/// Expects `metadata` without labels, annotations, finalizers or ownerReferences.
+fn no_empty_collections(what: &str, object: &kube_core::DynamicObject) -> Outcome {
+    let m = &object.metadata;
+    let present = [
+        ("labels", m.labels.is_some()),
+        ("annotations", m.annotations.is_some()),
+        ("finalizers", m.finalizers.is_some()),
+        ("ownerReferences", m.owner_references.is_some()),
+    ];
+    for (field, is_there) in present {
+        ensure(!is_there, || format!("{what}: metadata.{field} is present"))?;
+    }
+    Ok(())
 }
 
 async fn create_drops_status_with_subresource(cx: &Ctx<'_>) -> Outcome {

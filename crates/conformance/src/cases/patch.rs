@@ -395,6 +395,12 @@ async fn patch_dry_run_stores_nothing(cx: &Ctx<'_>) -> Outcome {
         .await
         .during("dry-run patch")?;
     ensure_field("dry-run answer", &answer, "/spec/size", &json!("large"))?;
+    // The answer keeps the version it was patched from: only a real write moves it.
+    ensure_eq(
+        "dry-run answer's resourceVersion",
+        &rv(&created)?,
+        &rv(&answer)?,
+    )?;
     let read = cx.get(&rt, "w").await.during("get")?;
     ensure_field("stored object", &read, "/spec/size", &json!("small"))?;
     ensure_eq("resourceVersion", &rv(&created)?, &rv(&read)?)

@@ -73,6 +73,27 @@ pub(crate) fn set_meta(obj: &mut Value, field: &str, value: Option<Value>) {
     }
 }
 
+/// Drops what `metav1.ObjectMeta`'s JSON leaves out: every field is `omitempty`, so the
+/// server, which reads `metadata` into that struct (built-in kinds when decoding, custom
+/// resources in the schema coercer's ObjectMeta round trip), stores no `null` member and no
+/// empty `labels`, `annotations`, `finalizers` or `ownerReferences`, nor an empty
+/// `generateName`. `managedFields` is left to the field manager, for which an empty list
+/// means "reset".
+pub(crate) fn drop_empty_meta(obj: &mut Value) {
+    let Some(Value::Object(m)) = obj.get_mut("metadata") else {
+        return;
+    };
+    m.retain(|key, value| match value {
+        Value::Null => key == "managedFields",
+        Value::Object(map) => !(map.is_empty() && matches!(key.as_str(), "labels" | "annotations")),
+        Value::Array(items) => {
+            !(items.is_empty() && matches!(key.as_str(), "finalizers" | "ownerReferences"))
+        }
+        Value::String(s) => !(s.is_empty() && key == "generateName"),
+        _ => true,
+    });
+}
+
 /// Whether `metadata.ownerReferences` has an entry.
 pub(crate) fn has_owner_references(obj: &Value) -> bool {
     meta(obj)

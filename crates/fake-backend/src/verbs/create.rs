@@ -154,6 +154,7 @@ pub(crate) fn create_locked(
         super::write::decode_builtin_body(&info, &mut obj, opts)?;
     }
     check_namespace(&info, &mut obj, ns)?;
+    meta::drop_empty_meta(&mut obj);
     let name = meta::meta_str(&obj, "name").to_string();
     let generate_name = meta::meta_str(&obj, "generateName").to_string();
     if !meta::meta_str(&obj, "resourceVersion").is_empty() {

@@ -122,6 +122,7 @@ pub(crate) fn update_locked(
         )));
     }
     check_namespace(info, &mut obj, ns)?;
+    meta::drop_empty_meta(&mut obj);
     let old = match rendered {
         Some(value) => Old::decoded(value),
         None => Old::stored(inner, info, &existing),
@@ -315,6 +316,12 @@ pub(crate) fn update_locked(
         return Ok(obj);
     }
     let owned = meta::has_owner_references(&obj);
+    if opts.dry_run && !body_rv.is_empty() {
+        // The server's dry-run storage answers what its update function made, which keeps
+        // the resourceVersion the body (or the patched stored version) had; only a real
+        // write sets a new one. `kubectl diff` shows the difference otherwise.
+        store::object::set_rv(&mut obj, existing.rv);
+    }
     let updated = super::write::commit(st, info, &key, obj, opts.dry_run);
     if !opts.dry_run {
         crate::gc::references_changed(st, &existing, &updated);
