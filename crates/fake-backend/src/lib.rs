@@ -42,6 +42,7 @@ mod request_pattern;
 pub mod schema;
 mod selection;
 mod store;
+pub mod tokens;
 mod verbs;
 mod watch;
 

@@ -142,6 +142,10 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             Method::PATCH => patch_scale(ctx, name).await,
             _ => Err(not_allowed(ctx.rt(), &method, true)),
         },
+        (Some(name), Some("token")) if is_service_accounts(ctx.rt()) => match method {
+            Method::POST => create_token(ctx, name).await,
+            _ => Err(not_allowed(ctx.rt(), &method, true)),
+        },
         (Some(name), Some(_)) => Err(Error::not_found(ctx.rt(), name)),
     }
 }
@@ -318,6 +322,20 @@ async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
     let mut resp = respond::object(StatusCode::CREATED, format, &created);
     respond::add_warnings(&mut resp, &warnings);
     Ok(resp)
+}
+
+fn is_service_accounts(rt: &ResourceType) -> bool {
+    rt.api.group.is_empty() && rt.api.plural == "serviceaccounts"
+}
+
+/// `serviceaccounts/<name>/token`: a TokenRequest (`kubectl create token`).
+async fn create_token(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let body = ctx.body().await?;
+    let value = negotiate::decode_object(content_type(ctx).as_deref(), &body, false)?;
+    let ns = ctx.ns.unwrap_or_default().to_string();
+    let answer = ctx.app.cluster.create_token_value(&ns, name, value).await?;
+    Ok(respond::object(StatusCode::CREATED, format, &answer))
 }
 
 async fn replace(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response> {
