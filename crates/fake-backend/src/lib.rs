@@ -29,6 +29,7 @@ mod builtins;
 pub mod clock;
 pub mod cluster;
 mod crd;
+mod eviction;
 pub mod faults;
 pub mod fixtures;
 mod gc;

@@ -345,7 +345,14 @@ pub(crate) fn write_options(
 /// `orphanDependents=false` was given (a 202 when the object stays, rule 29).
 pub(crate) fn delete_params(q: &Query, body: &[u8]) -> Result<(DeleteParams, bool)> {
     let mut opts: serde_json::Map<String, Value> = serde_json::Map::new();
-    if !body.iter().all(u8::is_ascii_whitespace) {
+    if crate::proto::is_protobuf(body) {
+        // client-go's typed clients send DeleteOptions in protobuf (`kubectl drain`).
+        if let Value::Object(map) =
+            crate::proto::decode_options(body, "DeleteOptions", "meta.v1.DeleteOptions")?
+        {
+            opts = map;
+        }
+    } else if !body.iter().all(u8::is_ascii_whitespace) {
         let parsed: Value = serde_json::from_slice(body).map_err(|e| {
             Error::bad_request(format!(
                 "the body of the request was in an unknown format - DeleteOptions: {e}"

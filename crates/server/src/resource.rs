@@ -142,8 +142,12 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             Method::PATCH => patch_scale(ctx, name).await,
             _ => Err(not_allowed(ctx.rt(), &method, true)),
         },
-        (Some(name), Some("token")) if is_service_accounts(ctx.rt()) => match method {
+        (Some(name), Some("token")) if is_core(ctx.rt(), "serviceaccounts") => match method {
             Method::POST => create_token(ctx, name).await,
+            _ => Err(not_allowed(ctx.rt(), &method, true)),
+        },
+        (Some(name), Some("eviction")) if is_core(ctx.rt(), "pods") => match method {
+            Method::POST => evict_pod(ctx, name).await,
             _ => Err(not_allowed(ctx.rt(), &method, true)),
         },
         (Some(name), Some(_)) => Err(Error::not_found(ctx.rt(), name)),
@@ -324,8 +328,24 @@ async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
     Ok(resp)
 }
 
-fn is_service_accounts(rt: &ResourceType) -> bool {
-    rt.api.group.is_empty() && rt.api.plural == "serviceaccounts"
+/// Whether `rt` is the core group's `plural`.
+fn is_core(rt: &ResourceType, plural: &str) -> bool {
+    rt.api.group.is_empty() && rt.api.plural == plural
+}
+
+/// `pods/<name>/eviction`: a policy/v1 Eviction (`kubectl drain`).
+async fn evict_pod(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
+    let body = ctx.body().await?;
+    let value = negotiate::decode_object(content_type(ctx).as_deref(), &body, false)?;
+    let ns = ctx.ns.unwrap_or_default().to_string();
+    let answer = ctx
+        .app
+        .cluster
+        .evict_pod_value(&ns, name, value, opts.dry_run)
+        .await?;
+    Ok(respond::object(StatusCode::CREATED, format, &answer))
 }
 
 /// `serviceaccounts/<name>/token`: a TokenRequest (`kubectl create token`).

@@ -42,11 +42,13 @@ fn type_meta(bytes: &[u8]) -> Result<(String, String)> {
     Ok((api_version, kind))
 }
 
-/// Decodes a protobuf request body into the JSON object it stands for.
-///
-/// # Errors
-/// 400 for a malformed body, 415 for a kind this server does not decode from protobuf.
-pub(crate) fn decode(body: &[u8], accepted: &[&str]) -> Result<Value> {
+/// Whether a body is in the protobuf envelope (`k8s\0`).
+pub(crate) fn is_protobuf(body: &[u8]) -> bool {
+    body.starts_with(MAGIC)
+}
+
+/// The envelope's type and object bytes.
+fn envelope(body: &[u8]) -> Result<(String, String, &[u8])> {
     let unknown = body.strip_prefix(MAGIC).ok_or_else(malformed)?;
     let mut r = Reader::new(unknown);
     let (mut api_version, mut kind, mut raw) = (String::new(), String::new(), None);
@@ -59,18 +61,48 @@ pub(crate) fn decode(body: &[u8], accepted: &[&str]) -> Result<Value> {
             _ => {}
         }
     }
-    let table = table::TABLE.as_ref().map_err(|e| {
+    Ok((api_version, kind, raw.unwrap_or_default()))
+}
+
+fn table() -> Result<&'static table::Table> {
+    table::TABLE.as_ref().map_err(|e| {
         Error::from_parts(
             500,
             "InternalError",
             format!("the protobuf table is broken: {e}"),
         )
-    })?;
+    })
+}
+
+/// Decodes a protobuf body of an options kind (`DeleteOptions`, which client-go sends with
+/// the resource's group version) as the struct type `ty` (`meta.v1.DeleteOptions`).
+///
+/// # Errors
+/// 400 for a malformed body or another kind.
+pub(crate) fn decode_options(body: &[u8], kind: &str, ty: &str) -> Result<Value> {
+    let (_, body_kind, raw) = envelope(body)?;
+    let table = table()?;
+    let index = table
+        .named(ty)
+        .filter(|_| body_kind == kind)
+        .ok_or_else(malformed)?;
+    let mut object = Map::new();
+    decode::message_into(table, index, raw, &mut object, 0)?;
+    Ok(Value::Object(object))
+}
+
+/// Decodes a protobuf request body into the JSON object it stands for.
+///
+/// # Errors
+/// 400 for a malformed body, 415 for a kind this server does not decode from protobuf.
+pub(crate) fn decode(body: &[u8], accepted: &[&str]) -> Result<Value> {
+    let (api_version, kind, raw) = envelope(body)?;
+    let table = table()?;
     let Some(ty) = table.kind(&api_version, &kind) else {
         return Err(Error::unsupported_media_type(MEDIA_TYPE, accepted));
     };
     let mut object = Map::new();
-    decode::message_into(table, ty, raw.unwrap_or_default(), &mut object, 0)?;
+    decode::message_into(table, ty, raw, &mut object, 0)?;
     object.insert("apiVersion".into(), Value::String(api_version));
     object.insert("kind".into(), Value::String(kind));
     Ok(Value::Object(object))

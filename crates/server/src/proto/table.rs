@@ -78,6 +78,8 @@ pub(super) struct Table {
     pub(super) messages: Vec<Message>,
     /// `(apiVersion, kind)` → index into `messages`.
     kinds: HashMap<(String, String), usize>,
+    /// Type name (`meta.v1.DeleteOptions`) → index into `messages`.
+    names: HashMap<String, usize>,
 }
 
 impl Table {
@@ -86,6 +88,11 @@ impl Table {
         self.kinds
             .get(&(api_version.to_string(), kind.to_string()))
             .copied()
+    }
+
+    /// The message type of a struct type by name (`meta.v1.DeleteOptions`).
+    pub(super) fn named(&self, name: &str) -> Option<usize> {
+        self.names.get(name).copied()
     }
 
     pub(super) fn message(&self, index: usize) -> Option<&Message> {
@@ -207,5 +214,10 @@ pub(super) fn parse(text: &str) -> Result<Table, String> {
         .into_iter()
         .map(|m| m.ok_or_else(|| "a type has no line".to_string()))
         .collect::<Result<_, _>>()?;
-    Ok(Table { messages, kinds })
+    let names = index.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    Ok(Table {
+        messages,
+        kinds,
+        names,
+    })
 }

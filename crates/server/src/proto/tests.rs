@@ -282,3 +282,32 @@ fn unknown_kinds_unknown_fields_and_garbage() {
             .is_bad_request()
     );
 }
+
+/// client-go sends DeleteOptions with the resource's group version (`kubectl drain`
+/// deleting pods): decoded as `meta.v1.DeleteOptions` whatever the apiVersion.
+#[test]
+fn delete_options_decode_as_meta_delete_options() {
+    let preconditions = Msg::default().str(1, "u-1");
+    let options = Msg::default()
+        .int(1, 0)
+        .msg(2, preconditions)
+        .str(4, "Foreground")
+        .str(5, "All");
+    let body = envelope("v1", "DeleteOptions", &options);
+    assert!(is_protobuf(&body));
+    assert_eq!(
+        decode_options(&body, "DeleteOptions", "meta.v1.DeleteOptions").unwrap(),
+        json!({
+            "gracePeriodSeconds": 0,
+            "preconditions": {"uid": "u-1"},
+            "propagationPolicy": "Foreground",
+            "dryRun": ["All"]
+        })
+    );
+    let other = envelope("v1", "ConfigMap", &Msg::default());
+    assert!(
+        decode_options(&other, "DeleteOptions", "meta.v1.DeleteOptions")
+            .unwrap_err()
+            .is_bad_request()
+    );
+}
