@@ -21,6 +21,8 @@
 //!   establishing, finalizer) that write its conditions through `/status` (44–46, 51).
 //! - `builtins`: built-in kinds' Go JSON decoding (unknown fields, type errors, quantities,
 //!   times), defaults, always-present fields, strategies and the Service allocations.
+//! - `verbs::reviews`: the create-only, never-stored access, rules, token and self-subject
+//!   reviews (`kubectl auth can-i`, `kubectl auth whoami`); [`tokens`]: TokenRequests.
 //! - [`schema`], [`patch`]: schema validation/pruning/defaulting (47–49) and patches (23–26).
 //! - [`actions`], [`faults`], [`fixtures`], [`clock`], [`ids`]: the test kit.
 
@@ -53,6 +55,7 @@ pub use crd::{CLEANUP_FINALIZER, crd_type};
 pub use ids::Ids;
 pub use registry::{NameRule, ScaleSpec, TypeInfo};
 pub use verbs::WriteOptions;
+pub use verbs::reviews::{CALLER_GROUPS, CALLER_USERNAME, UNKNOWN_TOKEN_ERROR};
 
 /// The fields a write of `body` to the built-in kind `api_version`/`kind` would drop as
 /// unknown to its Go struct, with the paths the server's `unknown field "…"` warnings and

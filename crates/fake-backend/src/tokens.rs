@@ -1,12 +1,12 @@
 //! ServiceAccount tokens: the `serviceaccounts/<name>/token` subresource (a TokenRequest, what
 //! `kubectl create token` and the kubelet's projected volumes ask for), following
 //! `pkg/registry/core/serviceaccount/storage/token.go` and `pkg/serviceaccount/claims.go`,
-//! and the check a TokenReview makes of such a token ([`review`]).
+//! and the check a TokenReview makes of such a token (`review`).
 //!
 //! A token is a JWT with the server's claims (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`
 //! and `kubernetes.io` with the namespace, the service account and the bound object), which
 //! tests can decode. It is not signed: its signature is a fixed marker, so only this fake
-//! accepts it ([`review`] also checks that the service account and the bound object still
+//! accepts it (its `review` also checks that the service account and the bound object still
 //! exist with the same uids, as the server's authenticator does).
 
 use base64::Engine as _;
@@ -73,12 +73,16 @@ impl FakeCluster {
     ///
     /// let cluster = kobj_fake::FakeCluster::new();
     /// let robot = ServiceAccount {
-    ///     metadata: ObjectMeta { name: Some("robot".into()), ..Default::default() },
+    ///     metadata: ObjectMeta {
+    ///         name: Some("robot".into()),
+    ///         namespace: Some("default".into()),
+    ///         ..Default::default()
+    ///     },
     ///     ..Default::default()
     /// };
-    /// cluster.create("default", &robot).await?;
+    /// let _: ServiceAccount = cluster.create(&robot, &Default::default()).await?;
     /// let answer = cluster.create_token("default", "robot", &TokenRequest::default()).await?;
-    /// let token = answer.status.map(|s| s.token).unwrap_or_default();
+    /// let token = answer.status.and_then(|s| s.token).unwrap_or_default();
     /// assert_eq!(token.split('.').count(), 3);
     /// # Ok(()) }
     /// ```
@@ -295,6 +299,26 @@ impl FakeCluster {
     }
 }
 
+/// The audiences (`aud`) of a token this fake issued; empty for any other token.
+pub(crate) fn audiences(token: &str) -> Vec<String> {
+    let claims = token
+        .split('.')
+        .nth(1)
+        .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+    claims
+        .as_ref()
+        .and_then(|c| c.get("aud"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(ToString::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn read(st: &State, store_name: &str, namespace: &str, name: &str) -> Option<Value> {
     st.store
         .get(store_name, &store::key(namespace, name))
@@ -304,7 +328,6 @@ fn read(st: &State, store_name: &str, namespace: &str, name: &str) -> Option<Val
 /// Who a token this fake issued stands for, as a TokenReview's `status.user`, or `None`
 /// when it is not one of its tokens, has expired (by the cluster's clock), or its service
 /// account or bound object is gone or was recreated.
-#[allow(dead_code)] // TokenReview reads it (next commit)
 pub(crate) fn review(st: &State, token: &str, now: i64) -> Option<Value> {
     let mut parts = token.split('.');
     let (Some(_), Some(payload), Some(SIGNATURE), None) =

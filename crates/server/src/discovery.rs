@@ -38,6 +38,8 @@ const NAMESPACE_VERBS: &[&str] = &[
     "create", "delete", "get", "list", "patch", "update", "watch",
 ];
 const SUBRESOURCE_VERBS: &[&str] = &["get", "patch", "update"];
+/// The reviews (access, rules, token and self-subject reviews) serve create alone.
+const CREATE_ONLY_VERBS: &[&str] = &["create"];
 
 fn method_not_allowed() -> Response {
     respond::error(&Error::from_parts(
@@ -228,8 +230,23 @@ fn api_group(group: &str, versions: &BTreeMap<&str, Vec<&Arc<TypeInfo>>>) -> Val
     json!({"name": group, "versions": entries, "preferredVersion": preferred})
 }
 
+/// The create-only subresources the router serves beyond status and scale: name, and the
+/// group, version and kind of what they take (kubectl drain looks for `pods/eviction`).
+fn create_subresources(
+    info: &TypeInfo,
+) -> &'static [(&'static str, &'static str, &'static str, &'static str)] {
+    let api = &info.resource.api;
+    match (api.group.as_str(), api.plural.as_str()) {
+        ("", "pods") => &[("eviction", "policy", "v1", "Eviction")],
+        ("", "serviceaccounts") => &[("token", "authentication.k8s.io", "v1", "TokenRequest")],
+        _ => &[],
+    }
+}
+
 fn verbs(info: &TypeInfo) -> &'static [&'static str] {
-    if info.terminating {
+    if info.create_only {
+        CREATE_ONLY_VERBS
+    } else if info.terminating {
         TERMINATING_VERBS
     } else if info.resource.api.group.is_empty() && info.resource.api.plural == "namespaces" {
         NAMESPACE_VERBS
@@ -279,6 +296,17 @@ fn resource_list(group: &str, version: &str, types: &[&Arc<TypeInfo>]) -> Value 
                 "verbs": SUBRESOURCE_VERBS,
             }));
         }
+        for (sub, group, version, kind) in create_subresources(info) {
+            resources.push(json!({
+                "name": format!("{}/{sub}", api.plural),
+                "singularName": "",
+                "namespaced": namespaced,
+                "group": group,
+                "version": version,
+                "kind": kind,
+                "verbs": CREATE_ONLY_VERBS,
+            }));
+        }
     }
     json!({
         "kind": "APIResourceList",
@@ -302,6 +330,13 @@ fn aggregated_resource(info: &TypeInfo) -> Value {
             "subresource": "scale",
             "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"},
             "verbs": SUBRESOURCE_VERBS,
+        }));
+    }
+    for (sub, group, version, kind) in create_subresources(info) {
+        subresources.push(json!({
+            "subresource": sub,
+            "responseKind": {"group": group, "version": version, "kind": kind},
+            "verbs": CREATE_ONLY_VERBS,
         }));
     }
     let mut r = json!({

@@ -204,14 +204,6 @@ fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
         let object_body =
             json!({"content": {"application/json": {"schema": reference}}, "required": true});
         let patch_request = json!({"content": patch_types, "required": true});
-        let item = json!({
-            "get": op("read", "get", vec![], None, &ok),
-            "put": op("replace", "put", write_params(false), Some(object_body.clone()), &created),
-            "patch": op("patch", "patch", write_params(true), Some(patch_request.clone()), &created),
-            "delete": op("delete", "delete", vec![], None, &ok),
-            "parameters": path_params,
-        });
-        paths.insert(format!("{base}/{{name}}"), item);
         let mut collection_params = Vec::new();
         if info.resource.is_namespaced() {
             collection_params.push(param(
@@ -220,11 +212,49 @@ fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
                 "object name and auth scope, such as for teams and projects",
             ));
         }
+        let create = op(
+            "create",
+            "post",
+            write_params(false),
+            Some(object_body.clone()),
+            &created,
+        );
+        let patch = op(
+            "patch",
+            "patch",
+            write_params(true),
+            Some(patch_request.clone()),
+            &created,
+        );
+        if info.create_only {
+            // The reviews: the collection's POST is their one operation. The object's PATCH
+            // is kept although the server has none: kubectl looks for a PATCH operation of
+            // the kind to learn that the server validates fields, and without one falls back
+            // to `/openapi/v2`, which this server does not serve, so `kubectl create -f` of a
+            // review would fail (a real server publishes `/openapi/v2`).
+            paths.insert(
+                format!("{base}/{{name}}"),
+                json!({"patch": patch, "parameters": path_params}),
+            );
+            paths.insert(
+                base,
+                json!({"post": create, "parameters": collection_params}),
+            );
+            continue;
+        }
+        let item = json!({
+            "get": op("read", "get", vec![], None, &ok),
+            "put": op("replace", "put", write_params(false), Some(object_body.clone()), &created),
+            "patch": patch,
+            "delete": op("delete", "delete", vec![], None, &ok),
+            "parameters": path_params,
+        });
+        paths.insert(format!("{base}/{{name}}"), item);
         paths.insert(
             base.clone(),
             json!({
                 "get": op("list", "list", vec![], None, &ok),
-                "post": op("create", "post", write_params(false), Some(object_body.clone()), &created),
+                "post": create,
                 "parameters": collection_params,
             }),
         );

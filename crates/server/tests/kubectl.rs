@@ -6,14 +6,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::Child;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::process::serve;
-use serde_json::Value;
+use common::kubectl::served_kubectl;
 
 const CRD: &str = r#"
 apiVersion: apiextensions.k8s.io/v1
@@ -70,88 +68,6 @@ metadata:
 spec: {size: 1, color: blue}
 "#;
 
-struct Kubectl {
-    kubeconfig: PathBuf,
-    cache: PathBuf,
-}
-
-impl Kubectl {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("kubectl");
-        c.args(args)
-            .env("KUBECONFIG", &self.kubeconfig)
-            .env("KUBECACHEDIR", &self.cache)
-            .env_remove("HTTPS_PROXY")
-            .env_remove("HTTP_PROXY");
-        c
-    }
-
-    fn output(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
-        }
-        drop(input);
-        child.wait_with_output().unwrap()
-    }
-
-    /// Runs kubectl, asserts success, returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        self.ok_with(args, None)
-    }
-
-    fn ok_with(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = self.output(args, stdin);
-        assert!(
-            out.status.success(),
-            "kubectl {}: {}\n{}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Runs kubectl, asserts failure, returns stderr.
-    fn fails(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = self.output(args, stdin);
-        assert!(
-            !out.status.success(),
-            "kubectl {} succeeded",
-            args.join(" ")
-        );
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.extend(["-o", "json"]);
-        serde_json::from_str(&self.ok(&all)).unwrap()
-    }
-
-    fn spawn(&self, args: &[&str]) -> Child {
-        self.command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    }
-}
-
-fn kubectl_available() -> bool {
-    Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// Lines of a child's stdout, as they come.
 fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
     let stdout = child.stdout.take().unwrap();
@@ -178,19 +94,8 @@ fn wait_ok(child: Child, what: &str) -> String {
 
 #[test]
 fn kubectl_drives_a_custom_object_workflow() {
-    if !kubectl_available() {
-        // CI machines have kubectl; there, its absence is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "kubectl is not installed, and CI is set"
-        );
-        println!("kubectl workflow: skipped (kubectl is not installed)");
+    let Some((served, k)) = served_kubectl("kubectl workflow", &[]) else {
         return;
-    }
-    let served = serve(&[]);
-    let k = Kubectl {
-        kubeconfig: served.kubeconfig.clone(),
-        cache: served.scratch.path("kube-cache"),
     };
 
     // CRD and objects, validated by the server (fieldValidation=Strict from OpenAPI v3).
@@ -502,6 +407,82 @@ fn kubectl_drives_a_custom_object_workflow() {
     );
     let err = k.fails(&["get", "--raw", "/apis/demo.kobj.dev/v1"], None);
     assert!(err.contains("NotFound"), "{err}");
+
+    let (status, stderr) = served.stop("-TERM", Duration::from_secs(10));
+    assert!(status.success(), "{stderr}");
+}
+
+/// `kubectl auth` asks the create-only reviews: can-i (a SelfSubjectAccessReview), can-i
+/// --list (a SelfSubjectRulesReview) and whoami (a SelfSubjectReview), which the fake allows
+/// and answers as `kobj-admin`; `kubectl create -f` of a review gets its answer or the
+/// server's 422; reading a review is the server's 405.
+#[test]
+fn kubectl_auth_asks_the_reviews() {
+    let Some((served, k)) = served_kubectl("kubectl auth", &[]) else {
+        return;
+    };
+    assert_eq!(k.ok(&["auth", "can-i", "create", "pods"]), "yes\n");
+    assert_eq!(k.ok(&["auth", "can-i", "get", "/healthz"]), "yes\n");
+    let words = |text: &str| -> Vec<Vec<String>> {
+        let words = |l: &str| l.split_whitespace().map(String::from).collect();
+        text.lines().map(words).collect()
+    };
+    let list = k.ok(&["auth", "can-i", "--list"]);
+    let rows = words(&list);
+    let header = "Resources Non-Resource URLs Resource Names Verbs";
+    assert_eq!(rows[0].join(" "), header, "{list}");
+    assert!(
+        rows.iter().any(|r| r.join(" ") == "*.* [] [] [*]"),
+        "{list}"
+    );
+    assert!(rows.iter().any(|r| r.join(" ") == "[*] [] [*]"), "{list}");
+    let whoami = k.ok(&["auth", "whoami"]);
+    let rows = words(&whoami);
+    assert!(
+        rows.iter().any(|r| r.join(" ") == "Username kobj-admin"),
+        "{whoami}"
+    );
+    let groups = "Groups [system:masters system:authenticated]";
+    assert!(rows.iter().any(|r| r.join(" ") == groups), "{whoami}");
+
+    let review = "apiVersion: authorization.k8s.io/v1\nkind: SubjectAccessReview\nspec:\n";
+    let answer = k.ok_with(
+        &["create", "-f", "-", "-o", "jsonpath={.status.allowed}"],
+        Some(&format!(
+            "{review}  user: alice\n  nonResourceAttributes: {{path: /x, verb: get}}\n"
+        )),
+    );
+    assert_eq!(answer, "true");
+    let err = k.fails(
+        &["create", "-f", "-"],
+        Some(&format!("{review}  user: alice\n")),
+    );
+    assert!(
+        err.contains("spec.resourceAttributes: Invalid value: null: exactly one of"),
+        "{err}"
+    );
+
+    // Discovery lists create alone, and any read is refused as the server refuses it.
+    let resources = k.ok(&[
+        "api-resources",
+        "--api-group=authorization.k8s.io",
+        "-o",
+        "wide",
+    ]);
+    let row = words(&resources)
+        .into_iter()
+        .find(|r| r[0] == "selfsubjectaccessreviews");
+    let expected =
+        "selfsubjectaccessreviews authorization.k8s.io/v1 false SelfSubjectAccessReview create";
+    assert_eq!(
+        row.map(|r| r.join(" ")).as_deref(),
+        Some(expected),
+        "{resources}"
+    );
+    let err = k.fails(&["get", "selfsubjectaccessreviews"], None);
+    let refusal =
+        "(MethodNotAllowed): the server does not allow this method on the requested resource";
+    assert!(err.contains(refusal), "{err}");
 
     let (status, stderr) = served.stop("-TERM", Duration::from_secs(10));
     assert!(status.success(), "{stderr}");

@@ -6,73 +6,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
-use common::process::serve;
+use common::kubectl::served_kubectl;
 
 /// kubectl with the served cluster's kubeconfig.
-struct Kubectl {
-    kubeconfig: PathBuf,
-    cache: PathBuf,
-}
-
-impl Kubectl {
-    /// Runs kubectl, asserts success, returns stdout.
-    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let mut child = Command::new("kubectl")
-            .args(args)
-            .env("KUBECONFIG", &self.kubeconfig)
-            .env("KUBECACHEDIR", &self.cache)
-            .env_remove("HTTPS_PROXY")
-            .env_remove("HTTP_PROXY")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
-        }
-        drop(input);
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "kubectl {}: {}\n{}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// `kubectl get <args>` as rows of cells (the header first). kubectl pads columns with
-    /// at least three spaces, so a cell never holds two spaces in a row.
-    fn table(&self, args: &[&str]) -> Vec<Vec<String>> {
-        let mut all = vec!["get"];
-        all.extend(args);
-        self.ok(&all, None)
-            .lines()
-            .map(|line| {
-                line.split("  ")
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
-            })
-            .collect()
-    }
-}
-
-fn kubectl_available() -> bool {
-    Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 const OBJECTS: &str = r#"
 apiVersion: apps/v1
 kind: Deployment
@@ -169,33 +105,19 @@ const CRASHING: &str = r#"{"status": {"phase": "Running", "podIPs": [{"ip": "10.
 
 #[test]
 fn kubectl_prints_builtin_tables() {
-    if !kubectl_available() {
-        // CI machines have kubectl; there, its absence is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "kubectl is not installed, and CI is set"
-        );
-        println!("kubectl tables: skipped (kubectl is not installed)");
+    let Some((_served, k)) = served_kubectl("kubectl tables", &[]) else {
         return;
-    }
-    let served = serve(&[]);
-    let k = Kubectl {
-        kubeconfig: served.kubeconfig.clone(),
-        cache: served.scratch.path("kube-cache"),
     };
-    k.ok(&["apply", "-f", "-"], Some(OBJECTS));
-    k.ok(
-        &[
-            "patch",
-            "pod",
-            "p1",
-            "--subresource=status",
-            "--type=merge",
-            "-p",
-            CRASHING,
-        ],
-        None,
-    );
+    k.ok_with(&["apply", "-f", "-"], Some(OBJECTS));
+    k.ok(&[
+        "patch",
+        "pod",
+        "p1",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        CRASHING,
+    ]);
     k.ok(
         &[
             "patch",
@@ -205,9 +127,7 @@ fn kubectl_prints_builtin_tables() {
             "--type=merge",
             "-p",
             r#"{"status": {"replicas": 2, "readyReplicas": 1, "updatedReplicas": 2, "availableReplicas": 1}}"#,
-        ],
-        None,
-    );
+        ]);
 
     // Deployments: READY ready/desired, and the wide containers, images and selector.
     let t = k.table(&["deployments"]);

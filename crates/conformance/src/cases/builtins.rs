@@ -1,10 +1,12 @@
-//! Area `builtins`: server-side special cases of built-in kinds (rules 6, 11, 15, 16, 18).
+//! Area `builtins`: server-side special cases of built-in kinds (rules 3, 6, 11, 15, 16, 18),
+//! among them the create-only, never-stored access reviews.
 
 use k8s_openapi::ByteString;
+use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
-use kobj_core::{CoreResourcesExt, ErrorKind};
-use kube_core::params::{ListParams, PostParams};
-use serde_json::json;
+use kobj_core::{CoreResourcesExt, ErrorKind, ResourceType};
+use kube_core::params::{GetParams, ListParams, PostParams};
+use serde_json::{Value, json};
 
 use crate::case::{Case, During, Failure, Outcome, case};
 use crate::check::*;
@@ -48,6 +50,12 @@ pub(super) fn cases() -> Vec<Case> {
             Builtins,
             [6],
             "in a namespace labelled `pod-security.kubernetes.io/enforce: restricted`, a Pod without the restricted settings gets 403 `pods \"p\" is forbidden: violates PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (…), runAsNonRoot != true (…), seccompProfile (…)`; one with them is created"
+        ),
+        case!(
+            access_review_is_answered_not_stored,
+            Builtins,
+            [3, 6],
+            "a SelfSubjectAccessReview create answers the request with a boolean `status.allowed` and no uid, resourceVersion or creationTimestamp; one with neither `resourceAttributes` nor `nonResourceAttributes` gets 422 `… exactly one of nonResourceAttributes or resourceAttributes must be specified`; listing the reviews gets 405 MethodNotAllowed `the server does not allow this method on the requested resource`, getting one 404"
         ),
         case!(
             pods_are_admitted_with_priority_and_tolerations,
@@ -256,4 +264,73 @@ async fn typed_layer_round_trip(cx: &Ctx<'_>) -> Outcome {
         .and_then(|d| d.get("password"))
         .map(|b| b.0.clone());
     ensure_eq("password", Some(b"hunter2".to_vec()), password).map_err(|f: Failure| f)
+}
+
+async fn access_review_is_answered_not_stored(cx: &Ctx<'_>) -> Outcome {
+    let rt = ResourceType::of::<SelfSubjectAccessReview>();
+    let api = cx.api(&rt);
+    let review = |spec: Value| {
+        crate::fixtures::dynamic(json!({
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": spec
+        }))
+    };
+    let asked = json!({"resourceAttributes": {
+        "namespace": cx.ns(), "verb": "get", "resource": "configmaps"
+    }});
+    let answer = api
+        .create(&rt, None, &review(asked)?, &PostParams::default())
+        .await
+        .during("create")?;
+    ensure(
+        answer
+            .data
+            .pointer("/status/allowed")
+            .is_some_and(Value::is_boolean),
+        || {
+            format!(
+                "the answer has no boolean status.allowed: {:?}",
+                answer.data
+            )
+        },
+    )?;
+    ensure_field(
+        "the answer",
+        &answer,
+        "/spec/resourceAttributes/resource",
+        &json!("configmaps"),
+    )?;
+    let meta = &answer.metadata;
+    ensure(
+        meta.uid.is_none() && meta.resource_version.is_none() && meta.creation_timestamp.is_none(),
+        || format!("the answer looks stored: {meta:?}"),
+    )?;
+    let err = expect_error(
+        "create without attributes",
+        api.create(&rt, None, &review(json!({}))?, &PostParams::default())
+            .await,
+        ErrorKind::Invalid,
+    )?;
+    expect_message_contains(
+        "create without attributes",
+        &err,
+        "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+    )?;
+    let err = expect_error(
+        "list",
+        api.list(&rt, None, &ListParams::default()).await,
+        ErrorKind::MethodNotAllowed,
+    )?;
+    expect_message(
+        "list",
+        &err,
+        "the server does not allow this method on the requested resource",
+    )?;
+    expect_error(
+        "get",
+        api.get(&rt, None, "any", &GetParams::default()).await,
+        ErrorKind::NotFound,
+    )
+    .map(drop)
 }

@@ -415,6 +415,7 @@ pub(crate) fn types_of(obj: &Value) -> Vec<TypeInfo> {
                 printer_columns: v.additional_printer_columns.clone().unwrap_or_default(),
                 storage: v.storage,
                 terminating: false,
+                create_only: false,
             }
         })
         .collect()

@@ -8,6 +8,8 @@ use super::{NameRule, ScaleSpec, TypeInfo, resource_type};
 const ST: u8 = 1;
 /// The type has `/scale` at `.spec.replicas` / `.status.replicas` / `.status.selector`.
 const SC: u8 = 2;
+/// The type serves `create` alone and stores nothing (the reviews, `verbs::reviews`).
+const CO: u8 = 4;
 
 struct Row {
     group: &'static str,
@@ -353,6 +355,56 @@ fn rows() -> Vec<Row> {
             false,
             0,
         ),
+        // authorization.k8s.io/v1 and authentication.k8s.io/v1: the reviews, answered and
+        // never stored.
+        row(
+            "authorization.k8s.io",
+            "v1",
+            "SelfSubjectAccessReview",
+            "selfsubjectaccessreviews",
+            false,
+            CO,
+        ),
+        row(
+            "authorization.k8s.io",
+            "v1",
+            "SelfSubjectRulesReview",
+            "selfsubjectrulesreviews",
+            false,
+            CO,
+        ),
+        row(
+            "authorization.k8s.io",
+            "v1",
+            "SubjectAccessReview",
+            "subjectaccessreviews",
+            false,
+            CO,
+        ),
+        row(
+            "authorization.k8s.io",
+            "v1",
+            "LocalSubjectAccessReview",
+            "localsubjectaccessreviews",
+            true,
+            CO,
+        ),
+        row(
+            "authentication.k8s.io",
+            "v1",
+            "SelfSubjectReview",
+            "selfsubjectreviews",
+            false,
+            CO,
+        ),
+        row(
+            "authentication.k8s.io",
+            "v1",
+            "TokenReview",
+            "tokenreviews",
+            false,
+            CO,
+        ),
     ]
 }
 
@@ -396,6 +448,7 @@ pub fn types() -> Vec<TypeInfo> {
             printer_columns: Vec::new(),
             storage: true,
             terminating: false,
+            create_only: r.flags & CO != 0,
         })
         .collect()
 }

@@ -70,6 +70,10 @@ pub struct TypeInfo {
     pub storage: bool,
     /// Whether the type's CRD is terminating (rule 51: create is refused).
     pub terminating: bool,
+    /// A virtual resource the server serves for `create` alone and never stores: the access
+    /// and token reviews (`authorization.k8s.io`, `authentication.k8s.io`). Every other
+    /// verb is refused as the server refuses it: 405 on the collection, 404 on a name.
+    pub create_only: bool,
 }
 
 impl TypeInfo {

@@ -30,7 +30,7 @@ mod cel;
 mod crd_checks;
 mod defaults;
 mod format;
-mod go;
+pub(crate) mod go;
 mod listtype;
 mod meta;
 mod pattern;

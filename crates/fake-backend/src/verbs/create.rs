@@ -7,7 +7,7 @@ use kube_core::response::StatusDetails;
 use serde_json::Value;
 
 use super::write::{Request, WriteCtx, tracks_generation};
-use super::{WriteOptions, ns_of, resolve};
+use super::{WriteOptions, ns_of, resolve_served};
 use crate::cluster::{FakeCluster, Inner, State};
 use crate::meta;
 use crate::registry::TypeInfo;
@@ -146,7 +146,11 @@ pub(crate) fn create_locked(
     opts: &WriteOptions,
     request: Request<'_>,
 ) -> Result<Value> {
-    let info = resolve(st, rt, namespace, false)?;
+    let info = resolve_served(st, rt, namespace, false)?;
+    if info.create_only {
+        // The reviews: answered before any stage that stores or admits.
+        return super::reviews::create(inner, st, &info, namespace, obj, opts, request);
+    }
     let ns = ns_of(&info, namespace);
     check_type(&info, &mut obj)?;
     // A patch's result (apply creating its object) was decoded by the patch.

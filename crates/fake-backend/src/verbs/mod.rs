@@ -8,6 +8,7 @@ pub(crate) mod gate;
 pub(crate) mod old;
 pub(crate) mod patching;
 pub(crate) mod read;
+pub(crate) mod reviews;
 pub(crate) mod subresources;
 pub(crate) mod traits;
 pub(crate) mod update;
@@ -54,10 +55,25 @@ pub(crate) fn not_served(rt: &ResourceType) -> Error {
     })
 }
 
-/// Resolves the served type of `rt` and checks the scope (rule 46): a namespaced type
-/// without a namespace is reachable only for collections (`collection`), a cluster-scoped
-/// type never with one.
+/// Resolves the served type of `rt` for any verb but create and checks the scope (rule
+/// 46): a namespaced type without a namespace is reachable only for collections
+/// (`collection`), a cluster-scoped type never with one. A create-only type (the reviews)
+/// serves no other verb: refused as the server refuses it ([`reviews::refused`]).
 pub(crate) fn resolve(
+    st: &State,
+    rt: &ResourceType,
+    namespace: Option<&str>,
+    collection: bool,
+) -> Result<Arc<TypeInfo>> {
+    let info = resolve_served(st, rt, namespace, collection)?;
+    if info.create_only {
+        return Err(reviews::refused(&info, namespace, collection));
+    }
+    Ok(info)
+}
+
+/// [`resolve`] without the create-only check: the type served at `rt`'s path, for create.
+pub(crate) fn resolve_served(
     st: &State,
     rt: &ResourceType,
     namespace: Option<&str>,

@@ -177,4 +177,5 @@ pub async fn create_widget(router: &Router, ns: &str, name: &str, replicas: i64)
     r.json()
 }
 
+pub mod kubectl;
 pub mod process;

@@ -1,70 +1,20 @@
-//! kubectl's generators (`kubectl create deployment|service|job|…`, `kubectl run`) against
-//! `kobj serve`: their typed clients send protobuf bodies, which the server decodes by the
-//! built-in kinds' protobuf layout; what each creates is read back as JSON.
+//! kubectl's typed clients against `kobj serve`: the generators (`kubectl create
+//! deployment|service|job|…`, `kubectl run`, `kubectl create token`) send protobuf bodies,
+//! which the server decodes by the built-in kinds' protobuf layout, and `kubectl drain`
+//! evicts through `pods/<name>/eviction`; what each makes is read back as JSON.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
-
-use common::process::serve;
+use base64::Engine as _;
+use common::kubectl::served_kubectl;
 use serde_json::Value;
-
-struct Kubectl {
-    kubeconfig: PathBuf,
-    cache: PathBuf,
-}
-
-impl Kubectl {
-    fn ok(&self, args: &[&str]) -> String {
-        let out = Command::new("kubectl")
-            .args(args)
-            .env("KUBECONFIG", &self.kubeconfig)
-            .env("KUBECACHEDIR", &self.cache)
-            .env_remove("HTTPS_PROXY")
-            .env_remove("HTTP_PROXY")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "kubectl {}: {}\n{}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut args = args.to_vec();
-        args.extend(["-o", "json"]);
-        serde_json::from_str(&self.ok(&args)).unwrap()
-    }
-}
-
-fn kubectl_available() -> bool {
-    Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 #[test]
 fn kubectl_generators_create_built_in_objects() {
-    if !kubectl_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "kubectl is not installed, and CI is set"
-        );
-        println!("kubectl generators: skipped (kubectl is not installed)");
+    let Some((_served, k)) = served_kubectl("kubectl generators", &[]) else {
         return;
-    }
-    let served = serve(&[]);
-    let k = Kubectl {
-        kubeconfig: served.kubeconfig.clone(),
-        cache: served.scratch.path("kube-cache"),
     };
 
     let out = k.ok(&[
@@ -216,5 +166,107 @@ fn kubectl_generators_create_built_in_objects() {
     assert_eq!(
         k.json(&["get", "service", "solo"])["spec"]["selector"]["app"],
         "solo"
+    );
+
+    // A TokenRequest (protobuf too): a JWT whose claims name the service account.
+    k.ok(&["create", "serviceaccount", "robot"]);
+    let token = k.ok(&[
+        "create",
+        "token",
+        "robot",
+        "--duration=20m",
+        "--audience=vault",
+    ]);
+    let payload = token.trim().split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["sub"], "system:serviceaccount:default:robot");
+    assert_eq!(claims["aud"], serde_json::json!(["vault"]));
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    assert_eq!(lifetime, 1200);
+}
+
+const DRAINED: &str = r#"
+apiVersion: v1
+kind: Node
+metadata: {name: node-1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: w1, labels: {app: web}}
+spec: {nodeName: node-1, containers: [{name: app, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: w2, labels: {app: web}}
+spec: {nodeName: node-1, containers: [{name: app, image: nginx}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
+"#;
+
+/// `kubectl drain` cordons the node and evicts its pods through `pods/<name>/eviction`
+/// (discovery lists it): the budget lets one go and holds the other.
+#[test]
+fn kubectl_drain_evicts_within_the_disruption_budget() {
+    let Some((_served, k)) = served_kubectl("kubectl drain", &[]) else {
+        return;
+    };
+    k.ok_with(&["apply", "-f", "-"], Some(DRAINED));
+    let running =
+        r#"{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}"#;
+    for pod in ["w1", "w2"] {
+        k.ok(&[
+            "patch",
+            "pod",
+            pod,
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            running,
+        ]);
+    }
+    let budget = r#"{"status":{"observedGeneration":1,"disruptionsAllowed":1,"currentHealthy":2,"desiredHealthy":1,"expectedPods":2}}"#;
+    k.ok(&[
+        "patch",
+        "pdb",
+        "web",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        budget,
+    ]);
+    let out = k.output(&["drain", "node-1", "--force", "--timeout=3s"], None);
+    assert!(!out.status.success(), "the second eviction cannot pass");
+    let out = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(out.contains("node/node-1 cordoned"), "{out}");
+    assert!(
+        out.contains("Cannot evict pod as it would violate the pod's disruption budget."),
+        "{out}"
+    );
+    assert_eq!(
+        k.json(&["get", "node", "node-1"])["spec"]["unschedulable"],
+        true
+    );
+    let pods = k.json(&["get", "pods"]);
+    let left: Vec<&str> = pods["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let budget = k.json(&["get", "pdb", "web"]);
+    assert_eq!(budget["status"]["disruptionsAllowed"], 0);
+    let evicted = if left[0] == "w1" { "w2" } else { "w1" };
+    assert!(
+        budget["status"]["disruptedPods"][evicted].is_string(),
+        "{budget}"
     );
 }
