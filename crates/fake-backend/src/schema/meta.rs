@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use super::{Additional, MAX_DEPTH, Path};
 
-/// The JSON fields of `metav1.ObjectMeta`.
-const OBJECT_META_FIELDS: &[&str] = &[
+/// The JSON fields of `metav1.ObjectMeta`, in declaration order.
+pub(crate) const OBJECT_META_FIELDS: &[&str] = &[
     "name",
     "generateName",
     "namespace",
@@ -26,8 +26,8 @@ const OBJECT_META_FIELDS: &[&str] = &[
     "managedFields",
 ];
 
-/// The JSON fields of `metav1.OwnerReference`.
-const OWNER_REFERENCE_FIELDS: &[&str] = &[
+/// The JSON fields of `metav1.OwnerReference`, in declaration order.
+pub(crate) const OWNER_REFERENCE_FIELDS: &[&str] = &[
     "apiVersion",
     "kind",
     "name",
@@ -36,8 +36,8 @@ const OWNER_REFERENCE_FIELDS: &[&str] = &[
     "blockOwnerDeletion",
 ];
 
-/// The JSON fields of `metav1.ManagedFieldsEntry`.
-const MANAGED_FIELDS_FIELDS: &[&str] = &[
+/// The JSON fields of `metav1.ManagedFieldsEntry`, in declaration order.
+pub(crate) const MANAGED_FIELDS_FIELDS: &[&str] = &[
     "manager",
     "operation",
     "apiVersion",

@@ -32,7 +32,7 @@ mod defaults;
 mod format;
 pub(crate) mod go;
 mod listtype;
-mod meta;
+pub(crate) mod meta;
 mod pattern;
 mod prune;
 mod structural;

@@ -28,6 +28,7 @@ use crate::builtins::fields::{list_of, str_of};
 use crate::cluster::{Inner, State};
 use crate::meta;
 use crate::registry::TypeInfo;
+use crate::schema::meta::{MANAGED_FIELDS_FIELDS, OBJECT_META_FIELDS, OWNER_REFERENCE_FIELDS};
 
 /// The user the fake answers a SelfSubjectReview with: the identity every request has,
 /// since the fake does not authenticate its callers and allows them everything.
@@ -286,7 +287,7 @@ fn access_review_errors(review: Review, obj: &Value, spec: &Value) -> Vec<FieldE
     let metadata = meta::meta(obj).unwrap_or(&empty);
     let local = review == Review::LocalSubjectAccess;
     let set = |key: &str| metadata.get(key).is_some_and(is_set);
-    if OBJECT_META
+    if OBJECT_META_FIELDS
         .iter()
         .any(|k| *k != "managedFields" && !(local && *k == "namespace") && set(k))
     {
@@ -365,44 +366,6 @@ fn non_resource_text(attributes: &Value) -> String {
     )
 }
 
-/// `metav1.ObjectMeta`'s JSON fields in declaration order.
-const OBJECT_META: &[&str] = &[
-    "name",
-    "generateName",
-    "namespace",
-    "selfLink",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "labels",
-    "annotations",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-];
-/// `metav1.OwnerReference`'s JSON fields in declaration order.
-const OWNER_REFERENCE: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "name",
-    "uid",
-    "controller",
-    "blockOwnerDeletion",
-];
-/// `metav1.ManagedFieldsEntry`'s JSON fields in declaration order.
-const MANAGED_FIELDS_ENTRY: &[&str] = &[
-    "manager",
-    "operation",
-    "apiVersion",
-    "time",
-    "fieldsType",
-    "fieldsV1",
-    "subresource",
-];
-
 /// Whether an `omitempty` field is written: not null, `""`, `0`, `false`, `{}` or `[]`.
 fn is_set(v: &Value) -> bool {
     match v {
@@ -418,11 +381,13 @@ fn is_set(v: &Value) -> bool {
 /// The request's `ObjectMeta` as the server prints the bad value of `metadata: must be
 /// empty`: its JSON in Go's field order, with the field manager's entry.
 fn object_meta_text(metadata: &Map<String, Value>) -> String {
-    let members = OBJECT_META.iter().filter_map(|key| {
+    let members = OBJECT_META_FIELDS.iter().filter_map(|key| {
         let value = metadata.get(*key).filter(|v| is_set(v))?;
         let text = match (*key, value) {
-            ("ownerReferences", Value::Array(items)) => ordered_list(items, OWNER_REFERENCE, 4),
-            ("managedFields", Value::Array(items)) => ordered_list(items, MANAGED_FIELDS_ENTRY, 0),
+            ("ownerReferences", Value::Array(items)) => {
+                ordered_list(items, OWNER_REFERENCE_FIELDS, 4)
+            }
+            ("managedFields", Value::Array(items)) => ordered_list(items, MANAGED_FIELDS_FIELDS, 0),
             _ => value.to_string(),
         };
         Some(format!("{}:{text}", Value::String((*key).into())))
