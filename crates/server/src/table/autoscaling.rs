@@ -166,9 +166,7 @@ fn print_hpa(obj: &Value, now: Timestamp) -> Row {
 mod tests {
     use super::*;
 
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
+    use crate::table::tests::now;
 
     #[test]
     fn hpa_targets() {

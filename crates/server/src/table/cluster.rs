@@ -325,9 +325,7 @@ fn print_csr(obj: &Value, now: Timestamp) -> Row {
 mod tests {
     use super::*;
 
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
+    use crate::table::tests::now;
 
     #[test]
     fn node_roles_and_status() {

@@ -143,9 +143,7 @@ fn print_event(obj: &Value, now: Timestamp, f: &EventFields) -> Row {
 mod tests {
     use super::*;
 
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
+    use crate::table::tests::now;
 
     #[test]
     fn core_events() {

@@ -330,9 +330,7 @@ fn print_network_policy(obj: &Value, now: Timestamp) -> Row {
 mod tests {
     use super::*;
 
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
+    use crate::table::tests::now;
 
     fn svc(spec: Value, status: Value) -> Value {
         json!({"metadata": {"name": "s", "creationTimestamp": "2024-04-30T12:00:00Z"}, "spec": spec, "status": status})

@@ -274,9 +274,7 @@ mod tests {
 
     use super::*;
 
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
+    use crate::table::tests::now;
 
     fn cells(pod: &Value) -> Vec<Value> {
         print_pod(pod, now()).cells

@@ -270,9 +270,7 @@ fn print_volume_attachment(obj: &Value, now: Timestamp) -> Row {
 mod tests {
     use super::*;
 
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
+    use crate::table::tests::now;
 
     #[test]
     fn persistent_volumes_and_claims() {

@@ -6,7 +6,8 @@ use serde_json::json;
 
 use super::*;
 
-fn now() -> Timestamp {
+/// The fixed "now" every printer's tests read ages against.
+pub(super) fn now() -> Timestamp {
     "2024-05-01T12:00:00Z".parse().unwrap()
 }
 

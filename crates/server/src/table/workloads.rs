@@ -378,9 +378,7 @@ fn print_pdb(obj: &Value, now: Timestamp) -> Row {
 mod tests {
     use super::*;
 
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
+    use crate::table::tests::now;
 
     fn meta(name: &str) -> Value {
         json!({"name": name, "creationTimestamp": "2024-05-01T11:58:00Z"})
