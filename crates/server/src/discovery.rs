@@ -42,11 +42,7 @@ const SUBRESOURCE_VERBS: &[&str] = &["get", "patch", "update"];
 const CREATE_ONLY_VERBS: &[&str] = &["create"];
 
 fn method_not_allowed() -> Response {
-    respond::error(&Error::from_parts(
-        405,
-        "MethodNotAllowed",
-        "the server does not allow this method on the requested resource",
-    ))
+    respond::error(&Error::method_not_routed())
 }
 
 /// `/version`.

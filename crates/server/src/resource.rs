@@ -121,49 +121,37 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             Method::GET => list(ctx).await,
             Method::POST => create(ctx).await,
             Method::DELETE => delete_collection(ctx).await,
-            _ => Err(not_allowed(ctx.rt(), &method, false)),
+            _ => Err(Error::method_not_routed()),
         },
         (Some(name), None) => match method {
             Method::GET => get(ctx, name).await,
             Method::PUT => replace(ctx, name, false).await,
             Method::PATCH => patch(ctx, name, false).await,
             Method::DELETE => delete(ctx, name).await,
-            _ => Err(not_allowed(ctx.rt(), &method, true)),
+            _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("status")) => match method {
             Method::GET => get_status(ctx, name).await,
             Method::PUT => replace(ctx, name, true).await,
             Method::PATCH => patch(ctx, name, true).await,
-            _ => Err(not_allowed(ctx.rt(), &method, true)),
+            _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("scale")) => match method {
             Method::GET => get_scale(ctx, name).await,
             Method::PUT => replace_scale(ctx, name).await,
             Method::PATCH => patch_scale(ctx, name).await,
-            _ => Err(not_allowed(ctx.rt(), &method, true)),
+            _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("token")) if is_core(ctx.rt(), "serviceaccounts") => match method {
             Method::POST => create_token(ctx, name).await,
-            _ => Err(not_allowed(ctx.rt(), &method, true)),
+            _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("eviction")) if is_core(ctx.rt(), "pods") => match method {
             Method::POST => evict_pod(ctx, name).await,
-            _ => Err(not_allowed(ctx.rt(), &method, true)),
+            _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some(_)) => Err(Error::not_found(ctx.rt(), name)),
     }
-}
-
-fn not_allowed(rt: &ResourceType, method: &Method, named: bool) -> Error {
-    let verb = match (method.as_str(), named) {
-        ("POST", _) => "create",
-        ("PUT", _) => "update",
-        ("PATCH", _) => "patch",
-        ("DELETE", false) => "deletecollection",
-        ("DELETE", true) => "delete",
-        (other, _) => other,
-    };
-    Error::method_not_allowed(rt, verb)
 }
 
 /// Renders one object in the negotiated format.

@@ -628,6 +628,12 @@ async fn methods_a_path_does_not_take_are_405() {
     let r = call(&router, Method::PUT, &widgets("default"), &[], "{}").await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.json()["reason"], "MethodNotAllowed");
+    let generic = "the server does not allow this method on the requested resource";
+    assert_eq!(r.json()["message"], generic);
+    let named = format!("{}/w", widgets("default"));
+    let r = call(&router, Method::POST, &named, &[], "{}").await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.json()["message"], generic);
     let r = call(&router, Method::POST, "/apis", &[], "{}").await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }

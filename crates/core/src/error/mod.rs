@@ -434,6 +434,19 @@ impl Error {
         .with_object(rt, "")
     }
 
+    /// 405 for a method its path has no route for: `the server does not allow this method on
+    /// the requested resource`, with empty details (the API server's go-restful 405, through
+    /// `NewGenericServerResponse`), e.g. PUT on a collection or POST on a named object.
+    #[must_use]
+    pub fn method_not_routed() -> Self {
+        Self::from_parts(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+        )
+        .with_details(empty_details())
+    }
+
     /// 415 UnsupportedMediaType.
     #[must_use]
     pub fn unsupported_media_type(content_type: &str, accepted: &[&str]) -> Self {

@@ -17,7 +17,6 @@
 
 use std::sync::Arc;
 
-use kobj_core::error::empty_details;
 use kobj_core::{Error, FieldError, Result};
 use serde_json::{Map, Value, json};
 
@@ -77,21 +76,10 @@ impl Review {
 /// path does not exist, nor a namespaced review's path without a namespace: 404.
 pub(crate) fn refused(info: &TypeInfo, namespace: Option<&str>, collection: bool) -> Error {
     if collection && (namespace.is_some() || !info.resource.is_namespaced()) {
-        method_not_allowed()
+        Error::method_not_routed()
     } else {
         not_served(&info.resource)
     }
-}
-
-/// 405 `the server does not allow this method on the requested resource`, with the empty
-/// details `NewGenericServerResponse` gives.
-fn method_not_allowed() -> Error {
-    Error::from_parts(
-        405,
-        "MethodNotAllowed",
-        "the server does not allow this method on the requested resource",
-    )
-    .with_details(empty_details())
 }
 
 /// Answers a create of a review: the create handler's stages, then the kind's validation
