@@ -311,3 +311,49 @@ fn delete_options_decode_as_meta_delete_options() {
             .is_bad_request()
     );
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A valid Deployment body to mutate.
+    fn deployment() -> Vec<u8> {
+        let container = Msg::default().str(1, "app").str(2, "nginx");
+        let template = Msg::default().msg(2, Msg::default().msg(2, container));
+        let spec = Msg::default().int(1, 2).msg(3, template);
+        let body = Msg::default()
+            .msg(1, Msg::default().str(1, "web"))
+            .msg(2, spec);
+        envelope("apps/v1", "Deployment", &body)
+    }
+
+    proptest! {
+        /// Any bytes after the envelope's magic decode or get a 400/415, never a panic.
+        #[test]
+        fn arbitrary_bodies_are_decoded_or_refused(tail in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let mut body = MAGIC.to_vec();
+            body.extend(tail);
+            if let Err(e) = decode(&body, &[]) {
+                prop_assert!(e.is_bad_request() || e.is_unsupported_media_type(), "{e}");
+            }
+        }
+
+        /// A valid body with bytes flipped or cut short: decoded or a 400, never a panic.
+        #[test]
+        fn mutated_bodies_are_decoded_or_refused(
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut body = deployment();
+            for (at, byte) in flips {
+                let i = at.index(body.len());
+                body[i] = byte;
+            }
+            body.truncate(cut.index(body.len() + 1).max(MAGIC.len()));
+            if let Err(e) = decode(&body, &[]) {
+                prop_assert!(e.is_bad_request() || e.is_unsupported_media_type(), "{e}");
+            }
+        }
+    }
+}
