@@ -415,7 +415,7 @@ impl FakeCluster {
 
 /// `UpdatePodCondition`-style: replaces the condition of the same type (keeping its
 /// transition time when the status is unchanged), or appends it.
-fn set_condition(status: &mut Value, mut condition: Value) {
+pub(crate) fn set_condition(status: &mut Value, mut condition: Value) {
     let Some(map) = status.as_object_mut() else {
         return;
     };

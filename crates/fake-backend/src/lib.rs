@@ -27,6 +27,7 @@
 //! - [`actions`], [`faults`], [`fixtures`], [`clock`], [`ids`]: the test kit.
 
 pub mod actions;
+mod binding;
 mod builtins;
 pub mod clock;
 pub mod cluster;

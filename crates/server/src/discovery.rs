@@ -233,7 +233,10 @@ fn create_subresources(
 ) -> &'static [(&'static str, &'static str, &'static str, &'static str)] {
     let api = &info.resource.api;
     match (api.group.as_str(), api.plural.as_str()) {
-        ("", "pods") => &[("eviction", "policy", "v1", "Eviction")],
+        ("", "pods") => &[
+            ("binding", "", "v1", "Binding"),
+            ("eviction", "policy", "v1", "Eviction"),
+        ],
         ("", "serviceaccounts") => &[("token", "authentication.k8s.io", "v1", "TokenRequest")],
         _ => &[],
     }
@@ -293,15 +296,19 @@ fn resource_list(group: &str, version: &str, types: &[&Arc<TypeInfo>]) -> Value 
             }));
         }
         for (sub, group, version, kind) in create_subresources(info) {
-            resources.push(json!({
+            let mut r = json!({
                 "name": format!("{}/{sub}", api.plural),
                 "singularName": "",
                 "namespaced": namespaced,
-                "group": group,
-                "version": version,
                 "kind": kind,
                 "verbs": CREATE_ONLY_VERBS,
-            }));
+            });
+            // `group` and `version` are `omitempty`: set for another group's kind only.
+            if let (false, Some(map)) = (group.is_empty(), r.as_object_mut()) {
+                map.insert("group".into(), json!(group));
+                map.insert("version".into(), json!(version));
+            }
+            resources.push(r);
         }
     }
     json!({

@@ -146,6 +146,10 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             Method::POST => create_token(ctx, name).await,
             _ => Err(Error::method_not_routed()),
         },
+        (Some(name), Some("binding")) if is_core(ctx.rt(), "pods") => match method {
+            Method::POST => bind_pod(ctx, name).await,
+            _ => Err(Error::method_not_routed()),
+        },
         (Some(name), Some("eviction")) if is_core(ctx.rt(), "pods") => match method {
             Method::POST => evict_pod(ctx, name).await,
             _ => Err(Error::method_not_routed()),
@@ -319,6 +323,21 @@ async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
 /// Whether `rt` is the core group's `plural`.
 fn is_core(rt: &ResourceType, plural: &str) -> bool {
     rt.api.group.is_empty() && rt.api.plural == plural
+}
+
+/// `pods/<name>/binding`: a v1 Binding (what a scheduler sends).
+async fn bind_pod(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+    let format = ctx.accept(WRITE)?;
+    let opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
+    let body = ctx.body().await?;
+    let value = negotiate::decode_object(content_type(ctx).as_deref(), &body, false)?;
+    let ns = ctx.ns.unwrap_or_default().to_string();
+    let answer = ctx
+        .app
+        .cluster
+        .bind_pod_value(&ns, name, value, opts.dry_run)
+        .await?;
+    Ok(respond::object(StatusCode::CREATED, format, &answer))
 }
 
 /// `pods/<name>/eviction`: a policy/v1 Eviction (`kubectl drain`).

@@ -324,3 +324,57 @@ async fn tables_for_kubectl_get() {
     );
     assert!(r.text().contains("kind: Widget"));
 }
+
+/// The create-only subresources beyond status and scale are listed (kubectl drain looks for
+/// `pods/eviction`) and served: a binding over HTTP puts a pod on a node.
+#[tokio::test]
+async fn pod_and_service_account_subresources_are_listed_and_served() {
+    let (_cluster, router) = setup().await;
+    let core = get(&router, "/api/v1").await.json();
+    let entry = |name: &str| {
+        core["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(
+        entry("pods/binding"),
+        json!({"name": "pods/binding", "singularName": "", "namespaced": true,
+               "kind": "Binding", "verbs": ["create"]})
+    );
+    assert_eq!(entry("pods/eviction")["group"], "policy");
+    assert_eq!(entry("pods/eviction")["kind"], "Eviction");
+    assert_eq!(
+        entry("serviceaccounts/token")["group"],
+        "authentication.k8s.io"
+    );
+    assert_eq!(entry("serviceaccounts/token")["kind"], "TokenRequest");
+
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                     "spec": {"containers": [{"name": "app", "image": "nginx"}]}});
+    let r = send_json(
+        &router,
+        Method::POST,
+        "/api/v1/namespaces/default/pods",
+        &pod,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"},
+                         "target": {"kind": "Node", "name": "node-1"}});
+    let uri = "/api/v1/namespaces/default/pods/p/binding";
+    let r = send_json(&router, Method::POST, uri, &binding).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["status"], "Success");
+    let p = get(&router, "/api/v1/namespaces/default/pods/p")
+        .await
+        .json();
+    assert_eq!(p["spec"]["nodeName"], "node-1");
+    let r = send_json(&router, Method::POST, uri, &binding).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let r = get(&router, uri).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+}
