@@ -9,9 +9,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kobj_core::{Error, ResourceType, Result};
 use serde_json::{Value, json};
 
-use crate::actions::Verb;
 use crate::cluster::FakeCluster;
-use crate::verbs::gate::Call;
 
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer)
@@ -37,15 +35,7 @@ impl FakeCluster {
         dry_run: bool,
     ) -> Result<Value> {
         let pods = ResourceType::of::<Pod>();
-        let call = Call {
-            verb: Verb::Create,
-            rt: &pods,
-            namespace: Some(namespace),
-            name: Some(name),
-            subresource: Some("binding"),
-            success: 201,
-        };
-        self.run(call, || json!({}), async {
+        self.run_subresource_create(&pods, namespace, name, "binding", async {
             self.bind_now(&pods, namespace, name, body, dry_run)
         })
         .await
@@ -143,7 +133,7 @@ impl FakeCluster {
             )));
         }
         if dry_run {
-            return Ok(success());
+            return Ok(crate::verbs::gate::created_status());
         }
         pod["spec"]["nodeName"] = json!(node);
         if let Some(Value::Object(annotations)) = body.pointer("/metadata/annotations") {
@@ -173,11 +163,6 @@ impl FakeCluster {
         let rv = st.store.next_rv();
         crate::store::object::set_rv(&mut pod, rv);
         st.commit(&store_key, &key, Some(crate::store::Stored::new(&pod, rv)));
-        Ok(success())
+        Ok(crate::verbs::gate::created_status())
     }
-}
-
-/// The `Status` a binding answers with (the create handler fills in its code).
-fn success() -> Value {
-    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
 }

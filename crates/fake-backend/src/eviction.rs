@@ -22,10 +22,8 @@ use kube_core::params::{DeleteParams, ListParams, Preconditions, PropagationPoli
 use kube_core::response::{StatusCause, StatusDetails};
 use serde_json::{Value, json};
 
-use crate::actions::Verb;
 use crate::cluster::FakeCluster;
 use crate::verbs::WriteOptions;
-use crate::verbs::gate::Call;
 
 /// More entries than this in a budget's `disruptedPods` refuse evictions (403).
 const MAX_DISRUPTED_PODS: usize = 2000;
@@ -135,15 +133,7 @@ impl FakeCluster {
         dry_run: bool,
     ) -> Result<Value> {
         let pods = ResourceType::of::<Pod>();
-        let call = Call {
-            verb: Verb::Create,
-            rt: &pods,
-            namespace: Some(namespace),
-            name: Some(name),
-            subresource: Some("eviction"),
-            success: 201,
-        };
-        self.run(call, || json!({}), async {
+        self.run_subresource_create(&pods, namespace, name, "eviction", async {
             self.evict_now(namespace, name, body, dry_run).await
         })
         .await
@@ -178,7 +168,7 @@ impl FakeCluster {
             .map_err(|e| Error::internal(e.to_string()))?;
         if can_ignore_budgets(&pod) {
             self.delete_disrupted(&pods, namespace, name, &pod, params)?;
-            return Ok(success());
+            return Ok(crate::verbs::gate::created_status());
         }
         let budgets = self
             .list_dynamic(
@@ -245,7 +235,7 @@ impl FakeCluster {
             }
         }
         self.delete_disrupted(&pods, namespace, name, &pod, params)?;
-        Ok(success())
+        Ok(crate::verbs::gate::created_status())
     }
 
     /// `checkAndDecrement`: the budget allows a disruption, and records it.
@@ -438,9 +428,4 @@ pub(crate) fn set_condition(status: &mut Value, mut condition: Value) {
         }
         None => items.push(condition),
     }
-}
-
-/// The `Status` an eviction answers with (the create handler fills in its code).
-fn success() -> Value {
-    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
 }

@@ -15,11 +15,9 @@ use k8s_openapi::api::authentication::v1::TokenRequest;
 use kobj_core::{Error, FieldError, ResourceType, Result};
 use serde_json::{Value, json};
 
-use crate::actions::Verb;
 use crate::cluster::{FakeCluster, State};
 use crate::registry::resource_type;
 use crate::store;
-use crate::verbs::gate::Call;
 
 /// The API server's audience and issuer, as kind and kubeadm clusters have them: a token
 /// requested without audiences is for this one.
@@ -116,15 +114,7 @@ impl FakeCluster {
         body: Value,
     ) -> Result<Value> {
         let rt = service_accounts();
-        let call = Call {
-            verb: Verb::Create,
-            rt: &rt,
-            namespace: Some(namespace),
-            name: Some(service_account),
-            subresource: Some("token"),
-            success: 201,
-        };
-        self.run(call, || json!({}), async {
+        self.run_subresource_create(&rt, namespace, service_account, "token", async {
             self.token_now(namespace, service_account, body)
         })
         .await

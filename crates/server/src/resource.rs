@@ -143,15 +143,15 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("token")) if is_core(ctx.rt(), "serviceaccounts") => match method {
-            Method::POST => create_token(ctx, name).await,
+            Method::POST => create_on_subresource(ctx, name, Action::Token).await,
             _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("binding")) if is_core(ctx.rt(), "pods") => match method {
-            Method::POST => bind_pod(ctx, name).await,
+            Method::POST => create_on_subresource(ctx, name, Action::Bind).await,
             _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("eviction")) if is_core(ctx.rt(), "pods") => match method {
-            Method::POST => evict_pod(ctx, name).await,
+            Method::POST => create_on_subresource(ctx, name, Action::Evict).await,
             _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some(_)) => Err(Error::not_found(ctx.rt(), name)),
@@ -325,43 +325,39 @@ fn is_core(rt: &ResourceType, plural: &str) -> bool {
     rt.api.group.is_empty() && rt.api.plural == plural
 }
 
-/// `pods/<name>/binding`: a v1 Binding (what a scheduler sends).
-async fn bind_pod(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
+/// The create-only subresources the fake serves beyond status and scale.
+#[derive(Clone, Copy)]
+enum Action {
+    /// `pods/<name>/binding`: a v1 Binding (what a scheduler sends).
+    Bind,
+    /// `pods/<name>/eviction`: a policy/v1 Eviction (`kubectl drain`).
+    Evict,
+    /// `serviceaccounts/<name>/token`: a TokenRequest (`kubectl create token`).
+    Token,
+}
+
+/// POST on a create-only subresource: the body decoded as for a create, the fake's answer
+/// with 201.
+async fn create_on_subresource(ctx: &mut Ctx<'_>, name: &str, action: Action) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
     let opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
     let body = ctx.body().await?;
     let value = negotiate::decode_object(content_type(ctx).as_deref(), &body, false)?;
     let ns = ctx.ns.unwrap_or_default().to_string();
-    let answer = ctx
-        .app
-        .cluster
-        .bind_pod_value(&ns, name, value, opts.dry_run)
-        .await?;
-    Ok(respond::object(StatusCode::CREATED, format, &answer))
-}
-
-/// `pods/<name>/eviction`: a policy/v1 Eviction (`kubectl drain`).
-async fn evict_pod(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
-    let format = ctx.accept(WRITE)?;
-    let opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
-    let body = ctx.body().await?;
-    let value = negotiate::decode_object(content_type(ctx).as_deref(), &body, false)?;
-    let ns = ctx.ns.unwrap_or_default().to_string();
-    let answer = ctx
-        .app
-        .cluster
-        .evict_pod_value(&ns, name, value, opts.dry_run)
-        .await?;
-    Ok(respond::object(StatusCode::CREATED, format, &answer))
-}
-
-/// `serviceaccounts/<name>/token`: a TokenRequest (`kubectl create token`).
-async fn create_token(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
-    let format = ctx.accept(WRITE)?;
-    let body = ctx.body().await?;
-    let value = negotiate::decode_object(content_type(ctx).as_deref(), &body, false)?;
-    let ns = ctx.ns.unwrap_or_default().to_string();
-    let answer = ctx.app.cluster.create_token_value(&ns, name, value).await?;
+    let cluster = &ctx.app.cluster;
+    let answer = match action {
+        Action::Bind => {
+            cluster
+                .bind_pod_value(&ns, name, value, opts.dry_run)
+                .await?
+        }
+        Action::Evict => {
+            cluster
+                .evict_pod_value(&ns, name, value, opts.dry_run)
+                .await?
+        }
+        Action::Token => cluster.create_token_value(&ns, name, value).await?,
+    };
     Ok(respond::object(StatusCode::CREATED, format, &answer))
 }
 

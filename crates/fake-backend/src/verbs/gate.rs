@@ -104,6 +104,31 @@ impl FakeCluster {
         self.finish(&call, params, result)
     }
 
+    /// Runs a create on a subresource of the object `name` of `rt` (a TokenRequest, an
+    /// Eviction, a Binding): logged and faulted as a `create` with that subresource, 201.
+    pub(crate) async fn run_subresource_create<F>(
+        &self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+        subresource: &str,
+        body: F,
+    ) -> Result<Value>
+    where
+        F: Future<Output = Result<Value>>,
+    {
+        let call = Call {
+            verb: Verb::Create,
+            rt,
+            namespace: Some(namespace),
+            name: Some(name),
+            subresource: Some(subresource),
+            success: 201,
+        };
+        self.run(call, || Value::Object(serde_json::Map::new()), body)
+            .await
+    }
+
     /// Waits out an injected delay and hands back an injected error, if a fault rule matches.
     ///
     /// The timer is boxed: every verb's future embeds this one, and a `Sleep` held inline
@@ -135,4 +160,10 @@ impl FakeCluster {
         };
         self.finish(&call, params, result)
     }
+}
+
+/// The `Status` of success a subresource create answers with when it returns no object (an
+/// eviction, a binding): the create handler fills in its code, 201.
+pub(crate) fn created_status() -> Value {
+    serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
 }
