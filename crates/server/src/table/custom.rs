@@ -80,15 +80,7 @@ pub(super) fn crd_columns(info: &TypeInfo) -> Vec<CrdColumn> {
 /// The `columnDefinitions` of a custom resource's table.
 pub(super) fn definitions(cols: &[CrdColumn]) -> Vec<Value> {
     cols.iter()
-        .map(|c| {
-            json!({
-                "name": c.name,
-                "type": c.kind,
-                "format": c.format,
-                "description": c.description,
-                "priority": c.priority,
-            })
-        })
+        .map(|c| super::column_definition(&c.name, &c.kind, &c.format, &c.description, c.priority))
         .collect()
 }
 

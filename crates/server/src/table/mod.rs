@@ -291,19 +291,28 @@ pub(crate) fn table(
     })
 }
 
+/// One entry of a Table's `columnDefinitions`.
+fn column_definition(
+    name: &str,
+    kind: &str,
+    format: &str,
+    description: &str,
+    priority: i64,
+) -> Value {
+    json!({
+        "name": name,
+        "type": kind,
+        "format": format,
+        "description": description,
+        "priority": priority,
+    })
+}
+
 /// The `columnDefinitions` of a built-in printer.
 fn definitions(columns: &[Col]) -> Vec<Value> {
     columns
         .iter()
-        .map(|c| {
-            json!({
-                "name": c.name,
-                "type": c.kind,
-                "format": c.format,
-                "description": c.description,
-                "priority": c.priority,
-            })
-        })
+        .map(|c| column_definition(c.name, c.kind, c.format, c.description, c.priority))
         .collect()
 }
 
