@@ -310,7 +310,7 @@ impl FakeCluster {
             field_manager: Some(MANAGER.into()),
             ..WriteOptions::default()
         };
-        self.replace_now(&ResourceType::of::<PodDisruptionBudget>(), Some(namespace), &budget_name, budget, true, &opts)
+        self.replace_now(&ResourceType::of::<PodDisruptionBudget>(), Some(namespace), &budget_name, budget, Some("status"), &opts)
             .map(|_| ())
             // A write between the read and this one: the server retries; the client sees 429.
             .map_err(|e| if e.is_conflict() { budget_refusal(10, format!("The disruption budget {budget_name} is still being processed by the server.")) } else { e })
@@ -385,7 +385,8 @@ impl FakeCluster {
                 field_manager: Some(MANAGER.into()),
                 ..WriteOptions::default()
             };
-            let written = self.replace_now(pods, Some(namespace), name, updated, true, &opts)?;
+            let written =
+                self.replace_now(pods, Some(namespace), name, updated, Some("status"), &opts)?;
             if let Some(pre) = params
                 .preconditions
                 .as_mut()

@@ -76,11 +76,11 @@ async fn replace_patch_delete_values_are_recorded_and_faultable() {
     let mut next = created.clone();
     next["spec"]["size"] = json!(2);
     assert!(
-        c.replace_value(&w, Some("default"), "a", next.clone(), false, &manager("m"))
+        c.replace_value(&w, Some("default"), "a", next.clone(), None, &manager("m"))
             .unwrap_err()
             .is_conflict()
     );
-    c.replace_value(&w, Some("default"), "a", next, false, &manager("m"))
+    c.replace_value(&w, Some("default"), "a", next, None, &manager("m"))
         .unwrap();
     c.actions()
         .assert_count(&ActionFilter::verb(Verb::Update).name("a").code(200), 1);
@@ -89,13 +89,13 @@ async fn replace_patch_delete_values_are_recorded_and_faultable() {
 
     let merge = Patch::Merge(json!({"spec": {"size": 3}}));
     let patched = c
-        .patch_value(&w, Some("default"), "a", &merge, false, &manager("m"))
+        .patch_value(&w, Some("default"), "a", &merge, None, &manager("m"))
         .unwrap();
     assert_eq!(patched["spec"]["size"], 3);
     let apply = Patch::Apply(body("b", 4));
-    c.patch_value(&w, Some("default"), "b", &apply, false, &manager("applier"))
+    c.patch_value(&w, Some("default"), "b", &apply, None, &manager("applier"))
         .unwrap();
-    c.patch_value(&w, Some("default"), "b", &apply, false, &manager("applier"))
+    c.patch_value(&w, Some("default"), "b", &apply, None, &manager("applier"))
         .unwrap();
     let patch = ActionFilter::verb(Verb::Patch).resource("widgets");
     c.actions().assert_count(

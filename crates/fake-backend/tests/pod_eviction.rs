@@ -28,8 +28,15 @@ fn running_pod(c: &FakeCluster, name: &str, ready: bool) {
     let ready = if ready { "True" } else { "False" };
     made["status"] =
         json!({"phase": "Running", "conditions": [{"type": "Ready", "status": ready}]});
-    c.replace_value(&pods(), Some("default"), name, made, true, &opts())
-        .unwrap();
+    c.replace_value(
+        &pods(),
+        Some("default"),
+        name,
+        made,
+        Some("status"),
+        &opts(),
+    )
+    .unwrap();
 }
 
 /// A budget selecting `app: web` whose status allows `allowed` disruptions (processed
@@ -47,8 +54,15 @@ fn budget(c: &FakeCluster, name: &str, allowed: i64, processed: bool, policy: Op
         "observedGeneration": if processed { 1 } else { 0 },
         "disruptionsAllowed": allowed, "currentHealthy": 2, "desiredHealthy": 1, "expectedPods": 2,
     });
-    c.replace_value(&budgets(), Some("default"), name, made, true, &opts())
-        .unwrap();
+    c.replace_value(
+        &budgets(),
+        Some("default"),
+        name,
+        made,
+        Some("status"),
+        &opts(),
+    )
+    .unwrap();
 }
 
 fn eviction(name: &str) -> Value {
@@ -218,7 +232,7 @@ async fn the_pod_gets_the_disruption_target_condition_before_its_delete() {
     running_pod(&c, "held", true);
     let mut pod = exists(&c, &pods(), "held").await.unwrap();
     pod["metadata"]["finalizers"] = json!(["example.com/hold"]);
-    c.replace_value(&pods(), Some("default"), "held", pod, false, &opts())
+    c.replace_value(&pods(), Some("default"), "held", pod, None, &opts())
         .unwrap();
     evict(&c, "held").await.unwrap();
     let pod = exists(&c, &pods(), "held").await.unwrap();

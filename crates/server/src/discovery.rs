@@ -226,6 +226,16 @@ fn api_group(group: &str, versions: &BTreeMap<&str, Vec<&Arc<TypeInfo>>>) -> Val
     json!({"name": group, "versions": entries, "preferredVersion": preferred})
 }
 
+/// The subresources whose reads and writes are the type's own kind: `status`, and a Pod's
+/// `ephemeralcontainers` (`kubectl debug` looks for it).
+fn object_subresources(info: &TypeInfo) -> impl Iterator<Item = &'static str> {
+    let api = &info.resource.api;
+    let pods = api.group.is_empty() && api.plural == "pods";
+    [(pods, "ephemeralcontainers"), (info.status, "status")]
+        .into_iter()
+        .filter_map(|(served, sub)| served.then_some(sub))
+}
+
 /// The create-only subresources the router serves beyond status and scale: name, and the
 /// group, version and kind of what they take (kubectl drain looks for `pods/eviction`).
 fn create_subresources(
@@ -275,9 +285,9 @@ fn resource_list(group: &str, version: &str, types: &[&Arc<TypeInfo>]) -> Value 
             }
         }
         resources.push(r);
-        if info.status {
+        for sub in object_subresources(info) {
             resources.push(json!({
-                "name": format!("{}/status", api.plural),
+                "name": format!("{}/{sub}", api.plural),
                 "singularName": "",
                 "namespaced": namespaced,
                 "kind": api.kind,
@@ -323,10 +333,9 @@ fn aggregated_resource(info: &TypeInfo) -> Value {
     let api = &info.resource.api;
     let kind = json!({"group": api.group, "version": api.version, "kind": api.kind});
     let mut subresources = Vec::new();
-    if info.status {
-        subresources.push(
-            json!({"subresource": "status", "responseKind": kind, "verbs": SUBRESOURCE_VERBS}),
-        );
+    for sub in object_subresources(info) {
+        subresources
+            .push(json!({"subresource": sub, "responseKind": kind, "verbs": SUBRESOURCE_VERBS}));
     }
     if info.scale.is_some() {
         subresources.push(json!({

@@ -125,15 +125,15 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
         },
         (Some(name), None) => match method {
             Method::GET => get(ctx, name).await,
-            Method::PUT => replace(ctx, name, false).await,
-            Method::PATCH => patch(ctx, name, false).await,
+            Method::PUT => replace(ctx, name, None).await,
+            Method::PATCH => patch(ctx, name, None).await,
             Method::DELETE => delete(ctx, name).await,
             _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("status")) => match method {
             Method::GET => get_status(ctx, name).await,
-            Method::PUT => replace(ctx, name, true).await,
-            Method::PATCH => patch(ctx, name, true).await,
+            Method::PUT => replace(ctx, name, Some("status")).await,
+            Method::PATCH => patch(ctx, name, Some("status")).await,
             _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("scale")) => match method {
@@ -150,6 +150,15 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             Method::POST => create_on_subresource(ctx, name, Action::Bind).await,
             _ => Err(Error::method_not_routed()),
         },
+        // `kubectl debug`: the Pod, of which a write takes only `spec.ephemeralContainers`.
+        (Some(name), Some(sub @ "ephemeralcontainers")) if is_core(ctx.rt(), "pods") => {
+            match method {
+                Method::GET => get(ctx, name).await,
+                Method::PUT => replace(ctx, name, Some(sub)).await,
+                Method::PATCH => patch(ctx, name, Some(sub)).await,
+                _ => Err(Error::method_not_routed()),
+            }
+        }
         (Some(name), Some("eviction")) if is_core(ctx.rt(), "pods") => match method {
             Method::POST => create_on_subresource(ctx, name, Action::Evict).await,
             _ => Err(Error::method_not_routed()),
@@ -361,7 +370,7 @@ async fn create_on_subresource(ctx: &mut Ctx<'_>, name: &str, action: Action) ->
     Ok(respond::object(StatusCode::CREATED, format, &answer))
 }
 
-async fn replace(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response> {
+async fn replace(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
     let opts = params::write_options(&ctx.query, "UpdateOptions", ctx.user_agent(), false)?;
     let body = ctx.body().await?;
@@ -370,8 +379,16 @@ async fn replace(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response
     let warnings = unknown_field_warnings(&ctx.info, &opts, &value);
     let (rt, ns) = ctx.owned_target();
     let name_owned = name.to_string();
+    let sub = subresource.map(str::to_string);
     let updated = write(&ctx.app.cluster, move |c| {
-        c.replace_value(&rt, ns.as_deref(), &name_owned, value, status, &opts)
+        c.replace_value(
+            &rt,
+            ns.as_deref(),
+            &name_owned,
+            value,
+            sub.as_deref(),
+            &opts,
+        )
     })
     .await?;
     let mut resp = respond::object(StatusCode::OK, format, &updated);
@@ -379,7 +396,7 @@ async fn replace(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response
     Ok(resp)
 }
 
-async fn patch(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response> {
+async fn patch(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
     let body = ctx.body().await?;
     let patch = negotiate::decode_patch(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
@@ -395,7 +412,7 @@ async fn patch(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response> 
     };
     // Apply to a missing object creates it: 201 (rule 24).
     let created = apply
-        && !status
+        && subresource.is_none()
         && ctx
             .api()
             .get_object(ctx.rt(), ctx.ns, name, &Default::default())
@@ -403,8 +420,16 @@ async fn patch(ctx: &mut Ctx<'_>, name: &str, status: bool) -> Result<Response> 
             .is_err_and(|e| e.is_not_found());
     let (rt, ns) = ctx.owned_target();
     let name_owned = name.to_string();
+    let sub = subresource.map(str::to_string);
     let patched = write(&ctx.app.cluster, move |c| {
-        c.patch_value(&rt, ns.as_deref(), &name_owned, &patch, status, &opts)
+        c.patch_value(
+            &rt,
+            ns.as_deref(),
+            &name_owned,
+            &patch,
+            sub.as_deref(),
+            &opts,
+        )
     })
     .await?;
     let code = if created {

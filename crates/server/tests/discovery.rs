@@ -345,6 +345,35 @@ async fn pod_and_service_account_subresources_are_listed_and_served() {
         json!({"name": "pods/binding", "singularName": "", "namespaced": true,
                "kind": "Binding", "verbs": ["create"]})
     );
+    assert_eq!(
+        entry("pods/ephemeralcontainers"),
+        json!({"name": "pods/ephemeralcontainers", "singularName": "", "namespaced": true,
+               "kind": "Pod", "verbs": ["get", "patch", "update"]})
+    );
+    // Aggregated discovery lists it among the Pod's subresources.
+    let aggregated = call(
+        &router,
+        Method::GET,
+        "/api",
+        &[(
+            "accept",
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+        )],
+        Body::empty(),
+    )
+    .await
+    .json();
+    let pods = aggregated["items"][0]["versions"][0]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == "pods")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        names(&pods, "subresources", "subresource"),
+        ["ephemeralcontainers", "status", "binding", "eviction"]
+    );
     assert_eq!(entry("pods/eviction")["group"], "policy");
     assert_eq!(entry("pods/eviction")["kind"], "Eviction");
     assert_eq!(

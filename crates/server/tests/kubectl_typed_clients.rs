@@ -1,7 +1,8 @@
 //! kubectl's typed clients against `kobj serve`: the generators (`kubectl create
 //! deployment|service|job|…`, `kubectl run`, `kubectl create token`) send protobuf bodies,
 //! which the server decodes by the built-in kinds' protobuf layout, and `kubectl drain`
-//! evicts through `pods/<name>/eviction`; what each makes is read back as JSON.
+//! evicts through `pods/<name>/eviction`, `kubectl debug` adds containers through
+//! `pods/<name>/ephemeralcontainers`; what each makes is read back as JSON.
 
 #![allow(clippy::unwrap_used)]
 
@@ -269,4 +270,66 @@ fn kubectl_drain_evicts_within_the_disruption_budget() {
         budget["status"]["disruptedPods"][evicted].is_string(),
         "{budget}"
     );
+}
+
+/// `kubectl debug` patches `pods/<name>/ephemeralcontainers` (discovery lists it) with a
+/// strategic merge patch that adds its container; a container already there may not change
+/// (`kubectl patch --subresource=ephemeralcontainers`).
+#[test]
+fn kubectl_debug_adds_an_ephemeral_container() {
+    let Some((_served, k)) = served_kubectl("kubectl debug", &[]) else {
+        return;
+    };
+    k.ok(&["run", "app", "--image=nginx"]);
+    k.ok(&[
+        "debug",
+        "app",
+        "--image=busybox",
+        "--target=app",
+        "--container=debugger",
+    ]);
+    let pod = k.json(&["get", "pod", "app", "--show-managed-fields"]);
+    let added = &pod["spec"]["ephemeralContainers"][0];
+    assert_eq!(added["name"], "debugger", "{pod}");
+    assert_eq!(added["image"], "busybox");
+    assert_eq!(added["targetContainerName"], "app");
+    assert_eq!(added["terminationMessagePolicy"], "File", "defaulted");
+    assert_eq!(pod["spec"]["containers"][0]["image"], "nginx");
+    let entry = pod["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subresource"] == "ephemeralcontainers")
+        .unwrap();
+    assert_eq!(entry["operation"], "Update");
+
+    // A second one is added after it.
+    k.ok(&["debug", "app", "--image=busybox", "--container=second"]);
+    // Changing one that is there is refused (kubectl debug with the same name sends a patch
+    // that merges its container into the existing one twice, leaving it as it was, as the
+    // server's strategic merge does).
+    let err = k.fails(
+        &[
+            "patch",
+            "pod",
+            "app",
+            "--subresource=ephemeralcontainers",
+            "-p",
+            r#"{"spec":{"ephemeralContainers":[{"name":"debugger","image":"alpine"}]}}"#,
+        ],
+        None,
+    );
+    assert!(
+        err.contains(r#"existing ephemeral containers "debugger" may not be changed"#),
+        "{err}"
+    );
+    let after = k.json(&["get", "pod", "app"]);
+    let names: Vec<&str> = after["spec"]["ephemeralContainers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["debugger", "second"]);
+    assert_eq!(after["spec"]["ephemeralContainers"][0]["image"], "busybox");
 }

@@ -248,12 +248,10 @@ impl FieldError {
     }
 }
 
+/// `<field>: <body>`, as Go's `field.Error.Error()`; an error about the whole object (an
+/// empty path, as `field.NewPath("")` gives) prints as `: <body>` there too.
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field.is_empty() {
-            f.write_str(&self.body())
-        } else {
-            write!(f, "{}: {}", self.field, self.body())
-        }
+        write!(f, "{}: {}", self.field, self.body())
     }
 }

@@ -179,3 +179,15 @@ fn selector_errors_become_bad_requests_with_the_parser_text() {
     assert!(e.is_bad_request());
     assert_eq!(e.status().unwrap().message, err.message());
 }
+
+#[test]
+fn a_field_error_about_the_whole_object_keeps_the_empty_path() {
+    // Go's `field.Error.Error()` is `"%s: %s"` of the path and the body, even for
+    // `field.NewPath("")` (a static Pod given ephemeral containers).
+    let e = FieldError::forbidden("", "static pods do not support ephemeral containers");
+    assert_eq!(
+        e.to_string(),
+        ": Forbidden: static pods do not support ephemeral containers"
+    );
+    assert_eq!(e.to_cause().field, "");
+}

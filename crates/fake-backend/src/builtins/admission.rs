@@ -247,7 +247,8 @@ pub(crate) fn validate(
     old: Option<&Value>,
     subresource: Option<&str>,
 ) -> Result<()> {
-    if subresource.is_some() {
+    // Pod Security evaluates a Pod given ephemeral containers like any other update.
+    if subresource.is_some_and(|s| s != crate::verbs::EPHEMERAL_CONTAINERS) {
         return Ok(());
     }
     if is(info, "", "pods") {

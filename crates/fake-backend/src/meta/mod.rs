@@ -339,6 +339,19 @@ pub(crate) fn set_path(obj: &mut Value, path: &str, value: Value) {
     }
 }
 
+/// Removes and returns the member at a dotted JSON path, if it is there.
+pub(crate) fn take_path(obj: &mut Value, path: &str) -> Option<Value> {
+    let path = path.strip_prefix('.').unwrap_or(path);
+    let (parent, last) = match path.rsplit_once('.') {
+        Some((parent, last)) => (
+            parent.split('.').try_fold(obj, |v, seg| v.get_mut(seg))?,
+            last,
+        ),
+        None => (obj, path),
+    };
+    parent.as_object_mut()?.remove(last)
+}
+
 /// A scalar as a field-selector value: strings as they are, numbers and booleans printed.
 pub(crate) fn scalar_text(v: &Value) -> Option<String> {
     match v {

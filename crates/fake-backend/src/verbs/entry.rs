@@ -15,11 +15,6 @@ use crate::actions::{Verb, params};
 use crate::cluster::FakeCluster;
 use crate::meta;
 
-/// The subresource name of a status write.
-fn status_sub(status: bool) -> Option<&'static str> {
-    status.then_some("status")
-}
-
 /// A body's metadata must decode as ObjectMeta: the API server decodes a request body into
 /// its type before anything else, so a body that gives, say, `labels` a boolean is refused
 /// with 400 and nothing is stored (stored, it failed every later read and the dump with a
@@ -72,18 +67,20 @@ impl FakeCluster {
         )
     }
 
-    /// Replaces an object or its status (the engine behind `replace_object` and
-    /// `replace_object_status`), with the fault check and action record of those verbs.
+    /// Replaces an object (`subresource` `None`) or one of its subresources: `status` (the
+    /// engine behind `replace_object` and `replace_object_status`), or a Pod's
+    /// `ephemeralcontainers` (only `spec.ephemeralContainers` is taken from the body, as
+    /// `kubectl debug` needs). Fault check and action record are those of the trait verbs.
     ///
     /// # Errors
-    /// As `replace_object`.
+    /// As `replace_object`; a subresource the type does not have is 404.
     pub fn replace_value(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,
         name: &str,
         obj: Value,
-        status: bool,
+        subresource: Option<&str>,
         opts: &WriteOptions,
     ) -> Result<Value> {
         let call = Call {
@@ -91,7 +88,7 @@ impl FakeCluster {
             rt,
             namespace,
             name: Some(name),
-            subresource: status_sub(status),
+            subresource,
             success: 200,
         };
         self.run_sync(
@@ -100,26 +97,26 @@ impl FakeCluster {
             || {
                 check_metadata(rt, &obj)?;
                 Ok((
-                    self.replace_now(rt, namespace, name, obj, status, opts)?,
+                    self.replace_now(rt, namespace, name, obj, subresource, opts)?,
                     200,
                 ))
             },
         )
     }
 
-    /// Patches an object or its status (the engine behind the patch verbs), with the fault
-    /// check and action record of those verbs; an apply that creates the object is recorded
-    /// as 201 (rule 24).
+    /// Patches an object or one of the subresources [`replace_value`](Self::replace_value)
+    /// takes (the engine behind the patch verbs), with the fault check and action record of
+    /// those verbs; an apply that creates the object is recorded as 201 (rule 24).
     ///
     /// # Errors
-    /// As `patch_object`.
+    /// As `patch_object`; a subresource the type does not have is 404.
     pub fn patch_value(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,
         name: &str,
         patch: &PatchValue,
-        status: bool,
+        subresource: Option<&str>,
         opts: &WriteOptions,
     ) -> Result<Value> {
         let call = Call {
@@ -127,13 +124,13 @@ impl FakeCluster {
             rt,
             namespace,
             name: Some(name),
-            subresource: status_sub(status),
+            subresource,
             success: 200,
         };
         self.run_sync(
             call,
             || params::write(opts, Some(patch)),
-            || self.patch_coded(rt, namespace, name, patch, status, opts),
+            || self.patch_coded(rt, namespace, name, patch, subresource, opts),
         )
     }
 
@@ -144,10 +141,10 @@ impl FakeCluster {
         namespace: Option<&str>,
         name: &str,
         patch: &PatchValue,
-        status: bool,
+        subresource: Option<&str>,
         opts: &WriteOptions,
     ) -> Result<(Value, u16)> {
-        let (value, created) = self.patch_now(rt, namespace, name, patch, status, opts)?;
+        let (value, created) = self.patch_now(rt, namespace, name, patch, subresource, opts)?;
         let code = if created && matches!(patch, Patch::Apply(_)) {
             201
         } else {

@@ -12,6 +12,7 @@ pub(crate) mod reviews;
 pub(crate) mod subresources;
 pub(crate) mod traits;
 pub(crate) mod update;
+pub(crate) use update::EPHEMERAL_CONTAINERS;
 pub(crate) mod watching;
 pub(crate) mod write;
 

@@ -188,19 +188,12 @@ impl FakeCluster {
         namespace: Option<&str>,
         name: &str,
         patch: &PatchValue,
-        status: bool,
+        subresource: Option<&str>,
         opts: &WriteOptions,
     ) -> Result<(Value, bool)> {
         let mut st = self.inner.lock();
         let info = resolve(&st, rt, namespace, false)?;
-        let sub = if status {
-            if !info.status {
-                return Err(super::subresources::no_subresource(&info, name, "status"));
-            }
-            Sub::Status
-        } else {
-            Sub::Main
-        };
+        let sub = Sub::of_write(&info, name, subresource)?;
         let is_apply = matches!(patch, Patch::Apply(_));
         let mut errs = Vec::new();
         if opts.force && !is_apply {
@@ -231,7 +224,7 @@ impl FakeCluster {
         let out = match (existing, patch) {
             (None, Patch::Apply(applied)) => (
                 {
-                    if sub == Sub::Status {
+                    if sub != Sub::Main {
                         return Err(Error::not_found(&info.resource, name));
                     }
                     let ctx = WriteCtx::new(&self.inner, &info, opts, Request::Apply(&body));
@@ -277,6 +270,9 @@ impl FakeCluster {
                         let reset: &[&str] = match sub {
                             Sub::Main if info.status => &["status"],
                             Sub::Status => &["spec"],
+                            // The strategy keeps only `spec.ephemeralContainers`; the rest of
+                            // the spec cannot be reset at this level (see docs/semantics.md).
+                            Sub::EphemeralContainers => &["status"],
                             _ => &[],
                         };
                         managed::apply_resetting(

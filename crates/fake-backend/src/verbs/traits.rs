@@ -161,7 +161,7 @@ macro_rules! impl_verbs {
                 self.run(call, || params::post(p), async {
                     rt.check_target(ns, name)?;
                     let value = meta::to_value(object)?;
-                    meta::to_dynamic(self.replace_now(rt, ns, name, value, false, &post_opts(p))?)
+                    meta::to_dynamic(self.replace_now(rt, ns, name, value, None, &post_opts(p))?)
                 })
                 .await
             }
@@ -185,7 +185,7 @@ macro_rules! impl_verbs {
                 self.run_coded(call, || params::patch(p, patch), async {
                     rt.check_target(ns, name)?;
                     let (value, code) =
-                        self.patch_coded(rt, ns, name, patch, false, &patch_opts(p))?;
+                        self.patch_coded(rt, ns, name, patch, None, &patch_opts(p))?;
                     Ok((meta::to_dynamic(value)?, code))
                 })
                 .await
@@ -280,7 +280,14 @@ macro_rules! impl_verbs {
                 self.run(call, || params::post(p), async {
                     rt.check_target(ns, name)?;
                     let value = meta::to_value(object)?;
-                    meta::to_dynamic(self.replace_now(rt, ns, name, value, true, &post_opts(p))?)
+                    meta::to_dynamic(self.replace_now(
+                        rt,
+                        ns,
+                        name,
+                        value,
+                        Some("status"),
+                        &post_opts(p),
+                    )?)
                 })
                 .await
             }
@@ -303,7 +310,10 @@ macro_rules! impl_verbs {
                 };
                 self.run(call, || params::patch(p, patch), async {
                     rt.check_target(ns, name)?;
-                    meta::to_dynamic(self.patch_now(rt, ns, name, patch, true, &patch_opts(p))?.0)
+                    meta::to_dynamic(
+                        self.patch_now(rt, ns, name, patch, Some("status"), &patch_opts(p))?
+                            .0,
+                    )
                 })
                 .await
             }

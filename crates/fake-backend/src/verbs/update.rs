@@ -24,6 +24,9 @@ pub(crate) enum Sub {
     Status,
     /// `/scale` (the body is already the whole object).
     Scale,
+    /// A Pod's `/ephemeralcontainers` (`kubectl debug`): only `spec.ephemeralContainers`
+    /// is taken from the body.
+    EphemeralContainers,
 }
 
 impl Sub {
@@ -33,8 +36,38 @@ impl Sub {
             Sub::Main => None,
             Sub::Status => Some("status"),
             Sub::Scale => Some("scale"),
+            Sub::EphemeralContainers => Some(EPHEMERAL_CONTAINERS),
         }
     }
+
+    /// The endpoint of a replace or patch from its subresource name (`None` for the object
+    /// itself); a subresource the type does not have is the 404 of rule 5.
+    pub fn of_write(info: &TypeInfo, name: &str, subresource: Option<&str>) -> Result<Sub> {
+        match subresource {
+            None => Ok(Sub::Main),
+            Some("status") if info.status => Ok(Sub::Status),
+            Some(EPHEMERAL_CONTAINERS) if is_pods(info) => Ok(Sub::EphemeralContainers),
+            Some(other) => Err(super::subresources::no_subresource(info, name, other)),
+        }
+    }
+
+    /// What the endpoint takes from the request: the whole object, or one member at this
+    /// path (the rest of the stored version is kept, as the subresources' strategies do).
+    fn taken(self) -> Option<&'static str> {
+        match self {
+            Sub::Main | Sub::Scale => None,
+            Sub::Status => Some("status"),
+            Sub::EphemeralContainers => Some("spec.ephemeralContainers"),
+        }
+    }
+}
+
+/// The subresource through which ephemeral containers are added to a Pod.
+pub(crate) const EPHEMERAL_CONTAINERS: &str = "ephemeralcontainers";
+
+/// Whether the type is the core group's Pods.
+fn is_pods(info: &TypeInfo) -> bool {
+    info.resource.api.group.is_empty() && info.resource.api.plural == "pods"
 }
 
 /// The 409 of rule 17 for a uid that differs from the stored one.
@@ -159,22 +192,17 @@ pub(crate) fn update_locked(
                 }
             }
         }
-        Sub::Status => {
-            let status = obj.get("status").cloned();
-            // An apply through `/status` brings the managedFields it computed (its own entry);
-            // every other write is tracked below, from the old version's.
+        Sub::Status | Sub::EphemeralContainers => {
+            let path = sub.taken().unwrap_or_default();
+            let taken = meta::take_path(&mut obj, path);
+            // An apply through the subresource brings the managedFields it computed (its own
+            // entry); every other write is tracked below, from the old version's.
             let applied_fields = matches!(request, Request::Apply(_))
                 .then(|| meta::meta_mut(&mut obj).remove("managedFields"));
             let mut merged = old.value().clone();
-            if let Some(map) = merged.as_object_mut() {
-                match status {
-                    Some(s) => {
-                        map.insert("status".into(), s);
-                    }
-                    None => {
-                        map.remove("status");
-                    }
-                }
+            match taken {
+                Some(value) => meta::set_path(&mut merged, path, value),
+                None => drop(meta::take_path(&mut merged, path)),
             }
             match applied_fields {
                 Some(Some(list)) => {
@@ -336,26 +364,20 @@ pub(crate) fn update_locked(
 }
 
 impl FakeCluster {
-    /// Replaces an object or its status, with no fault check and no action record.
+    /// Replaces an object or one of its subresources (`status`, a Pod's
+    /// `ephemeralcontainers`), with no fault check and no action record.
     pub(crate) fn replace_now(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,
         name: &str,
         obj: Value,
-        status: bool,
+        subresource: Option<&str>,
         opts: &WriteOptions,
     ) -> Result<Value> {
         let mut st = self.inner.lock();
         let info = resolve(&st, rt, namespace, false)?;
-        let sub = if status {
-            if !info.status {
-                return Err(super::subresources::no_subresource(&info, name, "status"));
-            }
-            Sub::Status
-        } else {
-            Sub::Main
-        };
+        let sub = Sub::of_write(&info, name, subresource)?;
         let ns = ns_of(&info, namespace).to_string();
         let out = update_locked(
             &self.inner,

@@ -97,7 +97,7 @@ pub(super) fn init_containers(
 }
 
 /// `validateContainerCommon`, less volume devices and resize policy.
-fn container_common(
+pub(super) fn container_common(
     c: &Value,
     volumes: &BTreeSet<String>,
     facts: PodFacts,

@@ -15,6 +15,7 @@ mod apps;
 mod batch;
 mod containers;
 mod disruption;
+mod ephemeral;
 mod handlers;
 mod network;
 mod pod;
@@ -82,6 +83,9 @@ pub(crate) fn validate<'a>(
         ("batch", "jobs") => batch::job_update(obj, &old.to_value(), errs),
         // The main resource only: `ephemeralcontainers` and `resize` have their own rules.
         ("", "pods") if subresource.is_none() => pod_update::pod_update(obj, &old.to_value(), errs),
+        ("", "pods") if subresource == Some(crate::verbs::EPHEMERAL_CONTAINERS) => {
+            ephemeral::ephemeral_update(obj, &old.to_value(), errs);
+        }
         ("apps", "statefulsets") => {
             let before = old_spec.map(|s| s.to_value());
             if !stateful_set_spec_unchanged(spec.0, before.as_deref()) {

@@ -10,6 +10,7 @@ use kobj_core::{FieldError, FieldErrorType};
 use serde_json::{Map, Value};
 
 use super::containers::{containers, init_containers};
+use super::ephemeral::ephemeral_containers;
 use super::network::{dns_config, host_aliases, host_network_ports};
 use super::scheduling::{affinity, gates, tolerations, topology_spread};
 use super::security::pod_security_context;
@@ -24,15 +25,7 @@ pub(super) fn pod(obj: &Value, creating: bool, errs: &mut Vec<FieldError>) {
     pod_spec(spec, Some(meta::meta_str(obj, "name")), "spec", errs);
     for list in ["containers", "initContainers"] {
         for (i, c) in items(spec, list).iter().enumerate() {
-            // `validateContainerOnlyForPod`.
-            let image = str_of(c, "image");
-            if image.len() != image.trim().len() {
-                errs.push(FieldError::invalid(
-                    format!("spec.{list}[{i}].image"),
-                    Value::String(image.into()),
-                    "must not have leading or trailing whitespace",
-                ));
-            }
+            container_only_for_pod(c, &format!("spec.{list}[{i}]"), errs);
         }
     }
     if !creating {
@@ -48,6 +41,19 @@ pub(super) fn pod(obj: &Value, creating: bool, errs: &mut Vec<FieldError>) {
         errs.push(FieldError::forbidden(
             "spec.nodeName",
             "cannot be set until all schedulingGates have been cleared",
+        ));
+    }
+}
+
+/// `validateContainerOnlyForPod`: a Pod's (not a template's) container image without
+/// surrounding spaces.
+pub(super) fn container_only_for_pod(c: &Value, path: &str, errs: &mut Vec<FieldError>) {
+    let image = str_of(c, "image");
+    if image.len() != image.trim().len() {
+        errs.push(FieldError::invalid(
+            format!("{path}.image"),
+            Value::String(image.into()),
+            "must not have leading or trailing whitespace",
         ));
     }
 }
@@ -132,6 +138,7 @@ fn pod_spec(
     let volumes = volumes(spec, pod, &format!("{path}.volumes"), errs);
     containers(spec, &volumes, facts, path, errs);
     init_containers(spec, &volumes, facts, path, errs);
+    ephemeral_containers(spec, &volumes, facts, path, errs);
     host_network_ports(spec, pod.is_some(), path, errs);
     match str_in(spec, "restartPolicy") {
         "Always" | "OnFailure" | "Never" => {}
