@@ -487,3 +487,50 @@ fn kubectl_auth_asks_the_reviews() {
     let (status, stderr) = served.stop("-TERM", Duration::from_secs(10));
     assert!(status.success(), "{stderr}");
 }
+
+/// `kubectl explain` reads the OpenAPI v3 documents: built-in kinds' fields and their
+/// descriptions come from the k8s-openapi schemas, a custom resource's from its CRD.
+#[test]
+fn kubectl_explain_documents_built_in_and_custom_fields() {
+    let Some((_served, k)) = served_kubectl("kubectl explain", &[]) else {
+        return;
+    };
+    let out = k.ok(&["explain", "pods.spec.containers.resources"]);
+    assert!(
+        out.contains("FIELD: resources <ResourceRequirements>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Compute Resources required by this container."),
+        "{out}"
+    );
+    assert!(out.contains("limits\t<map[string]Quantity>"), "{out}");
+    let out = k.ok(&["explain", "deployments.spec.replicas"]);
+    assert!(out.contains("GROUP:      apps"), "{out}");
+    assert!(out.contains("Number of desired pods."), "{out}");
+    let out = k.ok(&["explain", "hpa.spec", "--api-version=autoscaling/v2"]);
+    assert!(out.contains("VERSION:    v2"), "{out}");
+    assert!(
+        out.contains("behavior\t<HorizontalPodAutoscalerBehavior>"),
+        "{out}"
+    );
+    let err = k.fails(&["explain", "pods.spec.nope"], None);
+    assert!(err.contains(r#"field "nope" does not exist"#), "{err}");
+
+    k.ok_with(
+        &["apply", "-f", "-"],
+        Some(
+            r#"{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": "gadgets.explain.kobj.dev"},
+                "spec": {"group": "explain.kobj.dev", "scope": "Namespaced",
+                  "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+                  "versions": [{"name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                      "spec": {"type": "object", "description": "What the gadget is.",
+                        "properties": {"size": {"type": "integer", "description": "How big."}}}}}}}]}}"#,
+        ),
+    );
+    let out = k.ok(&["explain", "gadgets.spec"]);
+    assert!(out.contains("What the gadget is."), "{out}");
+    assert!(out.contains("size\t<integer>"), "{out}");
+}

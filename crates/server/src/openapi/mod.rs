@@ -2,12 +2,16 @@
 //! PATCH operation per kind tagged `x-kubernetes-group-version-kind` that lists the
 //! `fieldValidation` query parameter, so that `kubectl create` and `kubectl apply` validate on
 //! the server (`fieldValidation=Strict`) instead of asking for `--validate=false`. CRD schemas
-//! are published as components. `/openapi/v2` is not served (kubectl only falls back to it
-//! when v3 fails).
+//! and the built-in kinds' schemas (`builtin`) are published as components, so `kubectl
+//! explain` works for both. `/openapi/v2` is not served (kubectl only falls back to it when v3
+//! fails).
 //!
 //! The PATCH request bodies do not list `application/strategic-merge-patch+json`: kubectl
-//! would then compute strategic merge patches from these (schema-less) documents; without it,
-//! it uses the patch metadata compiled into it, as with any server lacking them.
+//! would then compute strategic merge patches from these documents, whose schemas carry no
+//! patch strategies or merge keys; without it, it uses the patch metadata compiled into it, as
+//! with any server lacking them.
+
+mod builtin;
 
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -134,27 +138,41 @@ fn write_params(patch: bool) -> Vec<Value> {
 fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
     let mut paths = Map::new();
     let mut schemas = Map::new();
+    let built_in = types
+        .iter()
+        .find(|info| !info.is_custom())
+        .and_then(|info| builtin::schemas(&info.resource.api.api_version));
+    if let Some(gv) = built_in {
+        schemas.extend(gv.definitions.clone());
+    }
     for info in types {
         let api = &info.resource.api;
         let gvk = json!({"group": api.group, "version": api.version, "kind": api.kind});
-        let id = schema_id(info);
+        let typed_root = built_in
+            .filter(|_| !info.is_custom())
+            .and_then(|gv| gv.roots.get(api.kind.as_str()));
+        let id = typed_root.cloned().unwrap_or_else(|| schema_id(info));
         let reference = json!({"$ref": format!("#/components/schemas/{id}")});
         let ok = json!({"200": {"description": "OK", "content": {"application/json": {"schema": reference}}}});
         let created = json!({
             "200": {"description": "OK", "content": {"application/json": {"schema": reference}}},
             "201": {"description": "Created", "content": {"application/json": {"schema": reference}}},
         });
-        let mut schema = info
-            .schema
-            .as_ref()
-            .and_then(|s| serde_json::to_value(s.as_ref()).ok())
-            .unwrap_or_else(
-                || json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
-            );
-        if let Some(map) = schema.as_object_mut() {
-            map.insert("x-kubernetes-group-version-kind".into(), json!([gvk]));
+        // A built-in kind's schema came with the group version's definitions; a custom
+        // resource's is its CRD's (or open when the CRD has none).
+        if typed_root.is_none() {
+            let mut schema = info
+                .schema
+                .as_ref()
+                .and_then(|s| serde_json::to_value(s.as_ref()).ok())
+                .unwrap_or_else(
+                    || json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
+                );
+            if let Some(map) = schema.as_object_mut() {
+                map.insert("x-kubernetes-group-version-kind".into(), json!([gvk]));
+            }
+            schemas.insert(id.clone(), schema);
         }
-        schemas.insert(id.clone(), schema);
         let mut patch_types = Map::new();
         for t in [
             "application/json-patch+json",
