@@ -6,27 +6,13 @@
 
 mod common;
 
-use common::{pods, valid_pod};
+use common::{code_and_message, manager, mirror, named_pod, pods, valid_pod};
 use kobj_core::{PatchValue, ResourceType};
 use kobj_fake::{FakeCluster, WriteOptions};
 use kube_core::params::Patch;
 use serde_json::{Value, json};
 
 const SUB: Option<&str> = Some("ephemeralcontainers");
-
-fn manager(name: &str) -> WriteOptions {
-    WriteOptions {
-        field_manager: Some(name.into()),
-        ..WriteOptions::default()
-    }
-}
-
-fn pod(c: &FakeCluster, name: &str, edit: impl FnOnce(&mut Value)) -> Value {
-    let mut body = valid_pod(edit);
-    body["metadata"]["name"] = json!(name);
-    c.create_value(&pods(), Some("default"), body, &WriteOptions::default())
-        .unwrap()
-}
 
 fn debugger() -> Value {
     json!({"name": "debugger", "image": "busybox", "targetContainerName": "app",
@@ -49,15 +35,10 @@ fn patch(c: &FakeCluster, name: &str, p: &PatchValue) -> kobj_core::Result<Value
     )
 }
 
-fn message(e: &kobj_core::Error) -> (u16, String) {
-    let s = e.status().unwrap();
-    (s.code, s.message.clone())
-}
-
 #[test]
 fn a_patch_through_the_subresource_adds_an_ephemeral_container_and_nothing_else() {
     let c = FakeCluster::new();
-    let made = pod(&c, "p", |_| {});
+    let made = named_pod(&c, "p", |_| {});
     // The labels and the container image in the same patch are dropped by the strategy.
     let p = Patch::Strategic(json!({
         "metadata": {"labels": {"debugged": "yes"}},
@@ -118,7 +99,7 @@ fn a_patch_through_the_subresource_adds_an_ephemeral_container_and_nothing_else(
 #[test]
 fn a_replace_through_the_subresource_takes_the_ephemeral_containers_of_the_body() {
     let c = FakeCluster::new();
-    let mut body = pod(&c, "p", |_| {});
+    let mut body = named_pod(&c, "p", |_| {});
     body["spec"]["ephemeralContainers"] = json!([debugger()]);
     body["spec"]["activeDeadlineSeconds"] = json!(30);
     let out = c
@@ -143,19 +124,19 @@ fn the_pod_itself_takes_no_ephemeral_containers() {
         )
         .unwrap_err();
     assert_eq!(
-        message(&e),
+        code_and_message(&e),
         (
             422,
             r#"Pod "p" is invalid: [spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container, spec.ephemeralContainers: Forbidden: cannot be set on create]"#
                 .into()
         )
     );
-    let mut body = pod(&c, "p", |_| {});
+    let mut body = named_pod(&c, "p", |_| {});
     body["spec"]["ephemeralContainers"] = json!([debugger()]);
     let e = c
         .replace_value(&pods(), Some("default"), "p", body, None, &manager("m"))
         .unwrap_err();
-    let (code, text) = message(&e);
+    let (code, text) = code_and_message(&e);
     assert_eq!(code, 422);
     assert!(
         text.starts_with(
@@ -168,20 +149,12 @@ fn the_pod_itself_takes_no_ephemeral_containers() {
 #[test]
 fn refused_ephemeral_containers_get_the_servers_errors_and_change_nothing() {
     let c = FakeCluster::new();
-    pod(&c, "p", |s| {
+    named_pod(&c, "p", |s| {
         s["volumes"] = json!([{"name": "data", "emptyDir": {}}]);
     });
     patch(&c, "p", &add(json!([debugger()]))).unwrap();
-    pod(&c, "static", |s| s["nodeName"] = json!("node-1"));
-    c.patch_value(
-        &pods(),
-        Some("default"),
-        "static",
-        &Patch::Merge(json!({"metadata": {"annotations": {"kubernetes.io/config.mirror": "abc"}}})),
-        None,
-        &manager("kubelet"),
-    )
-    .unwrap();
+    named_pod(&c, "static", |s| s["nodeName"] = json!("node-1"));
+    mirror(&c, "static");
     let cases: Vec<(&str, Value, &str)> = vec![
         (
             "p",
@@ -223,7 +196,7 @@ fn refused_ephemeral_containers_get_the_servers_errors_and_change_nothing() {
     for (name, containers, want) in cases {
         let e = patch(&c, name, &add(containers)).unwrap_err();
         assert_eq!(
-            message(&e),
+            code_and_message(&e),
             (422, format!("Pod {name:?} is invalid: {want}")),
             "{name}"
         );
@@ -236,7 +209,7 @@ fn refused_ephemeral_containers_get_the_servers_errors_and_change_nothing() {
     );
     let e = patch(&c, "p", &remove).unwrap_err();
     assert_eq!(
-        message(&e),
+        code_and_message(&e),
         (
             422,
             "Pod \"p\" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers \"debugger\" may not be removed\n".into()
@@ -266,9 +239,12 @@ fn only_pods_have_the_subresource() {
             &manager("m"),
         )
         .unwrap_err();
-    assert_eq!(message(&e).0, 404);
+    assert_eq!(code_and_message(&e).0, 404);
     let e = patch(&c, "missing", &add(json!([debugger()]))).unwrap_err();
-    assert_eq!(message(&e), (404, r#"pods "missing" not found"#.into()));
+    assert_eq!(
+        code_and_message(&e),
+        (404, r#"pods "missing" not found"#.into())
+    );
 }
 
 #[test]
@@ -303,7 +279,7 @@ fn pod_security_judges_an_added_ephemeral_container() {
         )
         .unwrap_err();
     assert_eq!(
-        message(&e),
+        code_and_message(&e),
         (
             403,
             "pods \"p\" is forbidden: violates PodSecurity \"baseline:latest\": privileged \

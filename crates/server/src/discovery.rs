@@ -227,13 +227,17 @@ fn api_group(group: &str, versions: &BTreeMap<&str, Vec<&Arc<TypeInfo>>>) -> Val
 }
 
 /// The subresources whose reads and writes are the type's own kind: `status`, and a Pod's
-/// `ephemeralcontainers` (`kubectl debug` looks for it).
+/// `ephemeralcontainers` (`kubectl debug` looks for it) and `resize`.
 fn object_subresources(info: &TypeInfo) -> impl Iterator<Item = &'static str> {
     let api = &info.resource.api;
     let pods = api.group.is_empty() && api.plural == "pods";
-    [(pods, "ephemeralcontainers"), (info.status, "status")]
-        .into_iter()
-        .filter_map(|(served, sub)| served.then_some(sub))
+    [
+        (pods, "ephemeralcontainers"),
+        (pods, "resize"),
+        (info.status, "status"),
+    ]
+    .into_iter()
+    .filter_map(|(served, sub)| served.then_some(sub))
 }
 
 /// The create-only subresources the router serves beyond status and scale: name, and the

@@ -150,8 +150,11 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             Method::POST => create_on_subresource(ctx, name, Action::Bind).await,
             _ => Err(Error::method_not_routed()),
         },
-        // `kubectl debug`: the Pod, of which a write takes only `spec.ephemeralContainers`.
-        (Some(name), Some(sub @ "ephemeralcontainers")) if is_core(ctx.rt(), "pods") => {
+        // `kubectl debug` and in-place resize: the Pod, of which a write takes only
+        // `spec.ephemeralContainers`, or its containers' `resources` and `resizePolicy`.
+        (Some(name), Some(sub @ ("ephemeralcontainers" | "resize")))
+            if is_core(ctx.rt(), "pods") =>
+        {
             match method {
                 Method::GET => get(ctx, name).await,
                 Method::PUT => replace(ctx, name, Some(sub)).await,

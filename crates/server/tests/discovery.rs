@@ -372,7 +372,13 @@ async fn pod_and_service_account_subresources_are_listed_and_served() {
         .unwrap();
     assert_eq!(
         names(&pods, "subresources", "subresource"),
-        ["ephemeralcontainers", "status", "binding", "eviction"]
+        [
+            "ephemeralcontainers",
+            "resize",
+            "status",
+            "binding",
+            "eviction"
+        ]
     );
     assert_eq!(entry("pods/eviction")["group"], "policy");
     assert_eq!(entry("pods/eviction")["kind"], "Eviction");

@@ -333,3 +333,49 @@ fn kubectl_debug_adds_an_ephemeral_container() {
     assert_eq!(names, ["debugger", "second"]);
     assert_eq!(after["spec"]["ephemeralContainers"][0]["image"], "busybox");
 }
+
+/// `kubectl patch --subresource=resize` resizes a container in place (discovery lists
+/// `pods/resize`); a memory limit lowered without a restarting resize policy is refused.
+#[test]
+fn kubectl_resizes_a_pod_in_place() {
+    let Some((_served, k)) = served_kubectl("kubectl resize", &[]) else {
+        return;
+    };
+    k.ok_with(
+        &["apply", "-f", "-"],
+        Some(
+            r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sized"},
+                "spec": {"containers": [{"name": "app", "image": "nginx", "resources": {
+                  "requests": {"cpu": "100m", "memory": "64Mi"},
+                  "limits": {"cpu": "200m", "memory": "128Mi"}}}]}}"#,
+        ),
+    );
+    k.ok(&[
+        "patch",
+        "pod",
+        "sized",
+        "--subresource=resize",
+        "-p",
+        r#"{"spec":{"containers":[{"name":"app","resources":{"limits":{"cpu":"300m"}}}]}}"#,
+    ]);
+    let pod = k.json(&["get", "pod", "sized"]);
+    let resources = &pod["spec"]["containers"][0]["resources"];
+    assert_eq!(resources["limits"]["cpu"], "300m", "{pod}");
+    assert_eq!(resources["limits"]["memory"], "128Mi");
+    assert_eq!(pod["metadata"]["generation"], 2);
+    let err = k.fails(
+        &[
+            "patch",
+            "pod",
+            "sized",
+            "--subresource=resize",
+            "-p",
+            r#"{"spec":{"containers":[{"name":"app","resources":{"limits":{"memory":"100Mi"}}}]}}"#,
+        ],
+        None,
+    );
+    assert!(
+        err.contains("memory limits cannot be decreased unless resizePolicy is RestartContainer"),
+        "{err}"
+    );
+}

@@ -31,6 +31,7 @@ mod service_rules;
 mod service_spec;
 mod service_validation;
 mod workloads;
+pub(crate) use workloads::resize_prepare;
 mod zero_fields;
 
 pub(crate) use service_alloc::{allocate as allocate_service, is_service};

@@ -12,7 +12,7 @@ pub(crate) mod reviews;
 pub(crate) mod subresources;
 pub(crate) mod traits;
 pub(crate) mod update;
-pub(crate) use update::EPHEMERAL_CONTAINERS;
+pub(crate) use update::{EPHEMERAL_CONTAINERS, RESIZE};
 pub(crate) mod watching;
 pub(crate) mod write;
 

@@ -270,9 +270,10 @@ impl FakeCluster {
                         let reset: &[&str] = match sub {
                             Sub::Main if info.status => &["status"],
                             Sub::Status => &["spec"],
-                            // The strategy keeps only `spec.ephemeralContainers`; the rest of
-                            // the spec cannot be reset at this level (see docs/semantics.md).
-                            Sub::EphemeralContainers => &["status"],
+                            // The strategies keep only `spec.ephemeralContainers`, or the
+                            // containers' resources; the rest of the spec cannot be reset at
+                            // this level (see docs/semantics.md).
+                            Sub::EphemeralContainers | Sub::Resize => &["status"],
                             _ => &[],
                         };
                         managed::apply_resetting(

@@ -27,6 +27,9 @@ pub(crate) enum Sub {
     /// A Pod's `/ephemeralcontainers` (`kubectl debug`): only `spec.ephemeralContainers`
     /// is taken from the body.
     EphemeralContainers,
+    /// A Pod's `/resize` (in-place resize): only its containers' `resources` and
+    /// `resizePolicy` are taken from the body.
+    Resize,
 }
 
 impl Sub {
@@ -37,6 +40,7 @@ impl Sub {
             Sub::Status => Some("status"),
             Sub::Scale => Some("scale"),
             Sub::EphemeralContainers => Some(EPHEMERAL_CONTAINERS),
+            Sub::Resize => Some(RESIZE),
         }
     }
 
@@ -47,15 +51,17 @@ impl Sub {
             None => Ok(Sub::Main),
             Some("status") if info.status => Ok(Sub::Status),
             Some(EPHEMERAL_CONTAINERS) if is_pods(info) => Ok(Sub::EphemeralContainers),
+            Some(RESIZE) if is_pods(info) => Ok(Sub::Resize),
             Some(other) => Err(super::subresources::no_subresource(info, name, other)),
         }
     }
 
-    /// What the endpoint takes from the request: the whole object, or one member at this
-    /// path (the rest of the stored version is kept, as the subresources' strategies do).
+    /// The one member at this path an endpoint takes from the request (the rest of the
+    /// stored version is kept, as the subresources' strategies do); `None` for the endpoints
+    /// that take the whole object, and for `/resize`, which takes parts of each container.
     fn taken(self) -> Option<&'static str> {
         match self {
-            Sub::Main | Sub::Scale => None,
+            Sub::Main | Sub::Scale | Sub::Resize => None,
             Sub::Status => Some("status"),
             Sub::EphemeralContainers => Some("spec.ephemeralContainers"),
         }
@@ -64,6 +70,9 @@ impl Sub {
 
 /// The subresource through which ephemeral containers are added to a Pod.
 pub(crate) const EPHEMERAL_CONTAINERS: &str = "ephemeralcontainers";
+
+/// The subresource through which a Pod's containers are resized in place.
+pub(crate) const RESIZE: &str = "resize";
 
 /// Whether the type is the core group's Pods.
 fn is_pods(info: &TypeInfo) -> bool {
@@ -192,18 +201,23 @@ pub(crate) fn update_locked(
                 }
             }
         }
-        Sub::Status | Sub::EphemeralContainers => {
-            let path = sub.taken().unwrap_or_default();
-            let taken = meta::take_path(&mut obj, path);
+        Sub::Status | Sub::EphemeralContainers | Sub::Resize => {
             // An apply through the subresource brings the managedFields it computed (its own
             // entry); every other write is tracked below, from the old version's.
             let applied_fields = matches!(request, Request::Apply(_))
                 .then(|| meta::meta_mut(&mut obj).remove("managedFields"));
-            let mut merged = old.value().clone();
-            match taken {
-                Some(value) => meta::set_path(&mut merged, path, value),
-                None => drop(meta::take_path(&mut merged, path)),
-            }
+            let mut merged = match sub.taken() {
+                Some(path) => {
+                    let taken = meta::take_path(&mut obj, path);
+                    let mut merged = old.value().clone();
+                    match taken {
+                        Some(value) => meta::set_path(&mut merged, path, value),
+                        None => drop(meta::take_path(&mut merged, path)),
+                    }
+                    merged
+                }
+                None => crate::builtins::resize_prepare(old.value(), obj),
+            };
             match applied_fields {
                 Some(Some(list)) => {
                     meta::set_member(meta::meta_mut(&mut merged), "managedFields", list);

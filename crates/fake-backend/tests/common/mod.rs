@@ -222,3 +222,46 @@ pub async fn created(c: &FakeCluster, rt: &ResourceType, body: Value) -> Value {
     .unwrap();
     serde_json::to_value(o).unwrap()
 }
+
+/// Write options with a field manager.
+pub fn manager(name: &str) -> kobj_fake::WriteOptions {
+    kobj_fake::WriteOptions {
+        field_manager: Some(name.into()),
+        ..kobj_fake::WriteOptions::default()
+    }
+}
+
+/// The code and message of an API error.
+pub fn code_and_message(e: &kobj_core::Error) -> (u16, String) {
+    let s = status(e);
+    (s.code, s.message.clone())
+}
+
+/// Creates [`valid_pod`] as `name` in `default` through the JSON entry point.
+pub fn named_pod(c: &FakeCluster, name: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    let mut body = valid_pod(edit);
+    body["metadata"]["name"] = json!(name);
+    c.create_value(
+        &pods(),
+        Some("default"),
+        body,
+        &kobj_fake::WriteOptions::default(),
+    )
+    .unwrap()
+}
+
+/// Makes the Pod `name` of `default` a static Pod's mirror, as the kubelet does: bound to a
+/// node (at creation, by `edit`'s caller) and annotated `kubernetes.io/config.mirror`.
+pub fn mirror(c: &FakeCluster, name: &str) {
+    c.patch_value(
+        &pods(),
+        Some("default"),
+        name,
+        &kube_core::params::Patch::Merge(
+            json!({"metadata": {"annotations": {"kubernetes.io/config.mirror": "abc"}}}),
+        ),
+        None,
+        &manager("kubelet"),
+    )
+    .unwrap();
+}

@@ -20,11 +20,13 @@ mod handlers;
 mod network;
 mod pod;
 mod pod_update;
+mod resize;
 mod scheduling;
 mod security;
 mod selector;
 mod volumes;
 
+pub(crate) use resize::prepare as resize_prepare;
 pub(crate) use selector::validate as validate_label_selector;
 
 use kobj_core::FieldError;
@@ -85,6 +87,9 @@ pub(crate) fn validate<'a>(
         ("", "pods") if subresource.is_none() => pod_update::pod_update(obj, &old.to_value(), errs),
         ("", "pods") if subresource == Some(crate::verbs::EPHEMERAL_CONTAINERS) => {
             ephemeral::ephemeral_update(obj, &old.to_value(), errs);
+        }
+        ("", "pods") if subresource == Some(crate::verbs::RESIZE) => {
+            resize::resize_update(obj, &old.to_value(), errs);
         }
         ("apps", "statefulsets") => {
             let before = old_spec.map(|s| s.to_value());
