@@ -307,8 +307,9 @@ impl FakeClusterBuilder {
 
 impl FakeCluster {
     /// A cluster with the built-in types, the namespaces `default`, `kube-system`,
-    /// `kube-public` and `kube-node-lease` (Active), and the PriorityClasses
-    /// `system-node-critical` and `system-cluster-critical`, as a new API server has.
+    /// `kube-public` and `kube-node-lease` (Active), the PriorityClasses
+    /// `system-node-critical` and `system-cluster-critical`, and the Service
+    /// `default/kubernetes`, as a new API server has.
     #[must_use]
     pub fn new() -> Self {
         Self::with_parts(Clock::system(), Ids::random(), Settings::default())
@@ -384,6 +385,40 @@ impl FakeCluster {
                 &key,
                 Some(Stored::new(&class, rv)),
             );
+        }
+        // The `kubernetes` Service the API server's own controller creates in `default`
+        // (controlplane/controller/kubernetesservice), through the create path as
+        // `kube-apiserver`: the first address of the service range, HTTPS to port 6443.
+        let service = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"component": "apiserver", "provider": "kubernetes"},
+            },
+            "spec": {
+                "type": "ClusterIP",
+                "clusterIP": crate::builtins::KUBERNETES_SERVICE_IP,
+                "sessionAffinity": "None",
+                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+            },
+        });
+        let opts = crate::verbs::WriteOptions {
+            field_manager: Some("kube-apiserver".into()),
+            ..Default::default()
+        };
+        let rt = crate::registry::resource_type("", "v1", "Service", "services", true);
+        if let Err(e) = crate::verbs::create::create_locked(
+            &self.inner,
+            &mut st,
+            &rt,
+            Some("default"),
+            service,
+            &opts,
+            crate::verbs::write::Request::Create,
+        ) {
+            tracing::error!(error = %e, "the kubernetes Service was refused");
         }
     }
 

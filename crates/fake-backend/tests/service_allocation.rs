@@ -468,3 +468,51 @@ async fn namespace_deletion_releases_addresses() {
     let again = create(&c, web("b")).await;
     assert_eq!(again["spec"]["clusterIP"], first["spec"]["clusterIP"]);
 }
+
+#[tokio::test]
+async fn the_api_server_has_its_kubernetes_service_from_the_start() {
+    let c = kobj_fake::FakeCluster::new();
+    let k = get(&c, "kubernetes").await;
+    assert_eq!(
+        k["metadata"]["labels"],
+        json!({"component": "apiserver", "provider": "kubernetes"})
+    );
+    assert_eq!(
+        k["spec"],
+        json!({
+            "clusterIP": "10.96.0.1",
+            "clusterIPs": ["10.96.0.1"],
+            "internalTrafficPolicy": "Cluster",
+            "ipFamilies": ["IPv4"],
+            "ipFamilyPolicy": "SingleStack",
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+            "sessionAffinity": "None",
+            "type": "ClusterIP"
+        })
+    );
+    assert_eq!(k["status"], json!({"loadBalancer": {}}));
+    assert_eq!(
+        k["metadata"]["managedFields"][0]["manager"],
+        "kube-apiserver"
+    );
+    // Its address is taken.
+    let e = try_create(
+        &c,
+        svc(
+            "copy",
+            json!({"clusterIP": "10.96.0.1", "ports": [{"port": 80}]}),
+        ),
+    )
+    .await
+    .unwrap_err();
+    let s = status(&e);
+    assert_eq!(s.code, 422);
+    assert!(
+        s.message.contains("provided IP is already allocated"),
+        "{}",
+        s.message
+    );
+    // A new Service gets an address of the dynamic band, not the first one.
+    let made = create(&c, web("web")).await;
+    assert_ne!(made["spec"]["clusterIP"], "10.96.0.1");
+}

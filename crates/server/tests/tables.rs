@@ -179,14 +179,26 @@ fn kubectl_prints_builtin_tables() {
             "SELECTOR"
         ]
     );
-    assert_eq!(t[1][..2], ["lb", "LoadBalancer"]);
-    assert_eq!(t[1][3], "<pending>");
-    assert!(
-        t[1][4].starts_with("80:") && t[1][4].ends_with("/TCP"),
-        "{:?}",
-        t[1]
+    // The API server's own Service comes first, as on any cluster.
+    assert_eq!(
+        [&t[1][..5], &t[1][6..]].concat(),
+        [
+            "kubernetes",
+            "ClusterIP",
+            "10.96.0.1",
+            "<none>",
+            "443/TCP",
+            "<none>"
+        ]
     );
-    assert_eq!(t[1][6], "app=web");
+    assert_eq!(t[2][..2], ["lb", "LoadBalancer"]);
+    assert_eq!(t[2][3], "<pending>");
+    assert!(
+        t[2][4].starts_with("80:") && t[2][4].ends_with("/TCP"),
+        "{:?}",
+        t[2]
+    );
+    assert_eq!(t[2][6], "app=web");
 
     // Jobs and CronJobs.
     let t = k.table(&["jobs", "-o", "wide"]);

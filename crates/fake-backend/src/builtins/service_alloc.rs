@@ -30,6 +30,8 @@ const NETWORK: u32 = 0x0A60_0000;
 const PREFIX: u32 = 12;
 /// The first address handed out: the network address is not.
 const FIRST_IP: u32 = NETWORK + 1;
+/// The address of the `kubernetes` Service: the range's first (`GetIndexedIP(cidr, 1)`).
+pub(crate) const KUBERNETES_SERVICE_IP: &str = "10.96.0.1";
 /// The last address handed out: the broadcast address is not.
 const LAST_IP: u32 = NETWORK + (1 << (32 - PREFIX)) - 2;
 /// Where the dynamic band starts: `calculateRangeOffset` is min(max(16, size/16), 256).
