@@ -2,7 +2,8 @@
 //! a node, following `BindingREST.Create` and `setPodNodeAndMetadata` of
 //! `pkg/registry/core/pod/storage/storage.go`: the Binding's name must be the URL's, its
 //! target a Node by name (`ValidatePodBinding`); the pod, not deleting, not yet on a node and
-//! without scheduling gates, gets `spec.nodeName`, the Binding's annotations, the
+//! without scheduling gates, gets `spec.nodeName`, the Binding's annotations and labels (with
+//! the Node's topology labels, which the `PodTopologyLabels` admission plugin adds), the
 //! `PodScheduled` condition, and loses `status.nominatedNodeName`.
 
 use k8s_openapi::api::core::v1::Pod;
@@ -144,6 +145,25 @@ impl FakeCluster {
                 for (k, v) in annotations {
                     target.insert(k.clone(), v.clone());
                 }
+            }
+        }
+        // `PodTopologyLabels` admission (beta, on since 1.35) puts the Node's topology labels
+        // on a Binding to a Node; the storage then copies the Binding's labels onto the pod,
+        // overwriting (`copyLabelsWithOverwriting`).
+        let mut labels = body
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        if kind == "Node" {
+            labels.extend(crate::builtins::node_topology_labels(&st, node));
+        }
+        if !labels.is_empty() {
+            let target = crate::meta::meta_mut(&mut pod)
+                .entry("labels")
+                .or_insert_with(|| json!({}));
+            if let Value::Object(target) = target {
+                target.extend(labels);
             }
         }
         let now = self.inner.clock.now().to_string();

@@ -134,3 +134,52 @@ async fn refusals_have_the_servers_codes_and_messages() {
         .unwrap();
     assert_eq!(c.dump_yaml().unwrap(), before);
 }
+
+/// `PodTopologyLabels` (beta, on since 1.35): a Binding to a Node carries the Node's
+/// `topology.kubernetes.io/zone` and `region` labels, and its labels land on the pod,
+/// overwriting; a Pod created on a Node gets them too.
+#[tokio::test]
+async fn the_nodes_topology_labels_follow_the_pod_onto_it() {
+    let c = FakeCluster::new();
+    c.create_value(
+        &kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::Node>(),
+        None,
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1", "labels": {
+            "topology.kubernetes.io/zone": "z1",
+            "topology.kubernetes.io/region": "r1",
+            "topology.kubernetes.io/rack": "no",
+            "unrelated": "no"
+        }}}),
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    pod(&c, "p", |_| {});
+    c.patch_value(
+        &pods(),
+        Some("default"),
+        "p",
+        &kube_core::params::Patch::Merge(
+            json!({"metadata": {"labels": {"topology.kubernetes.io/zone": "old", "app": "web"}}}),
+        ),
+        None,
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    let mut body = binding("p", "node-1");
+    body["metadata"]["labels"] = json!({"scheduler.example.com/pass": "2"});
+    c.bind_pod_value("default", "p", body, false).await.unwrap();
+    let bound = read(&c, "p").await;
+    assert_eq!(
+        bound["metadata"]["labels"],
+        json!({"app": "web", "scheduler.example.com/pass": "2",
+               "topology.kubernetes.io/region": "r1", "topology.kubernetes.io/zone": "z1"})
+    );
+    // A Pod created on the Node; a Node that does not exist adds nothing.
+    let on_node = pod(&c, "q", |s| s["nodeName"] = json!("node-1"));
+    assert_eq!(
+        on_node["metadata"]["labels"],
+        json!({"topology.kubernetes.io/region": "r1", "topology.kubernetes.io/zone": "z1"})
+    );
+    let elsewhere = pod(&c, "r", |s| s["nodeName"] = json!("node-2"));
+    assert!(elsewhere["metadata"].get("labels").is_none(), "{elsewhere}");
+}

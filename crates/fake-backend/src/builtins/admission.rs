@@ -71,7 +71,11 @@ pub(crate) fn mutate(
     };
     default_toleration_seconds(spec);
     match old {
-        None => pod_priority(st, info, &name, spec),
+        None => {
+            pod_priority(st, info, &name, spec)?;
+            pod_topology_labels(st, obj);
+            Ok(())
+        }
         Some(old) => {
             for key in ["priority", "preemptionPolicy"] {
                 if spec.get(key).is_none_or(Value::is_null)
@@ -85,6 +89,53 @@ pub(crate) fn mutate(
             }
             Ok(())
         }
+    }
+}
+
+/// The labels of `PodTopologyLabels` (beta, on since 1.35): these keys of a Node's labels
+/// are copied onto Pods created on it and Bindings to it.
+const TOPOLOGY_LABELS: [&str; 2] = [
+    "topology.kubernetes.io/zone",
+    "topology.kubernetes.io/region",
+];
+
+/// The topology labels of the Node `node` (none when it does not exist, as the plugin
+/// ignores NotFound).
+pub(crate) fn node_topology_labels(st: &State, node: &str) -> Map<String, Value> {
+    let Some(stored) = st.store.get("/nodes", &crate::store::key("", node)) else {
+        return Map::new();
+    };
+    let node = stored.value();
+    let labels = node
+        .get("metadata")
+        .and_then(|m| m.get("labels"))
+        .and_then(Value::as_object);
+    TOPOLOGY_LABELS
+        .iter()
+        .filter_map(|k| Some(((*k).to_string(), labels?.get(*k)?.clone())))
+        .collect()
+}
+
+/// `PodTopologyLabels`' `admitPod`: a Pod created with a `nodeName` gets that Node's
+/// topology labels, overwriting its own.
+fn pod_topology_labels(st: &State, obj: &mut Value) {
+    let node = obj
+        .get("spec")
+        .and_then(|s| s.get("nodeName"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if node.is_empty() {
+        return;
+    }
+    let labels = node_topology_labels(st, node);
+    if labels.is_empty() {
+        return;
+    }
+    let target = crate::meta::meta_mut(obj)
+        .entry("labels")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(target) = target {
+        target.extend(labels);
     }
 }
 

@@ -13,6 +13,7 @@ use crate::store::JsonRead;
 
 mod addresses;
 pub(crate) mod admission;
+pub(crate) use admission::node_topology_labels;
 mod autoscaling;
 pub(crate) mod claims;
 mod config_data;
