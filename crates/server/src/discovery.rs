@@ -227,11 +227,14 @@ fn api_group(group: &str, versions: &BTreeMap<&str, Vec<&Arc<TypeInfo>>>) -> Val
 }
 
 /// The subresources whose reads and writes are the type's own kind: `status`, and a Pod's
-/// `ephemeralcontainers` (`kubectl debug` looks for it) and `resize`.
+/// `ephemeralcontainers` (`kubectl debug` looks for it) and `resize`, and a
+/// CertificateSigningRequest's `approval`.
 fn object_subresources(info: &TypeInfo) -> impl Iterator<Item = &'static str> {
     let api = &info.resource.api;
     let pods = api.group.is_empty() && api.plural == "pods";
+    let csr = api.group == "certificates.k8s.io" && api.plural == "certificatesigningrequests";
     [
+        (csr, "approval"),
         (pods, "ephemeralcontainers"),
         (pods, "resize"),
         (info.status, "status"),

@@ -150,17 +150,16 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             Method::POST => create_on_subresource(ctx, name, Action::Bind).await,
             _ => Err(Error::method_not_routed()),
         },
-        // `kubectl debug` and in-place resize: the Pod, of which a write takes only
-        // `spec.ephemeralContainers`, or its containers' `resources` and `resizePolicy`.
+        // `kubectl debug`, in-place resize and `kubectl certificate approve|deny`: the object
+        // itself, of which a write takes only `spec.ephemeralContainers`, the containers'
+        // `resources` and `resizePolicy`, or a request's `status.conditions`.
         (Some(name), Some(sub @ ("ephemeralcontainers" | "resize")))
             if is_core(ctx.rt(), "pods") =>
         {
-            match method {
-                Method::GET => get(ctx, name).await,
-                Method::PUT => replace(ctx, name, Some(sub)).await,
-                Method::PATCH => patch(ctx, name, Some(sub)).await,
-                _ => Err(Error::method_not_routed()),
-            }
+            object_subresource(ctx, name, sub, &method).await
+        }
+        (Some(name), Some(sub @ "approval")) if is_certificate_requests(ctx.rt()) => {
+            object_subresource(ctx, name, sub, &method).await
         }
         (Some(name), Some("eviction")) if is_core(ctx.rt(), "pods") => match method {
             Method::POST => create_on_subresource(ctx, name, Action::Evict).await,
@@ -330,6 +329,26 @@ async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
     let mut resp = respond::object(StatusCode::CREATED, format, &created);
     respond::add_warnings(&mut resp, &warnings);
     Ok(resp)
+}
+
+/// GET, PUT or PATCH on a subresource whose reads and writes are the object's own kind.
+async fn object_subresource(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    sub: &str,
+    method: &Method,
+) -> Result<Response> {
+    match *method {
+        Method::GET => get(ctx, name).await,
+        Method::PUT => replace(ctx, name, Some(sub)).await,
+        Method::PATCH => patch(ctx, name, Some(sub)).await,
+        _ => Err(Error::method_not_routed()),
+    }
+}
+
+/// Whether `rt` is certificates.k8s.io's CertificateSigningRequests.
+fn is_certificate_requests(rt: &ResourceType) -> bool {
+    rt.api.group == "certificates.k8s.io" && rt.api.plural == "certificatesigningrequests"
 }
 
 /// Whether `rt` is the core group's `plural`.

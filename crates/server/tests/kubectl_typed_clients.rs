@@ -379,3 +379,58 @@ fn kubectl_resizes_a_pod_in_place() {
         "{err}"
     );
 }
+
+/// `kubectl certificate approve|deny` writes the condition through
+/// `certificatesigningrequests/<name>/approval` (discovery lists it); the requests are real
+/// PKCS#10 requests, whose signatures the server checks on create.
+#[test]
+fn kubectl_approves_and_denies_certificate_requests() {
+    let Some((_served, k)) = served_kubectl("kubectl certificate", &[]) else {
+        return;
+    };
+    for name in ["alice", "bob"] {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let pem = rcgen::CertificateParams::new(vec![format!("{name}.example.com")])
+            .unwrap()
+            .serialize_request(&key)
+            .unwrap()
+            .pem()
+            .unwrap();
+        let body = serde_json::json!({
+            "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+            "metadata": {"name": name},
+            "spec": {"request": base64::engine::general_purpose::STANDARD.encode(pem),
+                     "signerName": "example.com/signer", "usages": ["client auth"]}
+        });
+        k.ok_with(&["create", "-f", "-"], Some(&body.to_string()));
+    }
+    let out = k.ok(&["certificate", "approve", "alice"]);
+    assert_eq!(
+        out.trim(),
+        "certificatesigningrequest.certificates.k8s.io/alice approved"
+    );
+    k.ok(&["certificate", "deny", "bob"]);
+    let alice = k.json(&["get", "csr", "alice"]);
+    let condition = &alice["status"]["conditions"][0];
+    assert_eq!(condition["type"], "Approved", "{alice}");
+    assert_eq!(condition["reason"], "KubectlApprove");
+    assert!(
+        condition["lastUpdateTime"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+    assert_eq!(alice["spec"]["username"], "kobj-admin");
+    let bob = k.json(&["get", "csr", "bob"]);
+    assert_eq!(bob["status"]["conditions"][0]["type"], "Denied", "{bob}");
+    // The server refuses a request whose body is not a certificate request.
+    let bad = serde_json::json!({
+        "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+        "metadata": {"name": "carol"},
+        "spec": {"request": "aGVsbG8=", "signerName": "example.com/signer", "usages": ["client auth"]}
+    });
+    let err = k.fails(&["create", "-f", "-"], Some(&bad.to_string()));
+    assert!(
+        err.contains("PEM block type must be CERTIFICATE REQUEST"),
+        "{err}"
+    );
+}

@@ -13,6 +13,7 @@ use crate::store::JsonRead;
 
 mod addresses;
 pub(crate) mod admission;
+pub(crate) mod certificates;
 pub(crate) use admission::node_topology_labels;
 mod autoscaling;
 pub(crate) mod claims;
@@ -111,6 +112,11 @@ pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
     zero_fields::fill(info, obj);
 }
 
+/// Whether the type is certificates.k8s.io's CertificateSigningRequests.
+pub(crate) fn is_certificate_request(info: &TypeInfo) -> bool {
+    is(info, "certificates.k8s.io", "certificatesigningrequests")
+}
+
 /// The strategies' `PrepareForCreate` / `PrepareForUpdate`.
 fn prepare_strategy(info: &TypeInfo, obj: &mut Value, creating: bool) {
     if is(info, "", "namespaces") && creating {
@@ -139,6 +145,9 @@ fn prepare_strategy(info: &TypeInfo, obj: &mut Value, creating: bool) {
     }
     if creating && is(info, "batch", "jobs") {
         generate_job_selector(obj);
+    }
+    if creating && is_certificate_request(info) {
+        certificates::prepare_create(obj);
     }
     if creating && is(info, "", "persistentvolumeclaims") {
         claims::normalize_data_sources(obj);
@@ -276,6 +285,9 @@ pub(crate) fn validate<'a>(
         if subresource != Some("status") {
             autoscaling::horizontal_pod_autoscaler(obj, &mut errs);
         }
+    } else if is_certificate_request(info) {
+        let old = old.map(|o| o.to_value());
+        certificates::validate(obj, old.as_deref(), subresource, &mut errs);
     } else if is(info, "networking.k8s.io", "networkpolicies") {
         networking::network_policy(obj, &mut errs);
     } else if is(info, "scheduling.k8s.io", "priorityclasses") {

@@ -274,6 +274,8 @@ impl FakeCluster {
                             // containers' resources; the rest of the spec cannot be reset at
                             // this level (see docs/semantics.md).
                             Sub::EphemeralContainers | Sub::Resize => &["status"],
+                            // `status.certificate` too, which cannot be reset at this level.
+                            Sub::Approval => &["spec"],
                             _ => &[],
                         };
                         managed::apply_resetting(

@@ -30,6 +30,8 @@ pub(crate) enum Sub {
     /// A Pod's `/resize` (in-place resize): only its containers' `resources` and
     /// `resizePolicy` are taken from the body.
     Resize,
+    /// A CertificateSigningRequest's `/approval`: only `status.conditions` is taken.
+    Approval,
 }
 
 impl Sub {
@@ -41,6 +43,7 @@ impl Sub {
             Sub::Scale => Some("scale"),
             Sub::EphemeralContainers => Some(EPHEMERAL_CONTAINERS),
             Sub::Resize => Some(RESIZE),
+            Sub::Approval => Some(crate::builtins::certificates::APPROVAL),
         }
     }
 
@@ -52,6 +55,11 @@ impl Sub {
             Some("status") if info.status => Ok(Sub::Status),
             Some(EPHEMERAL_CONTAINERS) if is_pods(info) => Ok(Sub::EphemeralContainers),
             Some(RESIZE) if is_pods(info) => Ok(Sub::Resize),
+            Some(crate::builtins::certificates::APPROVAL)
+                if crate::builtins::is_certificate_request(info) =>
+            {
+                Ok(Sub::Approval)
+            }
             Some(other) => Err(super::subresources::no_subresource(info, name, other)),
         }
     }
@@ -64,6 +72,7 @@ impl Sub {
             Sub::Main | Sub::Scale | Sub::Resize => None,
             Sub::Status => Some("status"),
             Sub::EphemeralContainers => Some("spec.ephemeralContainers"),
+            Sub::Approval => Some("status.conditions"),
         }
     }
 }
@@ -201,7 +210,7 @@ pub(crate) fn update_locked(
                 }
             }
         }
-        Sub::Status | Sub::EphemeralContainers | Sub::Resize => {
+        Sub::Status | Sub::EphemeralContainers | Sub::Resize | Sub::Approval => {
             // An apply through the subresource brings the managedFields it computed (its own
             // entry); every other write is tracked below, from the old version's.
             let applied_fields = matches!(request, Request::Apply(_))
@@ -229,6 +238,10 @@ pub(crate) fn update_locked(
             }
             obj = merged;
         }
+    }
+    if crate::builtins::is_certificate_request(info) {
+        let now = inner.clock.now().to_string();
+        crate::builtins::certificates::prepare_update(sub.name(), old.value(), &mut obj, &now);
     }
     // Immutable metadata (rule 18), in ValidateObjectMetaUpdate's order.
     let mut errors = Vec::new();
