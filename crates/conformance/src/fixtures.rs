@@ -91,6 +91,12 @@ pub fn pods() -> ResourceType {
     ResourceType::of::<Pod>()
 }
 
+/// core/v1 Service.
+#[must_use]
+pub fn services() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::core::v1::Service>()
+}
+
 /// core/v1 ServiceAccount.
 #[must_use]
 pub fn service_accounts() -> ResourceType {

@@ -8,7 +8,7 @@ use super::held;
 use crate::case::{Case, During, Failure, Outcome, case};
 use crate::check::*;
 use crate::ctx::{Ctx, create_namespace};
-use crate::fixtures::{configmaps, namespaces, widgets};
+use crate::fixtures::{configmaps, namespaces, services, widgets};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -17,6 +17,12 @@ pub(super) fn cases() -> Vec<Case> {
             Namespaces,
             [9],
             "the `default` namespace exists and is Active"
+        ),
+        case!(
+            kubernetes_service_is_in_default,
+            Namespaces,
+            [9],
+            "`default` holds the API server's `kubernetes` Service: ClusterIP, port `https` 443 to 6443"
         ),
         case!(
             new_namespace_is_active,
@@ -55,6 +61,42 @@ async fn default_namespace_exists(cx: &Ctx<'_>) -> Outcome {
         &default,
         "/status/phase",
         &json!("Active"),
+    )
+}
+
+async fn kubernetes_service_is_in_default(cx: &Ctx<'_>) -> Outcome {
+    let rt = services();
+    let svc = cx
+        .api(&rt)
+        .get(&rt, Some("default"), "kubernetes", &Default::default())
+        .await
+        .during("get service default/kubernetes")?;
+    ensure_field(
+        "service kubernetes",
+        &svc,
+        "/spec/type",
+        &json!("ClusterIP"),
+    )?;
+    let labels = svc.metadata.labels.clone().unwrap_or_default();
+    ensure_eq(
+        "service kubernetes: labels",
+        &[("component", "apiserver"), ("provider", "kubernetes")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+        &labels,
+    )?;
+    ensure_field(
+        "service kubernetes",
+        &svc,
+        "/spec/ports/0/name",
+        &json!("https"),
+    )?;
+    ensure_field(
+        "service kubernetes",
+        &svc,
+        "/spec/ports/0/port",
+        &json!(443),
     )
 }
 
