@@ -28,15 +28,7 @@ fn running_pod(c: &FakeCluster, name: &str, ready: bool) {
     let ready = if ready { "True" } else { "False" };
     made["status"] =
         json!({"phase": "Running", "conditions": [{"type": "Ready", "status": ready}]});
-    c.replace_value(
-        &pods(),
-        Some("default"),
-        name,
-        made,
-        Some("status"),
-        &opts(),
-    )
-    .unwrap();
+    put_status(c, &pods(), name, made);
 }
 
 /// A budget selecting `app: web` whose status allows `allowed` disruptions (processed
@@ -54,15 +46,13 @@ fn budget(c: &FakeCluster, name: &str, allowed: i64, processed: bool, policy: Op
         "observedGeneration": if processed { 1 } else { 0 },
         "disruptionsAllowed": allowed, "currentHealthy": 2, "desiredHealthy": 1, "expectedPods": 2,
     });
-    c.replace_value(
-        &budgets(),
-        Some("default"),
-        name,
-        made,
-        Some("status"),
-        &opts(),
-    )
-    .unwrap();
+    put_status(c, &budgets(), name, made);
+}
+
+/// Writes `obj`'s status through `/status`, as the controller owning it would.
+fn put_status(c: &FakeCluster, rt: &kobj_core::ResourceType, name: &str, obj: Value) {
+    c.replace_value(rt, Some("default"), name, obj, Some("status"), &opts())
+        .unwrap();
 }
 
 fn eviction(name: &str) -> Value {
