@@ -13,9 +13,9 @@
 
 mod builtin;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use axum::response::Response;
 use http::{Method, StatusCode};
@@ -41,29 +41,40 @@ pub(crate) fn serve(app: &App, req: &Incoming, rest: &str) -> Response {
         let paths: Map<String, Value> = docs
             .iter()
             .map(|(path, doc)| {
-                let hash = hash_of(doc);
                 (
                     path.clone(),
-                    json!({"serverRelativeURL": format!("/openapi/v3/{path}?hash={hash}")}),
+                    json!({"serverRelativeURL": format!("/openapi/v3/{path}?hash={}", doc.hash)}),
                 )
             })
             .collect();
         return respond::object(StatusCode::OK, Format::Json, &json!({"paths": paths}));
     }
     match docs.get(gv_path.trim_start_matches('/')) {
-        Some(doc) => respond::object(StatusCode::OK, Format::Json, doc),
+        Some(doc) => respond::object(StatusCode::OK, Format::Json, &doc.value),
         None => respond::page_not_found(),
     }
 }
 
-fn hash_of(doc: &Value) -> String {
-    let mut h = DefaultHasher::new();
-    doc.to_string().hash(&mut h);
-    format!("{:016X}", h.finish())
+/// A group version's document and the hash its URL carries.
+struct Doc {
+    value: Value,
+    hash: String,
 }
 
-/// One document per group version, keyed `api/v1` or `apis/<group>/<version>`.
-fn documents(infos: &[Arc<TypeInfo>], version: &str) -> BTreeMap<String, Value> {
+impl Doc {
+    fn new(value: Value) -> Self {
+        let mut h = DefaultHasher::new();
+        value.to_string().hash(&mut h);
+        let hash = format!("{:016X}", h.finish());
+        Self { value, hash }
+    }
+}
+
+/// One document per group version, keyed `api/v1` or `apis/<group>/<version>`. A group
+/// version of built-in kinds alone is made once and kept (its schemas are large, and
+/// kubectl asks for the list, which needs every document's hash, before most commands).
+fn documents(infos: &[Arc<TypeInfo>], version: &str) -> BTreeMap<String, Arc<Doc>> {
+    static BUILT_IN: OnceLock<Mutex<HashMap<String, Arc<Doc>>>> = OnceLock::new();
     let mut by_gv: BTreeMap<String, Vec<&Arc<TypeInfo>>> = BTreeMap::new();
     for info in infos {
         let api = &info.resource.api;
@@ -77,7 +88,18 @@ fn documents(infos: &[Arc<TypeInfo>], version: &str) -> BTreeMap<String, Value> 
     by_gv
         .into_iter()
         .map(|(key, types)| {
-            let doc = document(&key, &types, version);
+            if types.iter().any(|t| t.is_custom()) {
+                let doc = Arc::new(Doc::new(document(&key, &types, version)));
+                return (key, doc);
+            }
+            let kinds: Vec<&str> = types.iter().map(|t| t.resource.api.kind.as_str()).collect();
+            let id = format!("{key}|{version}|{}", kinds.join(","));
+            let cache = BUILT_IN.get_or_init(Mutex::default);
+            let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+            let doc = cache
+                .entry(id)
+                .or_insert_with(|| Arc::new(Doc::new(document(&key, &types, version))))
+                .clone();
             (key, doc)
         })
         .collect()
