@@ -391,8 +391,8 @@ pub(crate) fn update_locked(
 }
 
 impl FakeCluster {
-    /// Replaces an object or one of its subresources (`status`, a Pod's
-    /// `ephemeralcontainers`), with no fault check and no action record.
+    /// Replaces an object or one of the subresources [`Sub::of_write`] knows, with no fault
+    /// check and no action record.
     pub(crate) fn replace_now(
         &self,
         rt: &ResourceType,
