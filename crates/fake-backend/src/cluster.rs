@@ -593,7 +593,9 @@ impl FakeCluster {
     /// namespace and uid) is collected, as on a cluster.
     ///
     /// # Errors
-    /// An object the server refuses; objects before it stay created.
+    /// An object the server refuses; objects before it stay created. A list holding an
+    /// object nested deeper than [`MAX_NESTING_DEPTH`](crate::MAX_NESTING_DEPTH) is refused
+    /// whole (400) before anything is created.
     pub fn load_objects(&self, objects: Vec<DynamicObject>) -> Result<Vec<DynamicObject>> {
         crate::load::load(self, objects)
     }

@@ -12,7 +12,8 @@
 //! - [`cluster`]: the shared state, builder, fork, fixtures and dumps.
 //! - [`registry`]: built-in types and CRD-registered types (rules 22, 43–46, 50).
 //! - `store`: objects, the resourceVersion counter and the history (rules 12–14, 36–37).
-//! - `meta`: names (rules 7–8), metadata helpers.
+//! - `meta`: names (rules 7–8), metadata helpers; `nesting`: the depth limit that keeps
+//!   deeply nested input from overflowing the stack.
 //! - `verbs`: create (6–10), get/list (11–13), update (15–20), subresources (21–22), patch
 //!   (23–27), delete (28–33), watch start (36–39).
 //! - `watch`: the watch hub and streams (34–41); `selection`: selectors (42–43).
@@ -40,6 +41,7 @@ pub mod ids;
 mod load;
 pub mod meta;
 mod namespaces;
+mod nesting;
 pub mod patch;
 pub mod registry;
 mod request_pattern;
@@ -54,6 +56,7 @@ pub use clock::Clock;
 pub use cluster::{FakeCluster, FakeClusterBuilder, Settings};
 pub use crd::{CLEANUP_FINALIZER, crd_type};
 pub use ids::Ids;
+pub use nesting::MAX_NESTING_DEPTH;
 pub use registry::{NameRule, ScaleSpec, TypeInfo};
 pub use verbs::WriteOptions;
 pub use verbs::reviews::{CALLER_GROUPS, CALLER_USERNAME, UNKNOWN_TOKEN_ERROR};

@@ -59,6 +59,9 @@ pub(crate) fn load(
     cluster: &FakeCluster,
     mut objects: Vec<DynamicObject>,
 ) -> Result<Vec<DynamicObject>> {
+    // Checked before anything is stored: a load either fails whole here or goes object by
+    // object below.
+    crate::nesting::check_objects(&mut objects)?;
     crate::fixtures::load_order(&mut objects);
     let opts = WriteOptions {
         keep_uid: true,

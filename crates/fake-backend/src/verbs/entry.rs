@@ -44,7 +44,7 @@ impl FakeCluster {
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,
-        obj: Value,
+        mut obj: Value,
         opts: &WriteOptions,
     ) -> Result<Value> {
         let name = meta::meta_str(&obj, "name");
@@ -61,6 +61,7 @@ impl FakeCluster {
             call,
             || params::write(opts, None),
             || {
+                crate::nesting::check_value(&mut obj)?;
                 check_metadata(rt, &obj)?;
                 Ok((self.create_now(rt, namespace, obj, opts)?, 201))
             },
@@ -79,7 +80,7 @@ impl FakeCluster {
         rt: &ResourceType,
         namespace: Option<&str>,
         name: &str,
-        obj: Value,
+        mut obj: Value,
         subresource: Option<&str>,
         opts: &WriteOptions,
     ) -> Result<Value> {
@@ -95,6 +96,7 @@ impl FakeCluster {
             call,
             || params::write(opts, None),
             || {
+                crate::nesting::check_value(&mut obj)?;
                 check_metadata(rt, &obj)?;
                 Ok((
                     self.replace_now(rt, namespace, name, obj, subresource, opts)?,

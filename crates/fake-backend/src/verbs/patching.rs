@@ -152,14 +152,21 @@ fn apply_patch(info: &TypeInfo, doc: &mut Value, patch: &PatchValue) -> Result<(
             // `doc` is the caller's copy, dropped on error: no undo is needed, and
             // `json_patch::patch`'s undo panics on some inputs (a `move` to the root "" and then
             // a failing operation: "unable to undo applied patches").
-            json_patch::patch_unsafe(doc, &p.0).map_err(|e| {
-                tracing::debug!(target: "kobj_fake", "json patch failed: {e}");
-                Error::from_parts(
-                    422,
-                    "Invalid",
-                    "the server rejected our request due to an error in our request",
-                )
-            })
+            // One operation at a time, so that no operation works on a document another
+            // has nested past the limit (see `nesting`).
+            let mut depth = crate::nesting::JsonPatchDepth::of(doc);
+            for op in &p.0 {
+                json_patch::patch_unsafe(doc, std::slice::from_ref(op)).map_err(|e| {
+                    tracing::debug!(target: "kobj_fake", "json patch failed: {e}");
+                    Error::from_parts(
+                        422,
+                        "Invalid",
+                        "the server rejected our request due to an error in our request",
+                    )
+                })?;
+                depth.after(op, doc)?;
+            }
+            Ok(())
         }
         Patch::Merge(v) => {
             if !v.is_object() {
@@ -191,6 +198,7 @@ impl FakeCluster {
         subresource: Option<&str>,
         opts: &WriteOptions,
     ) -> Result<(Value, bool)> {
+        crate::nesting::check_patch(patch)?;
         let mut st = self.inner.lock();
         let info = resolve(&st, rt, namespace, false)?;
         let sub = Sub::of_write(&info, name, subresource)?;

@@ -88,6 +88,7 @@ macro_rules! impl_verbs {
                 };
                 self.run(call, || params::post(p), async {
                     rt.check_namespace(ns)?;
+                    crate::nesting::check_object(object)?;
                     let value = meta::to_value(object)?;
                     meta::to_dynamic(self.create_now(rt, ns, value, &post_opts(p))?)
                 })
@@ -160,6 +161,7 @@ macro_rules! impl_verbs {
                 };
                 self.run(call, || params::post(p), async {
                     rt.check_target(ns, name)?;
+                    crate::nesting::check_object(object)?;
                     let value = meta::to_value(object)?;
                     meta::to_dynamic(self.replace_now(rt, ns, name, value, None, &post_opts(p))?)
                 })
@@ -279,6 +281,7 @@ macro_rules! impl_verbs {
                 };
                 self.run(call, || params::post(p), async {
                     rt.check_target(ns, name)?;
+                    crate::nesting::check_object(object)?;
                     let value = meta::to_value(object)?;
                     meta::to_dynamic(self.replace_now(
                         rt,
