@@ -97,6 +97,16 @@ pub fn services() -> ResourceType {
     ResourceType::of::<k8s_openapi::api::core::v1::Service>()
 }
 
+/// core/v1 Endpoints.
+pub fn endpoints() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::core::v1::Endpoints>()
+}
+
+/// discovery.k8s.io/v1 EndpointSlice.
+pub fn endpoint_slices() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::discovery::v1::EndpointSlice>()
+}
+
 /// core/v1 ServiceAccount.
 #[must_use]
 pub fn service_accounts() -> ResourceType {

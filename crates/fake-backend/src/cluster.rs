@@ -408,17 +408,56 @@ impl FakeCluster {
             field_manager: Some("kube-apiserver".into()),
             ..Default::default()
         };
-        let rt = crate::registry::resource_type("", "v1", "Service", "services", true);
-        if let Err(e) = crate::verbs::create::create_locked(
-            &self.inner,
-            &mut st,
-            &rt,
-            Some("default"),
-            service,
-            &opts,
-            crate::verbs::write::Request::Create,
-        ) {
-            tracing::error!(error = %e, "the kubernetes Service was refused");
+        // Its endpoints, as the API server's endpoint reconciler writes them
+        // (controlplane/reconcilers: the Endpoints, kept out of EndpointSlice mirroring, and
+        // the EndpointSlice its `EndpointsAdapter` derives from them), for one API server at
+        // `API_SERVER_ADDRESS`.
+        let endpoints = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Endpoints",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"},
+            },
+            "subsets": [{
+                "addresses": [{"ip": crate::builtins::API_SERVER_ADDRESS}],
+                "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+            }],
+        });
+        let slice = serde_json::json!({
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"kubernetes.io/service-name": "kubernetes"},
+            },
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [crate::builtins::API_SERVER_ADDRESS], "conditions": {"ready": true}}],
+            "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+        });
+        let objects = [
+            (("", "v1", "Service", "services"), service),
+            (("", "v1", "Endpoints", "endpoints"), endpoints),
+            (
+                ("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
+                slice,
+            ),
+        ];
+        for ((group, version, kind, plural), object) in objects {
+            let rt = crate::registry::resource_type(group, version, kind, plural, true);
+            if let Err(e) = crate::verbs::create::create_locked(
+                &self.inner,
+                &mut st,
+                &rt,
+                Some("default"),
+                object,
+                &opts,
+                crate::verbs::write::Request::Create,
+            ) {
+                tracing::error!(error = %e, kind, "a kubernetes Service object was refused");
+            }
         }
     }
 

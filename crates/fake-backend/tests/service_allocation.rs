@@ -516,3 +516,56 @@ async fn the_api_server_has_its_kubernetes_service_from_the_start() {
     let made = create(&c, web("web")).await;
     assert_ne!(made["spec"]["clusterIP"], "10.96.0.1");
 }
+
+#[tokio::test]
+async fn the_kubernetes_service_has_the_endpoints_the_api_server_writes() {
+    let c = kobj_fake::FakeCluster::new();
+    let read = |rt: ResourceType| {
+        let c = c.clone();
+        async move {
+            let o = c
+                .get_object(&rt, Some("default"), "kubernetes", &GetParams::default())
+                .await
+                .unwrap();
+            serde_json::to_value(o).unwrap()
+        }
+    };
+    let eps = read(ResourceType::of::<k8s_openapi::api::core::v1::Endpoints>()).await;
+    assert_eq!(
+        eps["metadata"]["labels"],
+        json!({"endpointslice.kubernetes.io/skip-mirror": "true"})
+    );
+    assert_eq!(
+        eps["subsets"],
+        json!([{
+            "addresses": [{"ip": "172.18.0.2"}],
+            "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]
+        }])
+    );
+    assert_eq!(
+        eps["metadata"]["managedFields"][0]["manager"],
+        "kube-apiserver"
+    );
+
+    let slice = read(ResourceType::of::<
+        k8s_openapi::api::discovery::v1::EndpointSlice,
+    >())
+    .await;
+    assert_eq!(
+        slice["metadata"]["labels"],
+        json!({"kubernetes.io/service-name": "kubernetes"})
+    );
+    assert_eq!(slice["addressType"], "IPv4");
+    assert_eq!(
+        slice["endpoints"],
+        json!([{"addresses": ["172.18.0.2"], "conditions": {"ready": true}}])
+    );
+    assert_eq!(
+        slice["ports"],
+        json!([{"name": "https", "port": 6443, "protocol": "TCP"}])
+    );
+    assert_eq!(
+        slice["metadata"]["managedFields"][0]["manager"],
+        "kube-apiserver"
+    );
+}

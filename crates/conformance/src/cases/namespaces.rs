@@ -8,7 +8,7 @@ use super::held;
 use crate::case::{Case, During, Failure, Outcome, case};
 use crate::check::*;
 use crate::ctx::{Ctx, create_namespace};
-use crate::fixtures::{configmaps, namespaces, services, widgets};
+use crate::fixtures::{configmaps, endpoint_slices, endpoints, namespaces, services, widgets};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -23,6 +23,12 @@ pub(super) fn cases() -> Vec<Case> {
             Namespaces,
             [9],
             "`default` holds the API server's `kubernetes` Service: ClusterIP, port `https` 443 to 6443"
+        ),
+        case!(
+            kubernetes_service_has_its_endpoints,
+            Namespaces,
+            [9],
+            "the `kubernetes` Service's Endpoints (kept from mirroring) and EndpointSlice (`kubernetes.io/service-name: kubernetes`, a ready endpoint, port `https`) are in `default`"
         ),
         case!(
             new_namespace_is_active,
@@ -98,6 +104,65 @@ async fn kubernetes_service_is_in_default(cx: &Ctx<'_>) -> Outcome {
         "/spec/ports/0/port",
         &json!(443),
     )
+}
+
+async fn kubernetes_service_has_its_endpoints(cx: &Ctx<'_>) -> Outcome {
+    let mut read = Vec::new();
+    for rt in [endpoints(), endpoint_slices()] {
+        let object = cx
+            .api(&rt)
+            .get(&rt, Some("default"), "kubernetes", &Default::default())
+            .await
+            .during(&format!("get {} default/kubernetes", rt.api.plural))?;
+        read.push(object);
+    }
+    let [eps, slice] = &read[..] else {
+        return Err(Failure::new("two objects were read"));
+    };
+    let labels = [
+        (eps, "endpointslice.kubernetes.io/skip-mirror", "true"),
+        (slice, "kubernetes.io/service-name", "kubernetes"),
+    ];
+    for (object, key, value) in labels {
+        ensure_eq(
+            &format!("{} kubernetes: label {key}", kind_of(object)),
+            Some(value),
+            object
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(key))
+                .map(String::as_str),
+        )?;
+    }
+    let fields = [
+        (eps, "/subsets/0/ports/0/name", json!("https")),
+        (slice, "/endpoints/0/conditions/ready", json!(true)),
+        (slice, "/ports/0/name", json!("https")),
+    ];
+    for (object, pointer, expected) in fields {
+        ensure_field(kind_of(object), object, pointer, &expected)?;
+    }
+    // The slice carries the Endpoints' address and port.
+    let address = field(eps, "/subsets/0/addresses/0/ip");
+    ensure(address.is_some(), || {
+        format!("Endpoints kubernetes: no address in {:?}", eps.data)
+    })?;
+    ensure_eq(
+        "EndpointSlice kubernetes: address",
+        address,
+        field(slice, "/endpoints/0/addresses/0"),
+    )?;
+    ensure_eq(
+        "EndpointSlice kubernetes: port",
+        field(eps, "/subsets/0/ports/0/port"),
+        field(slice, "/ports/0/port"),
+    )
+}
+
+/// The kind an object says it is, for messages.
+fn kind_of(object: &kube_core::DynamicObject) -> &str {
+    object.types.as_ref().map_or("", |t| t.kind.as_str())
 }
 
 async fn new_namespace_is_active(cx: &Ctx<'_>) -> Outcome {

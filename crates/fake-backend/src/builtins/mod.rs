@@ -36,7 +36,9 @@ mod workloads;
 pub(crate) use workloads::resize_prepare;
 mod zero_fields;
 
-pub(crate) use service_alloc::{KUBERNETES_SERVICE_IP, allocate as allocate_service, is_service};
+pub(crate) use service_alloc::{
+    API_SERVER_ADDRESS, KUBERNETES_SERVICE_IP, allocate as allocate_service, is_service,
+};
 
 fn is(info: &TypeInfo, group: &str, plural: &str) -> bool {
     info.resource.api.group == group && info.resource.api.plural == plural

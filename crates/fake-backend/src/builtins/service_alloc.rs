@@ -32,6 +32,9 @@ const PREFIX: u32 = 12;
 const FIRST_IP: u32 = NETWORK + 1;
 /// The address of the `kubernetes` Service: the range's first (`GetIndexedIP(cidr, 1)`).
 pub(crate) const KUBERNETES_SERVICE_IP: &str = "10.96.0.1";
+/// The address the one API server advertises, behind the `kubernetes` Service's endpoints:
+/// the address kind gives its control-plane node (the first of its Docker network).
+pub(crate) const API_SERVER_ADDRESS: &str = "172.18.0.2";
 /// The last address handed out: the broadcast address is not.
 const LAST_IP: u32 = NETWORK + (1 << (32 - PREFIX)) - 2;
 /// Where the dynamic band starts: `calculateRangeOffset` is min(max(16, size/16), 256).
