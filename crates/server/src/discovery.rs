@@ -4,7 +4,6 @@
 //! fake's registry on every request, so CRDs appear and disappear as they are installed and
 //! removed.
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -12,6 +11,7 @@ use axum::response::Response;
 use http::{Method, StatusCode, header};
 use kobj_core::Error;
 use kobj_fake::TypeInfo;
+use kobj_fake::registry::compare_versions;
 use serde_json::{Value, json};
 
 use crate::app::{App, Incoming};
@@ -171,41 +171,6 @@ fn sorted_versions<'a>(versions: impl Iterator<Item = &'a str>) -> Vec<&'a str> 
     let mut v: Vec<&str> = versions.collect();
     v.sort_by(|a, b| compare_versions(b, a));
     v
-}
-
-/// Kubernetes version priority: `Ordering::Greater` when `a` is preferred over `b`.
-pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
-    match (parse_version(a), parse_version(b)) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => Ordering::Greater,
-        (None, Some(_)) => Ordering::Less,
-        (None, None) => b.cmp(a),
-    }
-}
-
-/// `v<major>[(alpha|beta)<minor>]` as (stability, major, minor).
-fn parse_version(v: &str) -> Option<(u8, u64, u64)> {
-    let rest = v.strip_prefix('v')?;
-    let digits = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let major: u64 = rest[..digits].parse().ok()?;
-    if major == 0 {
-        return None;
-    }
-    let tail = &rest[digits..];
-    if tail.is_empty() {
-        return Some((3, major, 0));
-    }
-    let (stability, num) = if let Some(n) = tail.strip_prefix("beta") {
-        (2, n)
-    } else if let Some(n) = tail.strip_prefix("alpha") {
-        (1, n)
-    } else {
-        return None;
-    };
-    let minor: u64 = num.parse().ok()?;
-    Some((stability, major, minor))
 }
 
 fn group_version(group: &str, version: &str) -> String {
@@ -439,8 +404,5 @@ mod tests {
                 "foo"
             ]
         );
-        assert_eq!(compare_versions("v1", "v1beta1"), Ordering::Greater);
-        assert_eq!(parse_version("v0"), None);
-        assert_eq!(parse_version("v1gamma1"), None);
     }
 }

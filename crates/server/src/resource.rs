@@ -101,10 +101,16 @@ pub(crate) async fn serve(app: &App, req: Incoming, target: ResourcePath<'_>) ->
         query,
         req,
     };
-    match dispatch(&mut ctx, &target).await {
+    let mut resp = match dispatch(&mut ctx, &target).await {
         Ok(resp) => resp,
         Err(e) => respond::error(&e),
+    };
+    // The server's handlers of a deprecated version add its warning to every answer, before
+    // any the request itself draws.
+    if let Some(warning) = &ctx.info.deprecation_warning {
+        respond::add_first_warning(&mut resp, warning);
     }
+    resp
 }
 
 async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Response> {

@@ -154,6 +154,21 @@ pub(crate) fn add_warnings(resp: &mut Response, warnings: &[String]) {
     }
 }
 
+/// Adds a `Warning` header before those the answer already has.
+pub(crate) fn add_first_warning(resp: &mut Response, warning: &str) {
+    let later: Vec<HeaderValue> = resp
+        .headers()
+        .get_all(http::header::WARNING)
+        .iter()
+        .cloned()
+        .collect();
+    resp.headers_mut().remove(http::header::WARNING);
+    add_warnings(resp, &[warning.to_string()]);
+    for v in later {
+        resp.headers_mut().append(http::header::WARNING, v);
+    }
+}
+
 /// Go's `%q` for the printable ASCII the warnings contain: quotes and backslashes escaped.
 fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -199,6 +214,20 @@ mod tests {
         let success = status_value(&Status::success());
         assert_eq!(success["status"], "Success");
         assert!(success.get("code").is_none());
+    }
+
+    #[test]
+    fn a_first_warning_goes_before_the_others() {
+        let mut resp = error(&Error::bad_request("x"));
+        add_warnings(&mut resp, &["b".to_string(), "c".to_string()]);
+        add_first_warning(&mut resp, "a");
+        let all: Vec<_> = resp
+            .headers()
+            .get_all(http::header::WARNING)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        assert_eq!(all, ["299 - \"a\"", "299 - \"b\"", "299 - \"c\""]);
     }
 
     #[test]

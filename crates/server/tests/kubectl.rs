@@ -534,3 +534,61 @@ fn kubectl_explain_documents_built_in_and_custom_fields() {
     assert!(out.contains("What the gadget is."), "{out}");
     assert!(out.contains("size\t<integer>"), "{out}");
 }
+
+#[test]
+fn kubectl_warns_about_deprecated_versions() {
+    let Some((_served, k)) = served_kubectl("kubectl deprecation warnings", &[]) else {
+        return;
+    };
+    let stdout_and_stderr = |args: &[&str]| {
+        let out = k.output(args, None);
+        assert!(out.status.success(), "{out:?}");
+        (
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (out, err) = stdout_and_stderr(&["get", "endpoints", "kubernetes"]);
+    assert!(out.contains("172.18.0.2:6443"), "{out}");
+    assert!(
+        err.contains(
+            "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+        ),
+        "{err}"
+    );
+    let (out, err) = stdout_and_stderr(&["get", "endpointslices"]);
+    assert!(out.contains("kubernetes"), "{out}");
+    assert!(!err.contains("Warning"), "{err}");
+
+    k.ok_with(
+        &["apply", "-f", "-"],
+        Some(
+            r#"{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": "things.deprecation.kobj.dev"},
+                "spec": {"group": "deprecation.kobj.dev", "scope": "Namespaced",
+                  "names": {"plural": "things", "singular": "thing", "kind": "Thing"},
+                  "versions": [
+                    {"name": "v1alpha1", "served": true, "storage": false, "deprecated": true,
+                     "deprecationWarning": "v1alpha1 things go away in 2027",
+                     "schema": {"openAPIV3Schema": {"type": "object"}}},
+                    {"name": "v1beta1", "served": true, "storage": false, "deprecated": true,
+                     "schema": {"openAPIV3Schema": {"type": "object"}}},
+                    {"name": "v1", "served": true, "storage": true,
+                     "schema": {"openAPIV3Schema": {"type": "object"}}}]}}"#,
+        ),
+    );
+    let (_, err) = stdout_and_stderr(&["get", "things.v1beta1.deprecation.kobj.dev"]);
+    assert!(
+        err.contains(
+            "Warning: deprecation.kobj.dev/v1beta1 Thing is deprecated; use deprecation.kobj.dev/v1 Thing"
+        ),
+        "{err}"
+    );
+    let (_, err) = stdout_and_stderr(&["get", "things.v1alpha1.deprecation.kobj.dev"]);
+    assert!(
+        err.contains("Warning: v1alpha1 things go away in 2027"),
+        "{err}"
+    );
+    let (_, err) = stdout_and_stderr(&["get", "things.v1.deprecation.kobj.dev"]);
+    assert!(!err.contains("Warning"), "{err}");
+}

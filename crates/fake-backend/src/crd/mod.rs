@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
-    CustomResourceDefinition, JSONSchemaProps,
+    CustomResourceDefinition, CustomResourceDefinitionSpec, JSONSchemaProps,
 };
 use kobj_core::{Error, FieldError, FieldErrorType, ResourceType, Result};
 use serde::Deserialize;
@@ -346,6 +346,28 @@ fn has_defaults(schema: &Value) -> bool {
     }
 }
 
+/// The warning for a deprecated CRD version without its own `deprecationWarning`
+/// (apiextensions-apiserver's `defaultDeprecationWarning`): the version is deprecated, and
+/// the most preferred served, not deprecated version above it is named as the one to use.
+fn default_deprecation_warning(version: &str, spec: &CustomResourceDefinitionSpec) -> String {
+    let kind = &spec.names.kind;
+    let group = &spec.group;
+    let mut msg = format!("{group}/{version} {kind} is deprecated");
+    let newer = spec
+        .versions
+        .iter()
+        .filter(|v| {
+            v.served
+                && !v.deprecated.unwrap_or(false)
+                && crate::registry::compare_versions(version, &v.name).is_lt()
+        })
+        .max_by(|a, b| crate::registry::compare_versions(&a.name, &b.name));
+    if let Some(newer) = newer {
+        msg.push_str(&format!("; use {group}/{} {kind}", newer.name));
+    }
+    msg
+}
+
 /// The types a stored CRD serves.
 pub(crate) fn types_of(obj: &Value) -> Vec<TypeInfo> {
     let Ok(crd) = serde_json::from_value::<CustomResourceDefinition>(obj.clone()) else {
@@ -416,6 +438,11 @@ pub(crate) fn types_of(obj: &Value) -> Vec<TypeInfo> {
                 storage: v.storage,
                 terminating: false,
                 create_only: false,
+                deprecation_warning: v.deprecated.unwrap_or(false).then(|| {
+                    v.deprecation_warning
+                        .clone()
+                        .unwrap_or_else(|| default_deprecation_warning(&v.name, spec))
+                }),
             }
         })
         .collect()

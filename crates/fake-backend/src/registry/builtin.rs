@@ -408,6 +408,16 @@ fn rows() -> Vec<Row> {
     ]
 }
 
+/// The built-in resource versions the server marks deprecated, with the warning it adds to
+/// every request of them (`k8s.io/apiserver/pkg/endpoints/deprecation`'s text from the
+/// type's prerelease-lifecycle tags; Endpoints since 1.33, KEP-4974).
+const DEPRECATED: &[(&str, &str, &str, &str)] = &[(
+    "",
+    "v1",
+    "endpoints",
+    "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
+)];
+
 /// The built-in types, as [`TypeInfo`]s.
 #[must_use]
 pub fn types() -> Vec<TypeInfo> {
@@ -449,6 +459,10 @@ pub fn types() -> Vec<TypeInfo> {
             storage: true,
             terminating: false,
             create_only: r.flags & CO != 0,
+            deprecation_warning: DEPRECATED
+                .iter()
+                .find(|(g, v, p, _)| (*g, *v, *p) == (r.group, r.version, r.plural))
+                .map(|(.., text)| (*text).to_string()),
         })
         .collect()
 }

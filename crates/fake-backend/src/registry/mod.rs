@@ -2,6 +2,9 @@
 //! (rules 22, 43–46, 50). Lookups by group/version/plural and group/version/kind.
 
 pub mod builtin;
+mod versions;
+
+pub use versions::compare_versions;
 
 use foldhash::HashMap;
 use std::sync::Arc;
@@ -74,6 +77,11 @@ pub struct TypeInfo {
     /// and token reviews (`authorization.k8s.io`, `authentication.k8s.io`). Every other
     /// verb is refused as the server refuses it: 405 on the collection, 404 on a name.
     pub create_only: bool,
+    /// The warning the server adds to every request of a deprecated resource version: a
+    /// CRD version's `deprecationWarning`, or its default (`example.com/v1beta1 Widget is
+    /// deprecated; use example.com/v1 Widget`), or a deprecated built-in API's
+    /// (`v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice`).
+    pub deprecation_warning: Option<String>,
 }
 
 impl TypeInfo {
