@@ -49,20 +49,21 @@ fn too_deep(value: &Value, level: usize) -> bool {
 }
 
 /// The level of the deepest container in `value` (itself at `level`; `level - 1` for a
-/// scalar), descending no further than one level past the limit.
+/// scalar), descending no further than one level past the limit. Scalars are skipped
+/// without a call: this walks every write's object.
 fn depth(value: &Value, level: usize) -> usize {
-    if level > MAX_NESTING_DEPTH {
-        return level;
-    }
+    let deeper = |c: &Value| match c {
+        Value::Object(_) | Value::Array(_) => depth(c, level + 1),
+        _ => level,
+    };
     match value {
-        Value::Object(m) => m
-            .values()
-            .map(|c| depth(c, level + 1))
-            .fold(level, usize::max),
-        Value::Array(a) => a
-            .iter()
-            .map(|c| depth(c, level + 1))
-            .fold(level, usize::max),
+        Value::Object(m) if level <= MAX_NESTING_DEPTH => {
+            m.values().map(deeper).fold(level, usize::max)
+        }
+        Value::Array(a) if level <= MAX_NESTING_DEPTH => {
+            a.iter().map(deeper).fold(level, usize::max)
+        }
+        Value::Object(_) | Value::Array(_) => level,
         _ => level - 1,
     }
 }
