@@ -156,3 +156,52 @@ async fn await_condition_until_status_and_until_deleted() {
     assert!(widgets.get_opt("held").await.unwrap().is_none());
     running.shutdown().await;
 }
+
+/// kube-runtime's event `Recorder`, as operators use it: the first publish creates an
+/// events.k8s.io/v1 Event, a repeat merge-patches its `series`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_recorder_creates_then_counts_a_series() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::api::events::v1::Event as K8sEvent;
+    use kube::Resource;
+    use kube::runtime::events::{Event as RecordedEvent, EventType, Recorder, Reporter};
+
+    let cluster = FakeCluster::new();
+    let client = kobj_server::in_process_client(&cluster);
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let cm: ConfigMap = serde_json::from_value(json!({"metadata": {"name": "settings"}})).unwrap();
+    let cm = cms.create(&PostParams::default(), &cm).await.unwrap();
+
+    let reporter = Reporter {
+        controller: "settings-controller".into(),
+        instance: Some("settings-controller-0".into()),
+    };
+    let recorder = Recorder::new(client.clone(), reporter);
+    let event = RecordedEvent {
+        type_: EventType::Normal,
+        reason: "Reconciled".into(),
+        note: Some("all settings applied".into()),
+        action: "Reconcile".into(),
+        secondary: None,
+    };
+    let reference = cm.object_ref(&());
+    recorder.publish(&event, &reference).await.unwrap();
+    recorder.publish(&event, &reference).await.unwrap();
+    recorder.publish(&event, &reference).await.unwrap();
+
+    let events: Api<K8sEvent> = Api::namespaced(client, "default");
+    let listed = events.list(&Default::default()).await.unwrap();
+    assert_eq!(listed.items.len(), 1, "{:?}", listed.items);
+    let e = &listed.items[0];
+    assert_eq!(e.reason.as_deref(), Some("Reconciled"));
+    assert_eq!(e.note.as_deref(), Some("all settings applied"));
+    assert_eq!(
+        e.reporting_controller.as_deref(),
+        Some("settings-controller")
+    );
+    assert_eq!(
+        e.regarding.as_ref().and_then(|r| r.name.as_deref()),
+        Some("settings")
+    );
+    assert_eq!(e.series.as_ref().map(|s| s.count), Some(3));
+}
