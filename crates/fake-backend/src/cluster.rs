@@ -83,6 +83,8 @@ pub(crate) struct Inner {
     pub faults: Faults,
     /// Stored objects that keep their decoded form, oldest first.
     hot: Mutex<VecDeque<Weak<Stored>>>,
+    /// What containers printed (`pods/<name>/log`).
+    pub(crate) logs: crate::pod_logs::ContainerLogs,
 }
 
 /// How many stored objects keep their decoded form (a decoded object takes about ten times
@@ -336,6 +338,7 @@ impl FakeCluster {
                 actions: ActionLog::new(),
                 faults: Faults::new(),
                 hot: Mutex::default(),
+                logs: crate::pod_logs::ContainerLogs::default(),
             }),
         };
         cluster.bootstrap();
@@ -482,6 +485,7 @@ impl FakeCluster {
                 actions: self.inner.actions.fork(),
                 faults: self.inner.faults.fork(),
                 hot: Mutex::default(),
+                logs: self.inner.logs.fork(),
             }),
         }
     }

@@ -25,6 +25,7 @@
 //! - `verbs::reviews`: the create-only, never-stored access, rules, token and self-subject
 //!   reviews (`kubectl auth can-i`, `kubectl auth whoami`); [`tokens`]: TokenRequests.
 //! - [`schema`], [`patch`]: schema validation/pruning/defaulting (47–49) and patches (23–26).
+//! - `pod_logs`: what containers printed, for `pods/<name>/log`, written by tests.
 //! - [`actions`], [`faults`], [`fixtures`], [`clock`], [`ids`]: the test kit.
 
 pub mod actions;
@@ -43,6 +44,7 @@ pub mod meta;
 mod namespaces;
 mod nesting;
 pub mod patch;
+mod pod_logs;
 pub mod registry;
 mod request_pattern;
 pub mod schema;

@@ -40,6 +40,8 @@ const NAMESPACE_VERBS: &[&str] = &[
 const SUBRESOURCE_VERBS: &[&str] = &["get", "patch", "update"];
 /// The reviews (access, rules, token and self-subject reviews) serve create alone.
 const CREATE_ONLY_VERBS: &[&str] = &["create"];
+/// The verbs of a read-only subresource (a Pod's `log`).
+const GET_ONLY_VERBS: &[&str] = &["get"];
 
 fn method_not_allowed() -> Response {
     respond::error(&Error::method_not_routed())
@@ -191,21 +193,24 @@ fn api_group(group: &str, versions: &BTreeMap<&str, Vec<&Arc<TypeInfo>>>) -> Val
     json!({"name": group, "versions": entries, "preferredVersion": preferred})
 }
 
-/// The subresources whose reads and writes are the type's own kind: `status`, and a Pod's
-/// `ephemeralcontainers` (`kubectl debug` looks for it) and `resize`, and a
-/// CertificateSigningRequest's `approval`.
-fn object_subresources(info: &TypeInfo) -> impl Iterator<Item = &'static str> {
+/// The subresources of an object the router serves beyond scale and the create-only ones,
+/// with their verbs: those that read and write the object (`status`, a Pod's
+/// `ephemeralcontainers` and `resize`, a CSR's `approval`) and a Pod's read-only `log`.
+fn object_subresources(
+    info: &TypeInfo,
+) -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
     let api = &info.resource.api;
     let pods = api.group.is_empty() && api.plural == "pods";
     let csr = api.group == "certificates.k8s.io" && api.plural == "certificatesigningrequests";
     [
-        (csr, "approval"),
-        (pods, "ephemeralcontainers"),
-        (pods, "resize"),
-        (info.status, "status"),
+        (csr, "approval", SUBRESOURCE_VERBS),
+        (pods, "ephemeralcontainers", SUBRESOURCE_VERBS),
+        (pods, "resize", SUBRESOURCE_VERBS),
+        (info.status, "status", SUBRESOURCE_VERBS),
+        (pods, "log", GET_ONLY_VERBS),
     ]
     .into_iter()
-    .filter_map(|(served, sub)| served.then_some(sub))
+    .filter_map(|(served, sub, verbs)| served.then_some((sub, verbs)))
 }
 
 /// The create-only subresources the router serves beyond status and scale: name, and the
@@ -257,13 +262,13 @@ fn resource_list(group: &str, version: &str, types: &[&Arc<TypeInfo>]) -> Value 
             }
         }
         resources.push(r);
-        for sub in object_subresources(info) {
+        for (sub, verbs) in object_subresources(info) {
             resources.push(json!({
                 "name": format!("{}/{sub}", api.plural),
                 "singularName": "",
                 "namespaced": namespaced,
                 "kind": api.kind,
-                "verbs": SUBRESOURCE_VERBS,
+                "verbs": verbs,
             }));
         }
         if info.scale.is_some() {
@@ -305,9 +310,8 @@ fn aggregated_resource(info: &TypeInfo) -> Value {
     let api = &info.resource.api;
     let kind = json!({"group": api.group, "version": api.version, "kind": api.kind});
     let mut subresources = Vec::new();
-    for sub in object_subresources(info) {
-        subresources
-            .push(json!({"subresource": sub, "responseKind": kind, "verbs": SUBRESOURCE_VERBS}));
+    for (sub, verbs) in object_subresources(info) {
+        subresources.push(json!({"subresource": sub, "responseKind": kind, "verbs": verbs}));
     }
     if info.scale.is_some() {
         subresources.push(json!({

@@ -42,6 +42,7 @@ pub mod config;
 mod discovery;
 mod jsonpath;
 pub mod kubeconfig;
+mod logs;
 mod negotiate;
 mod openapi;
 mod params;

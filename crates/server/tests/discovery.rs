@@ -376,10 +376,12 @@ async fn pod_and_service_account_subresources_are_listed_and_served() {
             "ephemeralcontainers",
             "resize",
             "status",
+            "log",
             "binding",
             "eviction"
         ]
     );
+    assert_eq!(entry("pods/log")["verbs"], json!(["get"]));
     assert_eq!(entry("pods/eviction")["group"], "policy");
     assert_eq!(entry("pods/eviction")["kind"], "Eviction");
     assert_eq!(

@@ -205,3 +205,59 @@ async fn event_recorder_creates_then_counts_a_series() {
     );
     assert_eq!(e.series.as_ref().map(|s| s.count), Some(3));
 }
+
+/// kube-rs's `Api::<Pod>::logs` and `log_stream` read what a test wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kube_client_reads_pod_logs() {
+    use futures::AsyncBufReadExt;
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::LogParams;
+
+    let cluster = FakeCluster::new();
+    let pod: DynamicObject = serde_json::from_value(json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "app", "namespace": "default"},
+        "spec": {"nodeName": "node-1", "containers": [{"name": "main", "image": "busybox"}]}}))
+    .unwrap();
+    cluster.load_objects(vec![pod]).unwrap();
+    cluster
+        .append_container_log("default", "app", "main", "a\nb\nc\n")
+        .unwrap();
+    let pods: Api<Pod> = Api::namespaced(kobj_server::in_process_client(&cluster), "default");
+    let text = pods
+        .logs(
+            "app",
+            &LogParams {
+                tail_lines: Some(2),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(text, "b\nc\n");
+    let lines: Vec<String> = pods
+        .log_stream("app", &LogParams::default())
+        .await
+        .unwrap()
+        .lines()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(lines, ["a", "b", "c"]);
+    let err = pods
+        .logs(
+            "app",
+            &LogParams {
+                container: Some("nope".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    match err {
+        kube::Error::Api(s) => {
+            assert_eq!(s.code, 400);
+            assert_eq!(s.message, "container nope is not valid for pod app");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -592,3 +592,59 @@ fn kubectl_warns_about_deprecated_versions() {
     let (_, err) = stdout_and_stderr(&["get", "things.v1.deprecation.kobj.dev"]);
     assert!(!err.contains("Warning"), "{err}");
 }
+
+/// `kubectl logs` against a fake served in-process, so the test can write the container's
+/// lines first (a served child has no way to take them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_logs_reads_what_a_test_wrote() {
+    use common::kubectl::{Kubectl, kubectl_available};
+    if !kubectl_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "kubectl is not installed, and CI is set"
+        );
+        println!("kubectl logs: skipped (kubectl is not installed)");
+        return;
+    }
+    let cluster = kobj_fake::FakeCluster::new();
+    let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "app", "namespace": "default"},
+        "spec": {"nodeName": "node-1", "containers": [
+            {"name": "main", "image": "busybox"}, {"name": "sidecar", "image": "busybox"}]}});
+    cluster
+        .load_objects(vec![serde_json::from_value(pod).unwrap()])
+        .unwrap();
+    cluster
+        .append_container_log("default", "app", "main", "starting\nready\n")
+        .unwrap();
+    let running = kobj_server::start(cluster, Default::default())
+        .await
+        .unwrap();
+    let scratch = common::process::Scratch::new("logs");
+    let kubeconfig = scratch.path("kubeconfig");
+    running.write_kubeconfig(&kubeconfig).unwrap();
+    let k = Kubectl {
+        kubeconfig,
+        cache: scratch.path("kube-cache"),
+    };
+    let result = tokio::task::spawn_blocking(move || {
+        // kubectl picks the first container itself, and says so on stderr.
+        let all = k.ok(&["logs", "app"]);
+        let last = k.ok(&["logs", "app", "-c", "main", "--tail=1"]);
+        let follow = k.ok(&["logs", "app", "-c", "main", "-f"]);
+        let wrong = k.fails(&["logs", "app", "-c", "nope"], None);
+        (all, last, follow, wrong)
+    })
+    .await
+    .unwrap();
+    running.shutdown().await;
+    let (all, last, follow, wrong) = result;
+    assert_eq!(all, "starting\nready\n");
+    assert_eq!(last, "ready\n");
+    // Following ends once what was written is sent.
+    assert_eq!(follow, "starting\nready\n");
+    assert!(
+        wrong.contains("container nope is not valid for pod app"),
+        "{wrong}"
+    );
+}

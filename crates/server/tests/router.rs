@@ -682,3 +682,48 @@ async fn built_in_unknown_fields_warn_or_refuse() {
     );
     assert_eq!(r.json()["data"], json!({"a": "1", "b": "2"}));
 }
+
+#[tokio::test]
+async fn pod_logs_are_served_as_text_with_the_servers_errors() {
+    let (cluster, router) = setup().await;
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                     "spec": {"nodeName": "node-1",
+                              "containers": [{"name": "app", "image": "busybox"}]}});
+    let r = send_json(
+        &router,
+        Method::POST,
+        "/api/v1/namespaces/default/pods",
+        &pod,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    cluster
+        .append_container_log("default", "p", "app", "one\ntwo\n")
+        .unwrap();
+    let base = "/api/v1/namespaces/default/pods/p/log";
+
+    let r = get(&router, base).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type").as_deref(), Some("text/plain"));
+    assert_eq!(r.text(), "one\ntwo\n");
+    let r = get(&router, &format!("{base}?tailLines=1&container=app")).await;
+    assert_eq!(r.text(), "two\n");
+
+    let r = get(&router, &format!("{base}?tailLines=-1")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["message"],
+        "PodLogOptions \"p\" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0"
+    );
+    let r = get(&router, &format!("{base}?tailLines=x")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    let r = get(&router, &format!("{base}?sinceTime=yesterday")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    let r = get(&router, &format!("{base}?container=nope")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["message"], "container nope is not valid for pod p");
+    let r = get(&router, "/api/v1/namespaces/default/pods/missing/log").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = call(&router, Method::POST, base, &[], Body::empty()).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+}
