@@ -4,13 +4,18 @@
 //! the lines a container printed ([`FakeCluster::append_container_log`]) and the fake serves
 //! them with the server's checks (`ValidatePodLogOptions`, `validateContainer`, a Pod not yet
 //! scheduled answering an empty log) and the kubelet's options (`tailLines`, `limitBytes`,
-//! `sinceSeconds`, `sinceTime`, `timestamps`, `previous`). Logs belong to the Pod's uid, so a
-//! Pod deleted and created again under its name starts with none, and a fork copies them.
+//! `sinceSeconds`, `sinceTime`, `timestamps`, `previous`, and `follow` until the test ends
+//! the run or the Pod goes). Logs belong to the Pod's uid, so a Pod deleted and created again
+//! under its name starts with none, and a fork copies them.
 //!
 //! Written by hand: the log store is the kubelet's part, which no library plays.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use futures::stream::BoxStream;
+use tokio::sync::watch;
 
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kobj_core::{Error, FieldError, ResourceType, Result};
@@ -36,18 +41,89 @@ enum Run {
     Previous,
 }
 
-/// The logs of every container, by Pod uid, container name and run.
-#[derive(Debug, Default)]
-pub(crate) struct ContainerLogs(Mutex<HashMap<(String, String, Run), Vec<Line>>>);
+/// What one run of one container printed, and whether that run has ended.
+#[derive(Clone, Debug, Default)]
+struct Log {
+    lines: Vec<Line>,
+    ended: bool,
+}
+
+type Key = (String, String, Run);
+
+/// The logs of every container, by Pod uid, container name and run, and a signal that any of
+/// them changed (what following streams wait on).
+#[derive(Debug)]
+pub(crate) struct ContainerLogs {
+    logs: Mutex<HashMap<Key, Log>>,
+    changed: watch::Sender<u64>,
+}
+
+impl Default for ContainerLogs {
+    fn default() -> Self {
+        Self {
+            logs: Mutex::default(),
+            changed: watch::channel(0).0,
+        }
+    }
+}
 
 impl ContainerLogs {
     /// An independent copy (for [`FakeCluster::fork`]).
     pub(crate) fn fork(&self) -> Self {
-        Self(Mutex::new(self.lock().clone()))
+        Self {
+            logs: Mutex::new(self.lock().clone()),
+            changed: watch::channel(0).0,
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String, Run), Vec<Line>>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Log>> {
+        self.logs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Changes one log and wakes the streams following any.
+    fn change(&self, key: Key, f: impl FnOnce(&mut Log)) {
+        f(self.lock().entry(key).or_default());
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// How often a following stream looks whether its Pod is still there when no line comes.
+const FOLLOW_RECHECK: Duration = Duration::from_millis(200);
+
+/// Where a log request reads, and how it prints what it reads.
+#[derive(Clone, Debug)]
+struct Reader {
+    namespace: String,
+    pod: String,
+    key: Key,
+    timestamps: bool,
+    /// What `limitBytes` leaves to send.
+    budget: Option<usize>,
+}
+
+impl Reader {
+    /// `lines` as the kubelet prints them, within what is left of `limitBytes`.
+    fn print<'l>(&mut self, lines: impl IntoIterator<Item = &'l Line>) -> String {
+        let mut out = String::new();
+        for line in lines {
+            if self.timestamps {
+                out.push_str(&kubelet_time(line.at));
+                out.push(' ');
+            }
+            out.push_str(&line.text);
+        }
+        if let Some(budget) = self.budget.as_mut() {
+            if out.len() > *budget {
+                // At a character boundary at or below the limit: the answer is text.
+                let mut cut = *budget;
+                while !out.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                out.truncate(cut);
+            }
+            *budget -= out.len();
+        }
+        out
     }
 }
 
@@ -236,19 +312,35 @@ impl FakeCluster {
         let container = resolve_container(&found, pod, Some(container))?;
         let uid = found.metadata.uid.clone().unwrap_or_default();
         let at = self.clock().now();
-        let mut logs = self.inner.logs.lock();
-        let lines = logs.entry((uid, container, run)).or_default();
-        lines.extend(text.split_inclusive('\n').map(|t| Line {
-            at,
-            text: t.to_string(),
-        }));
+        self.inner.logs.change((uid, container, run), |log| {
+            log.lines.extend(text.split_inclusive('\n').map(|t| Line {
+                at,
+                text: t.to_string(),
+            }));
+        });
+        Ok(())
+    }
+
+    /// Ends the current run of `container` of the Pod `namespace/pod`, as when it exits:
+    /// requests following its log (`follow=true`, `kubectl logs -f`) finish once they have
+    /// sent every line. (They also finish when the Pod is deleted.)
+    ///
+    /// # Errors
+    /// As [`append_container_log`](Self::append_container_log).
+    pub fn end_container_log(&self, namespace: &str, pod: &str, container: &str) -> Result<()> {
+        let found = self.get_now(&pods(), Some(namespace), pod)?;
+        let container = resolve_container(&found, pod, Some(container))?;
+        let uid = found.metadata.uid.clone().unwrap_or_default();
+        self.inner
+            .logs
+            .change((uid, container, Run::Current), |log| log.ended = true);
         Ok(())
     }
 
     /// `GET pods/<name>/log`: the log of one container of a Pod, as the API server and the
     /// kubelet answer it; checked against the fault rules and recorded in the action log as
-    /// a `get` of the `log` subresource. `follow` answers what has been written and ends:
-    /// nothing streams.
+    /// a `get` of the `log` subresource. `follow` is ignored here: this answers what has been
+    /// written ([`pod_log_stream`](Self::pod_log_stream) follows).
     ///
     /// # Errors
     /// 422 `PodLogOptions "<pod>" is invalid` for a negative `tailLines`, a `limitBytes` or
@@ -257,6 +349,49 @@ impl FakeCluster {
     /// `previous` when no previous run was written (the kubelet's `previous terminated
     /// container "<c>" in pod "<p>" not found`).
     pub fn pod_log(&self, namespace: &str, name: &str, p: &LogParams) -> Result<String> {
+        self.log_request(namespace, name, p).map(|(text, _)| text)
+    }
+
+    /// [`pod_log`](Self::pod_log) as a stream of text chunks that, with `follow`, goes on
+    /// with each line written after the request until the container's run ends
+    /// ([`end_container_log`](Self::end_container_log)) or the Pod is deleted, as
+    /// `kubectl logs -f` reads it. Without `follow`, or for a Pod not scheduled or a
+    /// previous run, it holds what `pod_log` answers and ends.
+    ///
+    /// # Errors
+    /// As `pod_log`, before the stream starts.
+    pub fn pod_log_stream(
+        &self,
+        namespace: &str,
+        name: &str,
+        p: &LogParams,
+    ) -> Result<BoxStream<'static, String>> {
+        use futures::StreamExt;
+        let (first, reader) = self.log_request(namespace, name, p)?;
+        let head = futures::stream::iter((!first.is_empty()).then_some(first));
+        let Some(reader) = reader.filter(|_| p.follow) else {
+            return Ok(head.boxed());
+        };
+        let next = reader.next_line;
+        let follow = Follow {
+            cluster: self.clone(),
+            changed: self.inner.logs.changed.subscribe(),
+            reader: reader.reader,
+            next,
+        };
+        Ok(head
+            .chain(futures::stream::unfold(follow, Follow::step))
+            .boxed())
+    }
+
+    /// One log request through the fault rules and the action log: the text so far, and
+    /// where a following stream goes on from.
+    fn log_request(
+        &self,
+        namespace: &str,
+        name: &str,
+        p: &LogParams,
+    ) -> Result<(String, Option<Resume>)> {
         let rt = pods();
         let call = Call {
             verb: Verb::Get,
@@ -273,7 +408,12 @@ impl FakeCluster {
         )
     }
 
-    fn log_now(&self, namespace: &str, name: &str, p: &LogParams) -> Result<String> {
+    fn log_now(
+        &self,
+        namespace: &str,
+        name: &str,
+        p: &LogParams,
+    ) -> Result<(String, Option<Resume>)> {
         validate_options(name, p)?;
         let pod = self.get_now(&pods(), Some(namespace), name)?;
         let container = resolve_container(&pod, name, p.container.as_deref())?;
@@ -281,7 +421,7 @@ impl FakeCluster {
             .as_str()
             .is_none_or(str::is_empty)
         {
-            return Ok(String::new());
+            return Ok((String::new(), None));
         }
         let uid = pod.metadata.uid.clone().unwrap_or_default();
         let run = if p.previous {
@@ -289,14 +429,27 @@ impl FakeCluster {
         } else {
             Run::Current
         };
+        let mut reader = Reader {
+            namespace: namespace.to_string(),
+            pod: name.to_string(),
+            key: (uid, container.clone(), run),
+            timestamps: p.timestamps,
+            budget: p.limit_bytes.and_then(|n| usize::try_from(n).ok()),
+        };
         let logs = self.inner.logs.lock();
-        let Some(lines) = logs.get(&(uid, container.clone(), run)) else {
+        let Some(log) = logs.get(&reader.key) else {
             if p.previous {
                 return Err(Error::bad_request(format!(
                     "previous terminated container {container:?} in pod {name:?} not found"
                 )));
             }
-            return Ok(String::new());
+            return Ok((
+                String::new(),
+                (!p.previous).then_some(Resume {
+                    reader,
+                    next_line: 0,
+                }),
+            ));
         };
         let since = match (p.since_seconds, p.since_time) {
             (Some(s), _) => Some(
@@ -307,7 +460,8 @@ impl FakeCluster {
             ),
             (None, t) => t,
         };
-        let kept: Vec<&Line> = lines
+        let kept: Vec<&Line> = log
+            .lines
             .iter()
             .filter(|l| since.is_none_or(|s| l.at >= s))
             .collect();
@@ -315,24 +469,57 @@ impl FakeCluster {
             .tail_lines
             .and_then(|n| usize::try_from(n).ok())
             .map_or(0, |n| kept.len().saturating_sub(n));
-        let mut out = String::new();
-        for line in &kept[tail..] {
-            if p.timestamps {
-                out.push_str(&kubelet_time(line.at));
-                out.push(' ');
+        let text = reader.print(kept[tail..].iter().copied());
+        let next_line = log.lines.len();
+        let resume = (!p.previous && !log.ended).then_some(Resume { reader, next_line });
+        Ok((text, resume))
+    }
+}
+
+/// Where a following stream goes on from: the line after the last one sent.
+struct Resume {
+    reader: Reader,
+    next_line: usize,
+}
+
+/// A following stream's state between chunks.
+struct Follow {
+    cluster: FakeCluster,
+    changed: watch::Receiver<u64>,
+    reader: Reader,
+    next: usize,
+}
+
+impl Follow {
+    /// The next chunk: the lines written since the last, once there are any; `None` once
+    /// the run has ended and everything was sent, the Pod is gone, or `limitBytes` is spent.
+    async fn step(mut self) -> Option<(String, Self)> {
+        loop {
+            if self.reader.budget == Some(0) {
+                return None;
             }
-            out.push_str(&line.text);
-        }
-        if let Some(limit) = p.limit_bytes.and_then(|n| usize::try_from(n).ok())
-            && out.len() > limit
-        {
-            // At a character boundary at or below the limit: the answer is text.
-            let mut cut = limit;
-            while !out.is_char_boundary(cut) {
-                cut -= 1;
+            let (chunk, ended) = {
+                let logs = self.cluster.inner.logs.lock();
+                let log = logs.get(&self.reader.key);
+                let lines = log.map_or(&[][..], |l| &l.lines[self.next.min(l.lines.len())..]);
+                self.next += lines.len();
+                (self.reader.print(lines), log.is_some_and(|l| l.ended))
+            };
+            if !chunk.is_empty() {
+                return Some((chunk, self));
             }
-            out.truncate(cut);
+            if ended || !self.pod_is_there() {
+                return None;
+            }
+            // A change to any log, or a while without one (the Pod may have been deleted).
+            let _ = tokio::time::timeout(FOLLOW_RECHECK, self.changed.changed()).await;
         }
-        Ok(out)
+    }
+
+    /// Whether the Pod the stream reads is still the one it started on.
+    fn pod_is_there(&self) -> bool {
+        self.cluster
+            .get_now(&pods(), Some(&self.reader.namespace), &self.reader.pod)
+            .is_ok_and(|p| p.metadata.uid.as_deref() == Some(self.reader.key.0.as_str()))
     }
 }

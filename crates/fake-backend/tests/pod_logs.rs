@@ -46,6 +46,16 @@ async fn pod(c: &FakeCluster, name: &str, node: Option<&str>, several: bool) {
         .unwrap();
 }
 
+async fn delete_pod(c: &FakeCluster, name: &str) {
+    let now = DeleteParams {
+        grace_period_seconds: Some(0),
+        ..Default::default()
+    };
+    c.delete_object(&pods(), Some("default"), name, &now)
+        .await
+        .unwrap();
+}
+
 fn log(c: &FakeCluster, name: &str, p: LogParams) -> kobj_core::Result<String> {
     c.pod_log("default", name, &p)
 }
@@ -247,17 +257,7 @@ async fn logs_belong_to_the_pod_not_its_name() {
     c.append_container_log("default", "p", "app", "old\n")
         .unwrap();
     let forked = c.fork();
-    c.delete_object(
-        &pods(),
-        Some("default"),
-        "p",
-        &DeleteParams {
-            grace_period_seconds: Some(0),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    delete_pod(&c, "p").await;
     pod(&c, "p", Some("node-1"), false).await;
     assert_eq!(log(&c, "p", LogParams::default()).unwrap(), "");
     // A fork kept its copy.
@@ -290,4 +290,76 @@ async fn log_requests_are_recorded_and_faultable() {
     c.actions().assert_count(&f, 2);
     c.actions()
         .assert_count(&f.succeeded().param("tailLines", json!(5)), 1);
+}
+
+#[tokio::test]
+async fn following_streams_new_lines_until_the_run_ends() {
+    use futures::StreamExt;
+    let c = logs_cluster();
+    pod(&c, "p", Some("node-1"), false).await;
+    c.append_container_log("default", "p", "app", "one\n")
+        .unwrap();
+    let follow = LogParams {
+        follow: true,
+        ..Default::default()
+    };
+    let mut stream = c.pod_log_stream("default", "p", &follow).unwrap();
+    assert_eq!(stream.next().await.as_deref(), Some("one\n"));
+    let writer = c.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        writer
+            .append_container_log("default", "p", "app", "two\nthree\n")
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        writer.end_container_log("default", "p", "app").unwrap();
+    });
+    assert_eq!(stream.next().await.as_deref(), Some("two\nthree\n"));
+    assert_eq!(stream.next().await, None);
+    // An ended run is read whole, and a new stream of it ends at once.
+    let rest: Vec<String> = c
+        .pod_log_stream("default", "p", &follow)
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(rest, ["one\ntwo\nthree\n"]);
+}
+
+#[tokio::test]
+async fn following_ends_with_the_pod_or_the_byte_limit() {
+    use futures::StreamExt;
+    let c = logs_cluster();
+    pod(&c, "p", Some("node-1"), false).await;
+    let follow = LogParams {
+        follow: true,
+        ..Default::default()
+    };
+    let mut stream = c.pod_log_stream("default", "p", &follow).unwrap();
+    c.append_container_log("default", "p", "app", "hello\n")
+        .unwrap();
+    assert_eq!(stream.next().await.as_deref(), Some("hello\n"));
+    delete_pod(&c, "p").await;
+    let ended = tokio::time::timeout(Duration::from_secs(5), stream.next()).await;
+    assert_eq!(ended.unwrap(), None);
+
+    pod(&c, "q", Some("node-1"), false).await;
+    let limited = LogParams {
+        follow: true,
+        limit_bytes: Some(8),
+        ..Default::default()
+    };
+    let mut stream = c.pod_log_stream("default", "q", &limited).unwrap();
+    c.append_container_log("default", "q", "app", "12345\n")
+        .unwrap();
+    assert_eq!(stream.next().await.as_deref(), Some("12345\n"));
+    c.append_container_log("default", "q", "app", "67890\n")
+        .unwrap();
+    assert_eq!(stream.next().await.as_deref(), Some("67"));
+    assert_eq!(stream.next().await, None);
+    // Errors come before the stream.
+    let e = c
+        .pod_log_stream("default", "missing", &follow)
+        .err()
+        .unwrap();
+    assert_eq!(code_and_message(&e).0, 404);
 }

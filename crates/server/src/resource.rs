@@ -168,12 +168,9 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             object_subresource(ctx, name, sub, &method).await
         }
         (Some(name), Some("log")) if is_core(ctx.rt(), "pods") => match method {
-            Method::GET => crate::logs::serve(
-                &ctx.app.cluster,
-                ctx.ns.unwrap_or_default(),
-                name,
-                &ctx.query,
-            ),
+            Method::GET => {
+                crate::logs::serve(ctx.app, ctx.ns.unwrap_or_default(), name, &ctx.query)
+            }
             _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("eviction")) if is_core(ctx.rt(), "pods") => match method {

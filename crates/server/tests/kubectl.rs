@@ -617,7 +617,7 @@ async fn kubectl_logs_reads_what_a_test_wrote() {
     cluster
         .append_container_log("default", "app", "main", "starting\nready\n")
         .unwrap();
-    let running = kobj_server::start(cluster, Default::default())
+    let running = kobj_server::start(cluster.clone(), Default::default())
         .await
         .unwrap();
     let scratch = common::process::Scratch::new("logs");
@@ -627,24 +627,36 @@ async fn kubectl_logs_reads_what_a_test_wrote() {
         kubeconfig,
         cache: scratch.path("kube-cache"),
     };
-    let result = tokio::task::spawn_blocking(move || {
+    let (all, last, wrong, following) = tokio::task::spawn_blocking(move || {
         // kubectl picks the first container itself, and says so on stderr.
         let all = k.ok(&["logs", "app"]);
         let last = k.ok(&["logs", "app", "-c", "main", "--tail=1"]);
-        let follow = k.ok(&["logs", "app", "-c", "main", "-f"]);
         let wrong = k.fails(&["logs", "app", "-c", "nope"], None);
-        (all, last, follow, wrong)
+        let following = k.spawn(&["logs", "app", "-c", "main", "-f"]);
+        (all, last, wrong, following)
     })
     .await
     .unwrap();
-    running.shutdown().await;
-    let (all, last, follow, wrong) = result;
     assert_eq!(all, "starting\nready\n");
     assert_eq!(last, "ready\n");
-    // Following ends once what was written is sent.
-    assert_eq!(follow, "starting\nready\n");
     assert!(
         wrong.contains("container nope is not valid for pod app"),
         "{wrong}"
+    );
+
+    // `-f` prints what was written, then each new line, and exits when the run ends.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cluster
+        .append_container_log("default", "app", "main", "serving\n")
+        .unwrap();
+    cluster.end_container_log("default", "app", "main").unwrap();
+    let out = tokio::task::spawn_blocking(move || following.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    running.shutdown().await;
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "starting\nready\nserving\n"
     );
 }

@@ -708,6 +708,12 @@ async fn pod_logs_are_served_as_text_with_the_servers_errors() {
     assert_eq!(r.text(), "one\ntwo\n");
     let r = get(&router, &format!("{base}?tailLines=1&container=app")).await;
     assert_eq!(r.text(), "two\n");
+    // Following a run that has ended answers its lines and ends.
+    cluster.end_container_log("default", "p", "app").unwrap();
+    let r = get(&router, &format!("{base}?follow=true&timestamps=false")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type").as_deref(), Some("text/plain"));
+    assert_eq!(r.text(), "one\ntwo\n");
 
     let r = get(&router, &format!("{base}?tailLines=-1")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
