@@ -25,7 +25,8 @@
 //! - `verbs::reviews`: the create-only, never-stored access, rules, token and self-subject
 //!   reviews (`kubectl auth can-i`, `kubectl auth whoami`); [`tokens`]: TokenRequests.
 //! - [`schema`], [`patch`]: schema validation/pruning/defaulting (47–49) and patches (23–26).
-//! - `pod_logs`: what containers printed, for `pods/<name>/log`, written by tests.
+//! - `pod_logs`: what containers printed, for `pods/<name>/log`, written by tests;
+//!   `kubelet_connect`: `exec`, `attach` and `portforward`, refused as without a kubelet.
 //! - [`actions`], [`faults`], [`fixtures`], [`clock`], [`ids`]: the test kit.
 
 pub mod actions;
@@ -39,6 +40,7 @@ pub mod faults;
 pub mod fixtures;
 mod gc;
 pub mod ids;
+mod kubelet_connect;
 mod load;
 pub mod meta;
 mod namespaces;

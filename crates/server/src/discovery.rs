@@ -42,6 +42,9 @@ const SUBRESOURCE_VERBS: &[&str] = &["get", "patch", "update"];
 const CREATE_ONLY_VERBS: &[&str] = &["create"];
 /// The verbs of a read-only subresource (a Pod's `log`).
 const GET_ONLY_VERBS: &[&str] = &["get"];
+/// The verbs of a connect subresource (`exec`, `attach`, `portforward`), as discovery lists
+/// them.
+const CONNECT_VERBS: &[&str] = &["create", "get"];
 
 fn method_not_allowed() -> Response {
     respond::error(&Error::method_not_routed())
@@ -195,7 +198,8 @@ fn api_group(group: &str, versions: &BTreeMap<&str, Vec<&Arc<TypeInfo>>>) -> Val
 
 /// The subresources of an object the router serves beyond scale and the create-only ones,
 /// with their verbs: those that read and write the object (`status`, a Pod's
-/// `ephemeralcontainers` and `resize`, a CSR's `approval`) and a Pod's read-only `log`.
+/// `ephemeralcontainers` and `resize`, a CSR's `approval`), a Pod's read-only `log`, and its
+/// connect subresources, which the fake refuses as a server without a kubelet does.
 fn object_subresources(
     info: &TypeInfo,
 ) -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
@@ -208,6 +212,9 @@ fn object_subresources(
         (pods, "resize", SUBRESOURCE_VERBS),
         (info.status, "status", SUBRESOURCE_VERBS),
         (pods, "log", GET_ONLY_VERBS),
+        (pods, "attach", CONNECT_VERBS),
+        (pods, "exec", CONNECT_VERBS),
+        (pods, "portforward", CONNECT_VERBS),
     ]
     .into_iter()
     .filter_map(|(served, sub, verbs)| served.then_some((sub, verbs)))

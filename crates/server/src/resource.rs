@@ -173,6 +173,19 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             }
             _ => Err(Error::method_not_routed()),
         },
+        // Streams the server hands to the kubelet: refused as a server without one refuses.
+        (Some(name), Some(sub @ ("exec" | "attach" | "portforward")))
+            if is_core(ctx.rt(), "pods") =>
+        {
+            match method {
+                Method::GET | Method::POST => {
+                    let container = ctx.query.non_empty("container");
+                    let ns = ctx.ns.unwrap_or_default();
+                    Err(ctx.app.cluster.pod_connect(ns, name, sub, container))
+                }
+                _ => Err(Error::method_not_routed()),
+            }
+        }
         (Some(name), Some("eviction")) if is_core(ctx.rt(), "pods") => match method {
             Method::POST => create_on_subresource(ctx, name, Action::Evict).await,
             _ => Err(Error::method_not_routed()),

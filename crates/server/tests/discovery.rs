@@ -377,11 +377,15 @@ async fn pod_and_service_account_subresources_are_listed_and_served() {
             "resize",
             "status",
             "log",
+            "attach",
+            "exec",
+            "portforward",
             "binding",
             "eviction"
         ]
     );
     assert_eq!(entry("pods/log")["verbs"], json!(["get"]));
+    assert_eq!(entry("pods/exec")["verbs"], json!(["create", "get"]));
     assert_eq!(entry("pods/eviction")["group"], "policy");
     assert_eq!(entry("pods/eviction")["kind"], "Eviction");
     assert_eq!(

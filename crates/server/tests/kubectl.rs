@@ -596,7 +596,7 @@ fn kubectl_warns_about_deprecated_versions() {
 /// `kubectl logs` against a fake served in-process, so the test can write the container's
 /// lines first (a served child has no way to take them).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kubectl_logs_reads_what_a_test_wrote() {
+async fn kubectl_logs_reads_what_a_test_wrote_and_exec_finds_no_kubelet() {
     use common::kubectl::{Kubectl, kubectl_available};
     if !kubectl_available() {
         assert!(
@@ -627,13 +627,15 @@ async fn kubectl_logs_reads_what_a_test_wrote() {
         kubeconfig,
         cache: scratch.path("kube-cache"),
     };
-    let (all, last, wrong, following) = tokio::task::spawn_blocking(move || {
+    let (all, last, wrong, exec, following) = tokio::task::spawn_blocking(move || {
         // kubectl picks the first container itself, and says so on stderr.
         let all = k.ok(&["logs", "app"]);
         let last = k.ok(&["logs", "app", "-c", "main", "--tail=1"]);
         let wrong = k.fails(&["logs", "app", "-c", "nope"], None);
+        // No kubelet runs the container: exec fails as against an unreachable kubelet.
+        let exec = k.fails(&["exec", "app", "-c", "main", "--", "true"], None);
         let following = k.spawn(&["logs", "app", "-c", "main", "-f"]);
-        (all, last, wrong, following)
+        (all, last, wrong, exec, following)
     })
     .await
     .unwrap();
@@ -642,6 +644,10 @@ async fn kubectl_logs_reads_what_a_test_wrote() {
     assert!(
         wrong.contains("container nope is not valid for pod app"),
         "{wrong}"
+    );
+    assert!(
+        exec.contains("error dialing backend: no kubelet runs Node \"node-1\""),
+        "{exec}"
     );
 
     // `-f` prints what was written, then each new line, and exits when the run ends.
