@@ -9,7 +9,8 @@
 //! defaulting, JSON/merge/strategic patches and server-side apply, dry-run.
 //!
 //! Modules and the rules they implement:
-//! - [`cluster`]: the shared state, builder, fork, fixtures and dumps.
+//! - [`cluster`]: the shared state, builder, fork, fixtures and dumps; `bootstrap`: what a
+//!   new API server creates for itself.
 //! - [`registry`]: built-in types and CRD-registered types (rules 22, 43–46, 50).
 //! - `store`: objects, the resourceVersion counter and the history (rules 12–14, 36–37).
 //! - `meta`: names (rules 7–8), metadata helpers; `nesting`: the depth limit that keeps
@@ -31,6 +32,7 @@
 
 pub mod actions;
 mod binding;
+mod bootstrap;
 mod builtins;
 pub mod clock;
 pub mod cluster;
