@@ -2,15 +2,16 @@
 //! get, list, create, update, patch, delete, deletecollection, the status and scale
 //! subresources, and watch (in `watch.rs`).
 
+mod scale;
+
 use std::sync::Arc;
 
 use axum::response::Response;
 use either::Either;
 use http::{Method, StatusCode, header};
-use k8s_openapi::api::autoscaling::v1::Scale;
 use kobj_core::{CustomObjects, Error, ResourceType, Result};
 use kobj_fake::{TypeInfo, WriteOptions};
-use kube_core::params::{Patch, PatchParams, PostParams, ValidationDirective};
+use kube_core::params::{Patch, PostParams, ValidationDirective};
 use serde_json::{Value, json};
 
 use crate::app::{App, Incoming};
@@ -143,9 +144,9 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
             _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("scale")) => match method {
-            Method::GET => get_scale(ctx, name).await,
-            Method::PUT => replace_scale(ctx, name).await,
-            Method::PATCH => patch_scale(ctx, name).await,
+            Method::GET => scale::get(ctx, name).await,
+            Method::PUT => scale::replace(ctx, name).await,
+            Method::PATCH => scale::patch(ctx, name).await,
             _ => Err(Error::method_not_routed()),
         },
         (Some(name), Some("token")) if is_core(ctx.rt(), "serviceaccounts") => match method {
@@ -550,49 +551,6 @@ fn post_params(opts: &WriteOptions) -> PostParams {
         dry_run: opts.dry_run,
         field_manager: opts.field_manager.clone(),
     }
-}
-
-async fn get_scale(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
-    let format = ctx.accept(WRITE)?;
-    let scale = ctx.api().get_scale(ctx.rt(), ctx.ns, name).await?;
-    Ok(respond::object(StatusCode::OK, format, &scale))
-}
-
-async fn replace_scale(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
-    let format = ctx.accept(WRITE)?;
-    let opts = params::write_options(&ctx.query, "UpdateOptions", ctx.user_agent(), false)?;
-    let body = ctx.body().await?;
-    let value = negotiate::decode_object(content_type(ctx).as_deref(), &body, false)?;
-    let scale: Scale = serde_json::from_value(value).map_err(|e| {
-        Error::bad_request(format!(
-            "the body of the request does not decode as a Scale: {e}"
-        ))
-    })?;
-    let updated = ctx
-        .api()
-        .replace_scale(ctx.rt(), ctx.ns, name, &scale, &post_params(&opts))
-        .await?;
-    Ok(respond::object(StatusCode::OK, format, &updated))
-}
-
-async fn patch_scale(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
-    let format = ctx.accept(WRITE)?;
-    let body = ctx.body().await?;
-    // The scale subresource is a built-in kind (autoscaling/v1 Scale): all four patch types.
-    let patch = negotiate::decode_patch(content_type(ctx).as_deref(), &body, false)?;
-    let apply = matches!(patch, Patch::Apply(_));
-    let opts = params::write_options(&ctx.query, "PatchOptions", ctx.user_agent(), apply)?;
-    let pp = PatchParams {
-        dry_run: opts.dry_run,
-        force: opts.force,
-        field_manager: opts.field_manager.clone(),
-        field_validation: opts.field_validation.clone(),
-    };
-    let updated = ctx
-        .api()
-        .patch_scale(ctx.rt(), ctx.ns, name, &patch, &pp)
-        .await?;
-    Ok(respond::object(StatusCode::OK, format, &updated))
 }
 
 #[cfg(test)]
