@@ -308,11 +308,9 @@ impl FakeCluster {
         text: &str,
         run: Run,
     ) -> Result<()> {
-        let found = self.get_now(&pods(), Some(namespace), pod)?;
-        let container = resolve_container(&found, pod, Some(container))?;
-        let uid = found.metadata.uid.clone().unwrap_or_default();
+        let key = self.log_key(namespace, pod, container, run)?;
         let at = self.clock().now();
-        self.inner.logs.change((uid, container, run), |log| {
+        self.inner.logs.change(key, |log| {
             log.lines.extend(text.split_inclusive('\n').map(|t| Line {
                 at,
                 text: t.to_string(),
@@ -328,13 +326,18 @@ impl FakeCluster {
     /// # Errors
     /// As [`append_container_log`](Self::append_container_log).
     pub fn end_container_log(&self, namespace: &str, pod: &str, container: &str) -> Result<()> {
+        let key = self.log_key(namespace, pod, container, Run::Current)?;
+        self.inner.logs.change(key, |log| log.ended = true);
+        Ok(())
+    }
+
+    /// The log of a run of a container of an existing Pod (404 for the Pod, 400 for the
+    /// container), by the Pod's uid.
+    fn log_key(&self, namespace: &str, pod: &str, container: &str, run: Run) -> Result<Key> {
         let found = self.get_now(&pods(), Some(namespace), pod)?;
         let container = resolve_container(&found, pod, Some(container))?;
         let uid = found.metadata.uid.clone().unwrap_or_default();
-        self.inner
-            .logs
-            .change((uid, container, Run::Current), |log| log.ended = true);
-        Ok(())
+        Ok((uid, container, run))
     }
 
     /// `GET pods/<name>/log`: the log of one container of a Pod, as the API server and the
