@@ -396,14 +396,7 @@ async fn pod_and_service_account_subresources_are_listed_and_served() {
 
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                      "spec": {"containers": [{"name": "app", "image": "nginx"}]}});
-    let r = send_json(
-        &router,
-        Method::POST,
-        "/api/v1/namespaces/default/pods",
-        &pod,
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    created(&router, "/api/v1/namespaces/default/pods", &pod).await;
     let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"},
                          "target": {"kind": "Node", "name": "node-1"}});
     let uri = "/api/v1/namespaces/default/pods/p/binding";

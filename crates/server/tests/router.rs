@@ -689,14 +689,7 @@ async fn pod_logs_are_served_as_text_with_the_servers_errors() {
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                      "spec": {"nodeName": "node-1",
                               "containers": [{"name": "app", "image": "busybox"}]}});
-    let r = send_json(
-        &router,
-        Method::POST,
-        "/api/v1/namespaces/default/pods",
-        &pod,
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    created(&router, "/api/v1/namespaces/default/pods", &pod).await;
     cluster
         .append_container_log("default", "p", "app", "one\ntwo\n")
         .unwrap();

@@ -80,6 +80,13 @@ pub async fn send_json(router: &Router, method: Method, uri: &str, body: &Value)
     .await
 }
 
+/// POSTs `body` as JSON to `uri`, asserts 201 Created, and returns the created object.
+pub async fn created(router: &Router, uri: &str, body: &Value) -> Value {
+    let r = send_json(router, Method::POST, uri, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()
+}
+
 pub async fn patch(router: &Router, uri: &str, content_type: &str, body: &Value) -> Reply {
     call(
         router,
