@@ -100,13 +100,13 @@ impl Inner {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Turns a stored object into what a read returns: the requested version's apiVersion,
-    /// defaults applied (rule 49).
+    /// Turns a stored object into what a read returns: the requested version's apiVersion
+    /// (a built-in's fields converted to it), defaults applied (rule 49).
     ///
     /// Objects read repeatedly keep their decoded form (at most [`HOT_OBJECTS`] at a time,
     /// the least recently decoded leaving first): a read of a hot object is a clone.
     pub fn render(&self, info: &TypeInfo, obj: &Arc<Stored>) -> Result<DynamicObject> {
-        if info.is_custom() && info.has_defaults {
+        if (info.is_custom() && info.has_defaults) || crate::builtins::conversion::converts(info) {
             return meta::to_dynamic(self.render_value(info, obj));
         }
         let decode = || {
@@ -146,6 +146,7 @@ impl Inner {
     /// [`render`](Self::render), as JSON.
     pub fn render_value(&self, info: &TypeInfo, obj: &Stored) -> Value {
         let mut value = obj.value();
+        crate::builtins::conversion::from_storage(info, &mut value);
         if info.is_custom() {
             if let Some(map) = value.as_object_mut()
                 && map.get("apiVersion").and_then(Value::as_str)

@@ -124,14 +124,27 @@ fn label_matches(r: &LabelRequirement, obj: &Stored) -> bool {
 
 /// The value of a field label on an object, as the server's field set has it.
 pub(crate) fn field_value(info: &TypeInfo, obj: &Value, label: &str) -> Option<String> {
-    let path = match (
-        info.resource.api.group.as_str(),
-        info.resource.api.kind.as_str(),
-        label,
-    ) {
-        ("", "Event", "source") => "source.component",
+    let api = &info.resource.api;
+    // events.k8s.io/v1's labels name the core/v1 Event fields stored
+    // (`AddFieldLabelConversionsForEvent`).
+    let label = match (api.group.as_str(), api.kind.as_str()) {
+        ("events.k8s.io", "Event") => match label.strip_prefix("regarding.") {
+            Some(rest) => return field_value_at(obj, &format!("involvedObject.{rest}"), label),
+            None if label == "reportingController" => "reportingComponent",
+            None => label,
+        },
         _ => label,
     };
+    let path = if !info.is_custom() && api.kind == "Event" && label == "source" {
+        "source.component"
+    } else {
+        label
+    };
+    field_value_at(obj, path, label)
+}
+
+/// The value at `path` of an object, for the field label `label`.
+fn field_value_at(obj: &Value, path: &str, label: &str) -> Option<String> {
     match meta::get_path(obj, path) {
         Some(v) => meta::scalar_text(v).or_else(|| Some(v.to_string())),
         // Unset booleans read as "false" in the server's field sets.

@@ -189,7 +189,7 @@ async fn event_recorder_creates_then_counts_a_series() {
     recorder.publish(&event, &reference).await.unwrap();
     recorder.publish(&event, &reference).await.unwrap();
 
-    let events: Api<K8sEvent> = Api::namespaced(client, "default");
+    let events: Api<K8sEvent> = Api::namespaced(client.clone(), "default");
     let listed = events.list(&Default::default()).await.unwrap();
     assert_eq!(listed.items.len(), 1, "{:?}", listed.items);
     let e = &listed.items[0];
@@ -204,6 +204,23 @@ async fn event_recorder_creates_then_counts_a_series() {
         Some("settings")
     );
     assert_eq!(e.series.as_ref().map(|s| s.count), Some(3));
+
+    // The same Event through core/v1, as `kubectl get events` and `kubectl describe` list
+    // them: one storage, two views.
+    let core: Api<k8s_openapi::api::core::v1::Event> = Api::namespaced(client, "default");
+    let lp = kube::api::ListParams::default()
+        .fields("involvedObject.name=settings,involvedObject.kind=ConfigMap");
+    let listed = core.list(&lp).await.unwrap();
+    assert_eq!(listed.items.len(), 1, "{:?}", listed.items);
+    let c = &listed.items[0];
+    assert_eq!(c.metadata.uid, e.metadata.uid);
+    assert_eq!(c.message.as_deref(), Some("all settings applied"));
+    assert_eq!(
+        c.reporting_component.as_deref(),
+        Some("settings-controller")
+    );
+    assert_eq!(c.involved_object.uid, cm.metadata.uid);
+    assert_eq!(c.series.as_ref().and_then(|s| s.count), Some(3));
 }
 
 /// kube-rs's `Api::<Pod>::logs` and `log_stream` read what a test wrote.

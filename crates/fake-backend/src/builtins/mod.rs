@@ -18,6 +18,7 @@ pub(crate) use admission::node_topology_labels;
 mod autoscaling;
 pub(crate) mod claims;
 mod config_data;
+pub(crate) mod conversion;
 mod defaults;
 pub(crate) mod fields;
 mod go_time;

@@ -87,6 +87,22 @@ pub const EVENT_FIELDS: &[&str] = &[
     "type",
 ];
 
+/// The field labels of events.k8s.io/v1 Events (`AddFieldLabelConversionsForEvent`: each
+/// names a core/v1 label, see `selection::field_value`).
+pub const EVENTS_V1_FIELDS: &[&str] = &[
+    "reason",
+    "regarding.kind",
+    "regarding.namespace",
+    "regarding.name",
+    "regarding.uid",
+    "regarding.apiVersion",
+    "regarding.resourceVersion",
+    "regarding.fieldPath",
+    "reportingController",
+    "source",
+    "type",
+];
+
 fn rows() -> Vec<Row> {
     use NameRule::{Dns1035, Label, PathSegment};
     vec![
@@ -235,7 +251,8 @@ fn rows() -> Vec<Row> {
         // events.k8s.io/v1
         row("events.k8s.io", "v1", "Event", "events", true, 0)
             .names(PathSegment)
-            .short(&["ev"]),
+            .short(&["ev"])
+            .fields(EVENTS_V1_FIELDS),
         // discovery.k8s.io/v1
         row(
             "discovery.k8s.io",

@@ -104,9 +104,15 @@ impl TypeInfo {
     }
 }
 
-/// `<group>/<plural>`, the key under which objects of all versions of a type are stored.
+/// `<group>/<plural>`, the key under which objects of all versions of a type are stored
+/// (events.k8s.io's Events under core's).
 #[must_use]
 pub fn store_key(group: &str, plural: &str) -> String {
+    // events.k8s.io/v1 Events are another view of core/v1's (`builtins::conversion`).
+    let (group, plural) = match (group, plural) {
+        ("events.k8s.io", "events") => ("", "events"),
+        other => other,
+    };
     // Built by hand rather than with `format!`: every request computes it.
     let mut key = String::with_capacity(group.len() + 1 + plural.len());
     key.push_str(group);

@@ -48,11 +48,12 @@ impl<'a> Old<'a> {
 
     /// The stored version as the endpoint of `info` renders it
     /// ([`Inner::render_value`]): read in place when that is the encoding as stored (a
-    /// built-in, or a custom resource stored at the served version whose schema sets no
+    /// built-in served at its storage version, or a custom resource stored at the served version whose schema sets no
     /// defaults) and the encoding carries the live resourceVersion; rendered now otherwise.
     pub fn stored(inner: &Inner, info: &TypeInfo, stored: &'a Stored) -> Self {
         let view = stored.view();
-        let rendered_as_stored = !info.is_custom()
+        let rendered_as_stored = (!info.is_custom()
+            && !crate::builtins::conversion::converts(info))
             || ((!info.has_defaults || info.schema.is_none())
                 && view.get("apiVersion").and_then(JsonRead::as_str)
                     == Some(info.resource.api.api_version.as_str()));

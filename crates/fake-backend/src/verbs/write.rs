@@ -359,10 +359,25 @@ pub(crate) fn commit(
     dry_run: bool,
 ) -> Value {
     let rv = st.store.next_rv();
+    let converts = crate::builtins::conversion::converts(info);
     if dry_run {
+        if converts {
+            // What would be stored, read back (below).
+            crate::builtins::conversion::to_storage(info, &mut obj);
+            crate::builtins::conversion::from_storage(info, &mut obj);
+        }
         return obj;
     }
     store::object::set_rv(&mut obj, rv);
+    if converts {
+        // Stored at the storage version; the answer is the stored object read back at the
+        // request's version, as the server decodes what it stored.
+        crate::builtins::conversion::to_storage(info, &mut obj);
+        let stored = Stored::new(&obj, rv);
+        crate::builtins::conversion::from_storage(info, &mut obj);
+        st.commit(&info.store_key(), key, Some(stored));
+        return obj;
+    }
     st.commit(&info.store_key(), key, Some(Stored::new(&obj, rv)));
     obj
 }

@@ -94,7 +94,12 @@ fn parse_token(token: &'static str) -> Option<(&'static str, Step)> {
 /// Only absent (or `null`) fields are added; a field of an unexpected shape is left alone.
 pub(crate) fn fill(info: &TypeInfo, obj: &mut Value) {
     let api = &info.resource.api;
-    if let Some(ty) = root_type(&api.api_version, &api.kind) {
+    fill_kind(&api.api_version, &api.kind, obj);
+}
+
+/// [`fill`] for the built-in kind `kind` of `api_version` (a conversion's target version).
+pub(crate) fn fill_kind(api_version: &str, kind: &str, obj: &mut Value) {
+    if let Some(ty) = root_type(api_version, kind) {
         fill_struct(ty, obj);
     }
 }
