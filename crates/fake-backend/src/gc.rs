@@ -470,6 +470,15 @@ fn attempt_to_delete(inner: &Inner, st: &mut State, s: &str, k: &str) {
         return;
     }
     if deleting_dependents {
+        // Reached before its queued start (another owner's removal got here first): the
+        // controller queues an owner's dependents ahead of the owner when it starts to
+        // wait, so they are attempted first here too. Otherwise a dependent that does not
+        // block it would see it gone and go in Background, not wait for its own blockers.
+        if st.gc.started.remove(&(Arc::from(s), Key::from(k))) {
+            for (ds, dk) in dependents_of(st, &item.uid) {
+                attempt_to_delete(inner, st, &ds, &dk);
+            }
+        }
         process_deleting_dependents(inner, st, &item, s, k);
         return;
     }

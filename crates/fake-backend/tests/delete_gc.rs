@@ -179,6 +179,80 @@ async fn foreground_waits_for_blocking_dependents() {
     assert!(!exists(&c, "owner").await);
 }
 
+/// A Foreground cascade down a chain whose middle link does not block: each dependent
+/// with dependents of its own is deleted in Foreground before the owner above it can go
+/// (the controller queues an owner's dependents ahead of the owner), so the link below the
+/// non-blocking one still waits for its held dependent, though its owner is gone.
+#[tokio::test]
+async fn foreground_chain_waits_below_a_non_blocking_link() {
+    let c = cluster().await;
+    let create = |w: kube_core::DynamicObject| {
+        let c = c.clone();
+        async move {
+            c.create_object(&widgets(), Some("default"), &w, &PostParams::default())
+                .await
+                .unwrap()
+        }
+    };
+    let root = create(widget("root", json!({}))).await;
+    owned(&c, "a", &root, false).await;
+    let a = c
+        .get_object(&widgets(), Some("default"), "a", &GetParams::default())
+        .await
+        .unwrap();
+    let mut b = widget("b", json!({}));
+    b.metadata.owner_references = Some(vec![serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "a", "uid": a.metadata.uid})).unwrap()]);
+    let b = create(b).await;
+    // `c` blocks nothing above it: its owner `b` may go before it.
+    owned(&c, "c", &b, false).await;
+    let cc = c
+        .get_object(&widgets(), Some("default"), "c", &GetParams::default())
+        .await
+        .unwrap();
+    let mut held = widget("held", json!({}));
+    held.metadata.finalizers = Some(vec!["example.com/x".into()]);
+    held.metadata.owner_references = Some(vec![serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "c", "uid": cc.metadata.uid, "blockOwnerDeletion": true})).unwrap()]);
+    create(held).await;
+
+    let dp = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Foreground),
+        ..Default::default()
+    };
+    c.delete_object(&widgets(), Some("default"), "root", &dp)
+        .await
+        .unwrap();
+    for gone in ["root", "a", "b"] {
+        assert!(!exists(&c, gone).await, "{gone}");
+    }
+    let waiting = c
+        .get_object(&widgets(), Some("default"), "c", &GetParams::default())
+        .await
+        .unwrap();
+    assert!(waiting.metadata.deletion_timestamp.is_some());
+    assert_eq!(
+        waiting.metadata.finalizers,
+        Some(vec!["foregroundDeletion".to_string()])
+    );
+    let held = c
+        .get_object(&widgets(), Some("default"), "held", &GetParams::default())
+        .await
+        .unwrap();
+    assert!(held.metadata.deletion_timestamp.is_some());
+    // Releasing the held end lets the rest of the chain go.
+    let patch = kube_core::params::Patch::Merge(json!({"metadata": {"finalizers": null}}));
+    c.patch_object(
+        &widgets(),
+        Some("default"),
+        "held",
+        &patch,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    assert!(!exists(&c, "held").await);
+    assert!(!exists(&c, "c").await);
+}
+
 #[tokio::test]
 async fn orphan_strips_owner_references() {
     let c = cluster().await;
