@@ -409,8 +409,11 @@ async fn times_are_stored_in_utc_and_malformed_ones_refused() {
     let c = cluster().await;
     let events = kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::Event>();
     let event = |name: &str, extra: Value| {
+        // An Event with an eventTime names its reporter and action (`legacyValidateEvent`).
         let mut e = json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": name},
-                           "involvedObject": {"kind": "Pod", "name": "p"}, "reason": "R"});
+                           "involvedObject": {"kind": "Pod", "name": "p"}, "reason": "R",
+                           "reportingComponent": "kubelet", "reportingInstance": "node-1",
+                           "action": "Started"});
         if let (Some(base), Value::Object(extra)) = (e.as_object_mut(), extra) {
             base.extend(extra);
         }

@@ -329,3 +329,158 @@ async fn a_name_taken_through_one_version_is_taken_in_the_other() {
         (409, "events \"w.1\" already exists".to_string())
     );
 }
+
+/// A 422 for `body` created as `rt`, with the stored state unchanged.
+async fn refused(c: &FakeCluster, rt: &ResourceType, body: Value) -> String {
+    let before = c.dump_yaml().unwrap();
+    let e = c
+        .create_object(rt, Some("default"), &obj(body), &PostParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(422), "{e}");
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    message(&e)
+}
+
+#[tokio::test]
+async fn events_v1_creates_are_validated_strictly_and_core_ones_leniently() {
+    let c = FakeCluster::new();
+    // What core/v1 takes from an old client (no eventTime) events.k8s.io/v1 refuses.
+    let old_style = json!({
+        "metadata": {"name": "p.1", "namespace": "default"},
+        "involvedObject": {"kind": "Pod", "name": "p", "namespace": "default"},
+        "reason": "Started", "source": {"component": "kubelet"}, "count": 1,
+        "firstTimestamp": "2026-01-01T00:00:00Z", "type": "Normal"
+    });
+    let mut core = old_style.clone();
+    core["apiVersion"] = json!("v1");
+    core["kind"] = json!("Event");
+    created(&c, &core_events(), core).await;
+    let mut new = recorded("w.2");
+    new["deprecatedSource"] = json!({"component": "kubelet"});
+    new["deprecatedCount"] = json!(1);
+    new["deprecatedFirstTimestamp"] = json!("2026-01-01T00:00:00Z");
+    new["type"] = json!("Info");
+    new["series"] = json!({"count": 1});
+    new.as_object_mut().unwrap().remove("eventTime");
+    new.as_object_mut().unwrap().remove("action");
+    assert_eq!(
+        refused(&c, &new_events(), new).await,
+        "Event.events.k8s.io \"w.2\" is invalid: [series.count: Invalid value: \"\": should be at least 2, \
+         series.lastObservedTime: Required value, eventTime: Required value, \
+         type: Invalid value: \"\": has invalid value: Info, \
+         firstTimestamp: Invalid value: \"\": needs to be unset, \
+         count: Invalid value: \"\": needs to be unset, source: Invalid value: \"\": needs to be unset]"
+    );
+    // With an eventTime, both versions ask for the reporting fields; each names the
+    // controller's field as its own version does.
+    let mut bare = json!({
+        "metadata": {"name": "x.1", "namespace": "default"},
+        "eventTime": "2026-01-01T00:00:00.000000Z", "type": "Normal",
+        "note": "n".repeat(1025), "message": "n".repeat(1025)
+    });
+    bare["apiVersion"] = json!("events.k8s.io/v1");
+    bare["kind"] = json!("Event");
+    let qualified = "name part must consist of alphanumeric characters, '-', '_' or '.', and must \
+        start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', \
+        regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+    let expected = |field: &str, kind: &str| {
+        format!(
+            "{kind} \"x.1\" is invalid: [{field}: Required value, \
+             {field}: Invalid value: \"\": name part must be non-empty, \
+             {field}: Invalid value: \"\": {qualified}, reportingInstance: Required value, \
+             action: Required value, reason: Required value, \
+             message: Invalid value: \"\": can have at most 1024 characters]"
+        )
+    };
+    let mut events_body = bare.clone();
+    events_body.as_object_mut().unwrap().remove("message");
+    assert_eq!(
+        refused(&c, &new_events(), events_body).await,
+        expected("reportingController", "Event.events.k8s.io")
+    );
+    let mut core_body = bare;
+    core_body.as_object_mut().unwrap().remove("note");
+    core_body["apiVersion"] = json!("v1");
+    assert_eq!(
+        refused(&c, &core_events(), core_body).await,
+        expected("reportingComponent", "Event")
+    );
+    // An Event in another namespace than its object's.
+    let mut elsewhere = recorded("w.3");
+    elsewhere["regarding"]["namespace"] = json!("");
+    elsewhere["metadata"]["namespace"] = json!("default");
+    created(&c, &new_events(), elsewhere).await;
+    let mut core = old_style;
+    core["apiVersion"] = json!("v1");
+    core["kind"] = json!("Event");
+    core["metadata"]["name"] = json!("p.2");
+    core["involvedObject"]["namespace"] = json!("team");
+    assert_eq!(
+        refused(&c, &core_events(), core).await,
+        "Event \"p.2\" is invalid: involvedObject.namespace: Invalid value: \"team\": \
+         does not match event.namespace"
+    );
+}
+
+#[tokio::test]
+async fn events_v1_updates_may_change_only_the_series() {
+    let c = FakeCluster::new();
+    let mut e = recorded("w.1");
+    e["related"] = json!({"kind": "Secret", "name": "s", "namespace": "default"});
+    created(&c, &new_events(), e).await;
+    let patch = |p: Value| {
+        let c = c.clone();
+        async move {
+            c.patch_object(
+                &new_events(),
+                Some("default"),
+                "w.1",
+                &Patch::Merge(p),
+                &PatchParams::default(),
+            )
+            .await
+        }
+    };
+    let e = patch(json!({"series": {"count": 1}})).await.unwrap_err();
+    assert_eq!(
+        message(&e),
+        "Event.events.k8s.io \"w.1\" is invalid: [series.count: Invalid value: \"\": should be at least 2, \
+         series.lastObservedTime: Required value]"
+    );
+    // (`reason` is checked twice; the message names it once, as the aggregate drops repeats.)
+    let e = patch(json!({
+        "note": "other", "reason": "Other", "eventTime": "2026-01-02T00:00:00.500000Z",
+        "regarding": {"name": "v"}, "related": null, "reportingInstance": "i-1"
+    }))
+    .await
+    .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "Event.events.k8s.io \"w.1\" is invalid: [\
+         involvedObject: Invalid value: {\"Kind\":\"Widget\",\"Namespace\":\"default\",\"Name\":\"v\",\
+         \"UID\":\"u-1\",\"APIVersion\":\"example.com/v1\",\"ResourceVersion\":\"\",\"FieldPath\":\"\"}: \
+         field is immutable, \
+         reason: Invalid value: \"Other\": field is immutable, \
+         message: Invalid value: \"other\": field is immutable, \
+         eventTime: Invalid value: 2026-01-02 00:00:00.5 +0000 UTC: field is immutable, \
+         related: Invalid value: null: field is immutable, \
+         reportingInstance: Invalid value: \"i-1\": field is immutable]"
+    );
+    // Through core/v1 the same change is taken.
+    let mut core = get(&c, &core_events(), "w.1").await;
+    core["message"] = json!("other");
+    c.replace_object(
+        &core_events(),
+        Some("default"),
+        "w.1",
+        &obj(core),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+    // And the series may grow through either.
+    patch(json!({"series": {"count": 2, "lastObservedTime": "2026-01-01T00:00:30.000000Z"}}))
+        .await
+        .unwrap();
+}

@@ -20,6 +20,7 @@ pub(crate) mod claims;
 mod config_data;
 pub(crate) mod conversion;
 mod defaults;
+mod events;
 pub(crate) mod fields;
 mod go_time;
 pub(crate) mod json_decode;
@@ -269,7 +270,20 @@ pub(crate) fn validate<'a>(
     if let Some(old) = old {
         immutable_data(info, obj, old, &mut errs);
     }
-    if is(info, "", "configmaps") {
+    if info.resource.api.plural == "events"
+        && matches!(info.resource.api.group.as_str(), "" | "events.k8s.io")
+    {
+        // Checked as the internal (core) Event, the strict part only through
+        // events.k8s.io/v1.
+        let as_core = |v: &Value| {
+            let mut v = v.clone();
+            conversion::to_storage(info, &mut v);
+            v
+        };
+        let old = old.map(|o| as_core(&o.to_value()));
+        let strict = conversion::converts(info);
+        events::validate(&as_core(obj), old.as_ref(), strict, &mut errs);
+    } else if is(info, "", "configmaps") {
         config_data::config_map(obj, &mut errs);
     } else if is(info, "", "secrets") {
         config_data::secret(obj, &mut errs);
