@@ -666,3 +666,78 @@ async fn kubectl_logs_reads_what_a_test_wrote_and_exec_finds_no_kubelet() {
         "starting\nready\nserving\n"
     );
 }
+
+/// An Event published through events.k8s.io/v1 (as kube-runtime's `Recorder` does) is one
+/// `kubectl get events` lists and `kubectl describe` shows, both reading core/v1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_shows_events_published_through_events_v1() {
+    use common::kubectl::{Kubectl, kubectl_available};
+    use kobj_core::CustomObjects;
+    if !kubectl_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "kubectl is not installed, and CI is set"
+        );
+        println!("kubectl events: skipped (kubectl is not installed)");
+        return;
+    }
+    let cluster = kobj_fake::FakeCluster::new();
+    let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "settings", "namespace": "default"}, "data": {"a": "1"}});
+    let cm = cluster
+        .load_objects(vec![serde_json::from_value(cm).unwrap()])
+        .unwrap()
+        .remove(0);
+    let event = serde_json::json!({
+        "apiVersion": "events.k8s.io/v1", "kind": "Event",
+        "metadata": {"name": "settings.1", "namespace": "default"},
+        "eventTime": "2026-01-01T00:00:00.000000Z",
+        "reportingController": "settings-controller", "reportingInstance": "settings-controller-0",
+        "action": "Reconcile", "reason": "Reconciled", "note": "all settings applied",
+        "type": "Normal",
+        "regarding": {"apiVersion": "v1", "kind": "ConfigMap", "name": "settings",
+            "namespace": "default", "uid": cm.metadata.uid}
+    });
+    cluster
+        .create_object(
+            &kobj_core::ResourceType::of::<k8s_openapi::api::events::v1::Event>(),
+            Some("default"),
+            &serde_json::from_value(event).unwrap(),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    let running = kobj_server::start(cluster.clone(), Default::default())
+        .await
+        .unwrap();
+    let scratch = common::process::Scratch::new("events");
+    let kubeconfig = scratch.path("kubeconfig");
+    running.write_kubeconfig(&kubeconfig).unwrap();
+    let k = Kubectl {
+        kubeconfig,
+        cache: scratch.path("kube-cache"),
+    };
+    let (listed, described) = tokio::task::spawn_blocking(move || {
+        (
+            k.ok(&["get", "events"]),
+            k.ok(&["describe", "configmap", "settings"]),
+        )
+    })
+    .await
+    .unwrap();
+    running.shutdown().await;
+    let row = listed
+        .lines()
+        .find(|l| l.contains("Reconciled"))
+        .unwrap_or_else(|| panic!("no event row in:\n{listed}"));
+    for cell in ["Normal", "configmap/settings", "all settings applied"] {
+        assert!(row.contains(cell), "{cell} missing from: {row}");
+    }
+    let events = described
+        .split_once("Events:")
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("no Events section in:\n{described}"));
+    for cell in ["Reconciled", "settings-controller", "all settings applied"] {
+        assert!(events.contains(cell), "{cell} missing from:\n{described}");
+    }
+}
