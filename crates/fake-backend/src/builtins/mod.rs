@@ -81,6 +81,10 @@ pub(crate) fn apply_defaults(info: &TypeInfo, obj: &mut Value) {
     if is(info, "", "namespaces") {
         label_namespace(obj);
     }
+    if is(info, "autoscaling", "horizontalpodautoscalers") && info.resource.api.version == "v2" {
+        // v2's conversion drops what only v1 objects carry.
+        conversion::drop_round_trip_annotations(obj);
+    }
     defaults::apply(info, obj);
     zero_fields::fill(info, obj);
     defaults::apply(info, obj);

@@ -473,7 +473,8 @@ pub fn types() -> Vec<TypeInfo> {
             schema: None,
             has_defaults: false,
             printer_columns: Vec::new(),
-            storage: true,
+            // autoscaling/v1 HorizontalPodAutoscalers are stored as v2 (`builtins::conversion`).
+            storage: !(r.group == "autoscaling" && r.version == "v1"),
             terminating: false,
             create_only: r.flags & CO != 0,
             deprecation_warning: DEPRECATED

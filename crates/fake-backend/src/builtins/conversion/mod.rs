@@ -17,6 +17,8 @@ use serde_json::{Map, Value};
 
 use crate::registry::TypeInfo;
 
+mod autoscaling;
+pub(crate) use autoscaling::drop_round_trip_annotations;
 mod events;
 
 /// The versions a converted type's objects are served at, besides the storage version.
@@ -24,6 +26,8 @@ mod events;
 pub(crate) enum Conversion {
     /// events.k8s.io/v1 Events, stored as core/v1 Events.
     EventsV1,
+    /// autoscaling/v1 HorizontalPodAutoscalers, stored as autoscaling/v2.
+    AutoscalingV1,
 }
 
 /// The conversion between `info`'s version and the storage version, when they differ.
@@ -32,6 +36,13 @@ pub(crate) fn of(info: &TypeInfo) -> Option<Conversion> {
     // Asked on every read and write: the group is compared first, and most groups differ.
     match api.group.as_str() {
         "events.k8s.io" if api.kind == "Event" && !info.is_custom() => Some(Conversion::EventsV1),
+        "autoscaling"
+            if api.version == "v1"
+                && api.kind == "HorizontalPodAutoscaler"
+                && !info.is_custom() =>
+        {
+            Some(Conversion::AutoscalingV1)
+        }
         _ => None,
     }
 }
@@ -46,6 +57,7 @@ pub(crate) fn converts(info: &TypeInfo) -> bool {
 pub(crate) fn to_storage(info: &TypeInfo, obj: &mut Value) {
     match of(info) {
         Some(Conversion::EventsV1) => events::to_core(obj),
+        Some(Conversion::AutoscalingV1) => autoscaling::to_v2(obj),
         None => {}
     }
 }
@@ -54,6 +66,7 @@ pub(crate) fn to_storage(info: &TypeInfo, obj: &mut Value) {
 pub(crate) fn from_storage(info: &TypeInfo, obj: &mut Value) {
     match of(info) {
         Some(Conversion::EventsV1) => events::from_core(obj),
+        Some(Conversion::AutoscalingV1) => autoscaling::to_v1(obj),
         None => {}
     }
 }

@@ -28,6 +28,14 @@ mod tests;
 mod tests_other;
 mod workloads;
 
+/// autoscaling/v2 HorizontalPodAutoscaler defaults, for an object converted to that
+/// version (the storage version, which the server defaults when it decodes what it stored).
+pub(crate) fn hpa_v2(obj: &mut Value) {
+    if let Some(root) = obj.as_object_mut() {
+        others::hpa_v2(root);
+    }
+}
+
 /// Fills in the decode-time defaults of the built-in kind `info` in `obj`.
 pub(crate) fn apply(info: &TypeInfo, obj: &mut Value) {
     let api = &info.resource.api;
