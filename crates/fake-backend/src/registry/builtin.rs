@@ -456,6 +456,7 @@ pub fn types() -> Vec<TypeInfo> {
                     | "jobs"
                     | "cronjobs"
                     | "replicationcontrollers"
+                    | "horizontalpodautoscalers"
             ) {
                 vec!["all".to_string()]
             } else {
@@ -483,4 +484,35 @@ pub fn types() -> Vec<TypeInfo> {
                 .map(|(.., text)| (*text).to_string()),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The `all` category holds the resources whose REST storage names it
+    /// (`Categories()` in pkg/registry), which is what `kubectl get all` lists.
+    #[test]
+    fn the_all_category_is_the_servers() {
+        let mut all: Vec<String> = super::types()
+            .into_iter()
+            .filter(|t| t.categories.iter().any(|c| c == "all"))
+            .map(|t| format!("{}/{}", t.resource.api.api_version, t.resource.api.plural))
+            .collect();
+        all.sort();
+        assert_eq!(
+            all,
+            [
+                "apps/v1/daemonsets",
+                "apps/v1/deployments",
+                "apps/v1/replicasets",
+                "apps/v1/statefulsets",
+                "autoscaling/v1/horizontalpodautoscalers",
+                "autoscaling/v2/horizontalpodautoscalers",
+                "batch/v1/cronjobs",
+                "batch/v1/jobs",
+                "v1/pods",
+                "v1/replicationcontrollers",
+                "v1/services",
+            ]
+        );
+    }
 }
