@@ -9,6 +9,7 @@ pub(crate) mod compare;
 mod fields_v1;
 pub mod fieldset;
 pub(crate) mod gofmt;
+pub(crate) mod json_ops;
 pub mod managed;
 mod merge_keys;
 mod smd_validate;

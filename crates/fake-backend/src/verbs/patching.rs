@@ -156,7 +156,7 @@ fn apply_patch(info: &TypeInfo, doc: &mut Value, patch: &PatchValue) -> Result<(
             // has nested past the limit (see `nesting`).
             let mut depth = crate::nesting::JsonPatchDepth::of(doc);
             for op in &p.0 {
-                json_patch::patch_unsafe(doc, std::slice::from_ref(op)).map_err(|e| {
+                crate::patch::json_ops::apply(doc, op).map_err(|e| {
                     tracing::debug!(target: "kobj_fake", "json patch failed: {e}");
                     Error::from_parts(
                         422,

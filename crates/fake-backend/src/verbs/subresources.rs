@@ -163,13 +163,17 @@ impl FakeCluster {
                 let mut doc = scale_value.clone();
                 match patch {
                     // A copy, dropped on error: `json_patch::patch`'s undo can panic.
-                    Patch::Json(p) => json_patch::patch_unsafe(&mut doc, &p.0).map_err(|_| {
-                        Error::from_parts(
-                            422,
-                            "Invalid",
-                            "the server rejected our request due to an error in our request",
-                        )
-                    })?,
+                    Patch::Json(p) => {
+                        for op in &p.0 {
+                            crate::patch::json_ops::apply(&mut doc, op).map_err(|_| {
+                                Error::from_parts(
+                                    422,
+                                    "Invalid",
+                                    "the server rejected our request due to an error in our request",
+                                )
+                            })?;
+                        }
+                    }
                     Patch::Merge(v) | Patch::Strategic(v) | Patch::Apply(v) => {
                         json_patch::merge(&mut doc, v)
                     }
