@@ -130,6 +130,10 @@ async fn apply_step(
         .into_iter()
         .filter(|p| p[0] != reset)
         .collect();
+    let containers: BTreeSet<FieldPath> = container_paths(config, true)
+        .into_iter()
+        .filter(|p| p[0] != reset)
+        .collect();
     // The conflicts the server must find: fields of the configuration that another manager
     // owns, whose value the apply changes.
     let mut owners = before.as_ref().map(entries).unwrap_or_default();
@@ -156,6 +160,13 @@ async fn apply_step(
                     lookup(b, p) != lookup(config, p)
                 };
                 if differs {
+                    conflicts.insert((e.manager.clone(), path_text(p)));
+                    conflicting.push((e.id(), p.clone()));
+                }
+            }
+            // A container the live object lacks is added as a whole: its owner conflicts.
+            for p in e.paths.intersection(&containers) {
+                if lookup(b, p).is_none() {
                     conflicts.insert((e.manager.clone(), path_text(p)));
                     conflicting.push((e.id(), p.clone()));
                 }

@@ -492,6 +492,48 @@ pub fn value_paths(v: &Value, with_status: bool) -> BTreeSet<FieldPath> {
     out
 }
 
+/// The paths of the maps and structs in `v` that [`value_paths`] walks into
+/// (`spec`, `status`, `metadata.labels`, `metadata.annotations` and what they hold, not an
+/// atomic selector nor a list item). structured-merge-diff's comparison lists such a
+/// container as added when the live object lacks it, so a manager that owns the
+/// container's own path conflicts with an apply that brings it back.
+pub fn container_paths(v: &Value, with_status: bool) -> BTreeSet<FieldPath> {
+    fn walk(v: &Value, path: &mut FieldPath, out: &mut BTreeSet<FieldPath>) {
+        let Value::Object(m) = v else { return };
+        if path.last().is_some_and(|l| l == "f:selector") {
+            return;
+        }
+        out.insert(path.clone());
+        for (k, child) in m {
+            path.push(format!("f:{k}"));
+            walk(child, path, out);
+            path.pop();
+        }
+    }
+    let mut out = BTreeSet::new();
+    let Some(root) = v.as_object() else {
+        return out;
+    };
+    for (k, child) in root {
+        let mut path = vec![format!("f:{k}")];
+        match k.as_str() {
+            "spec" => walk(child, &mut path, &mut out),
+            "status" if with_status => walk(child, &mut path, &mut out),
+            "metadata" => {
+                for m in ["labels", "annotations"] {
+                    if let Some(c) = child.get(m) {
+                        path.push(format!("f:{m}"));
+                        walk(c, &mut path, &mut out);
+                        path.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The value at `path` in `v`.
 pub fn lookup<'v>(v: &'v Value, path: &[String]) -> Option<&'v Value> {
     let mut cur = v;
