@@ -102,3 +102,93 @@ async fn a_controller_with_a_finalizer_reconciles_then_cleans_up() {
     assert_eq!(*ctx.cleaned.lock().unwrap(), ["settings"]);
     controller.abort();
 }
+
+/// A controller that owns what it makes: it applies a Secret owned by each ConfigMap
+/// (server-side apply, a controller reference), is woken by the Secret's deletion through
+/// `owns` and makes it again, and the garbage collector removes the Secret with its owner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_controller_remakes_what_it_owns_and_the_collector_removes_it() {
+    use k8s_openapi::api::core::v1::Secret;
+    use kube::Resource;
+
+    struct Owner {
+        secrets: Api<Secret>,
+    }
+    async fn make_secret(cm: Arc<ConfigMap>, ctx: Arc<Owner>) -> Result<Action, kube::Error> {
+        let name = format!("{}-secret", cm.metadata.name.clone().unwrap_or_default());
+        let mut secret: Secret = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": name}, "stringData": {"token": "t0k"}
+        }))
+        .unwrap();
+        secret.metadata.owner_references = cm.controller_owner_ref(&()).map(|r| vec![r]);
+        ctx.secrets
+            .patch(
+                &name,
+                &PatchParams::apply("owner-controller").force(),
+                &Patch::Apply(&secret),
+            )
+            .await?;
+        Ok(Action::await_change())
+    }
+    fn retry(_: Arc<ConfigMap>, _: &kube::Error, _: Arc<Owner>) -> Action {
+        Action::requeue(Duration::from_millis(50))
+    }
+
+    let cluster = FakeCluster::new();
+    let client = kobj_server::in_process_client(&cluster);
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let secrets: Api<Secret> = Api::namespaced(client, "default");
+    let ctx = Arc::new(Owner {
+        secrets: secrets.clone(),
+    });
+    let controller = tokio::spawn(
+        Controller::new(cms.clone(), watcher::Config::default())
+            .owns(secrets.clone(), watcher::Config::default())
+            .run(make_secret, retry, ctx)
+            .for_each(|_| async {}),
+    );
+    let exists = |secrets: Api<Secret>| async move {
+        let made = await_condition(secrets, "app-secret", |s: Option<&Secret>| s.is_some());
+        tokio::time::timeout(Duration::from_secs(10), made)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+    };
+
+    let cm: ConfigMap = serde_json::from_value(json!({"metadata": {"name": "app"}})).unwrap();
+    let cm = cms.create(&PostParams::default(), &cm).await.unwrap();
+    let first = exists(secrets.clone()).await;
+    let owner = &first.metadata.owner_references.as_ref().unwrap()[0];
+    assert_eq!(owner.uid, cm.metadata.uid.clone().unwrap());
+    assert_eq!(owner.controller, Some(true));
+    assert_eq!(
+        first.data.as_ref().unwrap()["token"].0,
+        b"t0k".to_vec(),
+        "stringData is folded into data"
+    );
+
+    // Deleted by someone else: the controller hears of it through `owns` and makes it again.
+    secrets
+        .delete("app-secret", &DeleteParams::default())
+        .await
+        .unwrap();
+    let first_uid = first.metadata.uid.clone().unwrap();
+    let again = await_condition(secrets.clone(), "app-secret", move |s: Option<&Secret>| {
+        s.is_some_and(|s| s.metadata.uid.as_deref() != Some(first_uid.as_str()))
+    });
+    tokio::time::timeout(Duration::from_secs(10), again)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // The owner goes: the collector takes the Secret with it.
+    controller.abort();
+    cms.delete("app", &DeleteParams::default()).await.unwrap();
+    let second = secrets.get("app-secret").await;
+    assert!(
+        matches!(second, Err(kube::Error::Api(ref s)) if s.code == 404),
+        "{second:?}"
+    );
+}
