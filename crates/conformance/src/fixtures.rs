@@ -113,6 +113,30 @@ pub fn service_accounts() -> ResourceType {
     ResourceType::of::<ServiceAccount>()
 }
 
+/// core/v1 Event.
+#[must_use]
+pub fn core_events() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::core::v1::Event>()
+}
+
+/// events.k8s.io/v1 Event (the same objects as [`core_events`], another view).
+#[must_use]
+pub fn events_v1() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::events::v1::Event>()
+}
+
+/// autoscaling/v1 HorizontalPodAutoscaler.
+#[must_use]
+pub fn autoscalers_v1() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::autoscaling::v1::HorizontalPodAutoscaler>()
+}
+
+/// autoscaling/v2 HorizontalPodAutoscaler (the same objects as [`autoscalers_v1`]).
+#[must_use]
+pub fn autoscalers_v2() -> ResourceType {
+    ResourceType::of::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>()
+}
+
 /// coordination.k8s.io/v1 Lease.
 #[must_use]
 pub fn leases() -> ResourceType {

@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 use crate::case::{Case, During, Failure, Outcome, case};
 use crate::check::*;
 use crate::ctx::Ctx;
-use crate::fixtures::{configmaps, leases, secrets};
+use crate::fixtures::{
+    autoscalers_v1, autoscalers_v2, configmaps, core_events, events_v1, leases, secrets,
+};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -63,7 +65,147 @@ pub(super) fn cases() -> Vec<Case> {
             [6],
             "a new Pod gets `priority: 0`, `preemptionPolicy: PreemptLowerPriority` and the `not-ready` and `unreachable` NoExecute tolerations for 300 s (the Priority and DefaultTolerationSeconds admission plugins); one naming `system-cluster-critical` gets 2000000000; one naming a missing PriorityClass gets 403 `pods \"p\" is forbidden: no PriorityClass with name missing-class was found`"
         ),
+        case!(
+            events_are_one_storage_in_two_versions,
+            Builtins,
+            [6, 43],
+            "an Event created through events.k8s.io/v1 is read through core/v1 with `note` as `message`, `regarding` as `involvedObject` and `reportingController` as `reportingComponent`; a core/v1 field selector on `involvedObject.name` and an events.k8s.io/v1 one on `regarding.name` both find it; deleted through core/v1 it is gone from events.k8s.io/v1"
+        ),
+        case!(
+            autoscaler_v1_is_a_view_of_v2,
+            Builtins,
+            [6],
+            "a HorizontalPodAutoscaler created through autoscaling/v2 on CPU and memory reads through autoscaling/v1 with `targetCPUUtilizationPercentage` and the memory metric in the `autoscaling.alpha.kubernetes.io/metrics` annotation; a v1 replace of the CPU target keeps the memory metric in v2"
+        ),
     ]
+}
+
+async fn events_are_one_storage_in_two_versions(cx: &Ctx<'_>) -> Outcome {
+    let (core, v1) = (core_events(), events_v1());
+    let regarding = json!({"apiVersion": "v1", "kind": "ConfigMap", "name": "settings",
+        "namespace": cx.ns()});
+    let created = cx
+        .create(
+            &v1,
+            "settings.1",
+            json!({"eventTime": "2026-01-01T00:00:00.000000Z",
+                "reportingController": "example.com/settings-controller",
+                "reportingInstance": "settings-controller-0", "action": "Reconcile",
+                "reason": "Synced", "note": "synced the settings", "type": "Normal",
+                "regarding": regarding}),
+        )
+        .await?;
+    let read = cx
+        .get(&core, "settings.1")
+        .await
+        .during("get through core/v1")?;
+    ensure_eq(
+        "apiVersion",
+        "v1",
+        read.types.as_ref().map_or("", |t| t.api_version.as_str()),
+    )?;
+    ensure_field(
+        "core event",
+        &read,
+        "/message",
+        &json!("synced the settings"),
+    )?;
+    ensure_field(
+        "core event",
+        &read,
+        "/involvedObject/name",
+        &json!("settings"),
+    )?;
+    ensure_field(
+        "core event",
+        &read,
+        "/reportingComponent",
+        &json!("example.com/settings-controller"),
+    )?;
+    ensure(field(&read, "/note").is_none(), || {
+        "core/v1 shows events.k8s.io's `note`".into()
+    })?;
+    ensure_eq("uid", &created.metadata.uid, &read.metadata.uid)?;
+    for (rt, selector) in [
+        (&core, "involvedObject.name=settings"),
+        (&v1, "regarding.name=settings"),
+    ] {
+        let list = cx
+            .list(rt, &ListParams::default().fields(selector))
+            .await
+            .during(&format!("list {}", rt.api.api_version))?;
+        ensure_eq(selector, 1, list.items.len())?;
+    }
+    cx.delete(
+        &core,
+        "settings.1",
+        &kube_core::params::DeleteParams::default(),
+    )
+    .await
+    .during("delete through core/v1")?;
+    let gone = cx.get(&v1, "settings.1").await;
+    ensure(
+        matches!(&gone, Err(e) if e.kind() == ErrorKind::NotFound),
+        || format!("events.k8s.io/v1 still reads it: {gone:?}"),
+    )
+}
+
+async fn autoscaler_v1_is_a_view_of_v2(cx: &Ctx<'_>) -> Outcome {
+    let (v1, v2) = (autoscalers_v1(), autoscalers_v2());
+    cx.create(
+        &v2,
+        "web",
+        json!({"spec": {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+        "minReplicas": 1, "maxReplicas": 5,
+        "metrics": [
+            {"type": "Resource", "resource": {"name": "memory",
+                "target": {"type": "AverageValue", "averageValue": "500Mi"}}},
+            {"type": "Resource", "resource": {"name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": 60}}}
+        ]}}),
+    )
+    .await?;
+    let mut read = cx
+        .get(&v1, "web")
+        .await
+        .during("get through autoscaling/v1")?;
+    ensure_field(
+        "v1",
+        &read,
+        "/spec/targetCPUUtilizationPercentage",
+        &json!(60),
+    )?;
+    let others = read
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("autoscaling.alpha.kubernetes.io/metrics"))
+        .cloned()
+        .unwrap_or_default();
+    ensure(
+        others.contains("\"memory\"") && others.contains("500Mi"),
+        || format!("v1 annotation for the other metrics: {others:?}"),
+    )?;
+    read.data["spec"]["targetCPUUtilizationPercentage"] = json!(70);
+    cx.replace(&v1, "web", &read)
+        .await
+        .during("replace through autoscaling/v1")?;
+    let after = cx
+        .get(&v2, "web")
+        .await
+        .during("get through autoscaling/v2")?;
+    ensure_field(
+        "v2 after the v1 replace",
+        &after,
+        "/spec/metrics",
+        &json!([
+            {"type": "Resource", "resource": {"name": "memory",
+                "target": {"type": "AverageValue", "averageValue": "500Mi"}}},
+            {"type": "Resource", "resource": {"name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": 70}}}
+        ]),
+    )
 }
 
 async fn restricted_namespace_refuses_plain_pods(cx: &Ctx<'_>) -> Outcome {
