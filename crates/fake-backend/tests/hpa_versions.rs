@@ -280,3 +280,47 @@ async fn watchers_of_each_version_see_their_own_form() {
         75
     );
 }
+
+#[tokio::test]
+async fn round_trip_annotations_that_do_not_decode_stay_as_they_are() {
+    let c = FakeCluster::new();
+    let made = created(
+        &c,
+        &v1(),
+        json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "odd", "namespace": "default",
+                "annotations": {
+                    "autoscaling.alpha.kubernetes.io/metrics": "[1]",
+                    "autoscaling.alpha.kubernetes.io/behavior": "[]",
+                    "autoscaling.alpha.kubernetes.io/conditions": "not json",
+                    "autoscaling.alpha.kubernetes.io/current-metrics": "[{}]"}},
+            "spec": {"scaleTargetRef": target(), "maxReplicas": 5,
+                "targetCPUUtilizationPercentage": 50}}),
+    )
+    .await;
+    assert_eq!(made["spec"]["targetCPUUtilizationPercentage"], 50);
+    let stored = get(&c, &v2(), "odd").await;
+    let annotations = &stored["metadata"]["annotations"];
+    assert_eq!(
+        annotations["autoscaling.alpha.kubernetes.io/metrics"],
+        "[1]"
+    );
+    assert_eq!(
+        annotations["autoscaling.alpha.kubernetes.io/behavior"],
+        "[]"
+    );
+    assert_eq!(
+        annotations["autoscaling.alpha.kubernetes.io/conditions"],
+        "not json"
+    );
+    // A list of objects decodes; an item without a type gets Go's empty one.
+    assert_eq!(
+        annotations.get("autoscaling.alpha.kubernetes.io/current-metrics"),
+        None
+    );
+    assert_eq!(stored["status"]["currentMetrics"], json!([{"type": ""}]));
+    assert_eq!(stored["spec"].get("behavior"), None);
+    // A typed v2 client still decodes it.
+    let _typed: k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler =
+        serde_json::from_value(stored).unwrap();
+}

@@ -165,7 +165,14 @@ fn reference_to_v2(r: Option<&Value>) -> Value {
 /// `Convert_v1_MetricSpec_To_autoscaling_MetricSpec`.
 pub(super) fn metric_spec_to_v2(m: &Value) -> Value {
     let mut out = Map::new();
-    put(&mut out, "type", m.get("type"));
+    // `type` has no `omitempty`: Go writes it even when empty.
+    out.insert(
+        "type".into(),
+        m.get("type")
+            .cloned()
+            .filter(|t| !t.is_null())
+            .unwrap_or_else(|| json!("")),
+    );
     if let Some(s) = m.get("object").filter(|v| v.is_object()) {
         let average = s.get("averageValue").filter(|v| !v.is_null());
         let mut target = Map::new();
@@ -243,7 +250,14 @@ pub(super) fn metric_spec_to_v2(m: &Value) -> Value {
 /// `Convert_v1_MetricStatus_To_autoscaling_MetricStatus`.
 pub(super) fn metric_status_to_v2(m: &Value) -> Value {
     let mut out = Map::new();
-    put(&mut out, "type", m.get("type"));
+    // `type` has no `omitempty`: Go writes it even when empty.
+    out.insert(
+        "type".into(),
+        m.get("type")
+            .cloned()
+            .filter(|t| !t.is_null())
+            .unwrap_or_else(|| json!("")),
+    );
     if let Some(s) = m.get("object").filter(|v| v.is_object()) {
         let mut current = Map::new();
         current.insert(

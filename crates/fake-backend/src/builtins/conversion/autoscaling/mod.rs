@@ -180,12 +180,18 @@ fn take_annotations(obj: &mut Value) -> Map<String, Value> {
         return taken;
     };
     for key in ROUND_TRIP {
-        // An annotation that does not parse stays where it is (the server's conversion
-        // fails the request; see docs/semantics.md).
+        // The lists must be arrays of objects and the behavior an object, as the Go types
+        // decode them; an annotation that does not decode stays where it is (the server's
+        // conversion fails the request; see docs/semantics.md).
         let parses = annotations
             .get(key)
             .and_then(Value::as_str)
-            .is_some_and(|t| parse(t).is_some());
+            .and_then(parse)
+            .is_some_and(|v| match v {
+                Value::Object(_) => key == BEHAVIOR,
+                Value::Array(items) => key != BEHAVIOR && items.iter().all(Value::is_object),
+                _ => false,
+            });
         if parses && let Some(v) = annotations.remove(key) {
             taken.insert(key.to_string(), v);
         }
