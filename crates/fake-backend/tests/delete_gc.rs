@@ -411,3 +411,60 @@ async fn crd_deletion_removes_objects_and_type() {
             .is_none()
     );
 }
+
+/// A delete answers with the object for the kinds whose storage sets `ReturnDeletedObject`
+/// (ServiceAccounts, Services, PersistentVolumeClaims, …) and with a Status for the others.
+#[tokio::test]
+async fn delete_answers_with_the_object_where_the_storage_returns_it() {
+    let c = cluster().await;
+    let pp = PostParams::default();
+    let bodies = [
+        (
+            kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::ServiceAccount>(),
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "x"}}),
+            true,
+        ),
+        (
+            kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::Service>(),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"},
+                "spec": {"ports": [{"port": 80}]}}),
+            true,
+        ),
+        (
+            kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(),
+            json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "x"},
+                "spec": {"accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": "1Gi"}}}}),
+            true,
+        ),
+        (
+            configmaps(),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}),
+            false,
+        ),
+        (
+            secrets(),
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}}),
+            false,
+        ),
+    ];
+    for (rt, body, returns) in bodies {
+        c.create_object(&rt, Some("default"), &obj(body), &pp)
+            .await
+            .unwrap();
+        let out = c
+            .delete_object(&rt, Some("default"), "x", &DeleteParams::default())
+            .await
+            .unwrap();
+        match out {
+            either::Either::Left(o) => {
+                assert!(returns, "{} answered with the object", rt.api.plural);
+                assert_eq!(o.metadata.name.as_deref(), Some("x"));
+            }
+            either::Either::Right(s) => {
+                assert!(!returns, "{} answered with a Status", rt.api.plural);
+                assert_eq!(s.status, Some(kube_core::response::StatusSummary::Success));
+            }
+        }
+    }
+}

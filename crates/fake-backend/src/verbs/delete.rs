@@ -47,10 +47,45 @@ fn precondition_failed(info: &TypeInfo, name: &str, cause: String) -> Error {
     Error::conflict(&by_kind, name, cause)
 }
 
-/// Which built-ins return the deleted object instead of a Status (their stores set
-/// `ReturnDeletedObject`).
+/// Which built-ins return the deleted object instead of a Status: those whose REST storage
+/// sets `ReturnDeletedObject` (pkg/registry/*/storage; Services since the storage was
+/// rewritten in 1.23). Namespaces, which also set it, never reach the immediate delete: their
+/// `kubernetes` finalizer holds them.
 fn returns_object(info: &TypeInfo) -> bool {
-    !info.is_custom() && info.resource.api.group.is_empty() && info.resource.api.plural == "pods"
+    if info.is_custom() {
+        return false;
+    }
+    let api = &info.resource.api;
+    match api.group.as_str() {
+        "" => matches!(
+            api.plural.as_str(),
+            "pods"
+                | "services"
+                | "serviceaccounts"
+                | "persistentvolumes"
+                | "persistentvolumeclaims"
+                | "podtemplates"
+                | "resourcequotas"
+                | "namespaces"
+        ),
+        "storage.k8s.io" => matches!(
+            api.plural.as_str(),
+            "storageclasses"
+                | "csidrivers"
+                | "csinodes"
+                | "volumeattachments"
+                | "volumeattributesclasses"
+        ),
+        "resource.k8s.io" => matches!(
+            api.plural.as_str(),
+            "deviceclasses"
+                | "devicetaintrules"
+                | "resourceclaims"
+                | "resourceclaimtemplates"
+                | "resourceslices"
+        ),
+        _ => false,
+    }
 }
 
 /// Deletes one object under the lock.
