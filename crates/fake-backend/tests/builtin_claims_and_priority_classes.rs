@@ -213,3 +213,48 @@ async fn priority_classes_are_checked() {
     )
     .await;
 }
+
+/// PriorityClasses' `REST.Delete` refuses the system classes by name; other classes go.
+#[tokio::test]
+async fn system_priority_classes_cannot_be_deleted() {
+    let c = FakeCluster::new();
+    let before = c.dump_yaml().unwrap();
+    for name in ["system-node-critical", "system-cluster-critical"] {
+        for dry_run in [false, true] {
+            let dp = kube_core::params::DeleteParams {
+                dry_run,
+                ..Default::default()
+            };
+            let e = c
+                .delete_object(&priority_classes(), None, name, &dp)
+                .await
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
+            assert_eq!(
+                code_and_message(&e),
+                (
+                    403,
+                    format!(
+                        "priorityclasses.scheduling.k8s.io \"{name}\" is forbidden: this is a system priority class and cannot be deleted"
+                    )
+                )
+            );
+        }
+    }
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    created_class(&c, "batch-low", 10).await;
+    c.delete_object(&priority_classes(), None, "batch-low", &Default::default())
+        .await
+        .unwrap();
+}
+
+async fn created_class(c: &FakeCluster, name: &str, value: i64) {
+    c.create_object(
+        &priority_classes(),
+        None,
+        &obj(class(name, value)),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+}

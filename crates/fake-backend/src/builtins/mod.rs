@@ -120,6 +120,11 @@ pub(crate) fn prepare(info: &TypeInfo, obj: &mut Value, creating: bool) {
     zero_fields::fill(info, obj);
 }
 
+/// Whether the type is scheduling.k8s.io's PriorityClasses.
+pub(crate) fn is_priority_class(info: &TypeInfo) -> bool {
+    is(info, "scheduling.k8s.io", "priorityclasses")
+}
+
 /// Whether the type is certificates.k8s.io's CertificateSigningRequests.
 pub(crate) fn is_certificate_request(info: &TypeInfo) -> bool {
     is(info, "certificates.k8s.io", "certificatesigningrequests")

@@ -234,6 +234,19 @@ impl FakeCluster {
     ) -> Result<Either<Value, Status>> {
         let mut st = self.inner.lock();
         let info = resolve(&st, rt, namespace, false)?;
+        // PriorityClasses' `REST.Delete`, before the store looks for the object (a
+        // deletecollection goes to the store directly and is not refused).
+        if crate::builtins::is_priority_class(&info)
+            && crate::builtins::admission::SYSTEM_PRIORITY_CLASSES
+                .iter()
+                .any(|(system, ..)| *system == name)
+        {
+            return Err(Error::forbidden(
+                &info.resource,
+                name,
+                "this is a system priority class and cannot be deleted",
+            ));
+        }
         let ns = ns_of(&info, namespace).to_string();
         let out = delete_locked(&self.inner, &mut st, &info, &ns, name, params)?;
         if !params.dry_run {
