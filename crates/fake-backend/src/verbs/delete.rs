@@ -49,8 +49,8 @@ fn precondition_failed(info: &TypeInfo, name: &str, cause: String) -> Error {
 
 /// Which built-ins return the deleted object instead of a Status: those whose REST storage
 /// sets `ReturnDeletedObject` (pkg/registry/*/storage; Services since the storage was
-/// rewritten in 1.23). Namespaces, which also set it, never reach the immediate delete: their
-/// `kubernetes` finalizer holds them.
+/// rewritten in 1.23). A Namespace usually answers with itself anyway: its `kubernetes`
+/// finalizer holds it.
 fn returns_object(info: &TypeInfo) -> bool {
     if info.is_custom() {
         return false;

@@ -48,8 +48,9 @@ impl<'a> Old<'a> {
 
     /// The stored version as the endpoint of `info` renders it
     /// ([`Inner::render_value`]): read in place when that is the encoding as stored (a
-    /// built-in served at its storage version, or a custom resource stored at the served version whose schema sets no
-    /// defaults) and the encoding carries the live resourceVersion; rendered now otherwise.
+    /// built-in served at its storage version, or a custom resource stored at the served
+    /// version whose schema sets no defaults) and the encoding carries the live
+    /// resourceVersion; rendered now otherwise.
     pub fn stored(inner: &Inner, info: &TypeInfo, stored: &'a Stored) -> Self {
         let view = stored.view();
         let rendered_as_stored = (!info.is_custom()

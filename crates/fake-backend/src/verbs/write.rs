@@ -349,8 +349,8 @@ pub(crate) fn unchanged<'a>(old: impl JsonRead<'a>, new: &Value) -> bool {
     }) && o_len == n.len()
 }
 
-/// Commits `obj` (or, for dry-run, only stamps the version it would get) and returns it
-/// with its new resourceVersion.
+/// Commits `obj` and returns it with its new resourceVersion; a dry run stores nothing and
+/// returns it with the resourceVersion it came with.
 pub(crate) fn commit(
     st: &mut State,
     info: &TypeInfo,
@@ -359,25 +359,19 @@ pub(crate) fn commit(
     dry_run: bool,
 ) -> Value {
     let rv = st.store.next_rv();
+    // A type served at another version than its storage version is stored converted, and
+    // the answer (a dry run's too) is what is stored read back at the request's version, as
+    // the server decodes what it stored.
     let converts = crate::builtins::conversion::converts(info);
-    if dry_run {
-        if converts {
-            // What would be stored, read back (below).
-            crate::builtins::conversion::to_storage(info, &mut obj);
-            crate::builtins::conversion::from_storage(info, &mut obj);
-        }
-        return obj;
-    }
-    store::object::set_rv(&mut obj, rv);
     if converts {
-        // Stored at the storage version; the answer is the stored object read back at the
-        // request's version, as the server decodes what it stored.
         crate::builtins::conversion::to_storage(info, &mut obj);
-        let stored = Stored::new(&obj, rv);
-        crate::builtins::conversion::from_storage(info, &mut obj);
-        st.commit(&info.store_key(), key, Some(stored));
-        return obj;
     }
-    st.commit(&info.store_key(), key, Some(Stored::new(&obj, rv)));
+    if !dry_run {
+        store::object::set_rv(&mut obj, rv);
+        st.commit(&info.store_key(), key, Some(Stored::new(&obj, rv)));
+    }
+    if converts {
+        crate::builtins::conversion::from_storage(info, &mut obj);
+    }
     obj
 }
