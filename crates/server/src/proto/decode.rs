@@ -293,8 +293,13 @@ fn int_or_string(bytes: &[u8]) -> Result<Value> {
 }
 
 /// `metav1.Time` (RFC 3339 in seconds) or `metav1.MicroTime` (six fractional digits):
-/// seconds 1, nanos 2; `None` for Go's zero time.
+/// seconds 1, nanos 2; `None` for Go's zero time and for an empty message.
 fn time(bytes: &[u8], micro: bool) -> Result<Option<Value>> {
+    // `Time.Unmarshal`: an empty message is the zero time (Go marshals a zero time, and a
+    // Timestamp whose fields are all zero, as no bytes).
+    if bytes.is_empty() {
+        return Ok(None);
+    }
     let (mut seconds, mut nanos) = (0i64, 0i64);
     let mut r = Reader::new(bytes);
     while let Some((number, wire)) = r.next()? {

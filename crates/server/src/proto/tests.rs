@@ -357,3 +357,17 @@ mod fuzz {
         }
     }
 }
+
+/// Go marshals a zero `metav1.Time` as an empty message (what kubectl's typed generators
+/// send for a pod template's `creationTimestamp`), and `Time.Unmarshal` reads it back as the
+/// zero time: unset, not the Unix epoch.
+#[test]
+fn an_empty_time_message_is_an_unset_time() {
+    let meta = Msg::default().str(1, "cfg").msg(8, Msg::default());
+    let map = Msg::default().msg(1, meta);
+    let value = decode(&envelope("v1", "ConfigMap", &map), &[]).unwrap();
+    assert_eq!(
+        value,
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}})
+    );
+}
