@@ -188,18 +188,52 @@ pub(crate) fn decode_patch(
     };
     match media.as_str() {
         "application/json-patch+json" => {
+            // evanphx/json-patch's `DecodePatch` (the server's): a list of objects, each kept
+            // as raw members; what an operation holds is only looked at when it is applied.
             let raw = json(body)?;
-            if let Some(ops) = raw.as_array()
-                && ops.len() > 10_000
-            {
+            let go_type = |v: &Value| match v {
+                Value::Object(_) => "object",
+                Value::Array(_) => "array",
+                Value::String(_) => "string",
+                Value::Number(_) => "number",
+                Value::Bool(_) => "bool",
+                Value::Null => "null",
+            };
+            let ops = match &raw {
+                // `null` decodes as an empty patch.
+                Value::Null => return Ok(Patch::Json(json_patch::Patch(Vec::new()))),
+                Value::Array(ops) => ops,
+                other => {
+                    return Err(Error::bad_request(format!(
+                        "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
+                        go_type(other)
+                    )));
+                }
+            };
+            if ops.len() > 10_000 {
                 return Err(Error::request_entity_too_large(format!(
                     "The allowed maximum operations in a JSON patch is 10000, got {}",
                     ops.len()
                 )));
             }
-            let patch: json_patch::Patch =
-                serde_json::from_value(raw).map_err(|e| Error::bad_request(e.to_string()))?;
-            Ok(Patch::Json(patch))
+            if let Some(item) = ops.iter().find(|op| !op.is_object() && !op.is_null()) {
+                return Err(Error::bad_request(format!(
+                    "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
+                    go_type(item)
+                )));
+            }
+            // An operation the crate cannot read (an unknown `op`, no `path`, no `value`)
+            // is one the server's library fails to apply: the same 422 as a failed operation.
+            serde_json::from_value::<json_patch::Patch>(raw)
+                .map(Patch::Json)
+                .map_err(|e| {
+                    tracing::debug!(target: "kobj_server", "json patch not applicable: {e}");
+                    Error::from_parts(
+                        422,
+                        "Invalid",
+                        "the server rejected our request due to an error in our request",
+                    )
+                })
         }
         "application/merge-patch+json" => Ok(Patch::Merge(json(body)?)),
         "application/strategic-merge-patch+json" => Ok(Patch::Strategic(json(body)?)),
@@ -323,6 +357,47 @@ mod tests {
                 .code(),
             Some(413)
         );
+        // As evanphx/json-patch decodes and applies: the shape is checked first (400), an
+        // operation it cannot apply is a 422, `null` an empty patch.
+        let code_and_message = |body: &str| {
+            let e = decode_patch(Some("application/json-patch+json"), body.as_bytes(), true)
+                .unwrap_err();
+            (
+                e.code(),
+                e.status().map(|s| s.message.clone()).unwrap_or_default(),
+            )
+        };
+        assert_eq!(
+            code_and_message(r#"{"op":"add"}"#),
+            (
+                Some(400),
+                "json: cannot unmarshal object into Go value of type jsonpatch.Patch".to_string()
+            )
+        );
+        assert_eq!(
+            code_and_message("[1]"),
+            (
+                Some(400),
+                "json: cannot unmarshal number into Go value of type jsonpatch.Operation"
+                    .to_string()
+            )
+        );
+        for not_applicable in [
+            r#"[{"op":"bogus","path":"/data/a"}]"#,
+            r#"[{"op":"add","value":1}]"#,
+        ] {
+            assert_eq!(
+                code_and_message(not_applicable),
+                (
+                    Some(422),
+                    "the server rejected our request due to an error in our request".to_string()
+                )
+            );
+        }
+        assert!(matches!(
+            decode_patch(Some("application/json-patch+json"), b"null", true),
+            Ok(Patch::Json(p)) if p.0.is_empty()
+        ));
     }
 
     #[test]
