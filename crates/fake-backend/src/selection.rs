@@ -34,15 +34,23 @@ impl Selection {
         let labels = LabelSelector::parse(labels.unwrap_or_default())?;
         let fields = FieldSelector::parse(fields.unwrap_or_default())?;
         let mut decode = false;
+        // A built-in kind without field labels of its own has no conversion func registered:
+        // the scheme's `DefaultMetaV1FieldSelectorConversion` takes the two metadata labels
+        // (the namespace one even on a cluster-scoped kind) and words its refusal apart.
+        let metadata_only = !info.is_custom() && info.field_labels.is_empty();
         for r in fields.requirements() {
             let f = r.field();
             let supported = f == "metadata.name"
-                || (f == "metadata.namespace" && info.resource.is_namespaced())
+                || (f == "metadata.namespace" && (info.resource.is_namespaced() || metadata_only))
                 || info.field_labels.iter().any(|l| l == f);
             if !supported {
-                return Err(Error::bad_request(format!(
-                    "field label not supported: {f}"
-                )));
+                return Err(Error::bad_request(if metadata_only {
+                    format!(
+                        "\"{f}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+                    )
+                } else {
+                    format!("field label not supported: {f}")
+                }));
             }
             if f != "metadata.name" && f != "metadata.namespace" {
                 decode = true;

@@ -358,6 +358,34 @@ async fn selectors() {
         .await
         .unwrap_err();
     assert_eq!(message(&e), "field label not supported: metadata.namespace");
+    // A built-in kind with no field labels of its own gets the scheme's default conversion:
+    // its own wording, and the namespace label taken even on a cluster-scoped kind.
+    let e = c
+        .list_objects(
+            &configmaps(),
+            Some("default"),
+            &ListParams::default().fields("data.k=1"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_and_message(&e),
+        (
+            400,
+            r#""data.k" is not a known field selector: only "metadata.name", "metadata.namespace""#
+                .to_string()
+        )
+    );
+    let cluster_roles = kobj_core::ResourceType::of::<k8s_openapi::api::rbac::v1::ClusterRole>();
+    let none = c
+        .list_objects(
+            &cluster_roles,
+            None,
+            &ListParams::default().fields("metadata.namespace=x"),
+        )
+        .await
+        .unwrap();
+    assert!(none.items.is_empty());
     assert_eq!(c.dump_yaml().unwrap(), before);
 }
 
