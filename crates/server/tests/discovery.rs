@@ -183,6 +183,35 @@ async fn openapi_v3_advertises_field_validation_on_patch() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert!(params.contains(&"fieldValidation"), "{params:?}");
+    // Patch content types: strategic merge for built-in kinds only (kubectl checks).
+    let content_types = |op: &Value| -> Vec<String> {
+        let mut types: Vec<String> = op["requestBody"]["content"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        types.sort();
+        types
+    };
+    assert_eq!(
+        content_types(patch_op),
+        [
+            "application/apply-patch+yaml",
+            "application/json-patch+json",
+            "application/merge-patch+json"
+        ]
+    );
+    let apps = get(&router, "/openapi/v3/apis/apps/v1").await.json();
+    let deployment_patch =
+        &apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+    assert_eq!(
+        content_types(deployment_patch),
+        [
+            "application/apply-patch+yaml",
+            "application/json-patch+json",
+            "application/merge-patch+json",
+            "application/strategic-merge-patch+json"
+        ]
+    );
     let schema_ref = patch_op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         .as_str()
         .unwrap();

@@ -195,13 +195,19 @@ fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
             }
             schemas.insert(id.clone(), schema);
         }
+        // Strategic merge patch is served for built-in kinds only (415 for custom
+        // resources); kubectl reads this list before it sends one.
         let mut patch_types = Map::new();
+        let strategic = (!info.is_custom()).then_some("application/strategic-merge-patch+json");
         for t in [
             "application/json-patch+json",
             "application/merge-patch+json",
             "application/apply-patch+yaml",
-        ] {
-            patch_types.insert((*t).to_string(), json!({"schema": {"type": "object"}}));
+        ]
+        .into_iter()
+        .chain(strategic)
+        {
+            patch_types.insert(t.to_string(), json!({"schema": {"type": "object"}}));
         }
         let ns_part = if info.resource.is_namespaced() {
             "namespaces/{namespace}/"
