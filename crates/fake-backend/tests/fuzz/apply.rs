@@ -468,28 +468,7 @@ pub fn value_paths(v: &Value, with_status: bool) -> BTreeSet<FieldPath> {
             }
         }
     }
-    let mut out = BTreeSet::new();
-    let Some(root) = v.as_object() else {
-        return out;
-    };
-    for (k, child) in root {
-        let mut path = vec![format!("f:{k}")];
-        match k.as_str() {
-            "spec" => walk(child, &mut path, &mut out),
-            "status" if with_status => walk(child, &mut path, &mut out),
-            "metadata" => {
-                for m in ["labels", "annotations"] {
-                    if let Some(c) = child.get(m) {
-                        path.push(format!("f:{m}"));
-                        walk(c, &mut path, &mut out);
-                        path.pop();
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+    walk_roots(v, with_status, walk)
 }
 
 /// The paths of the maps and structs in `v` that [`value_paths`] walks into
@@ -510,6 +489,16 @@ pub fn container_paths(v: &Value, with_status: bool) -> BTreeSet<FieldPath> {
             path.pop();
         }
     }
+    walk_roots(v, with_status, walk)
+}
+
+/// Runs `walk` from each part of `v` an apply configuration's fields are counted in:
+/// `spec`, `status` when `with_status`, and the metadata's `labels` and `annotations`.
+fn walk_roots(
+    v: &Value,
+    with_status: bool,
+    walk: fn(&Value, &mut FieldPath, &mut BTreeSet<FieldPath>),
+) -> BTreeSet<FieldPath> {
     let mut out = BTreeSet::new();
     let Some(root) = v.as_object() else {
         return out;
