@@ -44,10 +44,16 @@ impl Selection {
                 || (f == "metadata.namespace" && (info.resource.is_namespaced() || metadata_only))
                 || info.field_labels.iter().any(|l| l == f);
             if !supported {
+                let api = &info.resource.api;
                 return Err(Error::bad_request(if metadata_only {
                     format!(
                         "\"{f}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
                     )
+                } else if !info.is_custom()
+                    && (api.group.as_str(), api.kind.as_str()) == ("batch", "Job")
+                {
+                    // batch/v1's conversion func words its refusal apart.
+                    format!("field label \"{f}\" not supported for Job")
                 } else {
                     format!("field label not supported: {f}")
                 }));
