@@ -597,15 +597,7 @@ fn kubectl_warns_about_deprecated_versions() {
 /// lines first (a served child has no way to take them).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_logs_reads_what_a_test_wrote_and_exec_finds_no_kubelet() {
-    use common::kubectl::{Kubectl, kubectl_available};
-    if !kubectl_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "kubectl is not installed, and CI is set"
-        );
-        println!("kubectl logs: skipped (kubectl is not installed)");
-        return;
-    }
+    use common::kubectl::in_process_kubectl;
     let cluster = kobj_fake::FakeCluster::new();
     let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": "app", "namespace": "default"},
@@ -617,15 +609,8 @@ async fn kubectl_logs_reads_what_a_test_wrote_and_exec_finds_no_kubelet() {
     cluster
         .append_container_log("default", "app", "main", "starting\nready\n")
         .unwrap();
-    let running = kobj_server::start(cluster.clone(), Default::default())
-        .await
-        .unwrap();
-    let scratch = common::process::Scratch::new("logs");
-    let kubeconfig = scratch.path("kubeconfig");
-    running.write_kubeconfig(&kubeconfig).unwrap();
-    let k = Kubectl {
-        kubeconfig,
-        cache: scratch.path("kube-cache"),
+    let Some((running, k, _scratch)) = in_process_kubectl("kubectl logs", &cluster).await else {
+        return;
     };
     let (all, last, wrong, exec, following) = tokio::task::spawn_blocking(move || {
         // kubectl picks the first container itself, and says so on stderr.
@@ -671,16 +656,8 @@ async fn kubectl_logs_reads_what_a_test_wrote_and_exec_finds_no_kubelet() {
 /// `kubectl get events` lists and `kubectl describe` shows, both reading core/v1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_shows_events_published_through_events_v1() {
-    use common::kubectl::{Kubectl, kubectl_available};
+    use common::kubectl::in_process_kubectl;
     use kobj_core::CustomObjects;
-    if !kubectl_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "kubectl is not installed, and CI is set"
-        );
-        println!("kubectl events: skipped (kubectl is not installed)");
-        return;
-    }
     let cluster = kobj_fake::FakeCluster::new();
     let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
         "metadata": {"name": "settings", "namespace": "default"}, "data": {"a": "1"}});
@@ -707,15 +684,8 @@ async fn kubectl_shows_events_published_through_events_v1() {
         )
         .await
         .unwrap();
-    let running = kobj_server::start(cluster.clone(), Default::default())
-        .await
-        .unwrap();
-    let scratch = common::process::Scratch::new("events");
-    let kubeconfig = scratch.path("kubeconfig");
-    running.write_kubeconfig(&kubeconfig).unwrap();
-    let k = Kubectl {
-        kubeconfig,
-        cache: scratch.path("kube-cache"),
+    let Some((running, k, _scratch)) = in_process_kubectl("kubectl events", &cluster).await else {
+        return;
     };
     let (listed, described) = tokio::task::spawn_blocking(move || {
         (

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
-use super::process::{Served, serve};
+use super::process::{Scratch, Served, serve};
 
 /// kubectl for one served fake.
 pub struct Kubectl {
@@ -121,18 +121,48 @@ pub fn kubectl_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Whether a kubectl test of `what` can run; where kubectl is not installed, says it is
+/// skipped. CI machines have kubectl, so there its absence is a failure, not a skip.
+fn kubectl_or_skip(what: &str) -> bool {
+    if kubectl_available() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "kubectl is not installed, and CI is set"
+    );
+    println!("{what}: skipped (kubectl is not installed)");
+    false
+}
+
 /// A served fake and kubectl for it, or `None` (with a note) where kubectl is not installed.
-/// CI machines have kubectl, so there its absence is a failure, not a skip.
 pub fn served_kubectl(what: &str, args: &[&str]) -> Option<(Served, Kubectl)> {
-    if !kubectl_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "kubectl is not installed, and CI is set"
-        );
-        println!("{what}: skipped (kubectl is not installed)");
+    if !kubectl_or_skip(what) {
         return None;
     }
     let served = serve(args);
     let k = Kubectl::for_served(&served);
     Some((served, k))
+}
+
+/// `cluster` served in-process (so the test can still write into it) and kubectl for it,
+/// with the scratch directory holding kubectl's files; `None` as [`served_kubectl`].
+pub async fn in_process_kubectl(
+    what: &str,
+    cluster: &kobj_fake::FakeCluster,
+) -> Option<(kobj_server::Running, Kubectl, Scratch)> {
+    if !kubectl_or_skip(what) {
+        return None;
+    }
+    let running = kobj_server::start(cluster.clone(), Default::default())
+        .await
+        .unwrap();
+    let scratch = Scratch::new(&what.replace(' ', "-"));
+    let kubeconfig = scratch.path("kubeconfig");
+    running.write_kubeconfig(&kubeconfig).unwrap();
+    let k = Kubectl {
+        kubeconfig,
+        cache: scratch.path("kube-cache"),
+    };
+    Some((running, k, scratch))
 }
