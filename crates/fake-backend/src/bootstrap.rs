@@ -1,6 +1,7 @@
 //! What a new API server creates for itself before anyone asks: the namespaces `default`,
-//! `kube-node-lease`, `kube-public` and `kube-system`, the system PriorityClasses, and the
-//! `kubernetes` Service in `default` with its Endpoints and EndpointSlice.
+//! `kube-node-lease`, `kube-public` and `kube-system`, the system PriorityClasses, the
+//! `kubernetes` Service in `default` with its Endpoints and EndpointSlice, and the RBAC
+//! bootstrap roles and bindings (`crate::rbac::bootstrap`).
 
 use crate::cluster::FakeCluster;
 use crate::store::Stored;
@@ -124,5 +125,6 @@ impl FakeCluster {
                 tracing::error!(error = %e, kind, "a kubernetes Service object was refused");
             }
         }
+        crate::rbac::bootstrap::create(&self.inner, &mut st);
     }
 }

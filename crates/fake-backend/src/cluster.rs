@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::faults::Faults;
 use crate::ids::Ids;
 use crate::meta;
+use crate::rbac::UserInfo;
 use crate::registry::{Registry, TypeInfo};
 use crate::store::{Change, Store, Stored};
 use crate::watch::Hub;
@@ -57,12 +58,18 @@ pub(crate) struct State {
     pub hub: Hub,
     /// Work left for the garbage collector and the namespace/CRD controllers.
     pub gc: crate::gc::Pending,
+    /// A ClusterRole changed since the aggregation controller last ran
+    /// ([`crate::rbac::aggregation`]).
+    pub cluster_roles_changed: bool,
 }
 
 impl State {
     /// Commits a change and delivers it to watchers.
     pub fn commit(&mut self, store: &str, key: &str, object: Option<Stored>) -> Arc<Change> {
         let change = self.store.commit(store, key, object);
+        if store == crate::rbac::bindings::CLUSTER_ROLES {
+            self.cluster_roles_changed = true;
+        }
         self.hub.dispatch(&change);
         change
     }
@@ -194,6 +201,9 @@ impl Inner {
 #[derive(Clone)]
 pub struct FakeCluster {
     pub(crate) inner: Arc<Inner>,
+    /// Whom this handle's requests are made as; `None`: the fake's own identity
+    /// ([`UserInfo::admin`], allowed everything), with no authorization step.
+    pub(crate) user: Option<Arc<UserInfo>>,
 }
 
 impl fmt::Debug for FakeCluster {
@@ -201,6 +211,7 @@ impl fmt::Debug for FakeCluster {
         let st = self.inner.lock();
         let objects: usize = st.store.tables.values().map(|t| t.len()).sum();
         f.debug_struct("FakeCluster")
+            .field("user", &self.user.as_ref().map(|u| &u.username))
             .field("resource_version", &st.store.rv)
             .field("objects", &objects)
             .field("watches", &st.hub.len())
@@ -329,6 +340,7 @@ impl FakeCluster {
             store: Store::new(settings.watch_history),
             hub: Hub::default(),
             gc: Default::default(),
+            cluster_roles_changed: false,
         };
         let cluster = Self {
             inner: Arc::new(Inner {
@@ -341,6 +353,7 @@ impl FakeCluster {
                 hot: Mutex::default(),
                 logs: crate::pod_logs::ContainerLogs::default(),
             }),
+            user: None,
         };
         cluster.bootstrap();
         cluster
@@ -356,6 +369,7 @@ impl FakeCluster {
             store: st.store.clone(),
             hub: Hub::default(),
             gc: st.gc.clone(),
+            cluster_roles_changed: st.cluster_roles_changed,
         };
         drop(st);
         Self {
@@ -369,7 +383,53 @@ impl FakeCluster {
                 hot: Mutex::default(),
                 logs: self.inner.logs.fork(),
             }),
+            user: self.user.clone(),
         }
+    }
+
+    /// A handle on the same cluster whose requests are made as `user` and authorized by the
+    /// cluster's RBAC objects, as a request impersonating `user` (`kubectl --as`) is: a
+    /// request no rule allows gets the server's 403, and reviews (`kubectl auth can-i`,
+    /// `whoami`) answer for `user`. The fake's own handles act as [`UserInfo::admin`], a
+    /// member of `system:masters`, whom nothing is refused.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> kobj_core::Result<()> {
+    /// use k8s_openapi::api::core::v1::ConfigMap;
+    /// use kobj_core::CoreResourcesExt;
+    /// use kobj_fake::{FakeCluster, UserInfo};
+    ///
+    /// let cluster = FakeCluster::new();
+    /// let alice = cluster.impersonate(UserInfo::new("alice")).client("default");
+    /// let err = alice.core().list::<ConfigMap>(Some("default"), &Default::default()).await.unwrap_err();
+    /// assert_eq!(err.code(), Some(403));
+    /// assert_eq!(
+    ///     err.status().map(|s| s.message.as_str()),
+    ///     Some(r#"configmaps is forbidden: User "alice" cannot list resource "configmaps" in API group "" in the namespace "default""#)
+    /// );
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn impersonate(&self, user: UserInfo) -> FakeCluster {
+        Self {
+            inner: self.inner.clone(),
+            user: Some(Arc::new(user)),
+        }
+    }
+
+    /// The user this handle impersonates (`None` for the fake's own identity).
+    #[must_use]
+    pub fn impersonating(&self) -> Option<UserInfo> {
+        self.user.as_deref().cloned()
+    }
+
+    /// Whom this handle's requests are made as.
+    #[must_use]
+    pub fn user(&self) -> UserInfo {
+        self.user
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(UserInfo::admin)
     }
 
     /// A [`Client`] over this cluster bound to `namespace`.

@@ -363,6 +363,10 @@ pub(crate) fn settle(inner: &Inner, st: &mut State) {
     }
     st.gc.namespaces.extend(held_namespaces);
     st.gc.crds.extend(held_crds);
+    // The ClusterRole aggregation controller, after anything that changed a ClusterRole.
+    if st.cluster_roles_changed {
+        crate::rbac::aggregation::run(inner, st);
+    }
 }
 
 /// How one ownerReference stands (`classifyReferences`).

@@ -28,6 +28,8 @@
 //! - [`schema`], [`patch`]: schema validation/pruning/defaulting (47–49) and patches (23–26).
 //! - `pod_logs`: what containers printed, for `pods/<name>/log`, written by tests;
 //!   `kubelet_connect`: `exec`, `attach` and `portforward`, refused as without a kubelet.
+//! - [`rbac`]: who a request is and whether RBAC allows it (impersonated handles, access
+//!   reviews), the bootstrap roles and the ClusterRole aggregation controller.
 //! - [`actions`], [`faults`], [`fixtures`], [`clock`], [`ids`]: the test kit.
 
 pub mod actions;
@@ -49,6 +51,7 @@ mod namespaces;
 mod nesting;
 pub mod patch;
 mod pod_logs;
+pub mod rbac;
 pub mod registry;
 mod request_pattern;
 pub mod schema;
@@ -63,6 +66,7 @@ pub use cluster::{FakeCluster, FakeClusterBuilder, Settings};
 pub use crd::{CLEANUP_FINALIZER, crd_type};
 pub use ids::Ids;
 pub use nesting::MAX_NESTING_DEPTH;
+pub use rbac::UserInfo;
 pub use registry::{NameRule, ScaleSpec, TypeInfo};
 pub use verbs::WriteOptions;
 pub use verbs::reviews::{CALLER_GROUPS, CALLER_USERNAME, UNKNOWN_TOKEN_ERROR};

@@ -65,6 +65,7 @@ pub(crate) fn load(
     crate::fixtures::load_order(&mut objects);
     let opts = WriteOptions {
         keep_uid: true,
+        user: None,
         ..WriteOptions::default()
     };
     let mut out = Vec::with_capacity(objects.len());

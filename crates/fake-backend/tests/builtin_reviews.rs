@@ -244,7 +244,8 @@ async fn a_subject_access_review_names_a_user_or_groups() {
                         "groups": ["devs"], "extra": {"k": ["v"]}, "uid": "u1"}}),
     )
     .await;
-    assert_eq!(answer["status"], json!({"allowed": true}));
+    // Nothing binds alice or devs: no rule allows it, and RBAC gives no reason.
+    assert_eq!(answer["status"], json!({"allowed": false}));
     assert_eq!(answer["spec"]["user"], "alice");
     refused(
         &c,
@@ -261,11 +262,15 @@ async fn a_subject_access_review_names_a_user_or_groups() {
         &c,
         &sar(),
         None,
-        json!({"spec": {"nonResourceAttributes": {"path": "/metrics", "verb": "get"},
-                        "groups": ["system:monitoring"]}}),
+        json!({"spec": {"nonResourceAttributes": {"path": "/healthz", "verb": "get"},
+                        "groups": ["system:authenticated"]}}),
     )
     .await;
-    assert_eq!(answer["status"], json!({"allowed": true}));
+    assert_eq!(
+        answer["status"],
+        json!({"allowed": true, "reason": "RBAC: allowed by ClusterRoleBinding \"system:discovery\" \
+               of ClusterRole \"system:discovery\" to Group \"system:authenticated\""})
+    );
 }
 
 #[tokio::test]
@@ -283,7 +288,7 @@ async fn a_local_subject_access_review_stays_in_its_namespace() {
     )
     .await;
     assert_eq!(answer["metadata"]["namespace"], "elsewhere");
-    assert_eq!(answer["status"], json!({"allowed": true}));
+    assert_eq!(answer["status"], json!({"allowed": false}));
     refused(
         &c,
         &lsar(),
@@ -333,9 +338,25 @@ async fn a_rules_review_lists_every_rule() {
             "kind": "SelfSubjectRulesReview",
             "metadata": {},
             "spec": {},
+            // The fake's user is in system:masters and system:authenticated: the rules of
+            // cluster-admin, system:basic-user, system:discovery and
+            // system:public-info-viewer, by binding name, one entry per rule.
             "status": {
-                "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-                "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
+                "resourceRules": [
+                    {"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},
+                    {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
+                     "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]},
+                    {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"],
+                     "resources": ["selfsubjectreviews"]}
+                ],
+                "nonResourceRules": [
+                    {"verbs": ["*"], "nonResourceURLs": ["*"]},
+                    {"verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*",
+                        "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version",
+                        "/version/"]},
+                    {"verbs": ["get"], "nonResourceURLs": ["/healthz", "/livez", "/readyz",
+                        "/version", "/version/"]}
+                ],
                 "incomplete": false
             }
         })

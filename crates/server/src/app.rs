@@ -84,10 +84,24 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
 }
 
 async fn route(app: &App, req: Request) -> Response {
-    if let Err(resp) = authorize(&app.config, req.headers()) {
-        tracing::debug!("refused a request without the bearer token");
-        return *resp;
-    }
+    let user = match crate::identity::resolve(&app.cluster, &app.config, req.headers()) {
+        Ok(user) => user,
+        Err(e) => return respond::error(&e),
+    };
+    // A request made as someone else goes to a handle that authorizes it.
+    let scoped;
+    let app = match user {
+        None => app,
+        Some(user) => {
+            scoped = App {
+                cluster: app.cluster.impersonate(user),
+                config: app.config.clone(),
+                watches: app.watches.clone(),
+                shutdown: app.shutdown.clone(),
+            };
+            &scoped
+        }
+    };
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(ToString::to_string);
@@ -97,6 +111,14 @@ async fn route(app: &App, req: Request) -> Response {
         query,
         body,
     };
+    let parsed = path::parse(&path);
+    // Every other path is authorized here (a resource request by the handle).
+    if !matches!(parsed, Some(ApiPath::Resource(_)))
+        && let Some(user) = app.cluster.impersonating()
+        && let Err(e) = crate::identity::authorize_path(&app.cluster, &user, &req.method, &path)
+    {
+        return respond::error(&e);
+    }
     match path.as_str() {
         "/version" | "/version/" => return crate::discovery::version(app, &req),
         "/healthz" | "/livez" | "/readyz" => {
@@ -111,7 +133,7 @@ async fn route(app: &App, req: Request) -> Response {
     if let Some(rest) = path.strip_prefix("/openapi/") {
         return crate::openapi::serve(app, &req, rest);
     }
-    match path::parse(&path) {
+    match parsed {
         None => respond::page_not_found(),
         Some(ApiPath::Resource(target)) => crate::resource::serve(app, req, target).await,
         Some(other) => crate::discovery::serve(app, &req, &other),
@@ -155,48 +177,5 @@ impl Incoming {
                 "error reading the request body: {e}"
             ))),
         }
-    }
-}
-
-/// Checks `Authorization: Bearer <token>` when a token is configured (401 Status otherwise).
-fn authorize(config: &ServerConfig, headers: &HeaderMap) -> std::result::Result<(), Box<Response>> {
-    let Some(expected) = &config.token else {
-        return Ok(());
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    match given {
-        Some(given) if constant_time_eq(given.as_bytes(), expected.as_bytes()) => Ok(()),
-        _ => Err(Box::new(respond::error(&Error::unauthorized(
-            "Unauthorized",
-        )))),
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn token_checks() {
-        let config = ServerConfig::default().token("abc");
-        let mut headers = HeaderMap::new();
-        assert!(authorize(&config, &headers).is_err());
-        headers.insert(header::AUTHORIZATION, "Bearer abd".parse().unwrap());
-        let resp = authorize(&config, &headers).unwrap_err();
-        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
-        headers.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
-        assert!(authorize(&config, &headers).is_ok());
-        assert!(authorize(&ServerConfig::default(), &HeaderMap::new()).is_ok());
     }
 }

@@ -40,6 +40,7 @@
 mod app;
 pub mod config;
 mod discovery;
+mod identity;
 mod jsonpath;
 pub mod kubeconfig;
 mod logs;

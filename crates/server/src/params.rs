@@ -337,6 +337,7 @@ pub(crate) fn write_options(
         field_validation: field_validation(q, options_kind)?,
         force,
         keep_uid: false,
+        user: None,
     })
 }
 

@@ -452,7 +452,8 @@ fn kubectl_auth_asks_the_reviews() {
             "{review}  user: alice\n  nonResourceAttributes: {{path: /x, verb: get}}\n"
         )),
     );
-    assert_eq!(answer, "true");
+    // No binding names alice: RBAC denies.
+    assert_eq!(answer, "false");
     let err = k.fails(
         &["create", "-f", "-"],
         Some(&format!("{review}  user: alice\n")),

@@ -16,6 +16,7 @@ use x509_parser::prelude::{FromDer, X509CertificationRequest, parse_x509_certifi
 
 use crate::builtins::fields::str_of;
 use crate::meta;
+use crate::rbac::UserInfo;
 
 /// The subresource through which requests are approved or denied.
 pub(crate) const APPROVAL: &str = "approval";
@@ -67,23 +68,37 @@ fn conditions(csr: &Value) -> &[Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-/// `PrepareForCreate`: the caller's identity (every caller of the fake is the same user)
-/// replaces whatever the request claims, and the status is cleared.
+/// `PrepareForCreate`: the caller's identity (the fake's own, [`UserInfo::admin`], until
+/// [`set_requester`] names another) replaces whatever the request claims, and the status is
+/// cleared.
 pub(crate) fn prepare_create(obj: &mut Value) {
-    let Some(map) = obj.as_object_mut() else {
+    set_requester(obj, &UserInfo::admin());
+    if let Some(map) = obj.as_object_mut() {
+        map.insert("status".into(), json!({}));
+    }
+}
+
+/// The requester `PrepareForCreate` injects from the request's user: `username`, `uid`,
+/// `groups` and `extra`, each only when set, replacing what the request claims.
+pub(crate) fn set_requester(obj: &mut Value, user: &UserInfo) {
+    let Some(Value::Object(spec)) = obj.get_mut("spec") else {
         return;
     };
-    if let Some(Value::Object(spec)) = map.get_mut("spec") {
-        for f in ["username", "uid", "groups", "extra"] {
-            spec.remove(f);
-        }
-        spec.insert(
-            "username".into(),
-            json!(crate::verbs::reviews::CALLER_USERNAME),
-        );
-        spec.insert("groups".into(), json!(crate::verbs::reviews::CALLER_GROUPS));
+    for f in ["username", "uid", "groups", "extra"] {
+        spec.remove(f);
     }
-    map.insert("status".into(), json!({}));
+    if !user.username.is_empty() {
+        spec.insert("username".into(), json!(user.username));
+    }
+    if !user.uid.is_empty() {
+        spec.insert("uid".into(), json!(user.uid));
+    }
+    if !user.groups.is_empty() {
+        spec.insert("groups".into(), json!(user.groups));
+    }
+    if !user.extra.is_empty() {
+        spec.insert("extra".into(), json!(user.extra));
+    }
 }
 
 /// The update strategies, `subresource` naming the endpoint: the spec is always the stored

@@ -240,6 +240,11 @@ pub(crate) fn create_locked(
         ctx.track(None, &mut obj);
         crate::builtins::admission::mutate(st, &info, &mut obj, None, None)?;
         crate::builtins::prepare(&info, &mut obj, true);
+        if let Some(user) = &opts.user
+            && crate::builtins::is_certificate_request(&info)
+        {
+            crate::builtins::certificates::set_requester(&mut obj, user);
+        }
         ctx.admit(&mut obj, None)?;
         crate::builtins::admission::validate(st, &info, &obj, None, None)?;
     }
@@ -307,6 +312,19 @@ impl FakeCluster {
         obj: Value,
         opts: &WriteOptions,
     ) -> Result<Value> {
+        // What answers about the caller (the reviews, a CertificateSigningRequest) learns
+        // who it is from the options.
+        let with_user;
+        let opts = match (&self.user, &opts.user) {
+            (Some(user), None) => {
+                with_user = WriteOptions {
+                    user: Some(user.clone()),
+                    ..opts.clone()
+                };
+                &with_user
+            }
+            _ => opts,
+        };
         let mut st = self.inner.lock();
         let created = create_locked(
             &self.inner,

@@ -45,6 +45,30 @@ impl FakeCluster {
         }
     }
 
+    /// The 403 of a request this handle's user may not make (none for the fake's own
+    /// identity, which is not authorized at all: it is in `system:masters`).
+    fn authorization_error(&self, call: &Call<'_>) -> Option<Error> {
+        let user = self.user.as_deref()?;
+        let attributes = crate::rbac::Attributes {
+            verb: call.verb.as_str(),
+            target: crate::rbac::Target::Resource {
+                group: &call.rt.api.group,
+                resource: &call.rt.api.plural,
+                subresource: call.subresource.unwrap_or_default(),
+                namespace: call.namespace.unwrap_or_default(),
+                // A create's path names no object (its name is in the body), unless it is a
+                // subresource's (`pods/<name>/eviction`).
+                name: match (call.verb, call.subresource) {
+                    (crate::actions::Verb::Create, None) => "",
+                    _ => call.name.unwrap_or_default(),
+                },
+            },
+        };
+        let decision = crate::rbac::authorize(&self.inner.lock(), user, &attributes);
+        (!decision.allowed)
+            .then(|| attributes.forbidden(user, &decision.reason))
+    }
+
     /// Records the request in the action log (when it is on) and hands back its result.
     fn finish<T>(
         &self,
@@ -139,7 +163,7 @@ impl FakeCluster {
         if let Some(delay) = delay {
             Box::pin(tokio::time::sleep(delay)).await;
         }
-        error
+        error.or_else(|| self.authorization_error(call))
     }
 
     /// [`run_coded`](Self::run_coded) for a synchronous verb: an injected delay blocks the
@@ -154,7 +178,7 @@ impl FakeCluster {
         if let Some(delay) = delay {
             std::thread::sleep(delay);
         }
-        let result = match error {
+        let result = match error.or_else(|| self.authorization_error(&call)) {
             Some(e) => Err(e),
             None => body(),
         };

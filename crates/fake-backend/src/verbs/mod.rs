@@ -40,6 +40,11 @@ pub struct WriteOptions {
     /// Fixtures: a `metadata.uid` given and not taken is kept (a real create always assigns
     /// one), so fixtures can name their owners in `ownerReferences`.
     pub keep_uid: bool,
+    /// Whom the write is made as, for what answers about the caller (the reviews, a
+    /// CertificateSigningRequest's requester): a handle's user
+    /// ([`FakeCluster::impersonate`](crate::FakeCluster::impersonate)) when `None`, and for
+    /// the fake's own handles [`UserInfo::admin`](crate::UserInfo::admin).
+    pub user: Option<std::sync::Arc<crate::UserInfo>>,
 }
 
 /// The 404 for a path the server does not serve (rule 5; in-process it is a NotFound error).

@@ -26,6 +26,7 @@ use super::{WriteOptions, not_served, ns_of};
 use crate::builtins::fields::{list_of, str_of};
 use crate::cluster::{Inner, State};
 use crate::meta;
+use crate::rbac::{self, UserInfo};
 use crate::registry::TypeInfo;
 use crate::schema::meta::{MANAGED_FIELDS_FIELDS, OBJECT_META_FIELDS, OWNER_REFERENCE_FIELDS};
 
@@ -126,6 +127,13 @@ pub(crate) fn create(
 /// The kind's REST `Create`: validation, then the answer.
 fn answer(review: Review, st: &State, mut obj: Value, ctx: &WriteCtx<'_>) -> Result<Value> {
     let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
+    let caller = || {
+        ctx.opts
+            .user
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(UserInfo::admin)
+    };
     match review {
         Review::SelfSubjectAccess | Review::SubjectAccess | Review::LocalSubjectAccess => {
             let errors = access_review_errors(review, &obj, &spec);
@@ -138,35 +146,169 @@ fn answer(review: Review, st: &State, mut obj: Value, ctx: &WriteCtx<'_>) -> Res
                     &errors,
                 ));
             }
-            set_member(&mut obj, "status", json!({"allowed": true}));
+            // The self review asks for the caller; the others for the spec's user
+            // (`AuthorizationAttributesFrom`: its groups as given, none added).
+            let user = if review == Review::SelfSubjectAccess {
+                caller()
+            } else {
+                spec_user(&spec)
+            };
+            let decision = match access_attributes(&spec) {
+                Some(attributes) => rbac::authorize(st, &user, &attributes.borrowed()),
+                None => rbac::Decision {
+                    allowed: false,
+                    reason: String::new(),
+                },
+            };
+            let mut status = Map::new();
+            status.insert("allowed".into(), Value::Bool(decision.allowed));
+            if !decision.reason.is_empty() {
+                status.insert("reason".into(), Value::String(decision.reason));
+            }
+            set_member(&mut obj, "status", Value::Object(status));
             Ok(obj)
         }
         Review::SelfSubjectRules => {
-            if str_of(&spec, "namespace").is_empty() {
+            let namespace = str_of(&spec, "namespace");
+            if namespace.is_empty() {
                 return Err(Error::bad_request("no namespace on request"));
             }
             // A new object with the rules alone (the request's metadata and spec are not
-            // kept): what the privileged-groups authorizer resolves for `system:masters`.
+            // kept).
+            let (rules, errors) = rbac::rules_for(st, &caller(), namespace);
+            let mut resource_rules = Vec::new();
+            let mut non_resource_rules = Vec::new();
+            for rule in rules {
+                if rule.resources.as_ref().is_some_and(|r| !r.is_empty()) {
+                    let mut r = Map::new();
+                    r.insert("verbs".into(), json!(rule.verbs));
+                    for (key, list) in [
+                        ("apiGroups", &rule.api_groups),
+                        ("resources", &rule.resources),
+                        ("resourceNames", &rule.resource_names),
+                    ] {
+                        if let Some(list) = list.as_ref().filter(|l| !l.is_empty()) {
+                            r.insert(key.into(), json!(list));
+                        }
+                    }
+                    resource_rules.push(Value::Object(r));
+                }
+                if let Some(urls) = rule.non_resource_urls.as_ref().filter(|u| !u.is_empty()) {
+                    non_resource_rules.push(json!({"verbs": rule.verbs, "nonResourceURLs": urls}));
+                }
+            }
+            let mut status = Map::new();
+            status.insert("resourceRules".into(), Value::Array(resource_rules));
+            status.insert("nonResourceRules".into(), Value::Array(non_resource_rules));
+            status.insert("incomplete".into(), Value::Bool(false));
+            if !errors.is_empty() {
+                status.insert(
+                    "evaluationError".into(),
+                    Value::String(rbac::aggregate_errors(&errors)),
+                );
+            }
             Ok(json!({
                 "apiVersion": "authorization.k8s.io/v1",
                 "kind": "SelfSubjectRulesReview",
                 "metadata": {},
                 "spec": {},
-                "status": {
-                    "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-                    "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-                    "incomplete": false
-                }
+                "status": status,
             }))
         }
-        Review::SelfSubject => Ok(json!({
-            "apiVersion": "authentication.k8s.io/v1",
-            "kind": "SelfSubjectReview",
-            "metadata": {"creationTimestamp": ctx.now},
-            "status": {"userInfo": {"username": CALLER_USERNAME, "groups": CALLER_GROUPS}}
-        })),
+        Review::SelfSubject => {
+            let user = caller();
+            let mut info = Map::new();
+            info.insert("username".into(), Value::String(user.username));
+            if !user.uid.is_empty() {
+                info.insert("uid".into(), Value::String(user.uid));
+            }
+            if !user.groups.is_empty() {
+                info.insert("groups".into(), json!(user.groups));
+            }
+            if !user.extra.is_empty() {
+                info.insert("extra".into(), json!(user.extra));
+            }
+            Ok(json!({
+                "apiVersion": "authentication.k8s.io/v1",
+                "kind": "SelfSubjectReview",
+                "metadata": {"creationTimestamp": ctx.now},
+                "status": {"userInfo": info}
+            }))
+        }
         Review::Token => token_review(st, obj, ctx.inner.clock.now().as_second()),
     }
+}
+
+/// A SubjectAccessReview's user: its spec's `user`, `uid`, `groups` and `extra`.
+fn spec_user(spec: &Value) -> UserInfo {
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(ToString::to_string))
+            .collect()
+    };
+    UserInfo {
+        username: str_of(spec, "user").to_string(),
+        uid: str_of(spec, "uid").to_string(),
+        groups: strings(spec.get("groups").unwrap_or(&Value::Null)),
+        extra: spec
+            .get("extra")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), strings(v))).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// The attributes an access review asks about, owned (`ResourceAttributesFrom`,
+/// `NonResourceAttributesFrom`).
+struct AskedAttributes {
+    verb: String,
+    resource: Option<[String; 5]>,
+    path: String,
+}
+
+impl AskedAttributes {
+    fn borrowed(&self) -> rbac::Attributes<'_> {
+        rbac::Attributes {
+            verb: &self.verb,
+            target: match &self.resource {
+                Some([group, resource, subresource, namespace, name]) => rbac::Target::Resource {
+                    group,
+                    resource,
+                    subresource,
+                    namespace,
+                    name,
+                },
+                None => rbac::Target::Path(&self.path),
+            },
+        }
+    }
+}
+
+fn access_attributes(spec: &Value) -> Option<AskedAttributes> {
+    if let Some(a) = spec.get("resourceAttributes").filter(|v| v.is_object()) {
+        let text = |k: &str| str_of(a, k).to_string();
+        return Some(AskedAttributes {
+            verb: text("verb"),
+            resource: Some([
+                text("group"),
+                text("resource"),
+                text("subresource"),
+                text("namespace"),
+                text("name"),
+            ]),
+            path: String::new(),
+        });
+    }
+    let a = spec
+        .get("nonResourceAttributes")
+        .filter(|v| v.is_object())?;
+    Some(AskedAttributes {
+        verb: str_of(a, "verb").to_string(),
+        resource: None,
+        path: str_of(a, "path").to_string(),
+    })
 }
 
 /// The TokenReview REST `Create`: the token is authenticated for the audiences asked (the

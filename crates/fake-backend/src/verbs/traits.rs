@@ -27,6 +27,7 @@ fn post_opts(p: &PostParams) -> WriteOptions {
         field_validation: None,
         force: false,
         keep_uid: false,
+        user: None,
     }
 }
 
@@ -37,6 +38,7 @@ fn patch_opts(p: &PatchParams) -> WriteOptions {
         field_validation: p.field_validation.clone(),
         force: p.force,
         keep_uid: false,
+        user: None,
     }
 }
 
