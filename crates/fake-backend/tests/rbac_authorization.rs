@@ -753,3 +753,167 @@ async fn a_certificate_request_names_the_impersonated_requester() {
         json!(["system:masters", "system:authenticated"])
     );
 }
+
+#[tokio::test]
+async fn roles_and_bindings_cannot_grant_what_their_writer_lacks() {
+    let c = FakeCluster::new();
+    bind(
+        &c,
+        "default",
+        "alice-admin",
+        ("ClusterRole", "admin"),
+        user("alice"),
+    )
+    .await;
+    let alice = c.impersonate(UserInfo::new("alice"));
+    let role = |name: &str, rules: Value| {
+        obj(
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                   "metadata": {"name": name}, "rules": rules}),
+        )
+    };
+    // Rules she holds (admin's) may be granted.
+    alice
+        .create_object(
+            &roles(),
+            Some("default"),
+            &role(
+                "pod-deleter",
+                json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]}]),
+            ),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    let before = c.dump_yaml().unwrap();
+    let e = alice
+        .create_object(
+            &roles(),
+            Some("default"),
+            &role("widgets", json!([{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get", "delete"]}])),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(403));
+    assert_eq!(
+        message(&e),
+        "roles.rbac.authorization.k8s.io \"widgets\" is forbidden: user \"alice\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"example.com\"], Resources:[\"widgets\"], Verbs:[\"get\" \"delete\"]}"
+    );
+    let binding = |name: &str, role: &str| {
+        obj(
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                   "metadata": {"name": name},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "dave"}]}),
+        )
+    };
+    let e = alice
+        .create_object(
+            &role_bindings(),
+            Some("default"),
+            &binding("dave-root", "cluster-admin"),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "rolebindings.rbac.authorization.k8s.io \"dave-root\" is forbidden: user \"alice\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}\n{NonResourceURLs:[\"*\"], Verbs:[\"*\"]}"
+    );
+    // A missing role is the storage's 404.
+    let e = alice
+        .create_object(
+            &role_bindings(),
+            Some("default"),
+            &binding("dave-none", "nosuch"),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(404));
+    assert_eq!(
+        message(&e),
+        "clusterroles.rbac.authorization.k8s.io \"nosuch\" not found"
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    // view's rules are within admin's: she may bind it.
+    alice
+        .create_object(
+            &role_bindings(),
+            Some("default"),
+            &binding("dave-view", "view"),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+
+    // `bind` on a role lets one bind it without holding it.
+    create(
+        &c,
+        &roles(),
+        Some("default"),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "binder"},
+               "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings"], "verbs": ["create"]},
+                         {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind"], "resourceNames": ["cluster-admin"]}]}),
+    )
+    .await;
+    bind(&c, "default", "bob-binder", ("Role", "binder"), user("bob")).await;
+    c.impersonate(UserInfo::new("bob"))
+        .create_object(
+            &role_bindings(),
+            Some("default"),
+            &binding("dave-root", "cluster-admin"),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_aggregation_rule_needs_full_authority() {
+    let c = FakeCluster::new();
+    create(
+        &c,
+        &cluster_roles(),
+        None,
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "role-writer"},
+               "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["create"]}]}),
+    )
+    .await;
+    create(
+        &c,
+        &cluster_role_bindings(),
+        None,
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "carol-writer"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "role-writer"},
+               "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "carol"}]}),
+    )
+    .await;
+    let carol = c.impersonate(UserInfo::new("carol"));
+    let e = carol
+        .create_object(
+            &cluster_roles(),
+            None,
+            &obj(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "agg"},
+                        "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "clusterroles.rbac.authorization.k8s.io \"agg\" is forbidden: must have cluster-admin privileges to use the aggregationRule"
+    );
+    // Without one, a role of rules she holds is fine.
+    carol
+        .create_object(
+            &cluster_roles(),
+            None,
+            &obj(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "plain"},
+                        "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["create"]}]})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+}

@@ -10,6 +10,7 @@ use crate::ctx::Ctx;
 use crate::fixtures::HOLD;
 
 mod apply;
+mod authorization;
 mod builtin_decoding;
 mod builtin_validation;
 mod builtins;
@@ -58,6 +59,7 @@ pub fn cases() -> Vec<Case> {
         crd_schema::cases(),
         namespaces::cases(),
         builtins::cases(),
+        authorization::cases(),
         builtin_decoding::cases(),
         builtin_validation::cases(),
         services::cases(),

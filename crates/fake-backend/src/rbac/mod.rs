@@ -21,6 +21,7 @@
 pub(crate) mod aggregation;
 pub(crate) mod bindings;
 pub(crate) mod bootstrap;
+pub(crate) mod escalation;
 pub(crate) mod rules;
 
 use std::collections::BTreeMap;

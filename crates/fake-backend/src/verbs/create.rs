@@ -169,6 +169,7 @@ pub(crate) fn create_locked(
         ));
     }
     check_namespace_lifecycle(st, &info, ns, &name)?;
+    crate::rbac::escalation::check(st, &info, opts.user.as_deref(), ns, &obj, None)?;
     if info.terminating {
         return Err(Error::forbidden(
             &info.resource,
@@ -312,19 +313,7 @@ impl FakeCluster {
         obj: Value,
         opts: &WriteOptions,
     ) -> Result<Value> {
-        // What answers about the caller (the reviews, a CertificateSigningRequest) learns
-        // who it is from the options.
-        let with_user;
-        let opts = match (&self.user, &opts.user) {
-            (Some(user), None) => {
-                with_user = WriteOptions {
-                    user: Some(user.clone()),
-                    ..opts.clone()
-                };
-                &with_user
-            }
-            _ => opts,
-        };
+        let opts = &*self.with_user(opts);
         let mut st = self.inner.lock();
         let created = create_locked(
             &self.inner,

@@ -65,8 +65,7 @@ impl FakeCluster {
             },
         };
         let decision = crate::rbac::authorize(&self.inner.lock(), user, &attributes);
-        (!decision.allowed)
-            .then(|| attributes.forbidden(user, &decision.reason))
+        (!decision.allowed).then(|| attributes.forbidden(user, &decision.reason))
     }
 
     /// Records the request in the action log (when it is on) and hands back its result.

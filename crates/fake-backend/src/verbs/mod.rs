@@ -47,6 +47,23 @@ pub struct WriteOptions {
     pub user: Option<std::sync::Arc<crate::UserInfo>>,
 }
 
+impl crate::FakeCluster {
+    /// `opts` naming this handle's user, when it impersonates one and `opts` names no user
+    /// (what answers about the caller, and the RBAC escalation checks, read it there).
+    pub(crate) fn with_user<'a>(
+        &self,
+        opts: &'a WriteOptions,
+    ) -> std::borrow::Cow<'a, WriteOptions> {
+        match (&self.user, &opts.user) {
+            (Some(user), None) => std::borrow::Cow::Owned(WriteOptions {
+                user: Some(user.clone()),
+                ..opts.clone()
+            }),
+            _ => std::borrow::Cow::Borrowed(opts),
+        }
+    }
+}
+
 /// The 404 for a path the server does not serve (rule 5; in-process it is a NotFound error).
 pub(crate) fn not_served(rt: &ResourceType) -> Error {
     Error::from_parts(

@@ -199,6 +199,7 @@ impl FakeCluster {
         opts: &WriteOptions,
     ) -> Result<(Value, bool)> {
         crate::nesting::check_patch(patch)?;
+        let opts = &*self.with_user(opts);
         let mut st = self.inner.lock();
         let info = resolve(&st, rt, namespace, false)?;
         let sub = Sub::of_write(&info, name, subresource)?;

@@ -178,6 +178,7 @@ pub(crate) fn update_locked(
         Some(value) => Old::decoded(value),
         None => Old::stored(inner, info, &existing),
     };
+    crate::rbac::escalation::check(st, info, opts.user.as_deref(), ns, &obj, Some(old.value()))?;
     // Optimistic concurrency (rules 16, 17, 24).
     let body_rv = meta::meta_str(&obj, "resourceVersion").to_string();
     if body_rv.is_empty() {
@@ -402,6 +403,7 @@ impl FakeCluster {
         subresource: Option<&str>,
         opts: &WriteOptions,
     ) -> Result<Value> {
+        let opts = &*self.with_user(opts);
         let mut st = self.inner.lock();
         let info = resolve(&st, rt, namespace, false)?;
         let sub = Sub::of_write(&info, name, subresource)?;
