@@ -1,10 +1,11 @@
 //! Area `builtins`, authorization: a SubjectAccessReview is decided by the cluster's RBAC
-//! objects, as the RBAC authorizer decides it (rules 3, 6).
+//! objects, as the RBAC authorizer decides it, and an aggregated ClusterRole gathers the rules
+//! of the roles its selectors match (rule 6).
 
 use k8s_openapi::api::authorization::v1::SubjectAccessReview;
-use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use k8s_openapi::api::rbac::v1::{ClusterRole, Role, RoleBinding};
 use kobj_core::ResourceType;
-use kube_core::params::PostParams;
+use kube_core::params::{DeleteParams, PostParams};
 use serde_json::{Value, json};
 
 use crate::case::{Case, During, Outcome, case};
@@ -12,12 +13,20 @@ use crate::check::*;
 use crate::ctx::Ctx;
 
 pub(super) fn cases() -> Vec<Case> {
-    vec![case!(
-        subject_access_review_follows_role_bindings,
-        Builtins,
-        [6],
-        "a SubjectAccessReview for a user bound by a RoleBinding to a Role that grants `get` on ConfigMaps is `{allowed: true, reason: \"RBAC: allowed by RoleBinding \\\"<binding>/<ns>\\\" of Role \\\"<role>\\\" to User \\\"<user>\\\"\"}`; for `list`, for another resource, or for a name the Role's `resourceNames` does not hold it is `{allowed: false}`"
-    )]
+    vec![
+        case!(
+            aggregated_cluster_role_gathers_labelled_rules,
+            Builtins,
+            [6],
+            "a ClusterRole with an `aggregationRule` comes to hold the rules of the ClusterRoles its selector matches, ordered by their names (the aggregation controller, eventually on a cluster), and loses those of a source deleted"
+        ),
+        case!(
+            subject_access_review_follows_role_bindings,
+            Builtins,
+            [6],
+            "a SubjectAccessReview for a user bound by a RoleBinding to a Role that grants `get` on ConfigMaps is `{allowed: true, reason: \"RBAC: allowed by RoleBinding \\\"<binding>/<ns>\\\" of Role \\\"<role>\\\" to User \\\"<user>\\\"\"}`; for `list`, for another resource, or for a name the Role's `resourceNames` does not hold it is `{allowed: false}`"
+        ),
+    ]
 }
 
 async fn subject_access_review_follows_role_bindings(cx: &Ctx<'_>) -> Outcome {
@@ -87,4 +96,53 @@ async fn subject_access_review_follows_role_bindings(cx: &Ctx<'_>) -> Outcome {
         })?;
     }
     Ok(())
+}
+
+async fn aggregated_cluster_role_gathers_labelled_rules(cx: &Ctx<'_>) -> Outcome {
+    let rt = ResourceType::of::<ClusterRole>();
+    // A label of this run alone, so the aggregate gathers only the case's roles.
+    let label = format!("conformance.kobj.dev/aggregate-{}", cx.ns());
+    let aggregate = cx.unique("gathered");
+    let rule = |resource: &str| json!({"apiGroups": ["example.com"], "resources": [resource], "verbs": ["get"]});
+    cx.create(
+        &rt,
+        &aggregate,
+        json!({"aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {label.clone(): "true"}}]}}),
+    )
+    .await?;
+    // Created in the reverse of their names' order.
+    let (first, second) = (cx.unique("a-source"), cx.unique("b-source"));
+    for (name, resource) in [(&second, "seconds"), (&first, "firsts")] {
+        cx.create(
+            &rt,
+            name,
+            json!({"metadata": {"labels": {label.clone(): "true"}}, "rules": [rule(resource)]}),
+        )
+        .await?;
+    }
+    let both = json!([rule("firsts"), rule("seconds")]);
+    cx.eventually_object(&rt, None, &aggregate, |o| {
+        let rules = o.and_then(|o| o.data.get("rules"));
+        if rules == Some(&both) {
+            Ok(())
+        } else {
+            Err(format!("its rules are {rules:?}, expected {both}"))
+        }
+    })
+    .await?;
+    cx.delete(&rt, &first, &DeleteParams::default())
+        .await
+        .during("deleting the first source")?;
+    let one = json!([rule("seconds")]);
+    cx.eventually_object(&rt, None, &aggregate, |o| {
+        let rules = o.and_then(|o| o.data.get("rules"));
+        if rules == Some(&one) {
+            Ok(())
+        } else {
+            Err(format!(
+                "after deleting {first}, its rules are {rules:?}, expected {one}"
+            ))
+        }
+    })
+    .await
 }
