@@ -91,9 +91,16 @@ fn impersonate(
             .map(ToString::to_string)
             .collect()
     };
-    let user = values("impersonate-user").into_iter().next();
+    // An empty header is no header (`Header.Get` gives "").
+    let user = values("impersonate-user")
+        .into_iter()
+        .next()
+        .filter(|u| !u.is_empty());
     let groups = values("impersonate-group");
-    let uid = values("impersonate-uid").into_iter().next();
+    let uid = values("impersonate-uid")
+        .into_iter()
+        .next()
+        .filter(|u| !u.is_empty());
     let mut extra: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for (name, value) in headers {
         if let Some(key) = name.as_str().strip_prefix("impersonate-extra-")
