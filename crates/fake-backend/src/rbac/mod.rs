@@ -22,6 +22,7 @@ pub(crate) mod aggregation;
 pub(crate) mod bindings;
 pub(crate) mod bootstrap;
 pub(crate) mod escalation;
+pub(crate) mod reviews;
 pub(crate) mod rules;
 
 use std::collections::BTreeMap;

@@ -10,10 +10,11 @@
 //! field manager's managedFields entry) and then the kind's REST `Create`: its validation
 //! (`pkg/apis/authorization/validation`, Kubernetes 1.35; a 422 whose kind is empty, as the
 //! REST code names it after the decoded object's empty `Kind`: `.authorization.k8s.io ""
-//! is invalid: …`) and its answer. The fake has no authorizer: every access review is
-//! allowed, every rules review lists the wildcard rules, and the caller is
-//! [`CALLER_USERNAME`] in [`CALLER_GROUPS`]. The only tokens a TokenReview authenticates
-//! are the service account tokens the fake issued itself (`crate::tokens`).
+//! is invalid: …`) and its answer: access and rules reviews are decided by the fake's
+//! authorizer (`crate::rbac::reviews`) for the caller (the handle's user, or
+//! [`CALLER_USERNAME`] in [`CALLER_GROUPS`]) or the spec's subject. The only tokens a
+//! TokenReview authenticates are the service account tokens the fake issued itself
+//! (`crate::tokens`).
 
 use std::sync::Arc;
 
@@ -151,21 +152,10 @@ fn answer(review: Review, st: &State, mut obj: Value, ctx: &WriteCtx<'_>) -> Res
             let user = if review == Review::SelfSubjectAccess {
                 caller()
             } else {
-                spec_user(&spec)
+                rbac::reviews::spec_user(&spec)
             };
-            let decision = match access_attributes(&spec) {
-                Some(attributes) => rbac::authorize(st, &user, &attributes.borrowed()),
-                None => rbac::Decision {
-                    allowed: false,
-                    reason: String::new(),
-                },
-            };
-            let mut status = Map::new();
-            status.insert("allowed".into(), Value::Bool(decision.allowed));
-            if !decision.reason.is_empty() {
-                status.insert("reason".into(), Value::String(decision.reason));
-            }
-            set_member(&mut obj, "status", Value::Object(status));
+            let status = rbac::reviews::access_status(st, &user, &spec);
+            set_member(&mut obj, "status", status);
             Ok(obj)
         }
         Review::SelfSubjectRules => {
@@ -175,38 +165,7 @@ fn answer(review: Review, st: &State, mut obj: Value, ctx: &WriteCtx<'_>) -> Res
             }
             // A new object with the rules alone (the request's metadata and spec are not
             // kept).
-            let (rules, errors) = rbac::rules_for(st, &caller(), namespace);
-            let mut resource_rules = Vec::new();
-            let mut non_resource_rules = Vec::new();
-            for rule in rules {
-                if rule.resources.as_ref().is_some_and(|r| !r.is_empty()) {
-                    let mut r = Map::new();
-                    r.insert("verbs".into(), json!(rule.verbs));
-                    for (key, list) in [
-                        ("apiGroups", &rule.api_groups),
-                        ("resources", &rule.resources),
-                        ("resourceNames", &rule.resource_names),
-                    ] {
-                        if let Some(list) = list.as_ref().filter(|l| !l.is_empty()) {
-                            r.insert(key.into(), json!(list));
-                        }
-                    }
-                    resource_rules.push(Value::Object(r));
-                }
-                if let Some(urls) = rule.non_resource_urls.as_ref().filter(|u| !u.is_empty()) {
-                    non_resource_rules.push(json!({"verbs": rule.verbs, "nonResourceURLs": urls}));
-                }
-            }
-            let mut status = Map::new();
-            status.insert("resourceRules".into(), Value::Array(resource_rules));
-            status.insert("nonResourceRules".into(), Value::Array(non_resource_rules));
-            status.insert("incomplete".into(), Value::Bool(false));
-            if !errors.is_empty() {
-                status.insert(
-                    "evaluationError".into(),
-                    Value::String(rbac::aggregate_errors(&errors)),
-                );
-            }
+            let status = rbac::reviews::rules_status(st, &caller(), namespace);
             Ok(json!({
                 "apiVersion": "authorization.k8s.io/v1",
                 "kind": "SelfSubjectRulesReview",
@@ -216,18 +175,7 @@ fn answer(review: Review, st: &State, mut obj: Value, ctx: &WriteCtx<'_>) -> Res
             }))
         }
         Review::SelfSubject => {
-            let user = caller();
-            let mut info = Map::new();
-            info.insert("username".into(), Value::String(user.username));
-            if !user.uid.is_empty() {
-                info.insert("uid".into(), Value::String(user.uid));
-            }
-            if !user.groups.is_empty() {
-                info.insert("groups".into(), json!(user.groups));
-            }
-            if !user.extra.is_empty() {
-                info.insert("extra".into(), json!(user.extra));
-            }
+            let info = rbac::reviews::user_info(&caller());
             Ok(json!({
                 "apiVersion": "authentication.k8s.io/v1",
                 "kind": "SelfSubjectReview",
@@ -237,78 +185,6 @@ fn answer(review: Review, st: &State, mut obj: Value, ctx: &WriteCtx<'_>) -> Res
         }
         Review::Token => token_review(st, obj, ctx.inner.clock.now().as_second()),
     }
-}
-
-/// A SubjectAccessReview's user: its spec's `user`, `uid`, `groups` and `extra`.
-fn spec_user(spec: &Value) -> UserInfo {
-    let strings = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.as_str().map(ToString::to_string))
-            .collect()
-    };
-    UserInfo {
-        username: str_of(spec, "user").to_string(),
-        uid: str_of(spec, "uid").to_string(),
-        groups: strings(spec.get("groups").unwrap_or(&Value::Null)),
-        extra: spec
-            .get("extra")
-            .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), strings(v))).collect())
-            .unwrap_or_default(),
-    }
-}
-
-/// The attributes an access review asks about, owned (`ResourceAttributesFrom`,
-/// `NonResourceAttributesFrom`).
-struct AskedAttributes {
-    verb: String,
-    resource: Option<[String; 5]>,
-    path: String,
-}
-
-impl AskedAttributes {
-    fn borrowed(&self) -> rbac::Attributes<'_> {
-        rbac::Attributes {
-            verb: &self.verb,
-            target: match &self.resource {
-                Some([group, resource, subresource, namespace, name]) => rbac::Target::Resource {
-                    group,
-                    resource,
-                    subresource,
-                    namespace,
-                    name,
-                },
-                None => rbac::Target::Path(&self.path),
-            },
-        }
-    }
-}
-
-fn access_attributes(spec: &Value) -> Option<AskedAttributes> {
-    if let Some(a) = spec.get("resourceAttributes").filter(|v| v.is_object()) {
-        let text = |k: &str| str_of(a, k).to_string();
-        return Some(AskedAttributes {
-            verb: text("verb"),
-            resource: Some([
-                text("group"),
-                text("resource"),
-                text("subresource"),
-                text("namespace"),
-                text("name"),
-            ]),
-            path: String::new(),
-        });
-    }
-    let a = spec
-        .get("nonResourceAttributes")
-        .filter(|v| v.is_object())?;
-    Some(AskedAttributes {
-        verb: str_of(a, "verb").to_string(),
-        resource: None,
-        path: str_of(a, "path").to_string(),
-    })
 }
 
 /// The TokenReview REST `Create`: the token is authenticated for the audiences asked (the
