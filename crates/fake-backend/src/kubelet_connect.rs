@@ -103,6 +103,7 @@ impl FakeCluster {
             namespace: Some(namespace),
             name: Some(name),
             subresource: Some(subresource),
+            selected_name: None,
             success: 101,
         };
         let params = || {

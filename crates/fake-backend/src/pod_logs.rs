@@ -402,6 +402,7 @@ impl FakeCluster {
             namespace: Some(namespace),
             name: Some(name),
             subresource: Some("log"),
+            selected_name: None,
             success: 200,
         };
         self.run_sync(

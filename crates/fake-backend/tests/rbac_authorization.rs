@@ -298,9 +298,49 @@ async fn subresources_resource_names_and_service_accounts_follow_the_rules() {
         message(&e),
         r#"configmaps "other" is forbidden: User "system:serviceaccount:default:deployer" cannot get resource "configmaps" in API group "" in the namespace "default""#
     );
-    // Names never cover a list.
+    // Names never cover a list, unless its field selector names the object (the server's
+    // RequestInfo takes the name from `metadata.name=`).
     let e = sa
         .list_objects(&configmaps(), Some("default"), &ListParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(403));
+    create(
+        &c,
+        &roles(),
+        Some("default"),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "watch-one"},
+               "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["settings"], "verbs": ["list", "watch"]}]}),
+    )
+    .await;
+    bind(
+        &c,
+        "default",
+        "deployer-watch",
+        ("Role", "watch-one"),
+        json!([{"kind": "ServiceAccount", "name": "deployer"}]),
+    )
+    .await;
+    let one = ListParams::default().fields("metadata.name=settings");
+    let listed = sa
+        .list_objects(&configmaps(), Some("default"), &one)
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+    sa.watch_objects(
+        &configmaps(),
+        Some("default"),
+        &kube_core::params::WatchParams::default().fields("metadata.name=settings"),
+        "0",
+    )
+    .await
+    .unwrap();
+    let e = sa
+        .list_objects(
+            &configmaps(),
+            Some("default"),
+            &ListParams::default().fields("metadata.name=other"),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(403));

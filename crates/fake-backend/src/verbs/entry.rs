@@ -55,6 +55,7 @@ impl FakeCluster {
             namespace,
             name: name.as_deref(),
             subresource: None,
+            selected_name: None,
             success: 201,
         };
         self.run_sync(
@@ -90,6 +91,7 @@ impl FakeCluster {
             namespace,
             name: Some(name),
             subresource,
+            selected_name: None,
             success: 200,
         };
         self.run_sync(
@@ -127,6 +129,7 @@ impl FakeCluster {
             namespace,
             name: Some(name),
             subresource,
+            selected_name: None,
             success: 200,
         };
         self.run_sync(
@@ -173,6 +176,7 @@ impl FakeCluster {
             namespace,
             name: Some(name),
             subresource: None,
+            selected_name: None,
             success: 200,
         };
         self.run_sync(

@@ -24,6 +24,10 @@ pub(crate) struct Call<'a> {
     pub name: Option<&'a str>,
     /// The subresource.
     pub subresource: Option<&'a str>,
+    /// For a list or watch, the name its field selector requires (`metadata.name=<name>`),
+    /// which the server's RequestInfo makes the request's name for authorization (so
+    /// `resourceNames` rules allow it); not logged as the request's name.
+    pub selected_name: Option<&'a str>,
     /// The HTTP code of success (unless the verb reports its own, see [`FakeCluster::run_coded`]).
     pub success: u16,
 }
@@ -60,7 +64,7 @@ impl FakeCluster {
                 // subresource's (`pods/<name>/eviction`).
                 name: match (call.verb, call.subresource) {
                     (crate::actions::Verb::Create, None) => "",
-                    _ => call.name.unwrap_or_default(),
+                    _ => call.name.or(call.selected_name).unwrap_or_default(),
                 },
             },
         };
@@ -146,6 +150,7 @@ impl FakeCluster {
             namespace: Some(namespace),
             name: Some(name),
             subresource: Some(subresource),
+            selected_name: None,
             success: 201,
         };
         self.run(call, || Value::Object(serde_json::Map::new()), body)
@@ -185,8 +190,65 @@ impl FakeCluster {
     }
 }
 
+/// The name a list's or watch's field selector requires exactly
+/// (`fields.Selector.RequiresExactMatch("metadata.name")`: a `metadata.name=` or `==` term
+/// among its terms), when it is a valid path segment (`path.IsValidPathSegmentName`). A
+/// selector with escapes gives none.
+pub(crate) fn selected_name(field_selector: Option<&str>) -> Option<&str> {
+    let selector = field_selector?;
+    if selector.contains('\\') {
+        return None;
+    }
+    selector.split(',').find_map(|term| {
+        let name = term
+            .trim()
+            .strip_prefix("metadata.name")?
+            .trim_start()
+            .strip_prefix("==")
+            .or_else(|| {
+                term.trim()
+                    .strip_prefix("metadata.name")?
+                    .trim_start()
+                    .strip_prefix('=')
+            })?
+            .trim();
+        let valid = !name.is_empty()
+            && name != "."
+            && name != ".."
+            && !name.contains('/')
+            && !name.contains('%');
+        valid.then_some(name)
+    })
+}
+
 /// The `Status` of success a subresource create answers with when it returns no object (an
 /// eviction, a binding): the create handler fills in its code, 201.
 pub(crate) fn created_status() -> Value {
     serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::selected_name;
+
+    #[test]
+    fn a_name_is_selected_by_an_equality_term_on_metadata_name() {
+        assert_eq!(selected_name(Some("metadata.name=a")), Some("a"));
+        assert_eq!(selected_name(Some("metadata.name==a")), Some("a"));
+        assert_eq!(
+            selected_name(Some("status.phase=Running,metadata.name=a")),
+            Some("a")
+        );
+        for none in [
+            "metadata.name!=a",
+            "metadata.namespace=a",
+            "metadata.name=",
+            "metadata.name=..",
+            "metadata.name=a/b",
+            "metadata.name=a\\,b",
+        ] {
+            assert_eq!(selected_name(Some(none)), None, "{none}");
+        }
+        assert_eq!(selected_name(None), None);
+    }
 }

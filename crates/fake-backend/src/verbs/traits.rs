@@ -58,6 +58,7 @@ impl FakeCluster {
             namespace: ns,
             name: None,
             subresource: None,
+            selected_name: super::gate::selected_name(p.field_selector.as_deref()),
             success: 200,
         };
         self.run(call, || params::watch(p, resource_version), async {
@@ -86,6 +87,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name,
                     subresource: None,
+                    selected_name: None,
                     success: 201,
                 };
                 self.run(call, || params::post(p), async {
@@ -110,6 +112,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: None,
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || params::get(p), async {
@@ -136,6 +139,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: None,
                     subresource: None,
+                    selected_name: super::gate::selected_name(p.field_selector.as_deref()),
                     success: 200,
                 };
                 self.run(call, || params::list(p), async {
@@ -159,6 +163,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: None,
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || params::post(p), async {
@@ -184,6 +189,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: None,
+                    selected_name: None,
                     success: 200,
                 };
                 self.run_coded(call, || params::patch(p, patch), async {
@@ -208,6 +214,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: None,
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || params::delete(p), async {
@@ -233,6 +240,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: None,
                     subresource: None,
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || params::delete_collection(p, l), async {
@@ -256,6 +264,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: Some("status"),
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || Value::Object(Default::default()), async {
@@ -279,6 +288,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: Some("status"),
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || params::post(p), async {
@@ -311,6 +321,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: Some("status"),
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || params::patch(p, patch), async {
@@ -335,6 +346,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: Some("scale"),
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || Value::Object(Default::default()), async {
@@ -358,6 +370,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: Some("scale"),
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || params::post(p), async {
@@ -381,6 +394,7 @@ macro_rules! impl_verbs {
                     namespace: ns,
                     name: Some(name),
                     subresource: Some("scale"),
+                    selected_name: None,
                     success: 200,
                 };
                 self.run(call, || params::patch(p, patch), async {
