@@ -9,6 +9,7 @@
 mod common;
 
 use common::{configmap, configmaps, message, namespaces, obj, pods, status};
+use futures::StreamExt;
 use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use k8s_openapi::api::authorization::v1::{
     LocalSubjectAccessReview, SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview,
@@ -327,14 +328,24 @@ async fn subresources_resource_names_and_service_accounts_follow_the_rules() {
         .await
         .unwrap();
     assert_eq!(listed.items.len(), 1);
-    sa.watch_objects(
-        &configmaps(),
-        Some("default"),
-        &kube_core::params::WatchParams::default().fields("metadata.name=settings"),
-        "0",
-    )
-    .await
-    .unwrap();
+    let mut events = sa
+        .watch_objects(
+            &configmaps(),
+            Some("default"),
+            &kube_core::params::WatchParams::default().fields("metadata.name=settings"),
+            "0",
+        )
+        .await
+        .unwrap();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), events.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(&first, kube_core::WatchEvent::Added(o) if o.metadata.name.as_deref() == Some("settings")),
+        "{first:?}"
+    );
     let e = sa
         .list_objects(
             &configmaps(),
