@@ -311,7 +311,8 @@ async fn subresources_resource_names_and_service_accounts_follow_the_rules() {
         &roles(),
         Some("default"),
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "watch-one"},
-               "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["settings"], "verbs": ["list", "watch"]}]}),
+               // Names with two resources are valid (no rule of ValidatePolicyRule refuses them).
+               "rules": [{"apiGroups": [""], "resources": ["configmaps", "secrets"], "resourceNames": ["settings"], "verbs": ["list", "watch"]}]}),
     )
     .await;
     bind(

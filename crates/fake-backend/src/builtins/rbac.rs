@@ -65,12 +65,6 @@ pub(super) fn rules(obj: &Value, namespaced: bool, errs: &mut Vec<FieldError>) {
                 "resource rules must supply at least one resource",
             ));
         }
-        if len_of(rule, "resourceNames") > 0 && len_of(rule, "resources") > 1 {
-            errs.push(FieldError::required(
-                format!("{at}.resourceNames"),
-                "resource names cannot apply to multiple resources",
-            ));
-        }
     }
 }
 
