@@ -246,3 +246,52 @@ async def test_secret_and_configmap_read(api, namespace):
     with pytest.raises(ApiException) as missing:
         await core.read_namespaced_config_map("absent", namespace)
     assert missing.value.status == 404
+
+
+async def test_a_service_account_token_meets_rbac(api, namespace):
+    """A client holding a service account's token (a TokenRequest) is that account: 403
+    with the server's message until a RoleBinding lets it read ConfigMaps."""
+    core = client.CoreV1Api(api)
+    await core.create_namespaced_service_account(namespace, {"metadata": {"name": "reader"}})
+    await core.create_namespaced_config_map(namespace, {"metadata": {"name": "settings"}})
+    request = await core.create_namespaced_service_account_token(
+        "reader", namespace, {"spec": {}}
+    )
+    token = request.status.token
+
+    configuration = client.Configuration.get_default_copy()
+    configuration.api_key = {"BearerToken": token}
+    configuration.api_key_prefix = {"BearerToken": "Bearer"}
+    # The kubeconfig's own credentials (if any) must not win over the token.
+    configuration.username = None
+    configuration.password = None
+    configuration.cert_file = None
+    configuration.key_file = None
+    async with client.ApiClient(configuration) as as_reader:
+        reader = client.CoreV1Api(as_reader)
+        with pytest.raises(ApiException) as refused:
+            await reader.list_namespaced_config_map(namespace)
+        assert refused.value.status == 403
+        body = json.loads(refused.value.body)
+        assert body["message"] == (
+            f'configmaps is forbidden: User "system:serviceaccount:{namespace}:reader" '
+            f'cannot list resource "configmaps" in API group "" in the namespace "{namespace}"'
+        )
+
+        rbac = client.RbacAuthorizationV1Api(api)
+        await rbac.create_namespaced_role_binding(
+            namespace,
+            {
+                "metadata": {"name": "reader-view"},
+                "roleRef": {
+                    "apiGroup": "rbac.authorization.k8s.io",
+                    "kind": "ClusterRole",
+                    "name": "view",
+                },
+                "subjects": [
+                    {"kind": "ServiceAccount", "name": "reader", "namespace": namespace}
+                ],
+            },
+        )
+        listed = await reader.list_namespaced_config_map(namespace)
+        assert [cm.metadata.name for cm in listed.items] == ["settings"]
