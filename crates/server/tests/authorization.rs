@@ -230,3 +230,63 @@ async fn kubectl_as_another_user_meets_rbac() {
         "{whoami}"
     );
 }
+
+#[tokio::test]
+async fn the_kube_backend_with_a_kubeconfig_that_impersonates_meets_rbac() {
+    use kobj_core::{CoreResourcesExt, ErrorKind};
+    let cluster = kobj_fake::FakeCluster::new();
+    let running = kobj_server::start(cluster.clone(), Default::default())
+        .await
+        .unwrap();
+    // The server's kubeconfig, its user impersonating alice (kubeconfig's `as`).
+    let mut config: Value = serde_yaml::from_str(&running.kubeconfig()).unwrap();
+    config["users"][0]["user"]["as"] = json!("alice");
+    config["users"][0]["user"]["as-groups"] = json!(["devs"]);
+    let dir = std::env::temp_dir().join(format!("kobj-as-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, serde_yaml::to_string(&config).unwrap()).unwrap();
+
+    let client = kobj_kube::connect(kobj_kube::Connect::default().kubeconfig(&path))
+        .await
+        .unwrap();
+    let err = client
+        .core()
+        .list::<k8s_openapi::api::core::v1::ConfigMap>(Some("default"), &Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    assert_eq!(
+        err.status().unwrap().message,
+        "configmaps is forbidden: User \"alice\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"default\""
+    );
+    // The same refusal as the fake's own impersonated handle gives.
+    let direct = cluster
+        .impersonate(kobj_fake::UserInfo::new("alice").with_groups(["devs"]))
+        .client("default")
+        .core()
+        .list::<k8s_openapi::api::core::v1::ConfigMap>(Some("default"), &Default::default())
+        .await
+        .unwrap_err();
+    let (a, b) = (direct.status().unwrap(), err.status().unwrap());
+    assert_eq!(
+        (a.code, &a.reason, &a.message, &a.details),
+        (b.code, &b.reason, &b.message, &b.details)
+    );
+    // A binding for the group lets the backend read.
+    cluster
+        .load_objects(vec![serde_json::from_value(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "devs-view", "namespace": "default"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "devs"}]}))
+        .unwrap()])
+        .unwrap();
+    client
+        .core()
+        .list::<k8s_openapi::api::core::v1::ConfigMap>(Some("default"), &Default::default())
+        .await
+        .unwrap();
+    running.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
