@@ -125,6 +125,6 @@ impl FakeCluster {
                 tracing::error!(error = %e, kind, "a kubernetes Service object was refused");
             }
         }
-        crate::rbac::bootstrap::create(&self.inner, &mut st);
+        crate::rbac::bootstrap::install(&self.inner, &mut st);
     }
 }

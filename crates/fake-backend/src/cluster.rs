@@ -335,6 +335,14 @@ impl FakeCluster {
     }
 
     fn with_parts(clock: Clock, ids: Ids, settings: Settings) -> Self {
+        let cluster = Self::bare(clock, ids, settings);
+        cluster.bootstrap();
+        cluster
+    }
+
+    /// A cluster with the built-in types and no objects at all (what
+    /// [`bootstrap`](Self::bootstrap) fills).
+    pub(crate) fn bare(clock: Clock, ids: Ids, settings: Settings) -> Self {
         let state = State {
             registry: Registry::with_builtins(),
             store: Store::new(settings.watch_history),
@@ -342,7 +350,7 @@ impl FakeCluster {
             gc: Default::default(),
             cluster_roles_changed: false,
         };
-        let cluster = Self {
+        Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(state),
                 clock,
@@ -354,9 +362,7 @@ impl FakeCluster {
                 logs: crate::pod_logs::ContainerLogs::default(),
             }),
             user: None,
-        };
-        cluster.bootstrap();
-        cluster
+        }
     }
 
     /// An independent deep copy: same objects, types and resourceVersion; no watches; a

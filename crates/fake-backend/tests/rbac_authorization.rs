@@ -477,6 +477,11 @@ async fn access_reviews_answer_for_their_subject() {
         ask(json!({"user": "alice", "groups": ["system:authenticated"], "nonResourceAttributes": {"path": "/api", "verb": "get"}})).await,
         json!({"allowed": true, "reason": "RBAC: allowed by ClusterRoleBinding \"system:discovery\" of ClusterRole \"system:discovery\" to Group \"system:authenticated\""})
     );
+    // Monitoring reads /metrics through its bootstrap binding.
+    assert_eq!(
+        ask(json!({"user": "prometheus", "groups": ["system:monitoring"], "nonResourceAttributes": {"path": "/metrics", "verb": "get"}})).await,
+        json!({"allowed": true, "reason": "RBAC: allowed by ClusterRoleBinding \"system:monitoring\" of ClusterRole \"system:monitoring\" to Group \"system:monitoring\""})
+    );
     // The privileged group: allowed, no reason.
     assert_eq!(
         ask(json!({"user": "x", "groups": ["system:masters"], "resourceAttributes": {"verb": "delete", "resource": "nodes"}})).await,
@@ -968,4 +973,38 @@ async fn an_aggregation_rule_needs_full_authority() {
         )
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn an_account_bound_to_auth_delegator_reviews_tokens() {
+    // What Vault's Kubernetes auth and metrics-server are given.
+    let c = FakeCluster::new();
+    create(
+        &c,
+        &cluster_role_bindings(),
+        None,
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "reviewer"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:auth-delegator"},
+               "subjects": [{"kind": "ServiceAccount", "name": "vault", "namespace": "default"}]}),
+    )
+    .await;
+    let review = obj(
+        json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": "x"}}),
+    );
+    let rt = ResourceType::of::<k8s_openapi::api::authentication::v1::TokenReview>();
+    let vault = c.impersonate(UserInfo::service_account("default", "vault"));
+    let answered = vault
+        .create_object(&rt, None, &review, &PostParams::default())
+        .await
+        .unwrap();
+    assert_eq!(answered.data["status"]["error"], "invalid bearer token");
+    let e = c
+        .impersonate(UserInfo::service_account("default", "other"))
+        .create_object(&rt, None, &review, &PostParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "tokenreviews.authentication.k8s.io is forbidden: User \"system:serviceaccount:default:other\" cannot create resource \"tokenreviews\" in API group \"authentication.k8s.io\" at the cluster scope"
+    );
 }
