@@ -322,8 +322,9 @@ impl FakeClusterBuilder {
 impl FakeCluster {
     /// A cluster with the built-in types, the namespaces `default`, `kube-system`,
     /// `kube-public` and `kube-node-lease` (Active), the PriorityClasses
-    /// `system-node-critical` and `system-cluster-critical`, and the Service
-    /// `default/kubernetes`, as a new API server has.
+    /// `system-node-critical` and `system-cluster-critical`, the Service
+    /// `default/kubernetes`, and the bootstrap RBAC roles and bindings (`cluster-admin`,
+    /// `admin`, `edit`, `view`, …; see [`crate::rbac`]), as a new API server has.
     #[must_use]
     pub fn new() -> Self {
         Self::with_parts(Clock::system(), Ids::random(), Settings::default())
