@@ -56,6 +56,14 @@ pub struct Connect {
     pub context: Option<String>,
     /// The namespace to bind to; `None` for the context's namespace, else `default`.
     pub namespace: Option<String>,
+    /// The user to make every request as (`kubectl --as`), over the kubeconfig's `as`;
+    /// `None` for the kubeconfig's.
+    pub impersonate: Option<String>,
+    /// The groups to make every request in (`kubectl --as-group`), with [`impersonate`];
+    /// empty for the kubeconfig's.
+    ///
+    /// [`impersonate`]: Self::impersonate
+    pub impersonate_groups: Vec<String>,
 }
 
 /// Connects with `options` and returns a [`kobj_core::Client`] bound to the chosen namespace.
@@ -105,6 +113,26 @@ impl Connect {
         self
     }
 
+    /// Makes every request as `user` (`kubectl --as`): the server authorizes each as that
+    /// user, once the kubeconfig's own user may impersonate it.
+    #[must_use]
+    pub fn impersonate(mut self, user: impl Into<String>) -> Self {
+        self.impersonate = Some(user.into());
+        self
+    }
+
+    /// Makes every request in these groups (`kubectl --as-group`), with
+    /// [`impersonate`](Self::impersonate).
+    #[must_use]
+    pub fn impersonate_groups<I, S>(mut self, groups: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.impersonate_groups = groups.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// The `kube::Config` these options describe, with `default_namespace` set to the chosen
     /// namespace.
     ///
@@ -140,6 +168,12 @@ impl Connect {
         };
         if let Some(ns) = self.namespace.as_deref().filter(|ns| !ns.is_empty()) {
             config.default_namespace = ns.to_string();
+        }
+        if let Some(user) = &self.impersonate {
+            config.auth_info.impersonate = Some(user.clone());
+        }
+        if !self.impersonate_groups.is_empty() {
+            config.auth_info.impersonate_groups = Some(self.impersonate_groups.clone());
         }
         Ok(config)
     }

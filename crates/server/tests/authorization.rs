@@ -287,6 +287,31 @@ async fn the_kube_backend_with_a_kubeconfig_that_impersonates_meets_rbac() {
         .list::<k8s_openapi::api::core::v1::ConfigMap>(Some("default"), &Default::default())
         .await
         .unwrap();
+    // The same through the connection options (`--as`, `--as-group`), over the server's own
+    // kubeconfig.
+    let plain = dir.join("plain");
+    running.write_kubeconfig(&plain).unwrap();
+    let options = kobj_kube::Connect::default().kubeconfig(&plain);
+    let as_bob = kobj_kube::connect(options.clone().impersonate("bob"))
+        .await
+        .unwrap();
+    let err = as_bob
+        .core()
+        .list::<k8s_openapi::api::core::v1::ConfigMap>(Some("default"), &Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status().unwrap().message,
+        "configmaps is forbidden: User \"bob\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"default\""
+    );
+    let as_dev = kobj_kube::connect(options.impersonate("bob").impersonate_groups(["devs"]))
+        .await
+        .unwrap();
+    as_dev
+        .core()
+        .list::<k8s_openapi::api::core::v1::ConfigMap>(Some("default"), &Default::default())
+        .await
+        .unwrap();
     running.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
