@@ -315,3 +315,47 @@ async fn the_kube_backend_with_a_kubeconfig_that_impersonates_meets_rbac() {
     running.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn an_in_process_kube_client_over_an_impersonating_handle_has_its_users_rights() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    let cluster = kobj_fake::FakeCluster::new();
+    let operator = kobj_fake::UserInfo::service_account("default", "operator");
+    let client = kobj_server::in_process_client(&cluster.impersonate(operator));
+    let api: kube::Api<ConfigMap> = kube::Api::namespaced(client, "default");
+    let err = api.list(&Default::default()).await.unwrap_err();
+    let kube::Error::Api(status) = err else {
+        panic!("not an API error: {err}");
+    };
+    assert_eq!(status.code, 403);
+    assert_eq!(
+        status.message,
+        "configmaps is forbidden: User \"system:serviceaccount:default:operator\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"default\""
+    );
+    // The operator's RBAC manifest, loaded as a fixture.
+    cluster
+        .load_objects(
+            serde_yaml::Deserializer::from_str(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: operator, namespace: default}\nrules:\n- apiGroups: ['']\n  resources: [configmaps]\n  verbs: [get, list, watch]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: operator, namespace: default}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: operator}\nsubjects:\n- {kind: ServiceAccount, name: operator, namespace: default}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\n",
+            )
+            .map(|doc| serde::Deserialize::deserialize(doc).unwrap())
+            .collect(),
+        )
+        .unwrap();
+    let listed = api.list(&Default::default()).await.unwrap();
+    let names: Vec<_> = listed
+        .items
+        .iter()
+        .filter_map(|c| c.metadata.name.as_deref())
+        .collect();
+    assert_eq!(names, ["settings"]);
+    // Writes stay refused.
+    let made = api
+        .create(
+            &Default::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "x"}})).unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(made, kube::Error::Api(s) if s.code == 403));
+}
