@@ -57,6 +57,20 @@ async fn bind(c: &FakeCluster, ns: &str, name: &str, role_ref: (&str, &str), sub
     .await;
 }
 
+/// A ClusterRoleBinding `name` of the ClusterRole `role` to `subjects`.
+async fn bind_cluster(c: &FakeCluster, name: &str, role: &str, subjects: Value) {
+    create(
+        c,
+        &cluster_role_bindings(),
+        None,
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+               "metadata": {"name": name},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+               "subjects": subjects}),
+    )
+    .await;
+}
+
 fn user(name: &str) -> Value {
     json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": name}])
 }
@@ -398,13 +412,11 @@ async fn subresources_resource_names_and_service_accounts_follow_the_rules() {
 #[tokio::test]
 async fn a_group_given_with_the_user_is_bound_and_system_masters_may_do_anything() {
     let c = FakeCluster::new();
-    create(
+    bind_cluster(
         &c,
-        &cluster_role_bindings(),
-        None,
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "devs-edit"},
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
-               "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "devs"}]}),
+        "devs-edit",
+        "edit",
+        json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "devs"}]),
     )
     .await;
     let carol = c.impersonate(UserInfo::new("carol").with_groups(["devs"]));
@@ -938,13 +950,11 @@ async fn an_aggregation_rule_needs_full_authority() {
                "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["create"]}]}),
     )
     .await;
-    create(
+    bind_cluster(
         &c,
-        &cluster_role_bindings(),
-        None,
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "carol-writer"},
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "role-writer"},
-               "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "carol"}]}),
+        "carol-writer",
+        "role-writer",
+        json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "carol"}]),
     )
     .await;
     let carol = c.impersonate(UserInfo::new("carol"));
@@ -979,13 +989,11 @@ async fn an_aggregation_rule_needs_full_authority() {
 async fn an_account_bound_to_auth_delegator_reviews_tokens() {
     // What Vault's Kubernetes auth and metrics-server are given.
     let c = FakeCluster::new();
-    create(
+    bind_cluster(
         &c,
-        &cluster_role_bindings(),
-        None,
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "reviewer"},
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:auth-delegator"},
-               "subjects": [{"kind": "ServiceAccount", "name": "vault", "namespace": "default"}]}),
+        "reviewer",
+        "system:auth-delegator",
+        json!([{"kind": "ServiceAccount", "name": "vault", "namespace": "default"}]),
     )
     .await;
     let review = obj(

@@ -162,7 +162,7 @@ fn impersonate(
             })
         }
     };
-    match service_account_of(&username) {
+    match kobj_fake::rbac::service_account_of(&username) {
         Some((ns, name)) => impersonate("", "serviceaccounts")("", ns, name)?,
         None => impersonate("", "users")("", "", &username)?,
     }
@@ -186,13 +186,6 @@ fn impersonate(
     }
     user.extra = extra;
     Ok(Some(user))
-}
-
-/// `serviceaccount.SplitUsername`.
-fn service_account_of(username: &str) -> Option<(&str, &str)> {
-    let rest = username.strip_prefix("system:serviceaccount:")?;
-    let (ns, name) = rest.split_once(':')?;
-    (!ns.is_empty() && !name.is_empty() && !name.contains(':')).then_some((ns, name))
 }
 
 /// `url.PathUnescape` of an extra's key (an invalid escape leaves the key as it is).

@@ -31,6 +31,17 @@ pub(crate) enum Visit<'a> {
     Error(String),
 }
 
+/// One binding as the visit sees it: its name as the reason names it, its role, its
+/// subjects, and the namespace its subjects and role are resolved in (empty for a
+/// ClusterRoleBinding).
+struct Bound<'a> {
+    kind: &'static str,
+    described_name: String,
+    role_ref: &'a RoleRef,
+    subjects: Option<&'a [Subject]>,
+    namespace: &'a str,
+}
+
 /// Calls `visit` with every rule that applies to `user` in `namespace` (cluster-wide rules
 /// only for an empty namespace) until it returns `false`.
 pub(crate) fn visit_rules_for(
@@ -40,67 +51,66 @@ pub(crate) fn visit_rules_for(
     mut visit: impl FnMut(Visit<'_>) -> bool,
 ) {
     for binding in objects::<ClusterRoleBinding>(st, CLUSTER_ROLE_BINDINGS, "") {
-        let Some(subject) = applies_to(user, binding.subjects.as_deref(), "") else {
-            continue;
+        let bound = Bound {
+            kind: "ClusterRoleBinding",
+            described_name: binding.metadata.name.clone().unwrap_or_default(),
+            role_ref: &binding.role_ref,
+            subjects: binding.subjects.as_deref(),
+            namespace: "",
         };
-        match role_rules(st, &binding.role_ref, "") {
-            Err(e) => {
-                if !visit(Visit::Error(e)) {
-                    return;
-                }
-            }
-            Ok(rules) => {
-                let source = format!(
-                    "ClusterRoleBinding {} of {} {} to {}",
-                    quote(binding.metadata.name.as_deref().unwrap_or_default()),
-                    binding.role_ref.kind,
-                    quote(&binding.role_ref.name),
-                    describe_subject(subject, "")
-                );
-                for rule in &rules {
-                    if !visit(Visit::Rule {
-                        source: &source,
-                        rule,
-                    }) {
-                        return;
-                    }
-                }
-            }
+        if !visit_binding(st, user, &bound, &mut visit) {
+            return;
         }
     }
     if namespace.is_empty() {
         return;
     }
     for binding in objects::<RoleBinding>(st, ROLE_BINDINGS, namespace) {
-        let Some(subject) = applies_to(user, binding.subjects.as_deref(), namespace) else {
-            continue;
+        let bound = Bound {
+            kind: "RoleBinding",
+            // `name/namespace`, as the RoleBinding describer writes it.
+            described_name: format!(
+                "{}/{namespace}",
+                binding.metadata.name.as_deref().unwrap_or_default()
+            ),
+            role_ref: &binding.role_ref,
+            subjects: binding.subjects.as_deref(),
+            namespace,
         };
-        match role_rules(st, &binding.role_ref, namespace) {
-            Err(e) => {
-                if !visit(Visit::Error(e)) {
-                    return;
-                }
-            }
-            Ok(rules) => {
-                let source = format!(
-                    "RoleBinding {} of {} {} to {}",
-                    quote(&format!(
-                        "{}/{namespace}",
-                        binding.metadata.name.as_deref().unwrap_or_default()
-                    )),
-                    binding.role_ref.kind,
-                    quote(&binding.role_ref.name),
-                    describe_subject(subject, namespace)
-                );
-                for rule in &rules {
-                    if !visit(Visit::Rule {
-                        source: &source,
-                        rule,
-                    }) {
-                        return;
-                    }
-                }
-            }
+        if !visit_binding(st, user, &bound, &mut visit) {
+            return;
+        }
+    }
+}
+
+/// Visits the rules of one binding that applies to `user` (or the error of its role);
+/// `false` when the visitor stopped.
+fn visit_binding(
+    st: &State,
+    user: &UserInfo,
+    bound: &Bound<'_>,
+    visit: &mut impl FnMut(Visit<'_>) -> bool,
+) -> bool {
+    let Some(subject) = applies_to(user, bound.subjects, bound.namespace) else {
+        return true;
+    };
+    match role_rules(st, bound.role_ref, bound.namespace) {
+        Err(e) => visit(Visit::Error(e)),
+        Ok(rules) => {
+            let source = format!(
+                "{} {} of {} {} to {}",
+                bound.kind,
+                quote(&bound.described_name),
+                bound.role_ref.kind,
+                quote(&bound.role_ref.name),
+                describe_subject(subject, bound.namespace)
+            );
+            rules.iter().all(|rule| {
+                visit(Visit::Rule {
+                    source: &source,
+                    rule,
+                })
+            })
         }
     }
 }

@@ -136,7 +136,7 @@ pub fn service_account_username(namespace: &str, name: &str) -> String {
 /// `username` impersonated with `groups`.
 fn impersonated_groups(username: &str, mut groups: Vec<String>) -> Vec<String> {
     if groups.is_empty()
-        && let Some((ns, _)) = parse_service_account(username)
+        && let Some((ns, _)) = service_account_of(username)
     {
         groups = vec![
             "system:serviceaccounts".to_string(),
@@ -156,8 +156,17 @@ fn impersonated_groups(username: &str, mut groups: Vec<String>) -> Vec<String> {
     groups
 }
 
-/// The namespace and name of a service account's username.
-fn parse_service_account(username: &str) -> Option<(&str, &str)> {
+/// The namespace and name of a service account's username
+/// (`system:serviceaccount:<namespace>:<name>`, `serviceaccount.SplitUsername`).
+///
+/// ```
+/// assert_eq!(
+///     kobj_fake::rbac::service_account_of("system:serviceaccount:ns:sa"),
+///     Some(("ns", "sa"))
+/// );
+/// assert_eq!(kobj_fake::rbac::service_account_of("alice"), None);
+/// ```
+pub fn service_account_of(username: &str) -> Option<(&str, &str)> {
     let rest = username.strip_prefix("system:serviceaccount:")?;
     let (ns, name) = rest.split_once(':')?;
     (!ns.is_empty() && !name.is_empty() && !name.contains(':')).then_some((ns, name))
