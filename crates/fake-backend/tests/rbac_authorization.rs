@@ -1016,3 +1016,80 @@ async fn an_account_bound_to_auth_delegator_reviews_tokens() {
         "tokenreviews.authentication.k8s.io is forbidden: User \"system:serviceaccount:default:other\" cannot create resource \"tokenreviews\" in API group \"authentication.k8s.io\" at the cluster scope"
     );
 }
+
+#[tokio::test]
+async fn an_apply_that_creates_needs_create_too() {
+    use kube_core::params::{Patch, PatchParams};
+    let c = FakeCluster::new();
+    create(
+        &c,
+        &roles(),
+        Some("default"),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "patcher"},
+               "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["patch"]}]}),
+    )
+    .await;
+    bind(
+        &c,
+        "default",
+        "alice-patcher",
+        ("Role", "patcher"),
+        user("alice"),
+    )
+    .await;
+    create(
+        &c,
+        &configmaps(),
+        Some("default"),
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "there"}}),
+    )
+    .await;
+    let alice = c.impersonate(UserInfo::new("alice"));
+    let apply = |name: &str| {
+        Patch::Apply(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"k": "v"}}),
+        )
+    };
+    let pp = PatchParams::apply("alice");
+    alice
+        .patch_object(
+            &configmaps(),
+            Some("default"),
+            "there",
+            &apply("there"),
+            &pp,
+        )
+        .await
+        .unwrap();
+    let before = c.dump_yaml().unwrap();
+    let e = alice
+        .patch_object(&configmaps(), Some("default"), "new", &apply("new"), &pp)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(403));
+    // The authorizer's reason alone, empty for a plain RBAC denial.
+    assert_eq!(message(&e), "configmaps \"new\" is forbidden: ");
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    // With create as well, the apply creates it.
+    create(
+        &c,
+        &roles(),
+        Some("default"),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "creator"},
+               "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["create"]}]}),
+    )
+    .await;
+    bind(
+        &c,
+        "default",
+        "alice-creator",
+        ("Role", "creator"),
+        user("alice"),
+    )
+    .await;
+    let made = alice
+        .patch_object(&configmaps(), Some("default"), "new", &apply("new"), &pp)
+        .await
+        .unwrap();
+    assert_eq!(made.data["data"]["k"], "v");
+}

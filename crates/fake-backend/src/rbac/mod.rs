@@ -371,6 +371,49 @@ impl Attributes<'_> {
     }
 }
 
+/// An apply that creates its object needs `create` as well as `patch` (the patch handler's
+/// `withAuthorization`): refused with the authorizer's reason alone, `<resource> "<name>" is
+/// forbidden: <reason>` (for a plain RBAC denial the reason is empty, and the message ends
+/// with `: `).
+pub(crate) fn authorize_create_on_apply(
+    st: &State,
+    user: &UserInfo,
+    rt: &kobj_core::ResourceType,
+    namespace: &str,
+    name: &str,
+) -> kobj_core::Result<()> {
+    let attributes = Attributes {
+        verb: "create",
+        target: Target::Resource {
+            group: &rt.api.group,
+            resource: &rt.api.plural,
+            subresource: "",
+            namespace,
+            name,
+        },
+    };
+    let decision = authorize(st, user, &attributes);
+    if decision.allowed {
+        return Ok(());
+    }
+    let qualified = rt.qualified_resource();
+    Err(Error::from_parts(
+        403,
+        "Forbidden",
+        format!(
+            "{qualified} {} is forbidden: {}",
+            quote(name),
+            decision.reason
+        ),
+    )
+    .with_details(StatusDetails {
+        name: name.to_string(),
+        group: rt.api.group.clone(),
+        kind: rt.api.plural.clone(),
+        ..empty_details()
+    }))
+}
+
 impl FakeCluster {
     /// Whether `user` may do what `attributes` ask, as the server's authorizers (the
     /// privileged group, then RBAC) decide over this cluster's RBAC objects.

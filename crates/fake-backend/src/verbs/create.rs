@@ -231,8 +231,23 @@ pub(crate) fn create_locked(
     if is_crd {
         crate::crd::prepare_create(&mut obj, name_errors)?;
     }
+    // An apply that creates its object must also be allowed to create it (the patch handler's
+    // `withAuthorization` around validating admission, after the strategy's validation).
+    let create_allowed = |obj: &Value| -> Result<()> {
+        match (&request, opts.user.as_deref()) {
+            (Request::Apply(_), Some(user)) => crate::rbac::authorize_create_on_apply(
+                st,
+                user,
+                &info.resource,
+                ns,
+                meta::meta_str(obj, "name"),
+            ),
+            _ => Ok(()),
+        }
+    };
     if info.is_custom() {
         ctx.admit(&mut obj, None)?;
+        create_allowed(&obj)?;
         ctx.track(None, &mut obj);
     } else {
         // Mutating admission and the strategy run after the field manager (nothing they set
@@ -247,6 +262,7 @@ pub(crate) fn create_locked(
             crate::builtins::certificates::set_requester(&mut obj, user);
         }
         ctx.admit(&mut obj, None)?;
+        create_allowed(&obj)?;
         crate::builtins::admission::validate(st, &info, &obj, None, None)?;
     }
     // The Service storage's allocations (after the strategy here, whose Service part only
