@@ -26,6 +26,7 @@ pub(crate) mod reviews;
 pub(crate) mod rules;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use kobj_core::Error;
@@ -415,6 +416,51 @@ pub(crate) fn authorize_create_on_apply(
 }
 
 impl FakeCluster {
+    /// A handle on the same cluster whose requests are made as `user` and authorized by the
+    /// cluster's RBAC objects, as a request impersonating `user` (`kubectl --as`) is: a
+    /// request no rule allows gets the server's 403, and reviews (`kubectl auth can-i`,
+    /// `whoami`) answer for `user`. The fake's own handles act as [`UserInfo::admin`], a
+    /// member of `system:masters`, whom nothing is refused.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> kobj_core::Result<()> {
+    /// use k8s_openapi::api::core::v1::ConfigMap;
+    /// use kobj_core::CoreResourcesExt;
+    /// use kobj_fake::{FakeCluster, UserInfo};
+    ///
+    /// let cluster = FakeCluster::new();
+    /// let alice = cluster.impersonate(UserInfo::new("alice")).client("default");
+    /// let err = alice.core().list::<ConfigMap>(Some("default"), &Default::default()).await.unwrap_err();
+    /// assert_eq!(err.code(), Some(403));
+    /// assert_eq!(
+    ///     err.status().map(|s| s.message.as_str()),
+    ///     Some(r#"configmaps is forbidden: User "alice" cannot list resource "configmaps" in API group "" in the namespace "default""#)
+    /// );
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn impersonate(&self, user: UserInfo) -> FakeCluster {
+        Self {
+            inner: self.inner.clone(),
+            user: Some(Arc::new(user)),
+        }
+    }
+
+    /// The user this handle impersonates (`None` for the fake's own identity).
+    #[must_use]
+    pub fn impersonating(&self) -> Option<UserInfo> {
+        self.user.as_deref().cloned()
+    }
+
+    /// Whom this handle's requests are made as.
+    #[must_use]
+    pub fn user(&self) -> UserInfo {
+        self.user
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(UserInfo::admin)
+    }
+
     /// Whether `user` may do what `attributes` ask, as the server's authorizers (the
     /// privileged group, then RBAC) decide over this cluster's RBAC objects.
     ///

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod rbac;
+
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kobj_core::{ApiResource, ResourceType};
 use kobj_fake::FakeCluster;
