@@ -204,12 +204,45 @@ async fn kubectl_as_another_user_meets_rbac() {
         let can = k.ok(&["auth", "can-i", "list", "pods", "--as=alice"]);
         let listed = k.ok(&["get", "configmaps", "--as=alice", "-o", "name"]);
         let whoami = k.ok(&["auth", "whoami", "--as=alice", "--as-group=devs"]);
-        (refused, cannot, can, listed, whoami)
+        // view grants no RBAC writes; with admin she may write Roles, but only of rules she holds.
+        k.ok(&[
+            "create",
+            "rolebinding",
+            "alice-admin",
+            "--clusterrole=admin",
+            "--user=alice",
+        ]);
+        let escalating = k.fails(
+            &[
+                "create",
+                "role",
+                "node-reader",
+                "--verb=get",
+                "--resource=nodes",
+                "--as=alice",
+            ],
+            None,
+        );
+        k.ok(&[
+            "create",
+            "role",
+            "pod-deleter",
+            "--verb=delete",
+            "--resource=pods",
+            "--as=alice",
+        ]);
+        (refused, cannot, can, listed, whoami, escalating)
     })
     .await
     .unwrap();
     running.shutdown().await;
-    let (refused, cannot, can, listed, whoami) = out;
+    let (refused, cannot, can, listed, whoami, escalating) = out;
+    assert!(
+        escalating.contains(
+            "roles.rbac.authorization.k8s.io \"node-reader\" is forbidden: user \"alice\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"\"], Resources:[\"nodes\"], Verbs:[\"get\"]}"
+        ),
+        "{escalating}"
+    );
     assert!(
         refused.contains(
             "Error from server (Forbidden): configmaps is forbidden: User \"alice\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"default\""
