@@ -48,20 +48,7 @@ pub(crate) fn check(
     let name = crate::meta::meta_str(obj, "name");
     // The request's name: an update's path names the object, a create's does not.
     let request_name = if old.is_some() { name } else { "" };
-    let forbidden = |why: String| {
-        let qualified = format!("{plural}.{GROUP}");
-        Error::from_parts(
-            403,
-            "Forbidden",
-            format!("{qualified} {} is forbidden: {why}", quote(name)),
-        )
-        .with_details(kube_core::response::StatusDetails {
-            name: name.to_string(),
-            group: GROUP.to_string(),
-            kind: plural.to_string(),
-            ..kobj_core::error::empty_details()
-        })
-    };
+    let forbidden = |why: String| super::forbidden_error(GROUP, plural, name, &why);
     let allowed = |verb: &str, group: &str, resource: &str, namespace: &str, name: &str| {
         super::authorize(
             st,

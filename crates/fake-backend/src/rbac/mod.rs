@@ -348,27 +348,55 @@ impl Attributes<'_> {
                 resource,
                 name,
                 ..
-            } => {
-                let qualified = if group.is_empty() {
-                    (*resource).to_string()
-                } else {
-                    format!("{resource}.{group}")
-                };
-                let message = if name.is_empty() {
-                    format!("{qualified} is forbidden: {why}")
-                } else {
-                    format!("{qualified} {} is forbidden: {why}", quote(name))
-                };
-                Error::from_parts(403, "Forbidden", message).with_details(StatusDetails {
-                    name: (*name).to_string(),
-                    group: (*group).to_string(),
-                    kind: (*resource).to_string(),
-                    ..empty_details()
-                })
-            }
+            } => forbidden_error(group, resource, name, &why),
             Target::Path(_) => Error::from_parts(403, "Forbidden", format!("forbidden: {why}"))
                 .with_details(empty_details()),
         }
+    }
+}
+
+/// `apierrors.NewForbidden` of a resource: `<resource>[.<group>] ["<name>"] is forbidden:
+/// <why>`, its details naming the object, the group and the resource.
+pub(crate) fn forbidden_error(group: &str, resource: &str, name: &str, why: &str) -> Error {
+    let qualified = if group.is_empty() {
+        resource.to_string()
+    } else {
+        format!("{resource}.{group}")
+    };
+    let message = if name.is_empty() {
+        format!("{qualified} is forbidden: {why}")
+    } else {
+        format!("{qualified} {} is forbidden: {why}", quote(name))
+    };
+    Error::from_parts(403, "Forbidden", message).with_details(StatusDetails {
+        name: name.to_string(),
+        group: group.to_string(),
+        kind: resource.to_string(),
+        ..empty_details()
+    })
+}
+
+/// A user written as JSON (a TokenReview's `status.user`, a SubjectAccessReview's `spec`):
+/// the name under `name_key`, then `uid`, `groups` and `extra`.
+pub(crate) fn user_from_json(v: &serde_json::Value, name_key: &str) -> UserInfo {
+    use serde_json::Value;
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(ToString::to_string))
+            .collect()
+    };
+    let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default();
+    UserInfo {
+        username: text(name_key).to_string(),
+        uid: text("uid").to_string(),
+        groups: strings(v.get("groups").unwrap_or(&Value::Null)),
+        extra: v
+            .get("extra")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), strings(v))).collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -397,22 +425,12 @@ pub(crate) fn authorize_create_on_apply(
     if decision.allowed {
         return Ok(());
     }
-    let qualified = rt.qualified_resource();
-    Err(Error::from_parts(
-        403,
-        "Forbidden",
-        format!(
-            "{qualified} {} is forbidden: {}",
-            quote(name),
-            decision.reason
-        ),
-    )
-    .with_details(StatusDetails {
-        name: name.to_string(),
-        group: rt.api.group.clone(),
-        kind: rt.api.plural.clone(),
-        ..empty_details()
-    }))
+    Err(forbidden_error(
+        &rt.api.group,
+        &rt.api.plural,
+        name,
+        &decision.reason,
+    ))
 }
 
 impl FakeCluster {
@@ -496,23 +514,6 @@ impl FakeCluster {
         }
         let now = self.inner.clock.now().as_second();
         let user = crate::tokens::review(&self.inner.lock(), token, now)?;
-        let strings = |v: &serde_json::Value| -> Vec<String> {
-            v.as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.as_str().map(ToString::to_string))
-                .collect()
-        };
-        let text = |k: &str| user.get(k).and_then(|v| v.as_str()).unwrap_or_default();
-        Some(UserInfo {
-            username: text("username").to_string(),
-            uid: text("uid").to_string(),
-            groups: strings(user.get("groups").unwrap_or(&serde_json::Value::Null)),
-            extra: user
-                .get("extra")
-                .and_then(|e| e.as_object())
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), strings(v))).collect())
-                .unwrap_or_default(),
-        })
+        Some(user_from_json(&user, "username"))
     }
 }

@@ -82,23 +82,7 @@ pub(crate) fn user_info(user: &UserInfo) -> Value {
 
 /// A SubjectAccessReview's user: its spec's `user`, `uid`, `groups` and `extra`.
 pub(crate) fn spec_user(spec: &Value) -> UserInfo {
-    let strings = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.as_str().map(ToString::to_string))
-            .collect()
-    };
-    UserInfo {
-        username: str_of(spec, "user").to_string(),
-        uid: str_of(spec, "uid").to_string(),
-        groups: strings(spec.get("groups").unwrap_or(&Value::Null)),
-        extra: spec
-            .get("extra")
-            .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), strings(v))).collect())
-            .unwrap_or_default(),
-    }
+    super::user_from_json(spec, "user")
 }
 
 /// The attributes an access review asks about, owned (`ResourceAttributesFrom`,
