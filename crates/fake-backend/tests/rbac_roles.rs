@@ -332,3 +332,59 @@ async fn an_aggregation_rule_needs_full_authority() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn an_update_of_finalizers_alone_is_not_an_escalation() {
+    use kube_core::params::{Patch, PatchParams};
+    let c = FakeCluster::new();
+    create(
+        &c,
+        &cluster_roles(),
+        None,
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "role-editor"},
+               "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["get", "update", "patch"]}]}),
+    )
+    .await;
+    bind_cluster(&c, "hank-editor", "role-editor", user("hank")).await;
+    // An aggregated role selecting nothing: its rules stay null.
+    create(
+        &c,
+        &cluster_roles(),
+        None,
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "empty-aggregate"},
+               "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"nothing": "matches"}}]}}),
+    )
+    .await;
+    let hank = c.impersonate(UserInfo::new("hank"));
+    let finalizer = Patch::Merge(json!({"metadata": {"finalizers": ["example.com/keep"]}}));
+    let patched = hank
+        .patch_object(
+            &cluster_roles(),
+            None,
+            "empty-aggregate",
+            &finalizer,
+            &PatchParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        patched.metadata.finalizers,
+        Some(vec!["example.com/keep".to_string()])
+    );
+    // Anything more than the collector's fields is checked.
+    let label = Patch::Merge(json!({"metadata": {"labels": {"a": "b"}}}));
+    let e = hank
+        .patch_object(
+            &cluster_roles(),
+            None,
+            "empty-aggregate",
+            &label,
+            &PatchParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "clusterroles.rbac.authorization.k8s.io \"empty-aggregate\" is forbidden: must have cluster-admin privileges to use the aggregationRule"
+    );
+}

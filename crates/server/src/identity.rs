@@ -4,7 +4,9 @@
 //! - Authentication: the server's own bearer token (when one is configured) or no token (when
 //!   none is) is the fake's administrator, a member of `system:masters` that nothing is
 //!   refused; a service account token the fake issued (a TokenRequest, `kubectl create
-//!   token`) is that service account. With a token configured, any other token is 401.
+//!   token`) is that service account, while its account and bound object exist and it has
+//!   not expired; any other token is 401. (kubectl sends tokens only over TLS: serve with
+//!   `--tls --token …` to use service account tokens with it.)
 //! - Impersonation (`staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go`):
 //!   `Impersonate-User`, `Impersonate-Group` (repeated), `Impersonate-Uid` and
 //!   `Impersonate-Extra-<key>` make the request as another user, each checked first as the
@@ -59,11 +61,13 @@ fn authenticate(
     if let Some(user) = given.and_then(|t| cluster.authenticate_token(t)) {
         return Ok(Some(user));
     }
-    match &config.token {
-        // Without a token of its own the server takes every other request as its
-        // administrator's, as before authentication existed.
-        None => Ok(None),
-        Some(_) => {
+    match (&config.token, given) {
+        // Without a token of its own the server takes a request with no token as its
+        // administrator's (the kubeconfig it writes has no credentials).
+        (None, None) => Ok(None),
+        // A token no authenticator accepts (another, a deleted account's, an expired one)
+        // is refused, as the server refuses it.
+        _ => {
             tracing::debug!("refused a request without a known bearer token");
             Err(Error::unauthorized("Unauthorized"))
         }
@@ -248,6 +252,14 @@ mod tests {
             );
         }
         h
+    }
+
+    #[test]
+    fn an_unknown_token_is_refused_even_without_a_server_token() {
+        let cluster = FakeCluster::new();
+        let garbage = headers(&[("authorization", "Bearer garbage")]);
+        let e = resolve(&cluster, &ServerConfig::default(), &garbage).unwrap_err();
+        assert_eq!(e.code(), Some(401));
     }
 
     #[test]

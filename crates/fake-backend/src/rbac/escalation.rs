@@ -116,7 +116,8 @@ pub(crate) fn check(
 }
 
 /// `IsOnlyMutatingGCFields`: the new object equals the old once its owner references,
-/// finalizers, selfLink and managedFields are the old ones.
+/// finalizers, selfLink and managedFields are the old ones, compared as Go's semantic
+/// equality compares the typed objects (a null, empty or absent list, map or string alike).
 fn only_gc_fields_change(obj: &Value, old: &Value) -> bool {
     let mut copied = obj.clone();
     for key in ["ownerReferences", "finalizers", "selfLink", "managedFields"] {
@@ -131,7 +132,32 @@ fn only_gc_fields_change(obj: &Value, old: &Value) -> bool {
             }
         }
     }
-    copied == *old
+    zero_free(&copied) == zero_free(old)
+}
+
+/// `v` without the members a Go struct would hold as zero values (null, `""`, `[]`, `{}`),
+/// at every depth.
+fn zero_free(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), zero_free(v)))
+                .filter(|(_, v)| !is_zero(v))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(zero_free).collect()),
+        other => other.clone(),
+    }
+}
+
+fn is_zero(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.is_empty(),
+        _ => false,
+    }
 }
 
 fn rules_of(obj: &Value) -> Vec<PolicyRule> {
