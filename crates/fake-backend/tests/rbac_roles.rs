@@ -290,14 +290,7 @@ async fn roles_and_bindings_cannot_grant_what_their_writer_lacks() {
 #[tokio::test]
 async fn an_aggregation_rule_needs_full_authority() {
     let c = FakeCluster::new();
-    create(
-        &c,
-        &cluster_roles(),
-        None,
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "role-writer"},
-               "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["create"]}]}),
-    )
-    .await;
+    create_cluster_role(&c, "role-writer", json!([{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["create"]}])).await;
     bind_cluster(
         &c,
         "carol-writer",
@@ -337,14 +330,7 @@ async fn an_aggregation_rule_needs_full_authority() {
 async fn an_update_of_finalizers_alone_is_not_an_escalation() {
     use kube_core::params::{Patch, PatchParams};
     let c = FakeCluster::new();
-    create(
-        &c,
-        &cluster_roles(),
-        None,
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "role-editor"},
-               "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["get", "update", "patch"]}]}),
-    )
-    .await;
+    create_cluster_role(&c, "role-editor", json!([{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["get", "update", "patch"]}])).await;
     bind_cluster(&c, "hank-editor", "role-editor", user("hank")).await;
     // An aggregated role selecting nothing: its rules stay null.
     create(

@@ -82,3 +82,14 @@ pub fn grants(role: &Value, group: &str, resource: &str, verb: &str) -> bool {
         has("apiGroups", group) && has("resources", resource) && has("verbs", verb)
     })
 }
+
+/// A ClusterRole `name` with `rules` (or, for `Value::Null`, none), written by the fake's own
+/// user.
+pub async fn create_cluster_role(c: &FakeCluster, name: &str, rules: Value) {
+    let mut body = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                          "metadata": {"name": name}});
+    if !rules.is_null() {
+        body["rules"] = rules;
+    }
+    create(c, &cluster_roles(), None, body).await;
+}
