@@ -6,7 +6,7 @@
 //!   refused; a service account token the fake issued (a TokenRequest, `kubectl create
 //!   token`) is that service account, while its account and bound object exist and it has
 //!   not expired; any other token is 401. (kubectl sends tokens only over TLS: serve with
-//!   `--tls --token …` to use service account tokens with it.)
+//!   `--tls` to use service account tokens with it.)
 //! - Impersonation (`staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go`):
 //!   `Impersonate-User`, `Impersonate-Group` (repeated), `Impersonate-Uid` and
 //!   `Impersonate-Extra-<key>` make the request as another user, each checked first as the

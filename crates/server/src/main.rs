@@ -52,7 +52,8 @@ struct ServeArgs {
     token: Option<String>,
 
     /// Serve HTTPS with a certificate signed by a CA generated at start; the CA is written
-    /// into the kubeconfig.
+    /// into the kubeconfig. Without --token, and with --write-kubeconfig, a bearer token is
+    /// generated and written there too (kubectl asks for credentials over HTTPS otherwise).
     #[arg(long)]
     tls: bool,
 
@@ -122,7 +123,15 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let mut config = ServerConfig::default()
         .max_watches(args.max_watches)
         .max_body_bytes(args.max_body_bytes);
-    if let Some(token) = args.token {
+    // Over HTTPS a kubeconfig user without credentials makes kubectl prompt for a username;
+    // a generated token gives the kubeconfig one to send.
+    let generated = args.token.is_none() && args.tls && args.write_kubeconfig.is_some();
+    let token = match args.token {
+        Some(token) => Some(token),
+        None if generated => Some(random_token()?),
+        None => None,
+    };
+    if let Some(token) = token {
         config = config.token(token);
     }
     let options = ServeOptions::default()
@@ -146,6 +155,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             path.display()
         );
     }
+    if generated {
+        let _ = writeln!(
+            out,
+            "kobj serve: --tls without --token: a generated bearer token is in the kubeconfig"
+        );
+    }
     let _ = out.flush();
     drop(out);
     wait_for_signal().await;
@@ -153,6 +168,16 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     running.shutdown().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// 32 hex digits from the TLS provider's secure random source.
+fn random_token() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    rustls::crypto::ring::default_provider()
+        .secure_random
+        .fill(&mut bytes)
+        .map_err(|_| "cannot generate a bearer token: no random source".to_string())?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// SIGINT (Ctrl-C) or, on Unix, SIGTERM.

@@ -115,6 +115,32 @@ async fn sigint_ends_open_watches_and_exits() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_without_a_token_writes_a_generated_one() {
+    let served = serve(&["--tls"]);
+    let text = std::fs::read_to_string(&served.kubeconfig).unwrap();
+    let token = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token: "))
+        .unwrap_or_else(|| panic!("no token in:\n{text}"))
+        .to_string();
+    assert_eq!(token.len(), 32, "{token}");
+    // The kubeconfig's token is the server's.
+    let client = served.kube_client().await;
+    assert!(Api::<Namespace>::all(client).get("default").await.is_ok());
+    let mut config = served.kube_config().await;
+    config.auth_info.token = None;
+    let anonymous = kube::Client::try_from(config).unwrap();
+    let err = Api::<Namespace>::all(anonymous)
+        .get("default")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 401),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_and_token() {
     let served = serve(&["--tls", "--token", "s3cret-t0ken"]);
     assert!(
