@@ -119,22 +119,18 @@ async fn a_cluster_role_labelled_for_aggregation_joins_and_leaves_the_aggregate(
         get_cluster_role(&c, "widgets-all").await.get("rules"),
         Some(&Value::Null)
     );
-    create(
+    create_labelled_cluster_role(
         &c,
-        &cluster_roles(),
-        None,
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-               "metadata": {"name": "b-writer", "labels": {"widgets": "yes"}},
-               "rules": [{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["create"]}]}),
+        "b-writer",
+        json!({"widgets": "yes"}),
+        json!([{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["create"]}]),
     )
     .await;
-    create(
+    create_labelled_cluster_role(
         &c,
-        &cluster_roles(),
-        None,
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-               "metadata": {"name": "a-deleter", "labels": {"widgets": "yes"}},
-               "rules": [{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["delete"]}]}),
+        "a-deleter",
+        json!({"widgets": "yes"}),
+        json!([{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["delete"]}]),
     )
     .await;
     // Sources by name: a-deleter's rule first.

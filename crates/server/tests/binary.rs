@@ -127,17 +127,22 @@ async fn tls_without_a_token_writes_a_generated_one() {
     // The kubeconfig's token is the server's.
     let client = served.kube_client().await;
     assert!(Api::<Namespace>::all(client).get("default").await.is_ok());
-    let mut config = served.kube_config().await;
-    config.auth_info.token = None;
-    let anonymous = kube::Client::try_from(config).unwrap();
-    let err = Api::<Namespace>::all(anonymous)
-        .get("default")
-        .await
-        .unwrap_err();
+    let err = get_without_the_token(&served).await;
     assert!(
         matches!(err, kube::Error::Api(ref s) if s.code == 401),
         "{err}"
     );
+}
+
+/// A read of `default` by a client with the kubeconfig's CA but not its token: its error.
+async fn get_without_the_token(served: &common::process::Served) -> kube::Error {
+    let mut config = served.kube_config().await;
+    config.auth_info.token = None;
+    let anonymous = kube::Client::try_from(config).unwrap();
+    Api::<Namespace>::all(anonymous)
+        .get("default")
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,14 +163,7 @@ async fn tls_and_token() {
     assert!(namespaces.get("default").await.is_ok());
 
     // Without the token: 401 Status.
-    let mut config = served.kube_config().await;
-    config.auth_info.token = None;
-    let anonymous = kube::Client::try_from(config).unwrap();
-    let err = Api::<Namespace>::all(anonymous)
-        .get("default")
-        .await
-        .unwrap_err();
-    match err {
+    match get_without_the_token(&served).await {
         kube::Error::Api(status) => {
             assert_eq!(status.code, 401);
             assert_eq!(status.reason, "Unauthorized");

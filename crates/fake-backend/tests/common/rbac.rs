@@ -86,8 +86,18 @@ pub fn grants(role: &Value, group: &str, resource: &str, verb: &str) -> bool {
 /// A ClusterRole `name` with `rules` (or, for `Value::Null`, none), written by the fake's own
 /// user.
 pub async fn create_cluster_role(c: &FakeCluster, name: &str, rules: Value) {
+    create_labelled_cluster_role(c, name, json!({}), rules).await;
+}
+
+/// [`create_cluster_role`] with `labels`.
+pub async fn create_labelled_cluster_role(
+    c: &FakeCluster,
+    name: &str,
+    labels: Value,
+    rules: Value,
+) {
     let mut body = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                          "metadata": {"name": name}});
+                          "metadata": {"name": name, "labels": labels}});
     if !rules.is_null() {
         body["rules"] = rules;
     }
