@@ -1,0 +1,97 @@
+//! ConfigMap and Secret keys are config keys, and a Secret's type requires its keys, as on a
+//! real API server (`ValidateConfigMap`, `ValidateSecret`): 422 with the server's text, every
+//! error in one message, nothing stored.
+
+use crate::common;
+
+use common::*;
+use kobj_core::{CustomObjects, ResourceType};
+use kobj_fake::FakeCluster;
+use kube_core::params::PostParams;
+use serde_json::{Value, json};
+
+async fn refused(c: &FakeCluster, rt: &ResourceType, body: Value, expected: &str) {
+    refused_as_invalid(c, rt, body, expected).await;
+}
+
+#[tokio::test]
+async fn config_map_keys_are_config_keys() {
+    let c = cluster().await;
+    refused(
+        &c,
+        &configmaps(),
+        json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"},
+            "data": {"conf/app.yaml": "a: 1", "..hidden": "x", "both": "1"},
+            "binaryData": {"both": "AQ=="}
+        }),
+        "ConfigMap \"cfg\" is invalid: [data[..hidden]: Invalid value: \"..hidden\": must not \
+         start with '..', data[both]: Invalid value: \"both\": duplicate of key present in \
+         binaryData, data[conf/app.yaml]: Invalid value: \"conf/app.yaml\": a valid config key \
+         must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or \
+         'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')]",
+    )
+    .await;
+    c.create_object(
+        &configmaps(),
+        Some("default"),
+        &configmap("cfg", json!({"app.yaml": "a: 1", "KEY_NAME-2": "x"})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_secret_type_requires_its_keys() {
+    let c = cluster().await;
+    let secret = |kind: &str, data: Value| {
+        json!({
+            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+            "type": kind, "data": data
+        })
+    };
+    refused(
+        &c,
+        &secrets(),
+        secret("kubernetes.io/tls", json!({"tls.crt": "YQ=="})),
+        "Secret \"s\" is invalid: data[tls.key]: Required value",
+    )
+    .await;
+    refused(
+        &c,
+        &secrets(),
+        secret("kubernetes.io/basic-auth", json!({})),
+        "Secret \"s\" is invalid: [data[username]: Required value, data[password]: Required \
+         value]",
+    )
+    .await;
+    refused(
+        &c,
+        &secrets(),
+        secret("kubernetes.io/service-account-token", json!({})),
+        "Secret \"s\" is invalid: metadata.annotations[kubernetes.io/service-account.name]: \
+         Required value",
+    )
+    .await;
+    refused(
+        &c,
+        &secrets(),
+        secret("Opaque", json!({"a b": "YQ=="})),
+        "Secret \"s\" is invalid: data[a b]: Invalid value: \"a b\": a valid config key must \
+         consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  \
+         or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+    )
+    .await;
+    c.create_object(
+        &secrets(),
+        Some("default"),
+        &obj(secret(
+            "kubernetes.io/tls",
+            json!({"tls.crt": "YQ==", "tls.key": "Yg=="}),
+        )),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+}

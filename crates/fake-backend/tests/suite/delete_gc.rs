@@ -1,0 +1,468 @@
+//! Rules 28–33: delete, preconditions, propagation, garbage collection, deletecollection.
+
+use crate::common;
+
+use common::*;
+use kobj_core::CustomObjects;
+use kube_core::params::{
+    DeleteParams, GetParams, ListParams, PostParams, Preconditions, PropagationPolicy,
+};
+use serde_json::json;
+
+async fn owned(
+    c: &kobj_fake::FakeCluster,
+    name: &str,
+    owner: &kube_core::DynamicObject,
+    block: bool,
+) {
+    let mut w = widget(name, json!({}));
+    w.metadata.owner_references = Some(vec![
+        serde_json::from_value(json!({
+            "apiVersion": "example.com/v1", "kind": "Widget",
+            "name": owner.metadata.name, "uid": owner.metadata.uid, "blockOwnerDeletion": block
+        }))
+        .unwrap(),
+    ]);
+    c.create_object(&widgets(), Some("default"), &w, &PostParams::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn immediate_delete_returns_success_status() {
+    let c = cluster().await;
+    let a = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("a", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    let s = c
+        .delete_object(&widgets(), Some("default"), "a", &DeleteParams::default())
+        .await
+        .unwrap()
+        .right()
+        .unwrap();
+    assert_eq!(s.status, Some(kube_core::response::StatusSummary::Success));
+    let d = s.details.unwrap();
+    assert_eq!(
+        (d.name.as_str(), d.group.as_str(), d.kind.as_str()),
+        ("a", "example.com", "widgets")
+    );
+    assert_eq!(Some(d.uid), a.metadata.uid);
+    let e = c
+        .delete_object(&widgets(), Some("default"), "a", &DeleteParams::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found());
+}
+
+#[tokio::test]
+async fn preconditions() {
+    let c = cluster().await;
+    c.create_object(
+        &widgets(),
+        Some("default"),
+        &widget("a", json!({})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+    let before = c.dump_yaml().unwrap();
+    let dp = DeleteParams {
+        preconditions: Some(Preconditions {
+            uid: Some("x".into()),
+            resource_version: None,
+        }),
+        ..Default::default()
+    };
+    let e = c
+        .delete_object(&widgets(), Some("default"), "a", &dp)
+        .await
+        .unwrap_err();
+    assert!(e.is_conflict());
+    assert!(message(&e).starts_with("Operation cannot be fulfilled on Widget.example.com \"a\": the UID in the precondition (x) does not match the UID in record ("), "{}", message(&e));
+    assert_eq!(c.dump_yaml().unwrap(), before);
+}
+
+#[tokio::test]
+async fn background_collects_dependents_but_not_those_with_another_owner() {
+    let c = cluster().await;
+    let owner = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("owner", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    let other = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("other", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    owned(&c, "dep", &owner, false).await;
+    let mut two = widget("two", json!({}));
+    two.metadata.owner_references = Some(vec![
+        serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "owner", "uid": owner.metadata.uid})).unwrap(),
+        serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "other", "uid": other.metadata.uid})).unwrap(),
+    ]);
+    c.create_object(&widgets(), Some("default"), &two, &PostParams::default())
+        .await
+        .unwrap();
+    delete_in_background(&c, "owner").await;
+    assert!(!exists(&c, "dep").await);
+    assert!(exists(&c, "two").await);
+    let survivor = c
+        .get_object(&widgets(), Some("default"), "two", &GetParams::default())
+        .await
+        .unwrap();
+    assert_eq!(survivor.metadata.owner_references.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn foreground_waits_for_blocking_dependents() {
+    let c = cluster().await;
+    let owner = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("owner", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    let mut held = widget("held", json!({}));
+    held.metadata.finalizers = Some(vec!["example.com/x".into()]);
+    held.metadata.owner_references = Some(vec![serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "owner", "uid": owner.metadata.uid, "blockOwnerDeletion": true})).unwrap()]);
+    c.create_object(&widgets(), Some("default"), &held, &PostParams::default())
+        .await
+        .unwrap();
+    let dp = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Foreground),
+        ..Default::default()
+    };
+    let out = c
+        .delete_object(&widgets(), Some("default"), "owner", &dp)
+        .await
+        .unwrap()
+        .left()
+        .unwrap();
+    assert!(
+        out.metadata
+            .finalizers
+            .unwrap()
+            .contains(&"foregroundDeletion".to_string())
+    );
+    assert!(exists(&c, "owner").await, "held by a blocking dependent");
+    let patch = kube_core::params::Patch::Merge(json!({"metadata": {"finalizers": null}}));
+    c.patch_object(
+        &widgets(),
+        Some("default"),
+        "held",
+        &patch,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    assert!(!exists(&c, "held").await);
+    assert!(!exists(&c, "owner").await);
+}
+
+/// A Foreground cascade down a chain whose middle link does not block: each dependent
+/// with dependents of its own is deleted in Foreground before the owner above it can go
+/// (the controller queues an owner's dependents ahead of the owner), so the link below the
+/// non-blocking one still waits for its held dependent, though its owner is gone.
+#[tokio::test]
+async fn foreground_chain_waits_below_a_non_blocking_link() {
+    let c = cluster().await;
+    let create = |w: kube_core::DynamicObject| {
+        let c = c.clone();
+        async move {
+            c.create_object(&widgets(), Some("default"), &w, &PostParams::default())
+                .await
+                .unwrap()
+        }
+    };
+    let root = create(widget("root", json!({}))).await;
+    owned(&c, "a", &root, false).await;
+    let a = c
+        .get_object(&widgets(), Some("default"), "a", &GetParams::default())
+        .await
+        .unwrap();
+    let mut b = widget("b", json!({}));
+    b.metadata.owner_references = Some(vec![serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "a", "uid": a.metadata.uid})).unwrap()]);
+    let b = create(b).await;
+    // `c` blocks nothing above it: its owner `b` may go before it.
+    owned(&c, "c", &b, false).await;
+    let cc = c
+        .get_object(&widgets(), Some("default"), "c", &GetParams::default())
+        .await
+        .unwrap();
+    let mut held = widget("held", json!({}));
+    held.metadata.finalizers = Some(vec!["example.com/x".into()]);
+    held.metadata.owner_references = Some(vec![serde_json::from_value(json!({"apiVersion": "example.com/v1", "kind": "Widget", "name": "c", "uid": cc.metadata.uid, "blockOwnerDeletion": true})).unwrap()]);
+    create(held).await;
+
+    let dp = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Foreground),
+        ..Default::default()
+    };
+    c.delete_object(&widgets(), Some("default"), "root", &dp)
+        .await
+        .unwrap();
+    for gone in ["root", "a", "b"] {
+        assert!(!exists(&c, gone).await, "{gone}");
+    }
+    let waiting = c
+        .get_object(&widgets(), Some("default"), "c", &GetParams::default())
+        .await
+        .unwrap();
+    assert!(waiting.metadata.deletion_timestamp.is_some());
+    assert_eq!(
+        waiting.metadata.finalizers,
+        Some(vec!["foregroundDeletion".to_string()])
+    );
+    let held = c
+        .get_object(&widgets(), Some("default"), "held", &GetParams::default())
+        .await
+        .unwrap();
+    assert!(held.metadata.deletion_timestamp.is_some());
+    // Releasing the held end lets the rest of the chain go.
+    let patch = kube_core::params::Patch::Merge(json!({"metadata": {"finalizers": null}}));
+    c.patch_object(
+        &widgets(),
+        Some("default"),
+        "held",
+        &patch,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    assert!(!exists(&c, "held").await);
+    assert!(!exists(&c, "c").await);
+}
+
+#[tokio::test]
+async fn orphan_strips_owner_references() {
+    let c = cluster().await;
+    let owner = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("owner", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    owned(&c, "dep", &owner, true).await;
+    let dp = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Orphan),
+        ..Default::default()
+    };
+    c.delete_object(&widgets(), Some("default"), "owner", &dp)
+        .await
+        .unwrap();
+    assert!(!exists(&c, "owner").await);
+    let dep = c
+        .get_object(&widgets(), Some("default"), "dep", &GetParams::default())
+        .await
+        .unwrap();
+    assert!(dep.metadata.owner_references.is_none());
+}
+
+#[tokio::test]
+async fn cycles_do_not_block() {
+    let c = cluster().await;
+    let a = c
+        .create_object(
+            &widgets(),
+            Some("default"),
+            &widget("a", json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    owned(&c, "b", &a, true).await;
+    let b = c
+        .get_object(&widgets(), Some("default"), "b", &GetParams::default())
+        .await
+        .unwrap();
+    let patch = kube_core::params::Patch::Merge(
+        json!({"metadata": {"ownerReferences": [{"apiVersion": "example.com/v1", "kind": "Widget", "name": "b", "uid": b.metadata.uid, "blockOwnerDeletion": true}]}}),
+    );
+    c.patch_object(
+        &widgets(),
+        Some("default"),
+        "a",
+        &patch,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let dp = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Foreground),
+        ..Default::default()
+    };
+    c.delete_object(&widgets(), Some("default"), "a", &dp)
+        .await
+        .unwrap();
+    assert!(!exists(&c, "a").await);
+    assert!(!exists(&c, "b").await);
+}
+
+#[tokio::test]
+async fn delete_collection_returns_affected_items_and_dry_run_keeps_them() {
+    let c = cluster().await;
+    for (n, app) in [("a", "x"), ("b", "x"), ("c", "y")] {
+        c.create_object(
+            &widgets(),
+            Some("default"),
+            &widget_labeled(n, json!({"app": app})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    }
+    let before = c.dump_yaml().unwrap();
+    let dry = DeleteParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    let out = c
+        .delete_collection(
+            &widgets(),
+            Some("default"),
+            &dry,
+            &ListParams::default().labels("app=x"),
+        )
+        .await
+        .unwrap()
+        .left()
+        .unwrap();
+    assert_eq!(out.items.len(), 2);
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    let out = c
+        .delete_collection(
+            &widgets(),
+            Some("default"),
+            &DeleteParams::default(),
+            &ListParams::default().labels("app=x"),
+        )
+        .await
+        .unwrap()
+        .left()
+        .unwrap();
+    let names: Vec<_> = out
+        .items
+        .iter()
+        .map(|o| o.metadata.name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+    assert!(exists(&c, "c").await);
+    assert!(!exists(&c, "a").await);
+}
+
+#[tokio::test]
+async fn crd_deletion_removes_objects_and_type() {
+    let c = cluster().await;
+    c.create_object(
+        &widgets(),
+        Some("default"),
+        &widget("a", json!({})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+    let crds = kobj_fake::crd_type();
+    let out = kobj_core::CoreResources::delete_object(
+        &c,
+        &crds,
+        None,
+        "widgets.example.com",
+        &DeleteParams::default(),
+    )
+    .await
+    .unwrap();
+    let crd = out.left().unwrap();
+    assert!(
+        crd.metadata
+            .finalizers
+            .unwrap()
+            .contains(&kobj_fake::CLEANUP_FINALIZER.to_string())
+    );
+    let e = c
+        .list_objects(&widgets(), Some("default"), &ListParams::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found());
+    assert!(
+        c.resource_type_for_plural("example.com", "v1", "widgets")
+            .is_none()
+    );
+}
+
+/// A delete answers with the object for the kinds whose storage sets `ReturnDeletedObject`
+/// (ServiceAccounts, Services, PersistentVolumeClaims, …) and with a Status for the others.
+#[tokio::test]
+async fn delete_answers_with_the_object_where_the_storage_returns_it() {
+    let c = cluster().await;
+    let pp = PostParams::default();
+    let bodies = [
+        (
+            kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::ServiceAccount>(),
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "x"}}),
+            true,
+        ),
+        (
+            kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::Service>(),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"},
+                "spec": {"ports": [{"port": 80}]}}),
+            true,
+        ),
+        (
+            kobj_core::ResourceType::of::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(),
+            json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "x"},
+                "spec": {"accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": "1Gi"}}}}),
+            true,
+        ),
+        (
+            configmaps(),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}),
+            false,
+        ),
+        (
+            secrets(),
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}}),
+            false,
+        ),
+    ];
+    for (rt, body, returns) in bodies {
+        c.create_object(&rt, Some("default"), &obj(body), &pp)
+            .await
+            .unwrap();
+        let out = c
+            .delete_object(&rt, Some("default"), "x", &DeleteParams::default())
+            .await
+            .unwrap();
+        match out {
+            either::Either::Left(o) => {
+                assert!(returns, "{} answered with the object", rt.api.plural);
+                assert_eq!(o.metadata.name.as_deref(), Some("x"));
+            }
+            either::Either::Right(s) => {
+                assert!(!returns, "{} answered with a Status", rt.api.plural);
+                assert_eq!(s.status, Some(kube_core::response::StatusSummary::Success));
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Generators, models and runners shared by the property tests.
+
+pub mod bodies;
+pub mod requests;
