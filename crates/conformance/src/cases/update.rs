@@ -53,7 +53,7 @@ pub(super) fn cases() -> Vec<Case> {
             replace_uid_mismatch_conflict,
             Update,
             [17],
-            "a differing uid: 409 `… Precondition failed: UID in precondition: X, UID in object meta: Y`"
+            "a differing uid: 409 `… Precondition failed: UID in precondition: X, UID in object meta: Y`, checked before the resourceVersion"
         ),
         case!(
             replace_name_mismatch_bad_request,
@@ -172,6 +172,8 @@ async fn replace_without_resource_version_invalid(cx: &Ctx<'_>) -> Outcome {
         &err,
         "widgets.conformance.kobj.dev \"w\" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update",
     )?;
+    // `Store.Update` names the resource, not the kind, in this error's details.
+    expect_details("replace", &err, "w", "conformance.kobj.dev", "widgets")?;
     let read = cx.get(&rt, "w").await.during("get")?;
     ensure_field("stored object", &read, "/spec/size", &json!("small"))
 }
@@ -223,6 +225,21 @@ async fn replace_uid_mismatch_conflict(cx: &Ctx<'_>) -> Outcome {
     )?;
     expect_message_contains(
         "replace",
+        &err,
+        &format!("Precondition failed: UID in precondition: {other}, UID in object meta: {real}"),
+    )?;
+    // With a stale resourceVersion as well, the uid precondition is still what fails: the
+    // storage checks it before the update compares resourceVersions.
+    cx.replace(&rt, "w", &created)
+        .await
+        .during("replace with the current version")?;
+    let err = expect_error(
+        "replace with a stale resourceVersion",
+        cx.replace(&rt, "w", &body).await,
+        ErrorKind::Conflict,
+    )?;
+    expect_message_contains(
+        "replace with a stale resourceVersion",
         &err,
         &format!("Precondition failed: UID in precondition: {other}, UID in object meta: {real}"),
     )

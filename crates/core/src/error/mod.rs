@@ -447,9 +447,11 @@ impl Error {
         .with_details(empty_details())
     }
 
-    /// 415 UnsupportedMediaType.
+    /// 415 UnsupportedMediaType, naming the media types the endpoint accepts. The server's
+    /// Status (`negotiation.errUnsupportedMediaType`) has no details: the refused type is not
+    /// named.
     #[must_use]
-    pub fn unsupported_media_type(content_type: &str, accepted: &[&str]) -> Self {
+    pub fn unsupported_media_type(accepted: &[&str]) -> Self {
         Self::from_parts(
             415,
             "UnsupportedMediaType",
@@ -458,14 +460,6 @@ impl Error {
                 accepted.join(", ")
             ),
         )
-        .with_details(StatusDetails {
-            causes: vec![StatusCause {
-                reason: "UnexpectedServerResponse".into(),
-                message: content_type.to_string(),
-                field: String::new(),
-            }],
-            ..empty_details()
-        })
     }
 
     /// 413 `Request entity too large: <message>`.

@@ -247,6 +247,17 @@ impl FakeCluster {
                 "this is a system priority class and cannot be deleted",
             ));
         }
+        // NamespaceLifecycle admission, which runs before the store looks for the object:
+        // the namespaces the server keeps cannot be deleted (`kube-node-lease` can).
+        if crate::namespaces::is_namespace(&info)
+            && ["default", "kube-system", "kube-public"].contains(&name)
+        {
+            return Err(Error::forbidden(
+                &info.resource,
+                name,
+                "this namespace may not be deleted",
+            ));
+        }
         let ns = ns_of(&info, namespace).to_string();
         let out = delete_locked(&self.inner, &mut st, &info, &ns, name, params)?;
         if !params.dry_run {

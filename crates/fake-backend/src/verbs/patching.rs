@@ -15,6 +15,7 @@ use crate::cluster::FakeCluster;
 use crate::patch::managed;
 use crate::registry::TypeInfo;
 use crate::store;
+use kube_core::params::ValidationDirective;
 
 /// The most operations a JSON Patch may have (rule 25).
 const MAX_JSON_PATCH_OPERATIONS: usize = 10_000;
@@ -139,8 +140,15 @@ fn not_declared(unknown: &[String]) -> String {
     crate::patch::validation_errors(&texts)
 }
 
-/// Applies a non-apply patch to `doc`.
-fn apply_patch(info: &TypeInfo, doc: &mut Value, patch: &PatchValue) -> Result<()> {
+/// Applies a non-apply patch to `doc`. `strict_decode` is whether the patch handler
+/// decodes the body strictly first (`fieldValidation` Warn, the default, or Strict), which
+/// words a merge patch that is not an object differently.
+fn apply_patch(
+    info: &TypeInfo,
+    doc: &mut Value,
+    patch: &PatchValue,
+    strict_decode: bool,
+) -> Result<()> {
     match patch {
         Patch::Json(p) => {
             if p.0.len() > MAX_JSON_PATCH_OPERATIONS {
@@ -169,10 +177,23 @@ fn apply_patch(info: &TypeInfo, doc: &mut Value, patch: &PatchValue) -> Result<(
             Ok(())
         }
         Patch::Merge(v) => {
+            if v.is_null() {
+                // evanphx/json-patch's `MergePatch` refuses a patch that decodes to no map
+                // (`ErrBadJSONPatch`), whatever the validation.
+                return Err(Error::bad_request("Invalid JSON Patch"));
+            }
             if !v.is_object() {
-                return Err(Error::bad_request(
-                    "json: cannot unmarshal non-object into Go value of type map[string]interface {}",
-                ));
+                // `applyJSPatch`: with Warn or Strict the body is first decoded into a map
+                // (`kjson.UnmarshalStrict`); with Ignore, `MergePatch` finds it is no object.
+                return Err(Error::bad_request(if strict_decode {
+                    format!(
+                        "error decoding patch: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                        crate::builtins::json_decode::json_kind(v)
+                    )
+                } else {
+                    "json: cannot unmarshal non-object into Go value of type map[string]interface {}"
+                        .to_string()
+                }));
             }
             json_patch::merge(doc, v);
             Ok(())
@@ -182,7 +203,7 @@ fn apply_patch(info: &TypeInfo, doc: &mut Value, patch: &PatchValue) -> Result<(
             *doc = crate::patch::strategic::strategic_merge(&api.group, &api.kind, doc, v)?;
             Ok(())
         }
-        _ => Err(Error::unsupported_media_type("", &accepted(info))),
+        _ => Err(Error::unsupported_media_type(&accepted(info))),
     }
 }
 
@@ -221,10 +242,7 @@ impl FakeCluster {
             return Err(invalid_patch_options(&errs));
         }
         if matches!(patch, Patch::Strategic(_)) && info.is_custom() {
-            return Err(Error::unsupported_media_type(
-                "application/strategic-merge-patch+json",
-                &accepted(&info),
-            ));
+            return Err(Error::unsupported_media_type(&accepted(&info)));
         }
         let ns = ns_of(&info, namespace).to_string();
         let body = patch_json(patch);
@@ -269,6 +287,8 @@ impl FakeCluster {
             ),
             (None, _) => return Err(Error::not_found(&info.resource, name)),
             (Some(existing), _) => {
+                let strict_decode =
+                    !matches!(opts.field_validation, Some(ValidationDirective::Ignore));
                 let old = self.inner.render_value(&info, &existing);
                 let mut new = match patch {
                     Patch::Apply(applied) => {
@@ -297,7 +317,7 @@ impl FakeCluster {
                     }
                     _ => {
                         let mut doc = old.clone();
-                        apply_patch(&info, &mut doc, patch)?;
+                        apply_patch(&info, &mut doc, patch, strict_decode)?;
                         doc
                     }
                 };
@@ -305,7 +325,7 @@ impl FakeCluster {
                     let patched = || {
                         let mut doc = old.clone();
                         // The same patch applied to the same object again.
-                        let _ = apply_patch(&info, &mut doc, patch);
+                        let _ = apply_patch(&info, &mut doc, patch, strict_decode);
                         doc
                     };
                     check_decodes(&info, patch, &mut new, opts, &patched)?;

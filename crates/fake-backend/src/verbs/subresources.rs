@@ -177,7 +177,7 @@ impl FakeCluster {
                     Patch::Merge(v) | Patch::Strategic(v) | Patch::Apply(v) => {
                         json_patch::merge(&mut doc, v)
                     }
-                    _ => return Err(Error::unsupported_media_type("", &[])),
+                    _ => return Err(Error::unsupported_media_type(&[])),
                 }
                 (doc, body)
             }

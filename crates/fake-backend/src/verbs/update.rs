@@ -123,9 +123,12 @@ fn rv_required(info: &TypeInfo, name: &str) -> Error {
         Value::from(0),
         "must be specified for an update",
     );
+    // `Store.Update` builds this error's GroupKind from the resource (its Kind is the plural:
+    // "TODO: The Invalid error should have a field for Resource"), so `details.kind` is
+    // `widgets`, not `Widget`.
     Error::invalid_kind(
         &info.resource.qualified_resource(),
-        &info.resource.api.kind,
+        &info.resource.api.plural,
         &info.resource.api.group,
         name,
         &[err],
@@ -182,6 +185,13 @@ pub(crate) fn update_locked(
     if let Some(user) = opts.user.as_deref().filter(|u| !u.is_privileged()) {
         crate::rbac::escalation::check(st, info, Some(user), ns, &obj, Some(old.value()))?;
     }
+    // PUT turns the body's uid into a storage precondition (409, rule 17); a patch has no
+    // preconditions, so a changed uid fails ValidateObjectMetaUpdate below (422, rule 18).
+    // `GuaranteedUpdate` checks it before the update function compares resourceVersions.
+    let body_uid = meta::meta_str(&obj, "uid").to_string();
+    if put && !body_uid.is_empty() && body_uid != *existing.uid {
+        return Err(uid_precondition(info, ns, name, &body_uid, &existing.uid));
+    }
     // Optimistic concurrency (rules 16, 17, 24).
     let body_rv = meta::meta_str(&obj, "resourceVersion").to_string();
     if body_rv.is_empty() {
@@ -190,12 +200,6 @@ pub(crate) fn update_locked(
         }
     } else if body_rv.parse::<u64>().ok() != Some(existing.rv) {
         return Err(Error::stale(&info.resource, name));
-    }
-    // PUT turns the body's uid into a storage precondition (409, rule 17); a patch has no
-    // preconditions, so a changed uid fails ValidateObjectMetaUpdate below (422, rule 18).
-    let body_uid = meta::meta_str(&obj, "uid").to_string();
-    if put && !body_uid.is_empty() && body_uid != *existing.uid {
-        return Err(uid_precondition(info, ns, name, &body_uid, &existing.uid));
     }
     // Subresource rules (rule 21).
     match sub {

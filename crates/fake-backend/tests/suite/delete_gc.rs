@@ -466,3 +466,42 @@ async fn delete_answers_with_the_object_where_the_storage_returns_it() {
         }
     }
 }
+
+/// NamespaceLifecycle keeps `default`, `kube-system` and `kube-public` (403, dry-run too);
+/// `kube-node-lease` can be deleted.
+#[tokio::test]
+async fn the_system_namespaces_may_not_be_deleted() {
+    let c = cluster().await;
+    let before = c.dump_yaml().unwrap();
+    for name in ["default", "kube-system", "kube-public"] {
+        for dry_run in [false, true] {
+            let dp = DeleteParams {
+                dry_run,
+                ..Default::default()
+            };
+            let e = c
+                .delete_object(&namespaces(), None, name, &dp)
+                .await
+                .unwrap_err();
+            assert_eq!(e.code(), Some(403), "{e}");
+            assert_eq!(
+                message(&e),
+                format!("namespaces \"{name}\" is forbidden: this namespace may not be deleted")
+            );
+            let details = status(&e).details.as_ref().unwrap();
+            assert_eq!(
+                (details.name.as_str(), details.kind.as_str()),
+                (name, "namespaces")
+            );
+        }
+    }
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    c.delete_object(
+        &namespaces(),
+        None,
+        "kube-node-lease",
+        &DeleteParams::default(),
+    )
+    .await
+    .unwrap();
+}

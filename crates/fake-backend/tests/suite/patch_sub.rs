@@ -174,6 +174,66 @@ async fn json_and_merge_patch() {
     assert_eq!(c.dump_yaml().unwrap(), before);
 }
 
+/// A merge patch that is not an object: the handler's strict decode (fieldValidation Warn,
+/// the default, or Strict) refuses it first; with Ignore, the merge does.
+#[tokio::test]
+async fn merge_patch_that_is_not_an_object() {
+    use kube_core::params::ValidationDirective;
+    let c = cluster().await;
+    c.create_object(
+        &widgets(),
+        Some("default"),
+        &widget("a", json!({"color": "red"})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+    let before = c.dump_yaml().unwrap();
+    let refusal = |validation: Option<ValidationDirective>, body: serde_json::Value| {
+        let c = c.clone();
+        async move {
+            let pp = PatchParams {
+                field_validation: validation,
+                ..PatchParams::default()
+            };
+            let e = c
+                .patch_object(&widgets(), Some("default"), "a", &Patch::Merge(body), &pp)
+                .await
+                .unwrap_err();
+            (e.code(), message(&e))
+        }
+    };
+    assert_eq!(
+        refusal(None, json!([1])).await,
+        (
+            Some(400),
+            "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        refusal(Some(ValidationDirective::Strict), json!("x")).await,
+        (
+            Some(400),
+            "error decoding patch: json: cannot unmarshal string into Go value of type map[string]interface {}"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        refusal(Some(ValidationDirective::Ignore), json!([1])).await,
+        (
+            Some(400),
+            "json: cannot unmarshal non-object into Go value of type map[string]interface {}"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        refusal(None, serde_json::Value::Null).await,
+        (Some(400), "Invalid JSON Patch".to_string())
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+}
+
 #[tokio::test]
 async fn server_side_apply() {
     let c = cluster().await;

@@ -99,7 +99,7 @@ pub(crate) fn decode(body: &[u8], accepted: &[&str]) -> Result<Value> {
     let (api_version, kind, raw) = envelope(body)?;
     let table = table()?;
     let Some(ty) = table.kind(&api_version, &kind) else {
-        return Err(Error::unsupported_media_type(MEDIA_TYPE, accepted));
+        return Err(Error::unsupported_media_type(accepted));
     };
     let mut object = Map::new();
     decode::message_into(table, ty, raw, &mut object, 0)?;
