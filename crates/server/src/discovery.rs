@@ -23,13 +23,26 @@ use crate::respond;
 pub(crate) const AGGREGATED: &str =
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-const RESOURCE_VERBS: &[&str] = &[
+/// A custom resource's verbs, in the order of the apiextensions discovery controller's
+/// literal list.
+const CUSTOM_RESOURCE_VERBS: &[&str] = &[
     "delete",
     "deletecollection",
     "get",
     "list",
     "patch",
     "create",
+    "update",
+    "watch",
+];
+/// A built-in resource's verbs, sorted as `registerResourceHandlers` sorts them.
+const BUILTIN_RESOURCE_VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
     "update",
     "watch",
 ];
@@ -243,8 +256,10 @@ fn verbs(info: &TypeInfo) -> &'static [&'static str] {
         TERMINATING_VERBS
     } else if info.resource.api.group.is_empty() && info.resource.api.plural == "namespaces" {
         NAMESPACE_VERBS
+    } else if info.is_custom() {
+        CUSTOM_RESOURCE_VERBS
     } else {
-        RESOURCE_VERBS
+        BUILTIN_RESOURCE_VERBS
     }
 }
 

@@ -139,7 +139,7 @@ pub(crate) fn decode_object(
             } else {
                 BUILTIN_BODY_TYPES
             };
-            return Err(Error::unsupported_media_type(&media, accepted));
+            return Err(Error::unsupported_media_type(accepted));
         }
     };
     if !value.is_object() {
@@ -168,7 +168,10 @@ pub(crate) fn patch_types(custom: bool) -> &'static [&'static str] {
     }
 }
 
-/// Decodes a PATCH body by its Content-Type.
+/// Decodes a PATCH body by its Content-Type. `strict_decode` is whether the request's
+/// `fieldValidation` is Warn (the default) or Strict: the patch handler (`applyJSPatch`) then
+/// decodes a JSON or merge patch strictly first, and words its refusals
+/// `error decoding patch: …`.
 ///
 /// # Errors
 /// 415 for an unsupported patch type (rule 23); 400 for a body that does not decode; 413 for
@@ -177,14 +180,23 @@ pub(crate) fn decode_patch(
     content_type: Option<&str>,
     body: &[u8],
     custom: bool,
+    strict_decode: bool,
 ) -> Result<PatchValue> {
     let media = media_type(content_type).unwrap_or_default();
     let accepted = patch_types(custom);
     if !accepted.contains(&media.as_str()) {
-        return Err(Error::unsupported_media_type(&media, accepted));
+        return Err(Error::unsupported_media_type(accepted));
     }
+    let decoding = |e: String| {
+        let strict = strict_decode && media != "application/strategic-merge-patch+json";
+        Error::bad_request(if strict {
+            format!("error decoding patch: {e}")
+        } else {
+            e
+        })
+    };
     let json = |body: &[u8]| -> Result<Value> {
-        serde_json::from_slice(body).map_err(|e| Error::bad_request(e.to_string()))
+        serde_json::from_slice(body).map_err(|e| decoding(e.to_string()))
     };
     match media.as_str() {
         "application/json-patch+json" => {
@@ -203,6 +215,14 @@ pub(crate) fn decode_patch(
                 // `null` decodes as an empty patch.
                 Value::Null => return Ok(Patch::Json(json_patch::Patch(Vec::new()))),
                 Value::Array(ops) => ops,
+                // The strict decode's target is `[]handlers.jsonPatchOp`; evanphx/json-patch's
+                // `DecodePatch` (fieldValidation=Ignore) decodes into `jsonpatch.Patch`.
+                other if strict_decode => {
+                    return Err(decoding(format!(
+                        "json: cannot unmarshal {} into Go value of type []handlers.jsonPatchOp",
+                        go_type(other)
+                    )));
+                }
                 other => {
                     return Err(Error::bad_request(format!(
                         "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
@@ -217,10 +237,30 @@ pub(crate) fn decode_patch(
                 )));
             }
             if let Some(item) = ops.iter().find(|op| !op.is_object() && !op.is_null()) {
-                return Err(Error::bad_request(format!(
-                    "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
-                    go_type(item)
-                )));
+                return Err(if strict_decode {
+                    decoding(format!(
+                        "json: cannot unmarshal {} into Go value of type handlers.jsonPatchOp",
+                        go_type(item)
+                    ))
+                } else {
+                    Error::bad_request(format!(
+                        "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
+                        go_type(item)
+                    ))
+                });
+            }
+            if strict_decode {
+                // `jsonPatchOp`'s string fields take a string or null.
+                for op in ops.iter().filter_map(Value::as_object) {
+                    for field in ["op", "path", "from"] {
+                        if let Some(v) = op.get(field).filter(|v| !v.is_string() && !v.is_null()) {
+                            return Err(decoding(format!(
+                                "json: cannot unmarshal {} into Go struct field jsonPatchOp.{field} of type string",
+                                go_type(v)
+                            )));
+                        }
+                    }
+                }
             }
             // An operation the crate cannot read (an unknown `op`, no `path`, no `value`)
             // is one the server's library fails to apply: the same 422 as a failed operation.
@@ -310,40 +350,55 @@ mod tests {
             decode_patch(
                 Some("application/merge-patch+json; charset=utf-8"),
                 b"{}",
-                true
+                true,
+                false
             )
             .unwrap(),
             Patch::Merge(_)
         ));
         assert!(matches!(
-            decode_patch(Some("application/apply-patch+yaml"), b"a: 1\n", true).unwrap(),
+            decode_patch(Some("application/apply-patch+yaml"), b"a: 1\n", true, false).unwrap(),
             Patch::Apply(_)
         ));
         assert!(matches!(
             decode_patch(
                 Some("application/json-patch+json"),
                 br#"[{"op":"add","path":"/a","value":1}]"#,
-                true
+                true,
+                false
             )
             .unwrap(),
             Patch::Json(_)
         ));
-        let e =
-            decode_patch(Some("application/strategic-merge-patch+json"), b"{}", true).unwrap_err();
+        let e = decode_patch(
+            Some("application/strategic-merge-patch+json"),
+            b"{}",
+            true,
+            false,
+        )
+        .unwrap_err();
         assert!(e.is_unsupported_media_type());
         assert!(
             e.status().unwrap().message.ends_with(
                 "accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
             )
         );
-        assert!(decode_patch(Some("application/strategic-merge-patch+json"), b"{}", false).is_ok());
         assert!(
-            decode_patch(None, b"{}", false)
+            decode_patch(
+                Some("application/strategic-merge-patch+json"),
+                b"{}",
+                false,
+                false
+            )
+            .is_ok()
+        );
+        assert!(
+            decode_patch(None, b"{}", false, false)
                 .unwrap_err()
                 .is_unsupported_media_type()
         );
         assert!(
-            decode_patch(Some("application/json-patch+json"), b"{", true)
+            decode_patch(Some("application/json-patch+json"), b"{", true, false)
                 .unwrap_err()
                 .is_bad_request()
         );
@@ -352,16 +407,26 @@ mod tests {
             vec![r#"{"op":"test","path":"/a","value":1}"#; 10_001].join(",")
         );
         assert_eq!(
-            decode_patch(Some("application/json-patch+json"), many.as_bytes(), true)
-                .unwrap_err()
-                .code(),
+            decode_patch(
+                Some("application/json-patch+json"),
+                many.as_bytes(),
+                true,
+                false
+            )
+            .unwrap_err()
+            .code(),
             Some(413)
         );
         // As evanphx/json-patch decodes and applies: the shape is checked first (400), an
         // operation it cannot apply is a 422, `null` an empty patch.
         let code_and_message = |body: &str| {
-            let e = decode_patch(Some("application/json-patch+json"), body.as_bytes(), true)
-                .unwrap_err();
+            let e = decode_patch(
+                Some("application/json-patch+json"),
+                body.as_bytes(),
+                true,
+                false,
+            )
+            .unwrap_err();
             (
                 e.code(),
                 e.status().map(|s| s.message.clone()).unwrap_or_default(),
@@ -395,9 +460,55 @@ mod tests {
             );
         }
         assert!(matches!(
-            decode_patch(Some("application/json-patch+json"), b"null", true),
+            decode_patch(Some("application/json-patch+json"), b"null", true, false),
             Ok(Patch::Json(p)) if p.0.is_empty()
         ));
+    }
+
+    /// With fieldValidation Warn (the default) or Strict, `applyJSPatch` decodes the body
+    /// strictly first: into `[]handlers.jsonPatchOp` or a map, `error decoding patch: …`.
+    #[test]
+    fn strictly_decoded_patch_bodies() {
+        let refusal = |media: &str, body: &str| {
+            let e = decode_patch(Some(media), body.as_bytes(), true, true).unwrap_err();
+            (
+                e.code(),
+                e.status().map(|s| s.message.clone()).unwrap_or_default(),
+            )
+        };
+        let json_patch = "application/json-patch+json";
+        for (body, message) in [
+            (
+                "{}",
+                "error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp",
+            ),
+            (
+                "[1]",
+                "error decoding patch: json: cannot unmarshal number into Go value of type handlers.jsonPatchOp",
+            ),
+            (
+                r#"[{"op":5,"path":"/a"}]"#,
+                "error decoding patch: json: cannot unmarshal number into Go struct field jsonPatchOp.op of type string",
+            ),
+            (
+                r#"[{"op":"add","path":["a"],"value":1}]"#,
+                "error decoding patch: json: cannot unmarshal array into Go struct field jsonPatchOp.path of type string",
+            ),
+        ] {
+            assert_eq!(
+                refusal(json_patch, body),
+                (Some(400), message.to_string()),
+                "{body}"
+            );
+        }
+        let (code, message) = refusal("application/merge-patch+json", "{bad");
+        assert_eq!(code, Some(400));
+        assert!(message.starts_with("error decoding patch: "), "{message}");
+        // A strategic merge patch is not decoded first.
+        let (_, message) = refusal("application/strategic-merge-patch+json", "{bad");
+        assert!(!message.starts_with("error decoding patch: "), "{message}");
+        // A null operation decodes (as Go's zero struct); applying it is what fails (422).
+        assert_eq!(refusal(json_patch, "[null]").0, Some(422));
     }
 
     #[test]

@@ -253,6 +253,13 @@ pub(crate) fn get_params(q: &Query) -> GetParams {
     }
 }
 
+/// Whether a patch body is decoded strictly before it is applied (`applyJSPatch`): for
+/// `fieldValidation` Warn, the default, and Strict (an unsupported value is refused later, with
+/// the other options).
+pub(crate) fn strict_patch_decode(q: &Query) -> bool {
+    q.non_empty("fieldValidation") != Some("Ignore")
+}
+
 /// `fieldValidation`: `Ignore`, `Warn` or `Strict` (422 otherwise, as
 /// `ValidateFieldValidation`).
 fn field_validation(q: &Query, options_kind: &str) -> Result<Option<ValidationDirective>> {

@@ -195,18 +195,17 @@ fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
             }
             schemas.insert(id.clone(), schema);
         }
-        // Strategic merge patch is served for built-in kinds only (415 for custom
-        // resources); kubectl reads this list before it sends one.
+        // Strategic merge patch is not listed, though built-in kinds are served it (see the
+        // module's documentation): listed, kubectl would compute client-side apply patches
+        // from these schemas, which carry no merge keys, and send every list whole, so an
+        // item removed from a manifest would stay. Unlisted, kubectl prints a warning about
+        // the missing `/openapi/v2` and uses the patch metadata compiled into it.
         let mut patch_types = Map::new();
-        let strategic = (!info.is_custom()).then_some("application/strategic-merge-patch+json");
         for t in [
             "application/json-patch+json",
             "application/merge-patch+json",
             "application/apply-patch+yaml",
-        ]
-        .into_iter()
-        .chain(strategic)
-        {
+        ] {
             patch_types.insert(t.to_string(), json!({"schema": {"type": "object"}}));
         }
         let ns_part = if info.resource.is_namespaced() {

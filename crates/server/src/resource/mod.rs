@@ -447,7 +447,12 @@ async fn replace(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Re
 async fn patch(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
     let body = ctx.body().await?;
-    let patch = negotiate::decode_patch(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
+    let patch = negotiate::decode_patch(
+        content_type(ctx).as_deref(),
+        &body,
+        ctx.info.is_custom(),
+        params::strict_patch_decode(&ctx.query),
+    )?;
     let apply = matches!(patch, Patch::Apply(_));
     let opts = params::write_options(&ctx.query, "PatchOptions", ctx.user_agent(), apply)?;
     let warnings = match &patch {

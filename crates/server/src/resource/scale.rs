@@ -37,7 +37,12 @@ pub(super) async fn patch(ctx: &mut Ctx<'_>, name: &str) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
     let body = ctx.body().await?;
     // The scale subresource is a built-in kind (autoscaling/v1 Scale): all four patch types.
-    let patch = negotiate::decode_patch(content_type(ctx).as_deref(), &body, false)?;
+    let patch = negotiate::decode_patch(
+        content_type(ctx).as_deref(),
+        &body,
+        false,
+        params::strict_patch_decode(&ctx.query),
+    )?;
     let apply = matches!(patch, Patch::Apply(_));
     let opts = params::write_options(&ctx.query, "PatchOptions", ctx.user_agent(), apply)?;
     let pp = PatchParams {

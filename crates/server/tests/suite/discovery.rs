@@ -75,6 +75,27 @@ async fn version_and_legacy_discovery_follow_the_registry() {
 
     let core = get(&router, "/api/v1").await.json();
     assert!(names(&core, "resources", "name").contains(&"configmaps".to_string()));
+    // A built-in resource's verbs are sorted (`registerResourceHandlers`); a custom
+    // resource's keep the apiextensions discovery controller's order (above).
+    let configmaps = core["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "configmaps")
+        .unwrap();
+    assert_eq!(
+        configmaps["verbs"],
+        json!([
+            "create",
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+            "patch",
+            "update",
+            "watch"
+        ])
+    );
 
     // Removing the CRD removes the group from discovery.
     let r = call(
@@ -181,7 +202,8 @@ async fn openapi_v3_advertises_field_validation_on_patch() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert!(params.contains(&"fieldValidation"), "{params:?}");
-    // Patch content types: strategic merge for built-in kinds only (kubectl checks).
+    // Patch content types: strategic merge is never listed (the schemas carry no merge keys,
+    // so kubectl must not compute client-side apply patches from them).
     let content_types = |op: &Value| -> Vec<String> {
         let mut types: Vec<String> = op["requestBody"]["content"]
             .as_object()
@@ -206,8 +228,7 @@ async fn openapi_v3_advertises_field_validation_on_patch() {
         [
             "application/apply-patch+yaml",
             "application/json-patch+json",
-            "application/merge-patch+json",
-            "application/strategic-merge-patch+json"
+            "application/merge-patch+json"
         ]
     );
     let schema_ref = patch_op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]

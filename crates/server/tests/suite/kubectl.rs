@@ -391,6 +391,25 @@ fn kubectl_drives_a_custom_object_workflow() {
         serde_json::json!({"b": "2"}),
         "apply removed what it no longer declares"
     );
+    // A list item the manifest no longer declares goes too: kubectl's patch deletes it by its
+    // merge key (`$patch: delete`), which it takes from the types compiled into it.
+    let svc = |ports: &str| {
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: web, namespace: team}}\nspec: {{selector: {{app: web}}, ports: [{ports}]}}\n"
+        )
+    };
+    let both = svc("{name: http, port: 80}, {name: https, port: 443}");
+    k.ok_with(&["apply", "-f", "-"], Some(&both));
+    let one = svc("{name: http, port: 80}");
+    k.ok_with(&["apply", "-f", "-"], Some(&one));
+    let service = k.json(&["-n", "team", "get", "service", "web"]);
+    let names: Vec<&str> = service["spec"]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["http"], "{service}");
     k.ok(&["delete", "namespace", "team"]);
     let err = k.fails(&["get", "namespace", "team"], None);
     assert!(err.contains("namespaces \"team\" not found"), "{err}");
