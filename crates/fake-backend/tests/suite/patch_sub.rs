@@ -631,3 +631,114 @@ async fn faults_and_actions() {
         1,
     );
 }
+
+/// kubectl's move from client-side to server-side apply (`lastappliedmanager.go`,
+/// `lastappliedupdater.go`): a server-side apply by `kubectl` takes over, without a conflict,
+/// the fields its last-applied annotation declares with the values the object still has, and
+/// rewrites that annotation to what it applied. Other managers get the conflict.
+#[tokio::test]
+async fn kubectl_server_side_apply_takes_over_its_client_side_fields() {
+    const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+    let c = cluster().await;
+    // What `kubectl apply` (client-side) creates.
+    let last = "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"1\",\"b\":\"2\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"app\",\"namespace\":\"default\"}}\n";
+    let created: kube_core::DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "app", "namespace": "default",
+                     "annotations": {LAST_APPLIED: last}},
+        "data": {"a": "1", "b": "2"},
+    }))
+    .unwrap();
+    let csa = PostParams {
+        field_manager: Some("kubectl-client-side-apply".into()),
+        ..PostParams::default()
+    };
+    c.create_object(&configmaps(), Some("default"), &created, &csa)
+        .await
+        .unwrap();
+    // Another writer changes `a` afterwards: that field is no longer the last applier's.
+    let other = PatchParams {
+        field_manager: Some("other".into()),
+        ..PatchParams::default()
+    };
+    c.patch_object(
+        &configmaps(),
+        Some("default"),
+        "app",
+        &Patch::Merge(json!({"data": {"a": "9"}})),
+        &other,
+    )
+    .await
+    .unwrap();
+    let applied = |a: &str, b: &str| {
+        Patch::Apply(json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "app", "namespace": "default"},
+            "data": {"a": a, "b": b, "c": "<new>"},
+        }))
+    };
+    let before = c.dump_yaml().unwrap();
+    // A manager other than kubectl conflicts over `b`.
+    let e = c
+        .patch_object(
+            &configmaps(),
+            Some("default"),
+            "app",
+            &applied("9", "3"),
+            &PatchParams::apply("deployer"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using v1: .data.b"
+    );
+    // kubectl conflicts over `a` alone: `b` still has its last-applied value.
+    let e = c
+        .patch_object(
+            &configmaps(),
+            Some("default"),
+            "app",
+            &applied("8", "3"),
+            &PatchParams::apply("kubectl"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "Apply failed with 1 conflict: conflict with \"other\" using v1: .data.a"
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    // Leaving `a` as it is, kubectl takes `b` over.
+    let out = c
+        .patch_object(
+            &configmaps(),
+            Some("default"),
+            "app",
+            &applied("9", "3"),
+            &PatchParams::apply("kubectl"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.data["data"], json!({"a": "9", "b": "3", "c": "<new>"}));
+    assert_eq!(
+        out.metadata.annotations.as_ref().unwrap()[LAST_APPLIED],
+        "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"9\",\"b\":\"3\",\"c\":\"\\u003cnew\\u003e\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"app\",\"namespace\":\"default\"}}\n"
+    );
+    let owners: Vec<(String, String)> = out
+        .metadata
+        .managed_fields
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            let fields = e.fields_v1.map(|f| f.0.to_string()).unwrap_or_default();
+            (e.manager.unwrap_or_default(), fields)
+        })
+        .collect();
+    let csa_fields = &owners
+        .iter()
+        .find(|(m, _)| m == "kubectl-client-side-apply")
+        .unwrap()
+        .1;
+    assert!(!csa_fields.contains("f:b"), "{csa_fields}");
+}

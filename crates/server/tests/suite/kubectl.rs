@@ -410,6 +410,18 @@ fn kubectl_drives_a_custom_object_workflow() {
         .filter_map(|p| p["name"].as_str())
         .collect();
     assert_eq!(names, ["http"], "{service}");
+    // From client-side to server-side apply and back: `kubectl apply --server-side` takes over
+    // the fields it applied client-side, no conflict, and rewrites the last-applied
+    // annotation, so the next client-side apply removes what only the server-side one added.
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: team}\ndata: {b: '3', c: new}\n";
+    assert!(
+        k.ok_with(&["apply", "--server-side", "-f", "-"], Some(cm))
+            .contains("configmap/applied serverside-applied")
+    );
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: team}\ndata: {b: '3'}\n";
+    k.ok_with(&["apply", "-f", "-"], Some(cm));
+    let data = k.json(&["-n", "team", "get", "configmap", "applied"]);
+    assert_eq!(data["data"], serde_json::json!({"b": "3"}), "{data}");
     k.ok(&["delete", "namespace", "team"]);
     let err = k.fails(&["get", "namespace", "team"], None);
     assert!(err.contains("namespaces \"team\" not found"), "{err}");

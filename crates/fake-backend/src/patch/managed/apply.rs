@@ -196,7 +196,21 @@ pub fn apply_resetting(
     }
     if !conflicts.is_empty() {
         if !force {
-            return Err(conflict_error(&entries, &conflicts));
+            // `lastAppliedManager`: kubectl may take over what it client-side applied.
+            let allowed = live_plain
+                .as_ref()
+                .and_then(|live| last_applied::allowed_conflicts(live, ctx, ty));
+            let remaining: Vec<(usize, FieldSet)> = match &allowed {
+                Some(allowed) => conflicts
+                    .iter()
+                    .map(|(i, c)| (*i, c.difference(allowed)))
+                    .filter(|(_, c)| !c.is_empty())
+                    .collect(),
+                None => conflicts.clone(),
+            };
+            if !remaining.is_empty() {
+                return Err(conflict_error(&entries, &remaining));
+            }
         }
         for (i, c) in &conflicts {
             entries[*i].set = entries[*i].set.difference(c);
@@ -211,6 +225,7 @@ pub fn apply_resetting(
     cap_update_managers(&mut entries);
     let mut out = new_obj;
     encode(&mut out, entries);
+    last_applied::sync_annotation(&mut out, applied, ctx);
     Ok(out)
 }
 

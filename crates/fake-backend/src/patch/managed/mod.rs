@@ -367,6 +367,7 @@ mod apply;
 pub(crate) use apply::typed_patch_error;
 pub use apply::{apply, apply_resetting};
 mod empty_object;
+mod last_applied;
 mod update;
 pub use update::track_update;
 pub(crate) use update::track_update_from;
