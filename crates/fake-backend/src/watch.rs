@@ -69,6 +69,10 @@ struct Watcher {
     store: Arc<str>,
     namespace: Option<String>,
     selection: Arc<Selection>,
+    /// Changes up to this resourceVersion are not delivered: a watch started from a
+    /// resourceVersion the cluster had not reached yet (the watch cache's `cacheWatcher`
+    /// skips events not newer than the one it started from).
+    after: u64,
     tx: UnboundedSender<Msg>,
 }
 
@@ -116,7 +120,7 @@ impl Hub {
         let mut dead = false;
         let shared: Arc<Rendered> = Arc::default();
         for w in &self.watchers {
-            if *w.store != *change.store {
+            if *w.store != *change.store || change.rv <= w.after {
                 continue;
             }
             if let Some((kind, obj)) = event_for(change, w.namespace.as_deref(), &w.selection) {
@@ -141,6 +145,7 @@ impl Hub {
         store: Arc<str>,
         namespace: Option<String>,
         selection: Arc<Selection>,
+        after: u64,
         tx: UnboundedSender<Msg>,
     ) {
         self.watchers.retain(|w| !w.tx.is_closed());
@@ -148,6 +153,7 @@ impl Hub {
             store,
             namespace,
             selection,
+            after,
             tx,
         });
     }

@@ -27,12 +27,22 @@ impl FakeCluster {
         resource_version: &str,
     ) -> Result<Events<T>> {
         let from = super::read::parse_rv(resource_version)?.filter(|v| *v > 0);
-        if let Some(v) = from {
-            self.wait_for_rv(v).await?;
+        // A resourceVersion the cluster has not reached: with sendInitialEvents the watch
+        // cache waits to be fresh (up to the configured time, then the 504 as an ERROR
+        // event); otherwise the watch opens and delivers only what comes after it.
+        if let Some(v) = from
+            && params.send_initial_events
+            && let Err(e) = self.wait_for_rv(v).await
+        {
+            return Ok(match e.status() {
+                Some(status) => single_error(status.clone()),
+                None => return Err(e),
+            });
         }
         let (tx, rx) = unbounded_channel();
         let st_guard = self.inner.lock();
         let mut st = st_guard;
+        let ahead = from.filter(|v| *v > st.store.rv);
         let info = resolve(&st, rt, namespace, true)?;
         let selection = Arc::new(Selection::parse(
             &info,
@@ -65,7 +75,9 @@ impl FakeCluster {
                 }
             }
             let _ = tx.send(Msg::Bookmark(st.store.rv, params.send_initial_events));
-        } else if let Some(v) = from {
+        } else if let Some(v) = from
+            && ahead.is_none()
+        {
             let Some(changes) = st.store.changes_since(v) else {
                 let oldest = st.store.compacted;
                 drop(st);
@@ -87,7 +99,8 @@ impl FakeCluster {
                 }
             }
         }
-        st.hub.add(store_key, ns, selection, tx.clone());
+        st.hub
+            .add(store_key, ns, selection, ahead.unwrap_or(0), tx.clone());
         drop(st);
         Ok(stream(
             rx,

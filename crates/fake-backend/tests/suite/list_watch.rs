@@ -736,3 +736,58 @@ async fn shared_watches_of_one_change_hold_one_object() {
         other => panic!("expected ADDED, got {other:?}"),
     }
 }
+
+/// A watch from a resourceVersion the cluster has not reached opens at once and delivers only
+/// the changes after it (the watch cache starts an empty interval there); with
+/// sendInitialEvents it waits to be fresh, then ends with the 504 as an ERROR event.
+#[tokio::test]
+async fn watch_from_a_future_version_waits_for_it() {
+    let c = seeded(1).await;
+    let ahead = c.resource_version() + 2;
+    let mut w = c
+        .watch_objects(
+            &widgets(),
+            Some("default"),
+            &WatchParams::default(),
+            &ahead.to_string(),
+        )
+        .await
+        .unwrap();
+    for i in 0..3 {
+        c.create_object(
+            &widgets(),
+            Some("default"),
+            &widget(&format!("n{i}"), json!({})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    }
+    match next(&mut w).await {
+        WatchEvent::Added(o) => {
+            assert_eq!(o.metadata.name.as_deref(), Some("n2"));
+            assert_eq!(o.metadata.resource_version, Some((ahead + 1).to_string()));
+        }
+        e => panic!("{e:?}"),
+    }
+
+    let far = (c.resource_version() + 100).to_string();
+    let wp = WatchParams::default().initial_events();
+    let mut w = c
+        .watch_objects(&widgets(), Some("default"), &wp, &far)
+        .await
+        .unwrap();
+    match next(&mut w).await {
+        WatchEvent::Error(status) => {
+            assert_eq!(status.code, 504);
+            assert!(
+                status
+                    .message
+                    .starts_with("Timeout: Too large resource version: "),
+                "{}",
+                status.message
+            );
+        }
+        e => panic!("{e:?}"),
+    }
+}
