@@ -25,7 +25,13 @@ pub(crate) fn status_value(status: &Status) -> Value {
     let mut map = Map::new();
     map.insert("kind".into(), "Status".into());
     map.insert("apiVersion".into(), "v1".into());
-    map.insert("metadata".into(), json!({}));
+    // The list metadata a Status may carry (an expired continue token's replacement).
+    let metadata = status
+        .metadata
+        .as_ref()
+        .and_then(|m| serde_json::to_value(m).ok())
+        .unwrap_or_else(|| json!({}));
+    map.insert("metadata".into(), metadata);
     let summary = match status.status {
         Some(kube_core::response::StatusSummary::Success) => "Success",
         _ => "Failure",

@@ -83,7 +83,7 @@ pub(super) fn cases() -> Vec<Case> {
             Read,
             [12],
             needs[HistoryWindow],
-            "a continue token older than the history: 410 Expired"
+            "a continue token older than the history: 410 Expired, with a token that continues in the newest state"
         ),
     ]
 }
@@ -435,5 +435,24 @@ async fn list_continue_expired(cx: &Ctx<'_>) -> Outcome {
         "second page",
         &err,
         "The provided continue parameter is too old to display a consistent list result.",
-    )
+    )?;
+    // The 410 carries a token that goes on from the same key in the newest state.
+    let replacement = err
+        .status()
+        .and_then(|s| s.metadata.as_ref())
+        .and_then(|m| m.continue_.clone())
+        .ok_or_else(|| Failure::new("no continue token in the 410's Status"))?;
+    let rest = cx
+        .list(
+            &rt,
+            &ListParams::default().limit(1).continue_token(&replacement),
+        )
+        .await
+        .during("page from the replacement token")?;
+    let names: Vec<&str> = rest
+        .items
+        .iter()
+        .filter_map(|o| o.metadata.name.as_deref())
+        .collect();
+    ensure_eq("names after the replacement token", vec!["b"], names)
 }

@@ -63,7 +63,9 @@ pub(crate) fn invalid_list_options(errors: &[FieldError]) -> Error {
 /// What a list continues from: the snapshot's version, and the key the last page ended at,
 /// relative to the listed prefix (without its trailing NUL).
 struct Token {
-    rv: u64,
+    /// The snapshot; `None` for the newest state (a token whose version is negative, as the
+    /// replacement token of an expired one is).
+    rv: Option<u64>,
     start: String,
 }
 
@@ -79,8 +81,28 @@ fn encode_token(rv: u64, last_key: &str, listed_namespace: Option<&str>) -> Stri
     } else {
         format!("{ns}/{name}\u{0}")
     };
+    encode_start(rv as i64, &start)
+}
+
+/// A token continuing after the relative key `start` (with its trailing NUL) at `rv` (`-1`:
+/// the newest state).
+fn encode_start(rv: i64, start: &str) -> String {
     let json = serde_json::json!({"v": "meta.k8s.io/v1", "rv": rv, "start": start});
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string())
+}
+
+/// The 410 for a token whose snapshot is gone, carrying a token that continues from the same
+/// key in the newest state, as etcd3's `handleCompactedErrorForPaging` answers; the message
+/// tells the client it may use it.
+fn expired_continue(token: &Token) -> Error {
+    let mut e = Error::expired(TOO_OLD_CONTINUE);
+    if let Error::Api(status) = &mut e {
+        status.metadata = Some(ListMeta {
+            continue_: Some(encode_start(-1, &format!("{}\u{0}", token.start))),
+            ..ListMeta::default()
+        });
+    }
+    e
 }
 
 fn decode_token(token: &str) -> Result<Token> {
@@ -98,12 +120,14 @@ fn decode_token(token: &str) -> Result<Token> {
             "invalid continue token: continue key is not valid: server does not recognize this encoded version",
         ));
     }
-    let rv = json.get("rv").and_then(Value::as_u64).unwrap_or(0);
+    let rv = json.get("rv").and_then(Value::as_i64).unwrap_or(0);
     if rv == 0 {
         return Err(bad(
             "incorrect encoded start resourceVersion (version meta.k8s.io/v1)".into(),
         ));
     }
+    // A negative version continues in the newest state (etcd3's `GetList`).
+    let rv = u64::try_from(rv).ok();
     let start = json
         .get("start")
         .and_then(Value::as_str)
@@ -226,7 +250,8 @@ impl FakeCluster {
         };
         let wanted = parse_rv(rv)?;
         let at = match (&token, &params.version_match, wanted) {
-            (Some(t), _, _) => At::Exact(t.rv),
+            (Some(Token { rv: Some(n), .. }), _, _) => At::Exact(*n),
+            (Some(Token { rv: None, .. }), _, _) => At::Newest(None),
             (None, _, None | Some(0)) => At::Newest(None),
             (None, Some(VersionMatch::Exact), Some(n)) => At::Exact(n),
             (None, None, Some(n)) if limit > 0 => At::Exact(n),
@@ -251,7 +276,7 @@ impl FakeCluster {
             ),
             At::Exact(n) => match st.store.table_at(&info.store_key(), n) {
                 Some(t) => (n, t),
-                None if token.is_some() => return Err(Error::expired(TOO_OLD_CONTINUE)),
+                None if let Some(t) = &token => return Err(expired_continue(t)),
                 None => {
                     return Err(Error::expired(
                         "The resourceVersion for the provided list is too old.",

@@ -218,6 +218,33 @@ async fn continue_token_errors() {
     assert!(message(&e).starts_with(
         "The provided continue parameter is too old to display a consistent list result."
     ));
+    // The replacement token goes on after the same key, in the newest state (the objects
+    // created since included), and its next page is at that state's version.
+    let replacement = status(&e)
+        .metadata
+        .as_ref()
+        .and_then(|m| m.continue_.clone())
+        .unwrap();
+    let rest = small
+        .list_objects(
+            &widgets(),
+            Some("default"),
+            &ListParams::default().limit(2).continue_token(&replacement),
+        )
+        .await
+        .unwrap();
+    let names: Vec<_> = rest
+        .items
+        .iter()
+        .map(|o| o.metadata.name.clone().unwrap())
+        .collect();
+    let after = page.items[0].metadata.name.clone().unwrap();
+    assert!(names.iter().all(|n| *n > after), "{names:?} after {after}");
+    assert_eq!(names.len(), 2);
+    assert_eq!(
+        rest.metadata.resource_version,
+        Some(small.resource_version().to_string())
+    );
 }
 
 #[tokio::test]
