@@ -125,6 +125,31 @@ fn build() -> HashMap<&'static str, GroupVersionSchemas> {
     out
 }
 
+/// The definitions a custom resource's document refers to (apiextensions' `builder.go` adds
+/// them to every CRD's): ObjectMeta, ListMeta and autoscaling/v1 Scale, with everything they
+/// use. Built once.
+pub(super) fn custom_resource_definitions() -> &'static Map<String, Value> {
+    static DEFINITIONS: OnceLock<Map<String, Value>> = OnceLock::new();
+    DEFINITIONS.get_or_init(|| {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ListMeta, ObjectMeta};
+        let mut generator = SchemaGenerator::new(SchemaSettings::openapi3());
+        generator.subschema_for::<ObjectMeta>();
+        generator.subschema_for::<ListMeta>();
+        generator.subschema_for::<autoscaling::v1::Scale>();
+        generator.take_definitions(true)
+    })
+}
+
+/// The description of one property of TypeMeta (`apiVersion`, `kind`), as every kind's
+/// schema carries it.
+pub(super) fn type_meta_property(name: &str) -> Option<&'static Value> {
+    let core = schemas("v1")?;
+    core.definitions
+        .get(core.roots.get("ConfigMap")?)?
+        .get("properties")?
+        .get(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,6 +118,66 @@ fn schema_id(info: &TypeInfo) -> String {
     format!("io.k8s.api.{short}.{}.{}", api.version, api.kind)
 }
 
+/// What apiextensions' `buildKubeNative` adds to a CRD's structural schema: `apiVersion` and
+/// `kind` as TypeMeta describes them, and `metadata` referring to ObjectMeta, so that
+/// `kubectl explain <kind>.metadata` works.
+fn add_kube_native_properties(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let properties = map
+        .entry("properties")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Some(properties) = properties.as_object_mut() else {
+        return;
+    };
+    for name in ["apiVersion", "kind"] {
+        if let Some(p) = builtin::type_meta_property(name) {
+            properties.insert(name.to_string(), p.clone());
+        }
+    }
+    properties.insert(
+        "metadata".into(),
+        json!({
+            "allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}],
+            "description": "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+        }),
+    );
+}
+
+/// A custom resource's List schema (`buildListSchema`).
+fn list_schema(info: &TypeInfo, id: &str) -> Value {
+    let api = &info.resource.api;
+    let mut properties = Map::new();
+    for name in ["apiVersion", "kind"] {
+        if let Some(p) = builtin::type_meta_property(name) {
+            properties.insert(name.to_string(), p.clone());
+        }
+    }
+    properties.insert(
+        "items".into(),
+        json!({
+            "type": "array",
+            "description": format!("List of {}. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md", api.plural),
+            "items": {"$ref": format!("#/components/schemas/{id}")},
+        }),
+    );
+    properties.insert(
+        "metadata".into(),
+        json!({
+            "allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"}],
+            "description": "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+        }),
+    );
+    json!({
+        "type": "object",
+        "description": format!("{} is a list of {}", info.list_kind, api.kind),
+        "required": ["items"],
+        "properties": properties,
+        "x-kubernetes-group-version-kind": [{"group": api.group, "version": api.version, "kind": info.list_kind}],
+    })
+}
+
 fn param(name: &str, location: &str, description: &str) -> Value {
     let mut p = json!({
         "name": name,
@@ -190,10 +250,15 @@ fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
                 .unwrap_or_else(
                     || json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
                 );
+            if info.schema.is_some() {
+                add_kube_native_properties(&mut schema);
+            }
             if let Some(map) = schema.as_object_mut() {
                 map.insert("x-kubernetes-group-version-kind".into(), json!([gvk]));
             }
             schemas.insert(id.clone(), schema);
+            schemas.extend(builtin::custom_resource_definitions().clone());
+            schemas.insert(format!("{id}List"), list_schema(info, &id));
         }
         // Strategic merge patch is not listed, though built-in kinds are served it (see the
         // module's documentation): listed, kubectl would compute client-side apply patches
@@ -303,6 +368,52 @@ fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
                 "parameters": collection_params,
             }),
         );
+        if info.is_custom() {
+            let list_reference = json!({"$ref": format!("#/components/schemas/{id}List")});
+            let listed = json!({"200": {"description": "OK", "content": {"application/json": {"schema": list_reference}}}});
+            if let Some(get) = paths
+                .get_mut(&base)
+                .and_then(|p| p.get_mut("get"))
+                .and_then(Value::as_object_mut)
+            {
+                get.insert("responses".into(), listed.clone());
+            }
+            if info.resource.is_namespaced() {
+                // `list<Kind>ForAllNamespaces` on `/apis/<group>/<version>/<plural>`.
+                paths.insert(
+                    format!("/{key}/{}", api.plural),
+                    json!({"get": {
+                        "operationId": format!("list{}ForAllNamespaces", api.kind),
+                        "parameters": [],
+                        "responses": listed,
+                        "x-kubernetes-action": "list",
+                        "x-kubernetes-group-version-kind": gvk,
+                    }}),
+                );
+            }
+            if info.scale.is_some() {
+                let scale = json!({"$ref": "#/components/schemas/io.k8s.api.autoscaling.v1.Scale"});
+                let scale_ok = json!({"200": {"description": "OK", "content": {"application/json": {"schema": scale}}}});
+                let scale_body =
+                    json!({"content": {"application/json": {"schema": scale}}, "required": true});
+                let scale_gvk = json!({"group": "autoscaling", "version": "v1", "kind": "Scale"});
+                let with_scale_gvk = |mut o: Value| {
+                    if let Some(map) = o.as_object_mut() {
+                        map.insert("x-kubernetes-group-version-kind".into(), scale_gvk.clone());
+                    }
+                    o
+                };
+                paths.insert(
+                    format!("{base}/{{name}}/scale"),
+                    json!({
+                        "get": with_scale_gvk(op("read:Scale", "get", vec![], None, &scale_ok)),
+                        "put": with_scale_gvk(op("replace:Scale", "put", write_params(false), Some(scale_body), &scale_ok)),
+                        "patch": with_scale_gvk(op("patch:Scale", "patch", write_params(true), Some(patch_request.clone()), &scale_ok)),
+                        "parameters": path_params,
+                    }),
+                );
+            }
+        }
         if info.status {
             paths.insert(
                 format!("{base}/{{name}}/status"),

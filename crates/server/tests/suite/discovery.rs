@@ -202,6 +202,38 @@ async fn openapi_v3_advertises_field_validation_on_patch() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert!(params.contains(&"fieldValidation"), "{params:?}");
+    // What apiextensions' builder adds for a CRD: the scale subresource's paths, the list
+    // across namespaces, the List schema, and TypeMeta and ObjectMeta in the kind's schema.
+    let paths = &doc["paths"];
+    let scale = &paths["/apis/test.kobj.dev/v1/namespaces/{namespace}/widgets/{name}/scale"];
+    assert_eq!(
+        scale["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/io.k8s.api.autoscaling.v1.Scale"
+    );
+    assert!(scale["patch"].is_object() && scale["put"].is_object(), "{scale}");
+    let all = &paths["/apis/test.kobj.dev/v1/widgets"]["get"];
+    assert_eq!(all["operationId"], "listWidgetForAllNamespaces");
+    assert_eq!(
+        all["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/dev.kobj.test.v1.WidgetList"
+    );
+    let schemas = &doc["components"]["schemas"];
+    let widget = &schemas["dev.kobj.test.v1.Widget"];
+    assert_eq!(
+        widget["properties"]["metadata"]["allOf"][0]["$ref"],
+        "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+    );
+    assert_eq!(widget["properties"]["kind"]["type"], "string");
+    assert_eq!(
+        schemas["dev.kobj.test.v1.WidgetList"]["properties"]["items"]["items"]["$ref"],
+        "#/components/schemas/dev.kobj.test.v1.Widget"
+    );
+    // Every reference names a definition of the document.
+    let text = doc["components"].to_string() + &doc["paths"].to_string();
+    for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = part.split('"').next().unwrap();
+        assert!(schemas.get(name).is_some(), "{name}");
+    }
     // Patch content types: strategic merge is never listed (the schemas carry no merge keys,
     // so kubectl must not compute client-side apply patches from them).
     let content_types = |op: &Value| -> Vec<String> {

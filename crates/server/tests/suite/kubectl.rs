@@ -563,6 +563,13 @@ fn kubectl_explain_documents_built_in_and_custom_fields() {
     let out = k.ok(&["explain", "gadgets.spec"]);
     assert!(out.contains("What the gadget is."), "{out}");
     assert!(out.contains("size\t<integer>"), "{out}");
+    // The server adds apiVersion, kind and metadata to a CRD's schema (`buildKubeNative`).
+    let out = k.ok(&["explain", "gadgets"]);
+    for field in ["apiVersion\t<string>", "kind\t<string>", "metadata\t<ObjectMeta>"] {
+        assert!(out.contains(field), "{field}: {out}");
+    }
+    let out = k.ok(&["explain", "gadgets.metadata.labels"]);
+    assert!(out.contains("FIELD: labels <map[string]string>"), "{out}");
 }
 
 #[test]
