@@ -261,7 +261,7 @@ pub(crate) fn commit_controller_update(
 
 /// The field manager of the controllers' writes: the first segment of kube-controller-manager's
 /// User-Agent, as the server derives a manager from it.
-const CONTROLLER_MANAGER: &str = "kube-controller-manager";
+pub(crate) const CONTROLLER_MANAGER: &str = "kube-controller-manager";
 
 /// Owners waiting for their dependents whose blocking reference (in `before`) went or stopped
 /// blocking (in `after`) are attempted again.

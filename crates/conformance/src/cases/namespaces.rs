@@ -8,7 +8,9 @@ use super::held;
 use crate::case::{Case, During, Failure, Outcome, case};
 use crate::check::*;
 use crate::ctx::{Ctx, create_namespace};
-use crate::fixtures::{configmaps, endpoint_slices, endpoints, namespaces, services, widgets};
+use crate::fixtures::{
+    HOLD, configmaps, endpoint_slices, endpoints, namespaces, services, widgets,
+};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -40,7 +42,7 @@ pub(super) fn cases() -> Vec<Case> {
             namespace_delete_terminates_then_removes,
             Namespaces,
             [33, 9],
-            "a deleted namespace turns Terminating, its contents are deleted, create is refused with 403, updates still work, then it is removed"
+            "a deleted namespace turns Terminating, its contents are deleted, its conditions name what remains, create is refused with 403, updates still work, then it is removed"
         ),
         case!(
             namespace_delete_missing_not_found,
@@ -217,6 +219,42 @@ async fn namespace_delete_terminates_then_removes(cx: &Ctx<'_>) -> Outcome {
         "/status/phase",
         &json!("Terminating"),
     )?;
+    // The namespace deleter says in the status what holds the namespace.
+    let remaining = [
+        (
+            "NamespaceContentRemaining",
+            "SomeResourcesRemain",
+            "Some resources are remaining: widgets.conformance.kobj.dev has 1 resource instances"
+                .to_string(),
+        ),
+        (
+            "NamespaceFinalizersRemaining",
+            "SomeFinalizerRemain",
+            format!("Some finalizers are remaining: {HOLD} in 1 resource instances"),
+        ),
+    ];
+    cx.eventually_object(&ns_rt, None, &doomed, |o| {
+        let conditions = o
+            .and_then(|ns| ns.data.pointer("/status/conditions"))
+            .and_then(|c| c.as_array())
+            .cloned()
+            .unwrap_or_default();
+        for (kind, reason, message) in &remaining {
+            let found = conditions.iter().any(|c| {
+                c["type"] == *kind
+                    && c["status"] == "True"
+                    && c["reason"] == *reason
+                    && c["message"] == message.as_str()
+            });
+            if !found {
+                return Err(format!(
+                    "no condition {kind} True {reason} `{message}` in {conditions:?}"
+                ));
+            }
+        }
+        Ok(())
+    })
+    .await?;
     let late = cx.object_in(&w, Some(&doomed), "late", json!({"spec": {}}))?;
     let err = expect_error(
         "create in a terminating namespace",

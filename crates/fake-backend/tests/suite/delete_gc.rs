@@ -505,3 +505,122 @@ async fn the_system_namespaces_may_not_be_deleted() {
     .await
     .unwrap();
 }
+
+/// A namespace held by finalized content says why in its status, as the namespace deleter
+/// writes it (`status_condition_utils.go`), and the conditions follow what remains.
+#[tokio::test]
+async fn a_held_namespace_says_what_remains() {
+    let c = cluster().await;
+    let ns = obj(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "t1"}}));
+    c.create_object(&namespaces(), None, &ns, &PostParams::default())
+        .await
+        .unwrap();
+    for name in ["keep", "also"] {
+        let mut cm = configmap(name, json!({}));
+        cm.metadata.finalizers = Some(vec!["example.com/hold".into()]);
+        c.create_object(&configmaps(), Some("t1"), &cm, &PostParams::default())
+            .await
+            .unwrap();
+    }
+    c.delete_object(&namespaces(), None, "t1", &DeleteParams::default())
+        .await
+        .unwrap();
+    let conditions = |c: kobj_fake::FakeCluster| async move {
+        let ns = c
+            .get_object(&namespaces(), None, "t1", &GetParams::default())
+            .await
+            .unwrap();
+        let list = ns.data["status"]["conditions"].as_array().unwrap().clone();
+        let brief: Vec<(String, String, String, String)> = list
+            .iter()
+            .map(|c| {
+                let s = |k: &str| c[k].as_str().unwrap().to_string();
+                (s("type"), s("status"), s("reason"), s("message"))
+            })
+            .collect();
+        (brief, ns)
+    };
+    let (brief, ns) = conditions(c.clone()).await;
+    let s = |a: &str, b: &str, c: &str, d: &str| {
+        (a.to_string(), b.to_string(), c.to_string(), d.to_string())
+    };
+    assert_eq!(
+        brief,
+        [
+            s(
+                "NamespaceDeletionDiscoveryFailure",
+                "False",
+                "ResourcesDiscovered",
+                "All resources successfully discovered"
+            ),
+            s(
+                "NamespaceDeletionGroupVersionParsingFailure",
+                "False",
+                "ParsedGroupVersions",
+                "All legacy kube types successfully parsed"
+            ),
+            s(
+                "NamespaceDeletionContentFailure",
+                "False",
+                "ContentDeleted",
+                "All content successfully deleted, may be waiting on finalization"
+            ),
+            s(
+                "NamespaceContentRemaining",
+                "True",
+                "SomeResourcesRemain",
+                "Some resources are remaining: configmaps. has 2 resource instances"
+            ),
+            s(
+                "NamespaceFinalizersRemaining",
+                "True",
+                "SomeFinalizerRemain",
+                "Some finalizers are remaining: example.com/hold in 2 resource instances"
+            ),
+        ]
+    );
+    assert_eq!(ns.data["status"]["phase"], "Terminating");
+    let writer = ns
+        .metadata
+        .managed_fields
+        .unwrap()
+        .into_iter()
+        .find(|e| e.subresource.as_deref() == Some("status"))
+        .unwrap();
+    assert_eq!(writer.manager.as_deref(), Some("kube-controller-manager"));
+
+    // One released: the counts follow.
+    c.patch_object(
+        &configmaps(),
+        Some("t1"),
+        "keep",
+        &kube_core::params::Patch::Merge(json!({"metadata": {"finalizers": null}})),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let (brief, _) = conditions(c.clone()).await;
+    assert_eq!(
+        brief[3].3,
+        "Some resources are remaining: configmaps. has 1 resource instances"
+    );
+    assert_eq!(
+        brief[4].3,
+        "Some finalizers are remaining: example.com/hold in 1 resource instances"
+    );
+    // The last one released: the namespace goes.
+    c.patch_object(
+        &configmaps(),
+        Some("t1"),
+        "also",
+        &kube_core::params::Patch::Merge(json!({"metadata": {"finalizers": null}})),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let e = c
+        .get_object(&namespaces(), None, "t1", &GetParams::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+}

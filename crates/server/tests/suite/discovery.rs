@@ -210,7 +210,10 @@ async fn openapi_v3_advertises_field_validation_on_patch() {
         scale["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/io.k8s.api.autoscaling.v1.Scale"
     );
-    assert!(scale["patch"].is_object() && scale["put"].is_object(), "{scale}");
+    assert!(
+        scale["patch"].is_object() && scale["put"].is_object(),
+        "{scale}"
+    );
     let all = &paths["/apis/test.kobj.dev/v1/widgets"]["get"];
     assert_eq!(all["operationId"], "listWidgetForAllNamespaces");
     assert_eq!(

@@ -565,7 +565,11 @@ fn kubectl_explain_documents_built_in_and_custom_fields() {
     assert!(out.contains("size\t<integer>"), "{out}");
     // The server adds apiVersion, kind and metadata to a CRD's schema (`buildKubeNative`).
     let out = k.ok(&["explain", "gadgets"]);
-    for field in ["apiVersion\t<string>", "kind\t<string>", "metadata\t<ObjectMeta>"] {
+    for field in [
+        "apiVersion\t<string>",
+        "kind\t<string>",
+        "metadata\t<ObjectMeta>",
+    ] {
         assert!(out.contains(field), "{field}: {out}");
     }
     let out = k.ok(&["explain", "gadgets.metadata.labels"]);
