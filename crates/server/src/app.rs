@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
 use bytes::Bytes;
-use http::{HeaderMap, Method, StatusCode, header};
+use http::{HeaderMap, Method, header};
 use http_body_util::{BodyExt, Limited};
 use kobj_core::{Error, Result};
 use kobj_fake::FakeCluster;
@@ -119,16 +119,11 @@ async fn route(app: &App, req: Request) -> Response {
     {
         return respond::error(&e);
     }
-    match path.as_str() {
-        "/version" | "/version/" => return crate::discovery::version(app, &req),
-        "/healthz" | "/livez" | "/readyz" => {
-            return respond::bytes_response(
-                StatusCode::OK,
-                "text/plain; charset=utf-8",
-                Bytes::from_static(b"ok"),
-            );
-        }
-        _ => {}
+    if matches!(path.as_str(), "/version" | "/version/") {
+        return crate::discovery::version(app, &req);
+    }
+    if let Some(resp) = crate::health::serve(&path, req.query.as_deref()) {
+        return resp;
     }
     if let Some(rest) = path.strip_prefix("/openapi/") {
         return crate::openapi::serve(app, &req, rest);

@@ -40,6 +40,7 @@
 mod app;
 pub mod config;
 mod discovery;
+mod health;
 mod identity;
 mod jsonpath;
 pub mod kubeconfig;

@@ -495,3 +495,23 @@ async fn pod_and_service_account_subresources_are_listed_and_served() {
     let r = get(&router, uri).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn health_endpoints_answer_as_the_server_does() {
+    let (_cluster, router) = setup().await;
+    for endpoint in ["/healthz", "/livez", "/readyz"] {
+        let reply = get(&router, endpoint).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.text(), "ok");
+    }
+    let verbose = get(&router, "/livez?verbose").await.text();
+    assert_eq!(
+        verbose,
+        "[+]ping ok\n[+]log ok\n[+]etcd ok\nlivez check passed\n"
+    );
+    assert_eq!(get(&router, "/readyz/etcd").await.text(), "ok");
+    assert_eq!(get(&router, "/livez/ping").await.text(), "ok");
+    let unknown = get(&router, "/readyz/nope").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.text(), "404 page not found\n");
+}
