@@ -330,6 +330,13 @@ impl FakeCluster {
                     };
                     check_decodes(&info, patch, &mut new, opts, &patched)?;
                 }
+                // A strict patch of a custom resource that brings unknown fields shows the
+                // patched object as `applyPatchToCurrentObject` encoded it: the stored object
+                // (its resourceVersion, generation and managedFields as they are) patched.
+                let patched = (!is_apply
+                    && info.is_custom()
+                    && matches!(opts.field_validation, Some(ValidationDirective::Strict)))
+                .then(|| new.to_string());
                 let updated = update_locked(
                     &self.inner,
                     &mut st,
@@ -342,7 +349,7 @@ impl FakeCluster {
                     if is_apply {
                         Request::Apply(&body)
                     } else {
-                        Request::Patch(&body)
+                        Request::Patch(&body, patched.as_deref())
                     },
                     false,
                     Some(old),

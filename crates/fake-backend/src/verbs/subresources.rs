@@ -216,7 +216,7 @@ impl FakeCluster {
         meta::set_path(&mut obj, &spec.spec_replicas_path, replicas);
         let request = match change {
             Ok(_) => Request::Update,
-            Err(_) => Request::Patch(&body),
+            Err(_) => Request::Patch(&body, None),
         };
         let out = update_locked(
             &self.inner,

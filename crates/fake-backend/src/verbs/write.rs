@@ -24,8 +24,10 @@ pub(crate) enum Request<'a> {
     Create,
     /// PUT.
     Update,
-    /// PATCH with this patch body.
-    Patch(&'a Value),
+    /// PATCH with this patch body, and (for a strict patch of a custom resource) the patched
+    /// object as the handler encoded it: the stored object with the patch applied, before
+    /// the update changes anything, which a strict decoding error shows.
+    Patch(&'a Value, Option<&'a str>),
     /// Server-side apply with this body (managedFields come from the apply itself).
     Apply(&'a Value),
 }
@@ -112,15 +114,8 @@ impl<'a> WriteCtx<'a> {
         // Metadata is validated with the rest of the object, and reported first.
         let meta_errors = meta::validate_object_meta(obj);
         if let Some(schema) = &self.info.schema {
-            // A strict patch's error shows the patched object as it was decoded.
-            let patched = (matches!(self.request, Request::Patch(_))
-                && matches!(
-                    self.opts.field_validation,
-                    Some(ValidationDirective::Strict)
-                ))
-            .then(|| obj.to_string());
             let pruned = crate::schema::prune(schema, obj);
-            self.unknown_fields(&pruned, &name, patched)?;
+            self.unknown_fields(&pruned, &name)?;
             crate::schema::apply_defaults(schema, obj);
             let mut errors = meta_errors;
             errors.extend(crate::schema::validate(schema, obj));
@@ -155,19 +150,19 @@ impl<'a> WriteCtx<'a> {
     /// fieldValidation for the fields pruning removed (rule 27). A patch's strict error is
     /// the patch handler's (`jsonPatcher.applyPatchToCurrentObject`): 422 with an empty kind
     /// and name, on `patch`, with the patched object (`patched`) as the value.
-    fn unknown_fields(&self, pruned: &[String], name: &str, patched: Option<String>) -> Result<()> {
+    fn unknown_fields(&self, pruned: &[String], name: &str) -> Result<()> {
         let Some(detail) = unknown_fields_refused(self.opts, pruned) else {
             return Ok(());
         };
         match self.request {
-            Request::Patch(patch) => Err(Error::invalid_kind(
+            Request::Patch(patch, patched) => Err(Error::invalid_kind(
                 "",
                 "",
                 "",
                 "",
                 &[FieldError::invalid(
                     "patch",
-                    Value::String(patched.unwrap_or_else(|| patch.to_string())),
+                    Value::String(patched.map_or_else(|| patch.to_string(), str::to_string)),
                     detail,
                 )],
             )),

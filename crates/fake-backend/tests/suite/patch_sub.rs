@@ -579,6 +579,24 @@ async fn crd_validation_and_strict_fields() {
         message(&e)
     );
     assert!(message(&e).contains("\\\"extra\\\":1"), "{}", message(&e));
+    // The patched object is the stored one patched (`applyPatchToCurrentObject`): its
+    // resourceVersion and generation as stored, not as the update would set them.
+    let stored = c
+        .get_object(&widgets(), Some("default"), "a", &GetParams::default())
+        .await
+        .unwrap();
+    let rv = stored.metadata.resource_version.clone().unwrap();
+    let generation = stored.metadata.generation.unwrap();
+    assert!(
+        message(&e).contains(&format!("\\\"resourceVersion\\\":\\\"{rv}\\\"")),
+        "{}",
+        message(&e)
+    );
+    assert!(
+        message(&e).contains(&format!("\\\"generation\\\":{generation}")),
+        "{}",
+        message(&e)
+    );
     let e = c
         .create_object(
             &widgets(),
