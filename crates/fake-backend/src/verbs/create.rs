@@ -37,9 +37,12 @@ pub(crate) fn check_type(info: &TypeInfo, obj: &mut Value) -> Result<()> {
             } else {
                 "apiVersion"
             };
-            return Err(Error::bad_request(format!(
-                "Object '{what}' is missing in '{body}'"
-            )));
+            // The json serializer defaults the request's kind before the unstructured decode
+            // fails, so the handler's `transformDecodeError` names the type.
+            return Err(super::write::cannot_be_handled(
+                &info.resource,
+                &format!("Object '{what}' is missing in '{body}'"),
+            ));
         }
         if api_version.is_empty() {
             map.insert("apiVersion".into(), Value::String(api.api_version.clone()));

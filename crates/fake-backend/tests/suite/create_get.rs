@@ -312,7 +312,9 @@ async fn type_mismatches() {
         .unwrap_err();
     assert_eq!(e.code(), Some(400));
     assert!(
-        message(&e).starts_with("Object 'Kind' is missing in '"),
+        message(&e).starts_with(
+            "Widget in version \"v1\" cannot be handled as a Widget: Object 'Kind' is missing in '"
+        ),
         "{}",
         message(&e)
     );

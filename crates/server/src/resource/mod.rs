@@ -340,12 +340,45 @@ async fn write<T: Send + 'static>(
         .map_err(Error::internal)?
 }
 
+/// A custom resource's JSON body without `kind` or `apiVersion`: the unstructured decoder's
+/// error quotes the body as it was sent (`NewMissingKindErr(string(data))`), which the engine,
+/// holding the decoded value, cannot.
+fn missing_type_meta(ctx: &Ctx<'_>, body: &[u8], value: &serde_json::Value) -> Result<()> {
+    let json = negotiate::media_type(content_type(ctx).as_deref())
+        .is_none_or(|m| m.is_empty() || m == "application/json");
+    if !ctx.info.is_custom() || !json {
+        return Ok(());
+    }
+    let missing = |key: &str| {
+        value
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .is_empty()
+    };
+    let what = if missing("kind") {
+        "Kind"
+    } else if missing("apiVersion") {
+        "apiVersion"
+    } else {
+        return Ok(());
+    };
+    let api = &ctx.info.resource.api;
+    Err(Error::bad_request(format!(
+        "{kind} in version {version:?} cannot be handled as a {kind}: Object '{what}' is missing in '{raw}'",
+        kind = api.kind,
+        version = api.version,
+        raw = String::from_utf8_lossy(body),
+    )))
+}
+
 async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
     let opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
     let body = ctx.body().await?;
     let value =
         negotiate::decode_object(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
+    missing_type_meta(ctx, &body, &value)?;
     let warnings = unknown_field_warnings(&ctx.info, &opts, &value);
     let (rt, ns) = ctx.owned_target();
     let created = write(&ctx.app.cluster, move |c| {
@@ -424,6 +457,7 @@ async fn replace(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Re
     let body = ctx.body().await?;
     let value =
         negotiate::decode_object(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
+    missing_type_meta(ctx, &body, &value)?;
     let warnings = unknown_field_warnings(&ctx.info, &opts, &value);
     let (rt, ns) = ctx.owned_target();
     let name_owned = name.to_string();

@@ -724,3 +724,28 @@ async fn pod_logs_are_served_as_text_with_the_servers_errors() {
     let r = call(&router, Method::POST, base, &[], Body::empty()).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+/// A custom resource's body without a kind: the decoder's error names the type and quotes the
+/// body as it was sent.
+#[tokio::test]
+async fn a_custom_resource_without_kind_is_quoted_as_sent() {
+    let (cluster, router) = setup().await;
+    let before = cluster.dump_yaml().unwrap();
+    let raw = "{\"apiVersion\": \"test.kobj.dev/v1\",\n \"metadata\": {\"name\": \"nk\"}}";
+    let r = call(
+        &router,
+        Method::POST,
+        &widgets("default"),
+        &[("content-type", "application/json")],
+        raw.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.json()["message"],
+        format!(
+            "Widget in version \"v1\" cannot be handled as a Widget: Object 'Kind' is missing in '{raw}'"
+        )
+    );
+    assert_eq!(cluster.dump_yaml().unwrap(), before);
+}
