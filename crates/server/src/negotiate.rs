@@ -150,6 +150,74 @@ pub(crate) fn decode_object(
     Ok(value)
 }
 
+/// The strict decoding errors of a JSON body's repeated keys, in document order: `duplicate
+/// field "x"` for each key an object repeats (sigs.k8s.io/json's strict decode of an
+/// unstructured body names the key alone). Written by hand because serde_json keeps the last
+/// value of a repeated key without saying so; a body that does not parse has none (its
+/// syntax error is reported elsewhere).
+pub(crate) fn duplicate_fields(body: &[u8]) -> Vec<String> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::cell::RefCell;
+
+    struct Scan<'a>(&'a RefCell<Vec<String>>);
+
+    impl<'de> DeserializeSeed<'de> for Scan<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Scan<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            while seq.next_element_seed(Scan(self.0))?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if seen.contains(&key) {
+                    self.0.borrow_mut().push(format!("duplicate field {key:?}"));
+                } else {
+                    seen.insert(key);
+                }
+                map.next_value_seed(Scan(self.0))?;
+            }
+            Ok(())
+        }
+    }
+
+    let found = RefCell::new(Vec::new());
+    let mut de = serde_json::Deserializer::from_slice(body);
+    // Nesting is bounded by serde_json's recursion limit, as for the body's own decode.
+    if Scan(&found).deserialize(&mut de).is_err() {
+        return Vec::new();
+    }
+    found.into_inner()
+}
+
 /// The patch types a resource accepts (rule 23), in the order the server lists them.
 pub(crate) fn patch_types(custom: bool) -> &'static [&'static str] {
     if custom {
@@ -463,6 +531,21 @@ mod tests {
             decode_patch(Some("application/json-patch+json"), b"null", true, false),
             Ok(Patch::Json(p)) if p.0.is_empty()
         ));
+    }
+
+    #[test]
+    fn repeated_keys_are_found_in_document_order() {
+        assert_eq!(
+            duplicate_fields(br#"{"b":1,"a":{"x":1,"x":2},"b":[{"y":1,"y":2}],"b":3}"#),
+            [
+                "duplicate field \"x\"",
+                "duplicate field \"b\"",
+                "duplicate field \"y\"",
+                "duplicate field \"b\""
+            ]
+        );
+        assert!(duplicate_fields(br#"{"a":1,"b":{"a":2}}"#).is_empty());
+        assert!(duplicate_fields(b"{bad").is_empty());
     }
 
     /// With fieldValidation Warn (the default) or Strict, `applyJSPatch` decodes the body

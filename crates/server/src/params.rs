@@ -345,6 +345,7 @@ pub(crate) fn write_options(
         force,
         keep_uid: false,
         user: None,
+        decode_errors: Vec::new(),
     })
 }
 

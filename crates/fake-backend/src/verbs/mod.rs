@@ -45,6 +45,10 @@ pub struct WriteOptions {
     /// ([`FakeCluster::impersonate`](crate::FakeCluster::impersonate)) when `None`, and for
     /// the fake's own handles [`UserInfo::admin`](crate::UserInfo::admin).
     pub user: Option<std::sync::Arc<crate::UserInfo>>,
+    /// Strict decoding errors found in the request body before it reached the engine (over
+    /// HTTP: `duplicate field "x"` for a key an object repeats), reported with the unknown
+    /// fields per `field_validation` and before them, as the server's decoder reports them.
+    pub decode_errors: Vec<String>,
 }
 
 impl crate::FakeCluster {

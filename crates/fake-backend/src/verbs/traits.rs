@@ -28,6 +28,7 @@ fn post_opts(p: &PostParams) -> WriteOptions {
         force: false,
         keep_uid: false,
         user: None,
+        decode_errors: Vec::new(),
     }
 }
 
@@ -39,6 +40,7 @@ fn patch_opts(p: &PatchParams) -> WriteOptions {
         force: p.force,
         keep_uid: false,
         user: None,
+        decode_errors: Vec::new(),
     }
 }
 

@@ -184,10 +184,14 @@ impl<'a> WriteCtx<'a> {
 /// Warn (the default) drops them with the server's warning for each, Strict refuses the
 /// request: `Some` is the strict decoding error's text.
 pub(crate) fn unknown_fields_refused(opts: &WriteOptions, unknown: &[String]) -> Option<String> {
-    if unknown.is_empty() {
+    if unknown.is_empty() && opts.decode_errors.is_empty() {
         return None;
     }
-    let texts = unknown.iter().map(|p| format!("unknown field {p:?}"));
+    let texts = opts
+        .decode_errors
+        .iter()
+        .cloned()
+        .chain(unknown.iter().map(|p| format!("unknown field {p:?}")));
     match opts
         .field_validation
         .clone()

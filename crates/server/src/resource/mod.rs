@@ -279,8 +279,10 @@ fn unknown_field_warnings(info: &TypeInfo, opts: &WriteOptions, body: &Value) ->
     ) {
         return Vec::new();
     }
+    // The body's repeated keys come first, as the decoder finds them before the pruning.
+    let duplicates = opts.decode_errors.iter().cloned();
     if !body.is_object() {
-        return Vec::new();
+        return duplicates.collect();
     }
     let paths = match &info.schema {
         Some(schema) => {
@@ -297,9 +299,8 @@ fn unknown_field_warnings(info: &TypeInfo, opts: &WriteOptions, body: &Value) ->
         }
         None => Vec::new(),
     };
-    paths
-        .into_iter()
-        .map(|p| format!("unknown field {p:?}"))
+    duplicates
+        .chain(paths.into_iter().map(|p| format!("unknown field {p:?}")))
         .collect()
 }
 
@@ -340,13 +341,29 @@ async fn write<T: Send + 'static>(
         .map_err(Error::internal)?
 }
 
+/// A custom resource's JSON body's repeated keys, for the engine to report with the unknown
+/// fields (fieldValidation Warn or Strict; built-in kinds' bodies and YAML bodies are not
+/// scanned, see docs/semantics.md).
+fn note_duplicates(ctx: &Ctx<'_>, body: &[u8], json_body: bool, opts: &mut WriteOptions) {
+    if ctx.info.is_custom()
+        && json_body
+        && !matches!(opts.field_validation, Some(ValidationDirective::Ignore))
+    {
+        opts.decode_errors = negotiate::duplicate_fields(body);
+    }
+}
+
+/// Whether a create or update body is JSON (no Content-Type is JSON).
+fn json_body(ctx: &Ctx<'_>) -> bool {
+    negotiate::media_type(content_type(ctx).as_deref())
+        .is_none_or(|m| m.is_empty() || m == "application/json")
+}
+
 /// A custom resource's JSON body without `kind` or `apiVersion`: the unstructured decoder's
 /// error quotes the body as it was sent (`NewMissingKindErr(string(data))`), which the engine,
 /// holding the decoded value, cannot.
 fn missing_type_meta(ctx: &Ctx<'_>, body: &[u8], value: &serde_json::Value) -> Result<()> {
-    let json = negotiate::media_type(content_type(ctx).as_deref())
-        .is_none_or(|m| m.is_empty() || m == "application/json");
-    if !ctx.info.is_custom() || !json {
+    if !ctx.info.is_custom() || !json_body(ctx) {
         return Ok(());
     }
     let missing = |key: &str| {
@@ -374,11 +391,12 @@ fn missing_type_meta(ctx: &Ctx<'_>, body: &[u8], value: &serde_json::Value) -> R
 
 async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
-    let opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
+    let mut opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
     let body = ctx.body().await?;
     let value =
         negotiate::decode_object(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
     missing_type_meta(ctx, &body, &value)?;
+    note_duplicates(ctx, &body, json_body(ctx), &mut opts);
     let warnings = unknown_field_warnings(&ctx.info, &opts, &value);
     let (rt, ns) = ctx.owned_target();
     let created = write(&ctx.app.cluster, move |c| {
@@ -453,11 +471,12 @@ async fn create_on_subresource(ctx: &mut Ctx<'_>, name: &str, action: Action) ->
 
 async fn replace(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Result<Response> {
     let format = ctx.accept(WRITE)?;
-    let opts = params::write_options(&ctx.query, "UpdateOptions", ctx.user_agent(), false)?;
+    let mut opts = params::write_options(&ctx.query, "UpdateOptions", ctx.user_agent(), false)?;
     let body = ctx.body().await?;
     let value =
         negotiate::decode_object(content_type(ctx).as_deref(), &body, ctx.info.is_custom())?;
     missing_type_meta(ctx, &body, &value)?;
+    note_duplicates(ctx, &body, json_body(ctx), &mut opts);
     let warnings = unknown_field_warnings(&ctx.info, &opts, &value);
     let (rt, ns) = ctx.owned_target();
     let name_owned = name.to_string();
@@ -488,7 +507,8 @@ async fn patch(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Resu
         params::strict_patch_decode(&ctx.query),
     )?;
     let apply = matches!(patch, Patch::Apply(_));
-    let opts = params::write_options(&ctx.query, "PatchOptions", ctx.user_agent(), apply)?;
+    let mut opts = params::write_options(&ctx.query, "PatchOptions", ctx.user_agent(), apply)?;
+    note_duplicates(ctx, &body, matches!(patch, Patch::Merge(_)), &mut opts);
     let warnings = match &patch {
         // A built-in kind's apply refuses unknown fields (structured-merge-diff).
         Patch::Apply(_) if !ctx.info.is_custom() => Vec::new(),

@@ -749,3 +749,81 @@ async fn a_custom_resource_without_kind_is_quoted_as_sent() {
     );
     assert_eq!(cluster.dump_yaml().unwrap(), before);
 }
+
+/// A custom resource's JSON body that repeats a key: `duplicate field "x"` for each repeat,
+/// before the unknown fields, as a warning (the default), in the strict decoding error
+/// (Strict), or not at all (Ignore); a merge patch's too.
+#[tokio::test]
+async fn repeated_keys_are_strict_decoding_errors() {
+    let (cluster, router) = setup().await;
+    let body = r#"{"apiVersion": "test.kobj.dev/v1", "kind": "Widget",
+        "metadata": {"name": "d"},
+        "spec": {"replicas": 1, "bogus": 1, "replicas": 2, "color": "red", "color": "blue"}}"#;
+    let post = |query: &'static str| {
+        let router = router.clone();
+        async move {
+            call(
+                &router,
+                Method::POST,
+                &format!("{}{query}", widgets("default")),
+                &[("content-type", "application/json")],
+                body.to_string(),
+            )
+            .await
+        }
+    };
+    let before = cluster.dump_yaml().unwrap();
+    let r = post("?fieldValidation=Strict").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.json()["message"],
+        "Widget in version \"v1\" cannot be handled as a Widget: strict decoding error: duplicate field \"replicas\", duplicate field \"color\", unknown field \"spec.bogus\""
+    );
+    assert_eq!(cluster.dump_yaml().unwrap(), before);
+
+    let r = post("").await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let warnings: Vec<String> = r
+        .headers
+        .get_all("warning")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "299 - \"duplicate field \\\"replicas\\\"\"",
+            "299 - \"duplicate field \\\"color\\\"\"",
+            "299 - \"unknown field \\\"spec.bogus\\\"\""
+        ]
+    );
+    // The last value wins.
+    assert_eq!(r.json()["spec"]["replicas"], 2);
+    assert_eq!(r.json()["spec"]["color"], "blue");
+
+    let merge = call(
+        &router,
+        Method::PATCH,
+        &format!("{}/d?fieldValidation=Strict", widgets("default")),
+        &[("content-type", "application/merge-patch+json")],
+        r#"{"spec": {"replicas": 3, "replicas": 4}}"#.to_string(),
+    )
+    .await;
+    assert_eq!(merge.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = merge.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        message.ends_with("\": strict decoding error: duplicate field \"replicas\""),
+        "{message}"
+    );
+    let ignored = call(
+        &router,
+        Method::PATCH,
+        &format!("{}/d?fieldValidation=Ignore", widgets("default")),
+        &[("content-type", "application/merge-patch+json")],
+        r#"{"spec": {"replicas": 3, "replicas": 4}}"#.to_string(),
+    )
+    .await;
+    assert_eq!(ignored.status, StatusCode::OK);
+    assert!(ignored.headers.get("warning").is_none());
+    assert_eq!(ignored.json()["spec"]["replicas"], 4);
+}
