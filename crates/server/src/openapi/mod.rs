@@ -3,8 +3,7 @@
 //! `fieldValidation` query parameter, so that `kubectl create` and `kubectl apply` validate on
 //! the server (`fieldValidation=Strict`) instead of asking for `--validate=false`. CRD schemas
 //! and the built-in kinds' schemas (`builtin`) are published as components, so `kubectl
-//! explain` works for both. `/openapi/v2` is not served (kubectl only falls back to it when v3
-//! fails).
+//! explain` works for both. `/openapi/v2` is a document without definitions (`v2`).
 //!
 //! The PATCH request bodies do not list `application/strategic-merge-patch+json`: kubectl
 //! would then compute strategic merge patches from these documents, whose schemas carry no
@@ -12,6 +11,7 @@
 //! with any server lacking them.
 
 mod builtin;
+mod v2;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -32,6 +32,9 @@ pub(crate) fn serve(app: &App, req: &Incoming, rest: &str) -> Response {
         return respond::page_not_found();
     }
     let rest = rest.trim_end_matches('/');
+    if rest == "v2" {
+        return v2::serve(&req.headers, &app.config.git_version);
+    }
     let Some(gv_path) = rest.strip_prefix("v3") else {
         return respond::page_not_found();
     };
@@ -263,8 +266,8 @@ fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
         // Strategic merge patch is not listed, though built-in kinds are served it (see the
         // module's documentation): listed, kubectl would compute client-side apply patches
         // from these schemas, which carry no merge keys, and send every list whole, so an
-        // item removed from a manifest would stay. Unlisted, kubectl prints a warning about
-        // the missing `/openapi/v2` and uses the patch metadata compiled into it.
+        // item removed from a manifest would stay. Unlisted, kubectl finds no patch metadata
+        // in `/openapi/v2` either and uses the metadata compiled into it.
         let mut patch_types = Map::new();
         for t in [
             "application/json-patch+json",
@@ -340,8 +343,7 @@ fn document(key: &str, types: &[&Arc<TypeInfo>], version: &str) -> Value {
             // The reviews: the collection's POST is their one operation. The object's PATCH
             // is kept although the server has none: kubectl looks for a PATCH operation of
             // the kind to learn that the server validates fields, and without one falls back
-            // to `/openapi/v2`, which this server does not serve, so `kubectl create -f` of a
-            // review would fail (a real server publishes `/openapi/v2`).
+            // to validating against `/openapi/v2`, which has no definitions here.
             paths.insert(
                 format!("{base}/{{name}}"),
                 json!({"patch": patch, "parameters": path_params}),

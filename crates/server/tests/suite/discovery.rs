@@ -515,3 +515,30 @@ async fn health_endpoints_answer_as_the_server_does() {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.text(), "404 page not found\n");
 }
+
+#[tokio::test]
+async fn openapi_v2_is_a_document_without_definitions() {
+    let (_cluster, router) = setup().await;
+    let json = get(&router, "/openapi/v2").await;
+    assert_eq!(json.status, StatusCode::OK);
+    let doc = json.json();
+    assert_eq!(doc["swagger"], "2.0");
+    assert_eq!(doc["definitions"], json!({}));
+    let proto = call(
+        &router,
+        Method::GET,
+        "/openapi/v2",
+        &[(
+            "accept",
+            "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+        )],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(
+        proto.header("content-type").as_deref(),
+        Some("application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+    );
+    // Document.swagger (field 1) = "2.0" first.
+    assert_eq!(&proto.body[..5], b"\x0a\x032.0");
+}

@@ -518,6 +518,36 @@ fn kubectl_auth_asks_the_reviews() {
     assert!(status.success(), "{stderr}");
 }
 
+/// `kubectl apply` validates on the client what the server cannot validate for it, against
+/// `/openapi/v2`: a `kind: List` (what `kubectl get -o yaml` prints) and a kind the server
+/// does not serve go through, the first applied item by item, the second refused by kubectl's
+/// mapping as on a real server.
+#[test]
+fn kubectl_applies_lists_and_maps_unknown_kinds() {
+    let Some((_served, k)) = served_kubectl("kubectl apply of a List", &[]) else {
+        return;
+    };
+    let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: l1, namespace: default}\n  data: {a: '1'}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: l2, namespace: default}\n  data: {a: '2'}\n";
+    let out = k.ok_with(&["apply", "-f", "-"], Some(list));
+    assert!(
+        out.contains("configmap/l1 created") && out.contains("configmap/l2 created"),
+        "{out}"
+    );
+    let listed = k.ok(&["get", "configmaps", "l1", "l2", "-o", "yaml"]);
+    let out = k.ok_with(&["apply", "-f", "-"], Some(&listed));
+    assert!(out.contains("configmap/l1"), "{out}");
+    let err = k.fails(
+        &["apply", "-f", "-"],
+        Some("apiVersion: nope.example.com/v1\nkind: Thing\nmetadata: {name: t1}\n"),
+    );
+    assert!(
+        err.contains(
+            "no matches for kind \"Thing\" in version \"nope.example.com/v1\"\nensure CRDs are installed first"
+        ),
+        "{err}"
+    );
+}
+
 /// `kubectl explain` reads the OpenAPI v3 documents: built-in kinds' fields and their
 /// descriptions come from the k8s-openapi schemas, a custom resource's from its CRD.
 #[test]
