@@ -336,11 +336,7 @@ pub(crate) fn decode_patch(
                 .map(Patch::Json)
                 .map_err(|e| {
                     tracing::debug!(target: "kobj_server", "json patch not applicable: {e}");
-                    Error::from_parts(
-                        422,
-                        "Invalid",
-                        "the server rejected our request due to an error in our request",
-                    )
+                    Error::patch_rejected(None)
                 })
         }
         "application/merge-patch+json" => Ok(Patch::Merge(json(body)?)),

@@ -43,9 +43,10 @@ pub(crate) fn status_value(status: &Status) -> Value {
     if !status.reason.is_empty() {
         map.insert("reason".into(), status.reason.clone().into());
     }
+    // Present whenever the Status has details, even empty ones (`"details": {}`, as Go
+    // encodes a non-nil `*StatusDetails` whose fields are all empty).
     if let Some(details) = &status.details
         && let Ok(v) = serde_json::to_value(details)
-        && v.as_object().is_some_and(|o| !o.is_empty())
     {
         map.insert("details".into(), v);
     }

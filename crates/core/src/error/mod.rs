@@ -434,6 +434,33 @@ impl Error {
         .with_object(rt, "")
     }
 
+    /// 422 for a patch the server's patch library could not apply (a failed JSON Patch
+    /// operation, a strategic merge patch it cannot merge): `the server rejected our request
+    /// due to an error in our request`, with empty details, as `NewGenericServerResponse`
+    /// builds it; `cause` (when given) is the library's error as an `UnexpectedServerResponse`
+    /// cause, as the strategic merge patch handler reports it.
+    #[must_use]
+    pub fn patch_rejected(cause: Option<&str>) -> Self {
+        let causes = cause
+            .map(|message| {
+                vec![StatusCause {
+                    reason: "UnexpectedServerResponse".into(),
+                    message: message.to_string(),
+                    field: String::new(),
+                }]
+            })
+            .unwrap_or_default();
+        Self::from_parts(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request",
+        )
+        .with_details(StatusDetails {
+            causes,
+            ..empty_details()
+        })
+    }
+
     /// 405 for a method its path has no route for: `the server does not allow this method on
     /// the requested resource`, with empty details (the API server's go-restful 405, through
     /// `NewGenericServerResponse`), e.g. PUT on a collection or POST on a named object.

@@ -9,7 +9,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use kobj_core::error::StatusCause;
 use kobj_core::{Error, Result};
 use serde_json::{Map, Value};
 
@@ -82,19 +81,7 @@ impl From<SmpError> for Error {
     fn from(e: SmpError) -> Self {
         match e {
             SmpError::BadRequest(m) => Error::bad_request(m),
-            SmpError::Unprocessable(m) => Error::from_parts(
-                422,
-                "Invalid",
-                "the server rejected our request due to an error in our request",
-            )
-            .with_details(kobj_core::error::StatusDetails {
-                causes: vec![StatusCause {
-                    reason: "UnexpectedServerResponse".to_string(),
-                    message: m.to_string(),
-                    field: String::new(),
-                }],
-                ..kobj_core::error::empty_details()
-            }),
+            SmpError::Unprocessable(m) => Error::patch_rejected(Some(&m.to_string())),
             SmpError::Other(m) => Error::from_parts(500, "", m),
         }
     }

@@ -51,6 +51,22 @@ pub struct WriteOptions {
     pub decode_errors: Vec<String>,
 }
 
+/// The handlers' `checkName` for a body written to the URL's `name`: 400 when the body names
+/// no object or another one.
+pub(crate) fn check_name(body_name: &str, name: &str) -> Result<()> {
+    if body_name.is_empty() {
+        return Err(Error::bad_request(format!(
+            "the name of the object ({name} based on URL) was undeterminable: name must be provided"
+        )));
+    }
+    if body_name != name {
+        return Err(Error::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
+    }
+    Ok(())
+}
+
 impl crate::FakeCluster {
     /// `opts` naming this handle's user, when it impersonates one and `opts` names no user
     /// (what answers about the caller, and the RBAC escalation checks, read it there).

@@ -166,11 +166,7 @@ fn apply_patch(
             for op in &p.0 {
                 crate::patch::json_ops::apply(doc, op).map_err(|e| {
                     tracing::debug!(target: "kobj_fake", "json patch failed: {e}");
-                    Error::from_parts(
-                        422,
-                        "Invalid",
-                        "the server rejected our request due to an error in our request",
-                    )
+                    Error::patch_rejected(None)
                 })?;
                 depth.after(op, doc)?;
             }
@@ -266,13 +262,22 @@ impl FakeCluster {
                     )?;
                     // An apply's error does not show the patched object.
                     check_decodes(&info, patch, &mut obj, opts, &|| Value::Null)?;
-                    if crate::meta::meta_str(&obj, "name").is_empty() {
-                        crate::meta::set_meta(
-                            &mut obj,
-                            "name",
-                            Some(Value::String(name.to_string())),
-                        );
+                    // `patcher.applyPatch` on an object to create: a uid names an object that
+                    // is not there (409), and the name must be the URL's (`checkName`).
+                    let uid = crate::meta::meta_str(&obj, "uid");
+                    if !uid.is_empty() {
+                        return Err(Error::conflict(
+                            &info.resource,
+                            name,
+                            format!(
+                                "uid mismatch: the provided object specified uid {uid}, and no existing object was found"
+                            ),
+                        ));
                     }
+                    super::check_name(crate::meta::meta_str(&obj, "name"), name)?;
+                    // The store's update path creates it, and prepares it for storage, which
+                    // clears a resourceVersion (a POST's create refuses one).
+                    crate::meta::set_meta(&mut obj, "resourceVersion", None);
                     create_locked(
                         &self.inner,
                         &mut st,

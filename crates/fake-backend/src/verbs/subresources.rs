@@ -165,13 +165,8 @@ impl FakeCluster {
                     // A copy, dropped on error: `json_patch::patch`'s undo can panic.
                     Patch::Json(p) => {
                         for op in &p.0 {
-                            crate::patch::json_ops::apply(&mut doc, op).map_err(|_| {
-                                Error::from_parts(
-                                    422,
-                                    "Invalid",
-                                    "the server rejected our request due to an error in our request",
-                                )
-                            })?;
+                            crate::patch::json_ops::apply(&mut doc, op)
+                                .map_err(|_| Error::patch_rejected(None))?;
                         }
                     }
                     Patch::Merge(v) | Patch::Strategic(v) | Patch::Apply(v) => {
@@ -182,12 +177,8 @@ impl FakeCluster {
                 (doc, body)
             }
         };
-        let scale_name = meta::meta_str(&new_scale, "name");
-        if !scale_name.is_empty() && scale_name != name {
-            return Err(Error::bad_request(format!(
-                "the name of the object ({scale_name}) does not match the name on the URL ({name})"
-            )));
-        }
+        // `checkName`: a Scale written (or patched into one) without a name is refused too.
+        super::check_name(meta::meta_str(&new_scale, "name"), name)?;
         let mut obj = current;
         let rv = meta::meta_str(&new_scale, "resourceVersion");
         if !rv.is_empty() {

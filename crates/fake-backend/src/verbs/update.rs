@@ -169,12 +169,7 @@ pub(crate) fn update_locked(
     if !info.is_custom() && request == Request::Update {
         super::write::decode_builtin_body(info, &mut obj, opts)?;
     }
-    let body_name = meta::meta_str(&obj, "name").to_string();
-    if body_name != name {
-        return Err(Error::bad_request(format!(
-            "the name of the object ({body_name}) does not match the name on the URL ({name})"
-        )));
-    }
+    super::check_name(meta::meta_str(&obj, "name"), name)?;
     check_namespace(info, &mut obj, ns)?;
     meta::drop_empty_meta(&mut obj);
     let old = match rendered {

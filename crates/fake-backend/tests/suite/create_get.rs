@@ -443,6 +443,17 @@ async fn update_rules() {
         message(&e),
         "the name of the object (b) does not match the name on the URL (a)"
     );
+    // A body without a name: `checkName` cannot tell which object it is.
+    let mut nameless = c2.clone();
+    nameless.metadata.name = None;
+    let e = c
+        .replace_object(&widgets(), Some("default"), "a", &nameless, &pp())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "the name of the object (a based on URL) was undeterminable: name must be provided"
+    );
     let mut wrong_uid = c2.clone();
     wrong_uid.metadata.uid = Some("other".into());
     let e = c

@@ -462,6 +462,26 @@ async fn scale_subresource() {
         .await
         .unwrap();
     assert_eq!(w.data["spec"]["replicas"], json!(5));
+    // A Scale without a name: `checkName` refuses it, nothing changes.
+    let mut nameless = c.get_scale(&widgets(), Some("default"), "a").await.unwrap();
+    nameless.metadata.name = None;
+    nameless.spec = Some(k8s_openapi::api::autoscaling::v1::ScaleSpec { replicas: Some(7) });
+    let e = c
+        .replace_scale(
+            &widgets(),
+            Some("default"),
+            "a",
+            &nameless,
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "the name of the object (a based on URL) was undeterminable: name must be provided"
+    );
+    let s = c.get_scale(&widgets(), Some("default"), "a").await.unwrap();
+    assert_eq!(s.spec.unwrap().replicas, Some(5));
     let e = c.get_scale(&gadgets(), None, "g").await.unwrap_err();
     assert!(e.is_not_found());
     // Deployments have scale too.
@@ -759,4 +779,89 @@ async fn kubectl_server_side_apply_takes_over_its_client_side_fields() {
         .unwrap()
         .1;
     assert!(!csa_fields.contains("f:b"), "{csa_fields}");
+}
+
+/// A server-side apply that creates its object goes through the patch handler's checks
+/// (`patcher.applyPatch`): a uid names an object that is not there (409), the name must be
+/// the URL's (`checkName`, 400), and a resourceVersion is dropped as the store's update path
+/// prepares the new object.
+#[tokio::test]
+async fn an_apply_that_creates_checks_uid_and_name() {
+    let c = cluster().await;
+    let before = c.dump_yaml().unwrap();
+    let apply = |body: serde_json::Value| {
+        let c = c.clone();
+        async move {
+            c.patch_object(
+                &configmaps(),
+                Some("default"),
+                "n1",
+                &Patch::Apply(body),
+                &PatchParams::apply("mgr"),
+            )
+            .await
+        }
+    };
+    let cm = |metadata: serde_json::Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata, "data": {"a": "1"}});
+    let e = apply(cm(json!({"name": "n1-other"}))).await.unwrap_err();
+    assert_eq!(
+        (e.code(), message(&e)),
+        (
+            Some(400),
+            "the name of the object (n1-other) does not match the name on the URL (n1)".into()
+        )
+    );
+    let e = apply(cm(json!({}))).await.unwrap_err();
+    assert_eq!(
+        (e.code(), message(&e)),
+        (
+            Some(400),
+            "the name of the object (n1 based on URL) was undeterminable: name must be provided"
+                .into()
+        )
+    );
+    let e = apply(cm(json!({"name": "n1", "uid": "0000-1111"})))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code(), message(&e)),
+        (
+            Some(409),
+            "Operation cannot be fulfilled on configmaps \"n1\": uid mismatch: the provided object specified uid 0000-1111, and no existing object was found".into()
+        )
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    let created = apply(cm(json!({"name": "n1", "resourceVersion": "12345"})))
+        .await
+        .unwrap();
+    assert_ne!(created.metadata.resource_version.as_deref(), Some("12345"));
+    assert_eq!(created.data["data"], json!({"a": "1"}));
+}
+
+/// A failed JSON Patch operation is the generic 422 with empty details
+/// (`NewGenericServerResponse`).
+#[tokio::test]
+async fn a_failed_json_patch_has_empty_details() {
+    let c = cluster().await;
+    c.create_object(
+        &configmaps(),
+        Some("default"),
+        &configmap("p", json!({"a": "1"})),
+        &PostParams::default(),
+    )
+    .await
+    .unwrap();
+    let e = c
+        .patch_object(
+            &configmaps(),
+            Some("default"),
+            "p",
+            &jp(json!([{"op": "test", "path": "/data/a", "value": "2"}])),
+            &PatchParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(422));
+    let details = status(&e).details.clone().unwrap();
+    assert_eq!(serde_json::to_value(details).unwrap(), json!({}));
 }

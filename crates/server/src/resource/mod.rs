@@ -77,6 +77,14 @@ const WRITE: Offers = Offers {
     aggregated_discovery: false,
     yaml: true,
 };
+/// Offers for writes that answer with the object (create, update, patch): also a Table and
+/// partial object metadata (`RequestScope.AllowsMediaTypeTransform` allows both whatever the
+/// verb; kube-rs's `Api::patch_metadata` asks for the latter).
+const WRITE_OBJECT: Offers = Offers {
+    tables: true,
+    aggregated_discovery: false,
+    yaml: true,
+};
 
 /// Serves a resource path.
 pub(crate) async fn serve(app: &App, req: Incoming, target: ResourcePath<'_>) -> Response {
@@ -390,7 +398,7 @@ fn missing_type_meta(ctx: &Ctx<'_>, body: &[u8], value: &serde_json::Value) -> R
 }
 
 async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
-    let format = ctx.accept(WRITE)?;
+    let format = ctx.accept(WRITE_OBJECT)?;
     let mut opts = params::write_options(&ctx.query, "CreateOptions", ctx.user_agent(), false)?;
     let body = ctx.body().await?;
     let value =
@@ -403,7 +411,7 @@ async fn create(ctx: &mut Ctx<'_>) -> Result<Response> {
         c.create_value(&rt, ns.as_deref(), value, &opts)
     })
     .await?;
-    let mut resp = respond::object(StatusCode::CREATED, format, &created);
+    let mut resp = render_one(ctx, StatusCode::CREATED, format, &created);
     respond::add_warnings(&mut resp, &warnings);
     Ok(resp)
 }
@@ -470,7 +478,7 @@ async fn create_on_subresource(ctx: &mut Ctx<'_>, name: &str, action: Action) ->
 }
 
 async fn replace(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Result<Response> {
-    let format = ctx.accept(WRITE)?;
+    let format = ctx.accept(WRITE_OBJECT)?;
     let mut opts = params::write_options(&ctx.query, "UpdateOptions", ctx.user_agent(), false)?;
     let body = ctx.body().await?;
     let value =
@@ -492,13 +500,13 @@ async fn replace(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Re
         )
     })
     .await?;
-    let mut resp = respond::object(StatusCode::OK, format, &updated);
+    let mut resp = render_one(ctx, StatusCode::OK, format, &updated);
     respond::add_warnings(&mut resp, &warnings);
     Ok(resp)
 }
 
 async fn patch(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Result<Response> {
-    let format = ctx.accept(WRITE)?;
+    let format = ctx.accept(WRITE_OBJECT)?;
     let body = ctx.body().await?;
     let patch = negotiate::decode_patch(
         content_type(ctx).as_deref(),
@@ -544,7 +552,7 @@ async fn patch(ctx: &mut Ctx<'_>, name: &str, subresource: Option<&str>) -> Resu
     } else {
         StatusCode::OK
     };
-    let mut resp = respond::object(code, format, &patched);
+    let mut resp = render_one(ctx, code, format, &patched);
     respond::add_warnings(&mut resp, &warnings);
     Ok(resp)
 }

@@ -275,10 +275,6 @@ async fn openapi_v3_advertises_field_validation_on_patch() {
         "integer"
     );
     assert_eq!(
-        get(&router, "/openapi/v2").await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
         get(&router, "/openapi/v3/apis/nope/v1").await.status,
         StatusCode::NOT_FOUND
     );

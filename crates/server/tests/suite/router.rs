@@ -827,3 +827,43 @@ async fn repeated_keys_are_strict_decoding_errors() {
     assert!(ignored.headers.get("warning").is_none());
     assert_eq!(ignored.json()["spec"]["replicas"], 4);
 }
+
+/// A write may answer with partial object metadata (kube-rs's `Api::patch_metadata`) or a
+/// Table, as `AllowsMediaTypeTransform` allows for every verb; a failed JSON Patch operation's
+/// 422 carries empty details.
+#[tokio::test]
+async fn writes_answer_with_partial_metadata_when_asked() {
+    let (_cluster, router) = setup().await;
+    create_widget(&router, "default", "pm", 1).await;
+    let r = call(
+        &router,
+        Method::PATCH,
+        &format!("{}/pm", widgets("default")),
+        &[
+            ("content-type", "application/merge-patch+json"),
+            (
+                "accept",
+                "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1",
+            ),
+        ],
+        r#"{"metadata": {"labels": {"x": "y"}}}"#.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.json();
+    assert_eq!(body["kind"], "PartialObjectMetadata");
+    assert_eq!(body["apiVersion"], "meta.k8s.io/v1");
+    assert_eq!(body["metadata"]["labels"]["x"], "y");
+    assert!(body.get("spec").is_none(), "{body}");
+
+    let r = call(
+        &router,
+        Method::PATCH,
+        &format!("{}/pm", widgets("default")),
+        &[("content-type", "application/json-patch+json")],
+        r#"[{"op": "test", "path": "/spec/replicas", "value": 9}]"#.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["details"], json!({}));
+}
