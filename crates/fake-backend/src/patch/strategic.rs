@@ -81,7 +81,7 @@ impl From<SmpError> for Error {
     fn from(e: SmpError) -> Self {
         match e {
             SmpError::BadRequest(m) => Error::bad_request(m),
-            SmpError::Unprocessable(m) => Error::patch_rejected(Some(&m.to_string())),
+            SmpError::Unprocessable(m) => Error::patch_rejected(Some(m)),
             SmpError::Other(m) => Error::from_parts(500, "", m),
         }
     }
