@@ -801,28 +801,27 @@ async fn repeated_keys_are_strict_decoding_errors() {
     assert_eq!(r.json()["spec"]["replicas"], 2);
     assert_eq!(r.json()["spec"]["color"], "blue");
 
-    let merge = call(
-        &router,
-        Method::PATCH,
-        &format!("{}/d?fieldValidation=Strict", widgets("default")),
-        &[("content-type", "application/merge-patch+json")],
-        r#"{"spec": {"replicas": 3, "replicas": 4}}"#.to_string(),
-    )
-    .await;
+    let merge_patch = |validation: &'static str| {
+        let router = router.clone();
+        async move {
+            call(
+                &router,
+                Method::PATCH,
+                &format!("{}/d?fieldValidation={validation}", widgets("default")),
+                &[("content-type", "application/merge-patch+json")],
+                r#"{"spec": {"replicas": 3, "replicas": 4}}"#.to_string(),
+            )
+            .await
+        }
+    };
+    let merge = merge_patch("Strict").await;
     assert_eq!(merge.status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = merge.json()["message"].as_str().unwrap().to_string();
     assert!(
         message.ends_with("\": strict decoding error: duplicate field \"replicas\""),
         "{message}"
     );
-    let ignored = call(
-        &router,
-        Method::PATCH,
-        &format!("{}/d?fieldValidation=Ignore", widgets("default")),
-        &[("content-type", "application/merge-patch+json")],
-        r#"{"spec": {"replicas": 3, "replicas": 4}}"#.to_string(),
-    )
-    .await;
+    let ignored = merge_patch("Ignore").await;
     assert_eq!(ignored.status, StatusCode::OK);
     assert!(ignored.headers.get("warning").is_none());
     assert_eq!(ignored.json()["spec"]["replicas"], 4);
