@@ -11,6 +11,8 @@
 //!   `unreachable` NoExecute taints gets tolerations of them for 300 seconds.
 //! - `PodSecurity` (validating): a Pod that breaks its namespace's enforced Pod Security
 //!   level is Forbidden (`super::pod_security`).
+//! - `TaintNodesByCondition`: a new Node gets the `node.kubernetes.io/not-ready` NoSchedule
+//!   taint.
 //!
 //! Mutating plugins run after the field manager (what they set is owned by nobody) and
 //! before the strategy and validation; validating ones after validation. Neither runs for
@@ -62,6 +64,10 @@ pub(crate) fn mutate(
     old: Option<&Value>,
     subresource: Option<&str>,
 ) -> Result<()> {
+    if subresource.is_none() && old.is_none() && is(info, "", "nodes") {
+        taint_nodes_by_condition(obj);
+        return Ok(());
+    }
     if subresource.is_some() || !is(info, "", "pods") {
         return Ok(());
     }
@@ -89,6 +95,37 @@ pub(crate) fn mutate(
             }
             Ok(())
         }
+    }
+}
+
+/// `TaintNodesByCondition`'s `Admit`: a new Node gets the `node.kubernetes.io/not-ready`
+/// NoSchedule taint unless it has one with that key and effect (the node lifecycle
+/// controller, which the fake does not run, takes it off once the Node is ready).
+fn taint_nodes_by_condition(obj: &mut Value) {
+    const KEY: &str = "node.kubernetes.io/not-ready";
+    let Some(root) = obj.as_object_mut() else {
+        return;
+    };
+    let spec = root.entry("spec").or_insert_with(|| json!({}));
+    if spec.is_null() {
+        *spec = json!({});
+    }
+    let Some(spec) = spec.as_object_mut() else {
+        return;
+    };
+    let taints = spec.entry("taints").or_insert_with(|| json!([]));
+    if taints.is_null() {
+        *taints = json!([]);
+    }
+    let Some(taints) = taints.as_array_mut() else {
+        return;
+    };
+    let matches = |t: &Value| {
+        t.get("key").and_then(Value::as_str) == Some(KEY)
+            && t.get("effect").and_then(Value::as_str) == Some("NoSchedule")
+    };
+    if !taints.iter().any(matches) {
+        taints.push(json!({"key": KEY, "effect": "NoSchedule"}));
     }
 }
 

@@ -377,3 +377,98 @@ async fn service_claim_and_stateful_set() {
         })
     );
 }
+
+/// The v1 conversions that keep deprecated and singular fields with their successors
+/// (`pkg/apis/core/v1/conversion.go`): `serviceAccount` follows `serviceAccountName` (or
+/// names the account when it is the only one given), `podIP`/`hostIP` and `podCIDR` are the
+/// first of their lists and win when they differ; and `TaintNodesByCondition` taints a new
+/// Node not-ready.
+#[tokio::test]
+async fn v1_conversions_keep_aliases_and_new_nodes_are_tainted() {
+    let c = cluster().await;
+    let pods = ResourceType::of::<Pod>();
+    let pod = obj(json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"serviceAccount": "sa1", "containers": [{"name": "c", "image": "i"}]},
+    }));
+    let created = create(&c, &pods, &pod).await;
+    assert_eq!(created["spec"]["serviceAccountName"], "sa1");
+    assert_eq!(created["spec"]["serviceAccount"], "sa1");
+    // The name wins over the alias.
+    let pod = obj(json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "q"},
+        "spec": {"serviceAccountName": "a", "serviceAccount": "b",
+                 "containers": [{"name": "c", "image": "i"}]},
+    }));
+    let created = create(&c, &pods, &pod).await;
+    assert_eq!(
+        (
+            &created["spec"]["serviceAccountName"],
+            &created["spec"]["serviceAccount"]
+        ),
+        (&json!("a"), &json!("a"))
+    );
+    // Status addresses: the single one fills the list, the list's first fills the single.
+    let p = c
+        .patch_object_status(
+            &pods,
+            Some("default"),
+            "p",
+            &Patch::Merge(
+                json!({"status": {"podIP": "10.0.0.5", "hostIPs": [{"ip": "192.168.0.2"}]}}),
+            ),
+            &PatchParams::default(),
+        )
+        .await
+        .unwrap();
+    let p = serde_json::to_value(p).unwrap();
+    assert_eq!(p["status"]["podIPs"], json!([{"ip": "10.0.0.5"}]));
+    assert_eq!(p["status"]["hostIP"], "192.168.0.2");
+
+    let nodes = ResourceType::of::<k8s_openapi::api::core::v1::Node>();
+    let node = obj(json!({
+        "apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"},
+        "spec": {"podCIDR": "10.244.0.0/24"},
+    }));
+    let created = c
+        .create_object(&nodes, None, &node, &PostParams::default())
+        .await
+        .unwrap();
+    let created = serde_json::to_value(created).unwrap();
+    assert_eq!(created["spec"]["podCIDRs"], json!(["10.244.0.0/24"]));
+    assert_eq!(
+        created["spec"]["taints"],
+        json!([{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}])
+    );
+    // A patch of the list alone: the stored single value wins.
+    let patched = c
+        .patch_object(
+            &nodes,
+            None,
+            "n1",
+            &Patch::Merge(json!({"spec": {"podCIDRs": ["10.9.0.0/24"]}})),
+            &PatchParams::default(),
+        )
+        .await
+        .unwrap();
+    let patched = serde_json::to_value(patched).unwrap();
+    assert_eq!(patched["spec"]["podCIDRs"], json!(["10.244.0.0/24"]));
+    // An update keeps the taints as written (the plugin taints on create only).
+    let mut untainted = patched.clone();
+    untainted["spec"]["taints"] = json!([]);
+    let updated = c
+        .replace_object(
+            &nodes,
+            None,
+            "n1",
+            &serde_json::from_value(untainted).unwrap(),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        serde_json::to_value(updated).unwrap()["spec"]
+            .get("taints")
+            .is_none_or(|t| t == &json!([]))
+    );
+}

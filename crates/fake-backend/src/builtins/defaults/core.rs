@@ -189,3 +189,17 @@ pub(super) fn limit_range(root: &mut Map<String, Value>) {
         }
     });
 }
+
+/// The v1 conversion of a Node's spec (`Convert_v1_NodeSpec_To_core_NodeSpec` and back):
+/// `podCIDR` is the first of `podCIDRs`, and wins when both are given and differ.
+pub(super) fn node(root: &mut Map<String, Value>) {
+    if let Some(spec) = child(root, "spec") {
+        super::pod::first_of_list(
+            spec,
+            "podCIDR",
+            "podCIDRs",
+            |cidr| Value::String(cidr.to_string()),
+            |item| item.as_str().map(str::to_string),
+        );
+    }
+}

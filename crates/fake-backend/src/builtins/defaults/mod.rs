@@ -43,7 +43,11 @@ pub(crate) fn apply(info: &TypeInfo, obj: &mut Value) {
         return;
     };
     match (api.group.as_str(), api.version.as_str(), api.kind.as_str()) {
-        ("", "v1", "Pod") => pod::pod(root),
+        ("", "v1", "Pod") => {
+            pod::status_addresses(root);
+            pod::pod(root);
+        }
+        ("", "v1", "Node") => core::node(root),
         ("", "v1", "PodTemplate") => {
             if let Some(template) = child(root, "template") {
                 pod::template(template);

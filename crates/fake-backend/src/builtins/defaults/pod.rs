@@ -65,6 +65,7 @@ fn requests_from_limits(container: &mut Map<String, Value>) {
 
 /// `SetDefaults_PodSpec` and the spec's nested defaults (volumes, containers).
 fn pod_spec(spec: &mut Map<String, Value>) {
+    service_account_alias(spec);
     set_default_zero(spec, "dnsPolicy", Value::from("ClusterFirst"));
     set_default_zero(spec, "restartPolicy", Value::from("Always"));
     set_default(spec, "securityContext", json!({}));
@@ -364,4 +365,85 @@ fn valid_component(p: &str) -> bool {
         }
     }
     true
+}
+
+/// The v1 conversion of a pod spec (`Convert_v1_PodSpec_To_core_PodSpec` and back): the
+/// deprecated `serviceAccount` names the account when `serviceAccountName` does not, and is
+/// written back as whatever `serviceAccountName` is (both left out when empty). Done with the
+/// decode-time defaults, since the server converts every body it decodes.
+fn service_account_alias(spec: &mut Map<String, Value>) {
+    let text = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => Some(String::new()),
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => None,
+    };
+    // A field of another type is validation's to refuse.
+    let (Some(name), Some(alias)) = (
+        text(spec.get("serviceAccountName")),
+        text(spec.get("serviceAccount")),
+    ) else {
+        return;
+    };
+    let name = if name.is_empty() { alias } else { name };
+    if name.is_empty() {
+        spec.remove("serviceAccountName");
+        spec.remove("serviceAccount");
+    } else {
+        spec.insert("serviceAccountName".into(), Value::String(name.clone()));
+        spec.insert("serviceAccount".into(), Value::String(name));
+    }
+}
+
+/// The v1 conversion of a Pod's status (`Convert_v1_PodStatus_To_core_PodStatus` and back):
+/// `podIP` and `hostIP` are the first of `podIPs` and `hostIPs`; given alone, or differing
+/// from the list's first, the single address makes the list.
+pub(super) fn status_addresses(root: &mut Map<String, Value>) {
+    let Some(status) = child(root, "status") else {
+        return;
+    };
+    for (single, list) in [("podIP", "podIPs"), ("hostIP", "hostIPs")] {
+        first_of_list(
+            status,
+            single,
+            list,
+            |ip| json!({"ip": ip}),
+            |item| item.get("ip").and_then(Value::as_str).map(str::to_string),
+        );
+    }
+}
+
+/// A singular field kept as the first item of its plural (the dual-stack conversions): the
+/// singular wins when both are given and differ, fills an empty list, and is set from the
+/// list's first item otherwise. `wrap` makes a list item of a value, `unwrap` reads one.
+pub(super) fn first_of_list(
+    map: &mut Map<String, Value>,
+    single: &str,
+    list: &str,
+    wrap: impl Fn(&str) -> Value,
+    unwrap: impl Fn(&Value) -> Option<String>,
+) {
+    let one = match map.get(single) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return,
+    };
+    let first = match map.get(list) {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => items.first().map(&unwrap),
+        Some(_) => return,
+    };
+    match first {
+        // Non-empty list: the singular wins when it differs, else it is set from the list.
+        Some(first) if !one.is_empty() && first.as_deref() != Some(one.as_str()) => {
+            map.insert(list.into(), Value::Array(vec![wrap(&one)]));
+        }
+        Some(Some(first)) if one.is_empty() && !first.is_empty() => {
+            map.insert(single.into(), Value::String(first));
+        }
+        // An empty list takes the singular.
+        None if !one.is_empty() => {
+            map.insert(list.into(), Value::Array(vec![wrap(&one)]));
+        }
+        _ => {}
+    }
 }
