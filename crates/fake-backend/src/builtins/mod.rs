@@ -24,6 +24,7 @@ mod events;
 pub(crate) mod fields;
 mod go_time;
 pub(crate) mod json_decode;
+mod leases;
 mod networking;
 mod pod_security;
 mod ports;
@@ -71,9 +72,11 @@ pub(crate) fn tracks_generation(info: &TypeInfo) -> bool {
 pub(crate) fn apply_defaults(info: &TypeInfo, obj: &mut Value) {
     if is(info, "", "secrets") {
         fold_string_data(obj);
-        // `SetDefaults_Secret`.
+        // `SetDefaults_Secret`: an absent or empty type.
         if let Some(map) = obj.as_object_mut()
-            && map.get("type").is_none_or(Value::is_null)
+            && map
+                .get("type")
+                .is_none_or(|t| t.is_null() || t.as_str() == Some(""))
         {
             map.insert("type".into(), Value::String("Opaque".into()));
         }
@@ -137,10 +140,20 @@ fn prepare_strategy(info: &TypeInfo, obj: &mut Value, creating: bool) {
             let spec = map
                 .entry("spec")
                 .or_insert_with(|| Value::Object(Map::new()));
-            if let Some(spec) = spec.as_object_mut()
-                && spec.get("finalizers").is_none()
-            {
-                spec.insert("finalizers".into(), json!(["kubernetes"]));
+            // `PrepareForCreate`: the `kubernetes` finalizer is required, appended to any
+            // the request gives.
+            if let Some(spec) = spec.as_object_mut() {
+                match spec.get_mut("finalizers") {
+                    Some(Value::Array(list)) => {
+                        if !list.iter().any(|f| f.as_str() == Some("kubernetes")) {
+                            list.push(json!("kubernetes"));
+                        }
+                    }
+                    None | Some(Value::Null) => {
+                        spec.insert("finalizers".into(), json!(["kubernetes"]));
+                    }
+                    Some(_) => {}
+                }
             }
             map.insert("status".into(), json!({"phase": "Active"}));
         }
@@ -314,6 +327,8 @@ pub(crate) fn validate<'a>(
     } else if is_certificate_request(info) {
         let old = old.map(|o| o.to_value());
         certificates::validate(obj, old.as_deref(), subresource, &mut errs);
+    } else if is(info, "coordination.k8s.io", "leases") {
+        leases::lease_spec(obj, &mut errs);
     } else if is(info, "networking.k8s.io", "networkpolicies") {
         networking::network_policy(obj, &mut errs);
     } else if is(info, "scheduling.k8s.io", "priorityclasses") {

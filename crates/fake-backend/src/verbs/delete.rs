@@ -199,7 +199,11 @@ pub(crate) fn delete_locked(
     {
         let m = meta::meta_mut(&mut obj);
         m.insert("deletionTimestamp".into(), Value::String(now));
-        m.insert("deletionGracePeriodSeconds".into(), Value::from(0));
+        // The store's `markAsDeleting` sets a zero grace period; the namespace storage's own
+        // `Delete` sets the timestamp alone.
+        if !crate::namespaces::is_namespace(info) {
+            m.insert("deletionGracePeriodSeconds".into(), Value::from(0));
+        }
         let generation = m.get("generation").and_then(Value::as_i64).unwrap_or(0);
         if generation > 0 {
             m.insert("generation".into(), Value::from(generation + 1));

@@ -137,7 +137,12 @@ fn rv_required(info: &TypeInfo, name: &str) -> Error {
 
 /// Whether PUT without a resourceVersion is refused for this type (rule 16).
 fn requires_rv(info: &TypeInfo) -> bool {
-    info.is_custom() || crate::crd::is_crd(info)
+    // The strategies whose `AllowUnconditionalUpdate` is false: custom resources', CRDs',
+    // Leases'.
+    info.is_custom()
+        || crate::crd::is_crd(info)
+        || (info.resource.api.group == "coordination.k8s.io"
+            && info.resource.api.plural == "leases")
 }
 
 /// The update core. `obj` is the whole desired object; `check_rv` is false for patches

@@ -256,3 +256,57 @@ async fn created_class(c: &FakeCluster, name: &str, value: i64) {
     .await
     .unwrap();
 }
+
+/// Leases: `ValidateLeaseSpec`, and an update must carry a resourceVersion (the strategy
+/// refuses unconditional updates).
+#[tokio::test]
+async fn lease_spec_validation_and_conditional_updates() {
+    let c = cluster().await;
+    let leases = ResourceType::of::<k8s_openapi::api::coordination::v1::Lease>();
+    let lease = |spec: serde_json::Value| {
+        obj(
+            json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                   "metadata": {"name": "l1"}, "spec": spec}),
+        )
+    };
+    let before = c.dump_yaml().unwrap();
+    let e = c
+        .create_object(
+            &leases,
+            Some("default"),
+            &lease(json!({"leaseDurationSeconds": 0, "leaseTransitions": -1})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "Lease.coordination.k8s.io \"l1\" is invalid: [spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0, spec.leaseTransitions: Invalid value: -1: must be greater than or equal to 0]"
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    let created = c
+        .create_object(
+            &leases,
+            Some("default"),
+            &lease(json!({"holderIdentity": "a", "leaseDurationSeconds": 15})),
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    let mut unconditional = created.clone();
+    unconditional.metadata.resource_version = None;
+    let e = c
+        .replace_object(
+            &leases,
+            Some("default"),
+            "l1",
+            &unconditional,
+            &PostParams::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "leases.coordination.k8s.io \"l1\" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update"
+    );
+}

@@ -95,3 +95,30 @@ async fn a_secret_type_requires_its_keys() {
     .await
     .unwrap();
 }
+
+/// `SetDefaults_Secret` defaults an empty type as it defaults an absent one.
+#[tokio::test]
+async fn an_empty_secret_type_is_opaque() {
+    let c = cluster().await;
+    let s =
+        obj(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "e"}, "type": ""}));
+    let created = c
+        .create_object(&secrets(), Some("default"), &s, &PostParams::default())
+        .await
+        .unwrap();
+    assert_eq!(created.data["type"], "Opaque");
+    // Replaced with an empty type again: defaulted, so not a change of the immutable type.
+    let mut again = created.clone();
+    again.data["type"] = json!("");
+    let replaced = c
+        .replace_object(
+            &secrets(),
+            Some("default"),
+            "e",
+            &again,
+            &PostParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(replaced.data["type"], "Opaque");
+}

@@ -624,3 +624,36 @@ async fn a_held_namespace_says_what_remains() {
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
 }
+
+/// Namespaces: `PrepareForCreate` appends the `kubernetes` finalizer to the ones given, and
+/// the namespace storage's delete sets the deletion timestamp without a grace period.
+#[tokio::test]
+async fn namespace_finalizers_and_deletion_metadata() {
+    let c = cluster().await;
+    let ns = obj(
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "f1"},
+                        "spec": {"finalizers": ["foo/bar"]}}),
+    );
+    let created = c
+        .create_object(&namespaces(), None, &ns, &PostParams::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        created.data["spec"]["finalizers"],
+        json!(["foo/bar", "kubernetes"])
+    );
+    let mut cm = configmap("held", json!({}));
+    cm.metadata.finalizers = Some(vec!["example.com/hold".into()]);
+    c.create_object(&configmaps(), Some("f1"), &cm, &PostParams::default())
+        .await
+        .unwrap();
+    c.delete_object(&namespaces(), None, "f1", &DeleteParams::default())
+        .await
+        .unwrap();
+    let ns = c
+        .get_object(&namespaces(), None, "f1", &GetParams::default())
+        .await
+        .unwrap();
+    assert!(ns.metadata.deletion_timestamp.is_some());
+    assert_eq!(ns.metadata.deletion_grace_period_seconds, None);
+}
