@@ -180,6 +180,17 @@ pub(crate) fn create_locked(
             "create not allowed while custom resource definition is terminating",
         ));
     }
+    // `Store.create` generates the name first, so validation and its message see it.
+    let generated = name.is_empty() && !generate_name.is_empty();
+    let mut name = name;
+    if generated {
+        name = format!(
+            "{}{}",
+            meta::generate_base(&generate_name),
+            inner.ids.name_suffix()
+        );
+        meta::set_meta(&mut obj, "name", Some(Value::String(name.clone())));
+    }
     let name_errors = meta::validate_name(info.name_rule, &name, &generate_name);
     // A CRD's name errors are reported with the rest of its validation (rule 44).
     let is_crd = crate::crd::is_crd(&info);
@@ -278,11 +289,9 @@ pub(crate) fn create_locked(
         crate::crd::record_storage_version(&mut obj);
     }
     // Storage: duplicates, generateName retries (rule 7).
-    let generated = name.is_empty();
-    let mut name = name;
     let mut tries = 0;
     loop {
-        if generated {
+        if generated && tries > 0 {
             name = format!(
                 "{}{}",
                 meta::generate_base(&generate_name),

@@ -122,3 +122,41 @@ async fn an_empty_secret_type_is_opaque() {
         .unwrap();
     assert_eq!(replaced.data["type"], "Opaque");
 }
+
+/// A bad `generateName`: the name is generated before validation (`Store.create`), so the 422
+/// names the generated object and reports its name too.
+#[tokio::test]
+async fn a_bad_generate_name_is_reported_with_the_generated_name() {
+    let c = cluster().await;
+    let before = c.dump_yaml().unwrap();
+    let s = obj(
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"generateName": "BadName-"}}),
+    );
+    let e = c
+        .create_object(&secrets(), Some("default"), &s, &PostParams::default())
+        .await
+        .unwrap_err();
+    let m = message(&e);
+    let generated = status(&e).details.as_ref().unwrap().name.clone();
+    assert!(
+        generated.starts_with("BadName-") && generated.len() == 13,
+        "{generated}"
+    );
+    assert!(
+        m.starts_with(&format!("Secret \"{generated}\" is invalid: [")),
+        "{m}"
+    );
+    assert!(
+        m.contains(
+            "metadata.generateName: Invalid value: \"BadName-\": a lowercase RFC 1123 subdomain"
+        ),
+        "{m}"
+    );
+    assert!(
+        m.contains(&format!(
+            "metadata.name: Invalid value: \"{generated}\": a lowercase RFC 1123 subdomain"
+        )),
+        "{m}"
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+}
