@@ -180,16 +180,21 @@ pub(crate) fn create_locked(
             "create not allowed while custom resource definition is terminating",
         ));
     }
-    // `Store.create` generates the name first, so validation and its message see it.
+    // `Store.create` generates the name first, so validation and its message see it; a
+    // collision in storage generates another (below).
     let generated = name.is_empty() && !generate_name.is_empty();
-    let mut name = name;
-    if generated {
-        name = format!(
+    let generate = |obj: &mut Value| {
+        let name = format!(
             "{}{}",
             meta::generate_base(&generate_name),
             inner.ids.name_suffix()
         );
-        meta::set_meta(&mut obj, "name", Some(Value::String(name.clone())));
+        meta::set_meta(obj, "name", Some(Value::String(name.clone())));
+        name
+    };
+    let mut name = name;
+    if generated {
+        name = generate(&mut obj);
     }
     let name_errors = meta::validate_name(info.name_rule, &name, &generate_name);
     // A CRD's name errors are reported with the rest of its validation (rule 44).
@@ -292,12 +297,7 @@ pub(crate) fn create_locked(
     let mut tries = 0;
     loop {
         if generated && tries > 0 {
-            name = format!(
-                "{}{}",
-                meta::generate_base(&generate_name),
-                inner.ids.name_suffix()
-            );
-            meta::set_meta(&mut obj, "name", Some(Value::String(name.clone())));
+            name = generate(&mut obj);
         }
         let key = store::key(ns, &name);
         let Some(existing) = st.store.get(&info.store_key(), &key) else {
