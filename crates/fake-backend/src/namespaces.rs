@@ -97,7 +97,12 @@ pub(crate) fn step(inner: &Inner, st: &mut State, ns: &str) -> bool {
     {
         list.retain(|f| f.as_str() != Some("kubernetes"));
     }
-    if meta::finalizers(&obj).is_empty() {
+    // Other `spec.finalizers` hold it too, until `/finalize` takes them off.
+    let spec_finalizers_left = obj
+        .pointer("/spec/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|l| !l.is_empty());
+    if meta::finalizers(&obj).is_empty() && !spec_finalizers_left {
         st.commit(NAMESPACES, &ns_key, None);
         crate::gc::owner_removed(st, &namespace);
     } else if obj != namespace.value() {

@@ -53,6 +53,8 @@ const NAMESPACE_VERBS: &[&str] = &[
 const SUBRESOURCE_VERBS: &[&str] = &["get", "patch", "update"];
 /// The reviews (access, rules, token and self-subject reviews) serve create alone.
 const CREATE_ONLY_VERBS: &[&str] = &["create"];
+/// The verbs of a Namespace's `finalize`.
+const UPDATE_ONLY_VERBS: &[&str] = &["update"];
 /// The verbs of a read-only subresource (a Pod's `log`).
 const GET_ONLY_VERBS: &[&str] = &["get"];
 /// The verbs of a connect subresource (`exec`, `attach`, `portforward`), as discovery lists
@@ -219,8 +221,10 @@ fn object_subresources(
     let api = &info.resource.api;
     let pods = api.group.is_empty() && api.plural == "pods";
     let csr = api.group == "certificates.k8s.io" && api.plural == "certificatesigningrequests";
+    let namespaces = api.group.is_empty() && api.plural == "namespaces";
     [
         (csr, "approval", SUBRESOURCE_VERBS),
+        (namespaces, "finalize", UPDATE_ONLY_VERBS),
         (pods, "ephemeralcontainers", SUBRESOURCE_VERBS),
         (pods, "resize", SUBRESOURCE_VERBS),
         (info.status, "status", SUBRESOURCE_VERBS),

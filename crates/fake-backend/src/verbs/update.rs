@@ -32,6 +32,8 @@ pub(crate) enum Sub {
     Resize,
     /// A CertificateSigningRequest's `/approval`: only `status.conditions` is taken.
     Approval,
+    /// A Namespace's `/finalize`: only `spec` (its finalizers) is taken.
+    Finalize,
 }
 
 impl Sub {
@@ -44,6 +46,7 @@ impl Sub {
             Sub::EphemeralContainers => Some(EPHEMERAL_CONTAINERS),
             Sub::Resize => Some(RESIZE),
             Sub::Approval => Some(crate::builtins::certificates::APPROVAL),
+            Sub::Finalize => Some(FINALIZE),
         }
     }
 
@@ -60,6 +63,7 @@ impl Sub {
             {
                 Ok(Sub::Approval)
             }
+            Some(FINALIZE) if crate::namespaces::is_namespace(info) => Ok(Sub::Finalize),
             Some(other) => Err(super::subresources::no_subresource(info, name, other)),
         }
     }
@@ -73,9 +77,13 @@ impl Sub {
             Sub::Status => Some("status"),
             Sub::EphemeralContainers => Some("spec.ephemeralContainers"),
             Sub::Approval => Some("status.conditions"),
+            Sub::Finalize => Some("spec"),
         }
     }
 }
+
+/// The subresource through which a Namespace's `spec.finalizers` change (`FinalizeREST`).
+pub(crate) const FINALIZE: &str = "finalize";
 
 /// The subresource through which ephemeral containers are added to a Pod.
 pub(crate) const EPHEMERAL_CONTAINERS: &str = "ephemeralcontainers";
@@ -201,6 +209,14 @@ pub(crate) fn update_locked(
     } else if body_rv.parse::<u64>().ok() != Some(existing.rv) {
         return Err(Error::stale(&info.resource, name));
     }
+    // The namespace strategy's `PrepareForUpdate`: its finalizers change only through
+    // `/finalize` (its status, through `/status`, below).
+    if sub == Sub::Main && crate::namespaces::is_namespace(info) {
+        match old.value().pointer("/spec/finalizers").cloned() {
+            Some(kept) => meta::set_path(&mut obj, "spec.finalizers", kept),
+            None => drop(meta::take_path(&mut obj, "spec.finalizers")),
+        }
+    }
     // Subresource rules (rule 21).
     match sub {
         Sub::Main | Sub::Scale => {
@@ -218,7 +234,7 @@ pub(crate) fn update_locked(
                 }
             }
         }
-        Sub::Status | Sub::EphemeralContainers | Sub::Resize | Sub::Approval => {
+        Sub::Status | Sub::EphemeralContainers | Sub::Resize | Sub::Approval | Sub::Finalize => {
             // An apply through the subresource brings the managedFields it computed (its own
             // entry); every other write is tracked below, from the old version's.
             let applied_fields = matches!(request, Request::Apply(_))
@@ -365,8 +381,14 @@ pub(crate) fn update_locked(
         store::object::set_rv(&mut same, existing.rv);
         return Ok(same);
     }
-    // Rule 20: the last finalizer of a deleting object removed: the object goes away.
-    if meta::is_deleting(&obj) && !meta::has_finalizers(&obj) {
+    // Rule 20: the last finalizer of a deleting object removed: the object goes away (a
+    // namespace once its `spec.finalizers` are empty too, `ShouldDeleteNamespaceDuringUpdate`).
+    let spec_finalizers_left = crate::namespaces::is_namespace(info)
+        && obj
+            .pointer("/spec/finalizers")
+            .and_then(Value::as_array)
+            .is_some_and(|l| !l.is_empty());
+    if meta::is_deleting(&obj) && !meta::has_finalizers(&obj) && !spec_finalizers_left {
         let rv = st.store.next_rv();
         if !opts.dry_run {
             st.commit(&info.store_key(), &key, None);

@@ -657,3 +657,52 @@ async fn namespace_finalizers_and_deletion_metadata() {
     assert!(ns.metadata.deletion_timestamp.is_some());
     assert_eq!(ns.metadata.deletion_grace_period_seconds, None);
 }
+
+/// A namespace's own finalizers: the deleter removes `kubernetes` once the content is gone,
+/// and any other keeps the namespace Terminating until `/finalize` takes it off; an update of
+/// the namespace itself keeps `spec.finalizers` (`PrepareForUpdate`).
+#[tokio::test]
+async fn spec_finalizers_hold_a_namespace_until_finalize() {
+    let c = cluster().await;
+    let ns = obj(
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "f2"},
+                        "spec": {"finalizers": ["example.com/keep"]}}),
+    );
+    c.create_object(&namespaces(), None, &ns, &PostParams::default())
+        .await
+        .unwrap();
+    c.delete_object(&namespaces(), None, "f2", &DeleteParams::default())
+        .await
+        .unwrap();
+    let held = c
+        .get_object(&namespaces(), None, "f2", &GetParams::default())
+        .await
+        .unwrap();
+    assert_eq!(held.data["spec"]["finalizers"], json!(["example.com/keep"]));
+    assert_eq!(held.data["status"]["phase"], "Terminating");
+    // The namespace itself cannot drop them.
+    let mut without = held.clone();
+    without.data["spec"]["finalizers"] = json!([]);
+    let kept = c
+        .replace_object(&namespaces(), None, "f2", &without, &PostParams::default())
+        .await
+        .unwrap();
+    assert_eq!(kept.data["spec"]["finalizers"], json!(["example.com/keep"]));
+    // `/finalize` can, and the namespace goes.
+    let mut finalize = serde_json::to_value(&kept).unwrap();
+    finalize["spec"]["finalizers"] = json!([]);
+    c.replace_value(
+        &namespaces(),
+        None,
+        "f2",
+        finalize,
+        Some("finalize"),
+        &Default::default(),
+    )
+    .unwrap();
+    let e = c
+        .get_object(&namespaces(), None, "f2", &GetParams::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+}

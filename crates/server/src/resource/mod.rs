@@ -176,6 +176,11 @@ async fn dispatch(ctx: &mut Ctx<'_>, target: &ResourcePath<'_>) -> Result<Respon
         (Some(name), Some(sub @ "approval")) if is_certificate_requests(ctx.rt()) => {
             object_subresource(ctx, name, sub, &method).await
         }
+        // `FinalizeREST`: an update that takes a Namespace's `spec.finalizers` alone.
+        (Some(name), Some("finalize")) if is_core(ctx.rt(), "namespaces") => match method {
+            Method::PUT => replace(ctx, name, Some("finalize")).await,
+            _ => Err(Error::method_not_routed()),
+        },
         (Some(name), Some("log")) if is_core(ctx.rt(), "pods") => match method {
             Method::GET => {
                 crate::logs::serve(ctx.app, ctx.ns.unwrap_or_default(), name, &ctx.query)

@@ -866,3 +866,38 @@ async fn writes_answer_with_partial_metadata_when_asked() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["details"], json!({}));
 }
+
+/// `PUT /api/v1/namespaces/<name>/finalize` takes the namespace's `spec.finalizers`, and is
+/// listed in discovery with the verb `update`.
+#[tokio::test]
+async fn namespace_finalize_takes_spec_finalizers() {
+    let (_cluster, router) = setup().await;
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "fin"}});
+    let r = send_json(&router, Method::POST, "/api/v1/namespaces", &ns).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let mut body = r.json();
+    body["spec"]["finalizers"] = json!(["example.com/x", "kubernetes"]);
+    let r = send_json(
+        &router,
+        Method::PUT,
+        "/api/v1/namespaces/fin/finalize",
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.json()["spec"]["finalizers"],
+        json!(["example.com/x", "kubernetes"])
+    );
+    let r = get(&router, "/api/v1/namespaces/fin/finalize").await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    let core = get(&router, "/api/v1").await.json();
+    let finalize = core["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "namespaces/finalize")
+        .cloned()
+        .unwrap();
+    assert_eq!(finalize["verbs"], json!(["update"]));
+}
