@@ -83,6 +83,16 @@ pub(crate) fn apply_defaults(info: &TypeInfo, obj: &mut Value) {
     }
     if is(info, "", "namespaces") {
         label_namespace(obj);
+        // `SetDefaults_NamespaceStatus`: an empty phase is Active. Only where the request
+        // has a status: the main endpoint resets it (a create's phase is the strategy's,
+        // owned by nobody), so the default matters to `/status` writes alone.
+        if let Some(status) = obj.get_mut("status").and_then(Value::as_object_mut)
+            && status
+                .get("phase")
+                .is_none_or(|p| p.is_null() || p.as_str() == Some(""))
+        {
+            status.insert("phase".into(), json!("Active"));
+        }
     }
     if is(info, "autoscaling", "horizontalpodautoscalers") && info.resource.api.version == "v2" {
         // v2's conversion drops what only v1 objects carry.
@@ -327,6 +337,10 @@ pub(crate) fn validate<'a>(
     } else if is_certificate_request(info) {
         let old = old.map(|o| o.to_value());
         certificates::validate(obj, old.as_deref(), subresource, &mut errs);
+    } else if is(info, "", "namespaces") {
+        if subresource == Some("status") {
+            namespace_phase(obj, &mut errs);
+        }
     } else if is(info, "coordination.k8s.io", "leases") {
         leases::lease_spec(obj, &mut errs);
     } else if is(info, "networking.k8s.io", "networkpolicies") {
@@ -349,6 +363,26 @@ pub(crate) fn validate<'a>(
         workloads::validate(info, obj, old, subresource, &mut errs);
     }
     errs
+}
+
+/// `ValidateNamespaceStatusUpdate`: the phase is `Active` while the namespace is not being
+/// deleted and `Terminating` once it is (an empty phase was defaulted to `Active`).
+fn namespace_phase(obj: &Value, errs: &mut Vec<FieldError>) {
+    let phase = obj.pointer("/status/phase").cloned().unwrap_or(Value::Null);
+    let (wanted, why) = if crate::meta::is_deleting(obj) {
+        (
+            "Terminating",
+            "may only be 'Terminating' if `deletionTimestamp` is not empty",
+        )
+    } else {
+        (
+            "Active",
+            "may only be 'Active' if `deletionTimestamp` is empty",
+        )
+    };
+    if phase.as_str() != Some(wanted) {
+        errs.push(FieldError::invalid("status.Phase", phase, why));
+    }
 }
 
 /// `ValidateSecretUpdate`'s and `ValidateConfigMapUpdate`'s own checks: a Secret's type may

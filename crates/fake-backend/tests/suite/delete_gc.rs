@@ -706,3 +706,47 @@ async fn spec_finalizers_hold_a_namespace_until_finalize() {
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
 }
+
+/// A namespace's `/status`: an empty phase is defaulted to Active
+/// (`SetDefaults_NamespaceStatus`), and the phase must be Active while the namespace is not
+/// deleting (`ValidateNamespaceStatusUpdate`).
+#[tokio::test]
+async fn namespace_status_phase_is_validated() {
+    let c = cluster().await;
+    let ns = obj(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ph"}}));
+    let created = c
+        .create_object(&namespaces(), None, &ns, &PostParams::default())
+        .await
+        .unwrap();
+    let before = c.dump_yaml().unwrap();
+    let mut bogus = serde_json::to_value(&created).unwrap();
+    bogus["status"]["phase"] = json!("Bogus");
+    let e = c
+        .replace_value(
+            &namespaces(),
+            None,
+            "ph",
+            bogus,
+            Some("status"),
+            &Default::default(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "Namespace \"ph\" is invalid: status.Phase: Invalid value: \"Bogus\": may only be 'Active' if `deletionTimestamp` is empty"
+    );
+    assert_eq!(c.dump_yaml().unwrap(), before);
+    let mut empty = serde_json::to_value(&created).unwrap();
+    empty["status"]["phase"] = json!("");
+    let written = c
+        .replace_value(
+            &namespaces(),
+            None,
+            "ph",
+            empty,
+            Some("status"),
+            &Default::default(),
+        )
+        .unwrap();
+    assert_eq!(written["status"]["phase"], "Active");
+}
